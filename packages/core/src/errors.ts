@@ -1,0 +1,39 @@
+// The one table of error codes. Each code carries its RESP error prefix (the first word of a TCP
+// error reply) and its HTTP status, so the engine, both servers and the client agree on them.
+
+export const ERRORS = {
+  BAD_NAME: { http: 400, resp: "BAD_NAME", message: "queue names are 1-128 characters of A-Z a-z 0-9 _ . -" },
+  BAD_ARGUMENT: { http: 400, resp: "BAD_ARGUMENT", message: "an argument is out of range or of the wrong type" },
+  TOO_BIG: { http: 413, resp: "TOO_BIG", message: "the message body is larger than the queue allows" },
+  NOT_FOUND: { http: 404, resp: "NOT_FOUND", message: "no such message, or the receipt is stale" },
+  TIMEOUT: { http: 504, resp: "TIMEOUT", message: "no answer came in time" },
+  UNAVAILABLE: { http: 503, resp: "UNAVAILABLE", message: "Redis cannot be reached" },
+  CLOSED: { http: 503, resp: "CLOSED", message: "this tinyqs instance is closed" },
+  INTERNAL: { http: 500, resp: "INTERNAL", message: "an unexpected error" },
+} as const satisfies Record<string, { http: number; resp: string; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class TinyQSError extends Error {
+  override readonly name = "TinyQSError";
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string = ERRORS[code].message, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  /** The HTTP status for this error. */
+  get httpStatus(): number {
+    return ERRORS[this.code].http;
+  }
+
+  /** The RESP error line (without the leading '-'), e.g. `TOO_BIG the message body is larger…`. */
+  get respError(): string {
+    return `${ERRORS[this.code].resp} ${this.message}`;
+  }
+}
+
+export function isTinyQSError(e: unknown): e is TinyQSError {
+  return e instanceof TinyQSError;
+}

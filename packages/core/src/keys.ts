@@ -1,0 +1,61 @@
+// The only place that names Redis keys. Every key of a queue carries the hash tag `{<queue>}`, so a
+// queue lives in one Redis Cluster slot and its scripts can touch all of its keys atomically, while
+// different queues spread over the cluster. Queue names cannot contain `{`, `}` or `:`.
+
+export interface QueueKeys {
+  /** LIST of ids ready to be received, oldest first (LPOP takes, RPUSH appends). */
+  ready: string;
+  /** ZSET id → due time (ms): sent or released with a delay. */
+  delayed: string;
+  /** ZSET id → lease end (ms): reserved by a receive. */
+  inflight: string;
+  /** HASH id → body. */
+  bodies: string;
+  /** HASH id → receive count (only for messages received at least once). */
+  receives: string;
+  /** HASH of counters: seq (last id number), sent, received, deleted, deadLettered. */
+  stats: string;
+  /** HASH of settings: visibilityMs, maxReceives, deadLetterQueue, maxMessageBytes. */
+  config: string;
+  /** LIST of dead letters waiting to be handed to the dead-letter queue (Redis Cluster only). */
+  outbox: string;
+  /** HASH outbox id → body (Redis Cluster only). */
+  outboxBodies: string;
+  /** ZSET `<source queue>/<outbox id>` → time: dead letters already taken in, to make the hand-off idempotent. */
+  adopted: string;
+  /** Pub/sub channel: a message when the queue may have become receivable (not a key, same tag). */
+  wake: string;
+}
+
+export class KeySpace {
+  /** SET of queue names that exist (not hash-tagged: it spans queues, and is never touched by a script). */
+  readonly registry: string;
+
+  constructor(readonly prefix = "tinyqs") {
+    this.registry = `${prefix}:queues`;
+  }
+
+  queue(queue: string): QueueKeys {
+    const base = `${this.prefix}:{${queue}}:`;
+    return {
+      ready: base + "ready",
+      delayed: base + "delayed",
+      inflight: base + "inflight",
+      bodies: base + "bodies",
+      receives: base + "receives",
+      stats: base + "stats",
+      config: base + "config",
+      outbox: base + "outbox",
+      outboxBodies: base + "outbox-bodies",
+      adopted: base + "adopted",
+      wake: base + "wake",
+    };
+  }
+
+  /** The queue a wake channel belongs to, or null. */
+  queueOfChannel(channel: string): string | null {
+    const start = this.prefix.length + 2;
+    const end = channel.lastIndexOf("}:wake");
+    return channel.startsWith(`${this.prefix}:{`) && end > start ? channel.slice(start, end) : null;
+  }
+}

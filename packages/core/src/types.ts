@@ -1,0 +1,88 @@
+// The public shapes of tinyqs. `TinyQSApi` is the contract: the embedded engine implements it, and
+// so does the remote client (@tinyqs/client), so code moves between the two by changing one line.
+
+/** A message body: bytes, kept byte-exact. Strings are stored as their UTF-8 bytes. */
+export type Body = Buffer | Uint8Array | string;
+
+export interface Message {
+  queue: string;
+  /** Unique within its queue; `<sentAt ms>-<sequence>`. */
+  id: string;
+  /** Names this delivery (`<id>.<receiveCount>`); null for a peeked message. */
+  receipt: string | null;
+  body: Buffer;
+  /** How many times the message has been delivered, this delivery included (0 when peeked and never received). */
+  receiveCount: number;
+  /** When the message was sent, in ms since the epoch (Redis clock). */
+  sentAt: number;
+}
+
+export interface SendOptions {
+  /** Become receivable this many ms from now (default 0). */
+  delayMs?: number;
+}
+
+export interface WaitOptions {
+  /** Long-poll up to this many ms when nothing is ready (default 0: answer at once). */
+  waitMs?: number;
+  /** Give up waiting when this signal aborts; a message reserved at that instant goes back to ready. */
+  signal?: AbortSignal;
+}
+
+export interface ReceiveOptions extends WaitOptions {
+  /** How long the reservation lasts (default: the queue's `visibilityMs`). */
+  visibilityMs?: number;
+}
+
+export interface ReceiveBatchOptions extends ReceiveOptions {
+  /** At most this many messages (1–1000). */
+  max: number;
+}
+
+export interface TouchOptions {
+  visibilityMs?: number;
+}
+
+export interface ReleaseOptions {
+  /** Ready again after this many ms (default 0: at once). */
+  delayMs?: number;
+}
+
+export interface QueueConfig {
+  /** Default reservation length for receives that don't give one. */
+  visibilityMs: number;
+  /** Dead-letter a message instead of delivering it for the (maxReceives+1)th time; 0 = never. */
+  maxReceives: number;
+  /** Where dead letters go; default `<queue>.dead`. */
+  deadLetterQueue: string;
+  /** Largest body accepted by send, in bytes. */
+  maxMessageBytes: number;
+}
+
+export interface QueueStats {
+  ready: number;
+  inFlight: number;
+  delayed: number;
+  sent: number;
+  received: number;
+  deleted: number;
+  deadLettered: number;
+}
+
+/** What the engine and every client implement. */
+export interface TinyQSApi {
+  send(queue: string, body: Body, options?: SendOptions): Promise<string>;
+  sendBatch(queue: string, bodies: Body[], options?: SendOptions): Promise<string[]>;
+  receive(queue: string, options?: ReceiveOptions): Promise<Message | null>;
+  receiveBatch(queue: string, options: ReceiveBatchOptions): Promise<Message[]>;
+  peek(queue: string, options?: WaitOptions): Promise<Message | null>;
+  delete(queue: string, idOrReceipt: string): Promise<boolean>;
+  touch(queue: string, receipt: string, options?: TouchOptions): Promise<boolean>;
+  release(queue: string, receipt: string, options?: ReleaseOptions): Promise<boolean>;
+  configure(queue: string, changes: Partial<QueueConfig>): Promise<QueueConfig>;
+  getConfig(queue: string): Promise<QueueConfig>;
+  stats(queue: string): Promise<QueueStats>;
+  queues(): Promise<string[]>;
+  purge(queue: string): Promise<number>;
+  close(): Promise<void>;
+}
