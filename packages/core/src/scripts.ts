@@ -1,0 +1,49 @@
+// Loads the Lua scripts in ./lua and runs them by EVALSHA (ioredis falls back to EVAL on NOSCRIPT).
+// A script's file name is its contract: `<verb>-<number of keys>.lua`. Scripts are identified by
+// their SHA, so two tinyqs versions sharing one Redis never run each other's code.
+import { readdirSync, readFileSync } from "node:fs";
+import type { RedisClient } from "./connection.js";
+
+export type ScriptName =
+  | "send" | "receive" | "delete" | "touch" | "release" | "stats" | "purge" | "adopt" | "unqueue-outbox";
+
+const LUA_DIR = new URL("./lua/", import.meta.url);
+
+interface ScriptFile {
+  name: ScriptName;
+  numberOfKeys: number;
+  lua: string;
+}
+
+function readScripts(): ScriptFile[] {
+  return readdirSync(LUA_DIR)
+    .filter((f) => f.endsWith(".lua"))
+    .map((file) => {
+      const match = /^(.+)-(\d+)\.lua$/.exec(file);
+      if (!match) throw new Error(`Lua script ${file} is not named <verb>-<keys>.lua`);
+      return { name: match[1] as ScriptName, numberOfKeys: Number(match[2]), lua: readFileSync(new URL(file, LUA_DIR), "utf8") };
+    });
+}
+
+let cache: ScriptFile[] | undefined;
+
+type Arg = string | number | Buffer;
+type ScriptMethod = (...args: Arg[]) => Promise<unknown>;
+
+export class Scripts {
+  private readonly keyCounts = new Map<ScriptName, number>();
+
+  constructor(private readonly client: RedisClient) {
+    for (const s of (cache ??= readScripts())) {
+      client.defineCommand(`tinyqs_${s.name}`, { lua: s.lua, numberOfKeys: s.numberOfKeys });
+      this.keyCounts.set(s.name, s.numberOfKeys);
+    }
+  }
+
+  /** Run a script; strings in the reply stay Buffers when `buffers` is set (bodies are bytes). */
+  run(name: ScriptName, keys: string[], args: Arg[], buffers = false): Promise<unknown> {
+    if (keys.length !== this.keyCounts.get(name)) throw new Error(`script ${name} takes ${this.keyCounts.get(name)} keys, got ${keys.length}`);
+    const method = (this.client as unknown as Record<string, ScriptMethod>)[`tinyqs_${name}${buffers ? "Buffer" : ""}`]!;
+    return method.call(this.client, ...keys, ...args);
+  }
+}
