@@ -1,3 +1,5 @@
-// tsc does not copy non-TS files: put the Lua scripts next to the compiled loader (dist/lua).
-import { cpSync } from "node:fs";
-cpSync("src/lua", "dist/lua", { recursive: true, filter: (p) => !p.endsWith(".md") });
+// tsc does not copy non-TS files: put the Lua scripts next to the compiled loader (dist/lua),
+// replacing what an earlier build left there (a renamed script must not linger).
+import { cpSync, rmSync } from "node:fs";
+rmSync("dist/lua", { recursive: true, force: true });
+cpSync("src/lua", "dist/lua", { recursive: true });

@@ -183,7 +183,7 @@ export class TinyQS implements TinyQSApi {
     return groups.map((_, i) => ({ value: toMessages(queue, reply[2 + i] as unknown[], true), nextDueIn }));
   }
 
-  /** Runs receive-10.lua, following its redirect to the configured dead-letter queue. */
+  /** Runs receive-9.lua, following its redirect to the configured dead-letter queue. */
   private async receiveScript(queue: string, keys: QueueKeys, mode: "receive" | "peek", groups: number[]): Promise<unknown[]> {
     for (let tries = 0; ; tries++) {
       let deadName = "";
@@ -197,7 +197,7 @@ export class TinyQS implements TinyQSApi {
       }
       const reply = (await this.run(
         "receive",
-        [keys.ready, keys.delayed, keys.inflight, keys.bodies, keys.receives, keys.stats, keys.config, target.ready, target.bodies, target.stats],
+        [keys.ready, keys.delayed, keys.inflight, keys.bodies, keys.stats, keys.config, target.ready, target.bodies, target.stats],
         [queue, deadName, LIMITS.visibilityMs, mode, this.keys.queue(deadName).wake, ...groups],
         true,
       )) as unknown[];
@@ -219,7 +219,7 @@ export class TinyQS implements TinyQSApi {
   }
 
   private async flushDeletes(keys: QueueKeys, items: string[]): Promise<boolean[]> {
-    const reply = (await this.run("delete", [keys.ready, keys.delayed, keys.inflight, keys.bodies, keys.receives, keys.stats], items)) as number[];
+    const reply = (await this.run("delete", [keys.ready, keys.delayed, keys.inflight, keys.bodies, keys.stats], items)) as number[];
     return reply.map((r) => r === 1);
   }
 
@@ -227,7 +227,7 @@ export class TinyQS implements TinyQSApi {
     const { keys } = this.queueOps(queue);
     checkReceipt(receipt);
     const visibilityMs = checkInt("visibilityMs", options.visibilityMs, 1, LIMITS.maxVisibilityMs, 0);
-    const r = await this.run("touch", [keys.inflight, keys.receives, keys.config], [receipt, visibilityMs, LIMITS.visibilityMs]);
+    const r = await this.run("touch", [keys.inflight, keys.config], [receipt, visibilityMs, LIMITS.visibilityMs]);
     return r === 1;
   }
 
@@ -241,7 +241,7 @@ export class TinyQS implements TinyQSApi {
   private async releaseReceipt(keys: QueueKeys, receipt: string, delayMs: number, undo: boolean): Promise<boolean> {
     const r = await this.run(
       "release",
-      [keys.ready, keys.delayed, keys.inflight, keys.receives, keys.stats, keys.bodies],
+      [keys.ready, keys.delayed, keys.inflight, keys.stats, keys.bodies],
       [receipt, delayMs, keys.wake, undo ? "undo" : ""],
     );
     return r === 1;
@@ -313,7 +313,7 @@ export class TinyQS implements TinyQSApi {
 
   async purge(queue: string): Promise<number> {
     const { keys } = this.queueOps(queue);
-    const r = await this.run("purge", [keys.ready, keys.delayed, keys.inflight, keys.bodies, keys.receives], []);
+    const r = await this.run("purge", [keys.ready, keys.delayed, keys.inflight, keys.bodies], []);
     return Number(r);
   }
 

@@ -3,16 +3,16 @@
 // different queues spread over the cluster. Queue names cannot contain `{`, `}` or `:`.
 
 export interface QueueKeys {
-  /** LIST of ids ready to be received, oldest first (LPOP takes, RPUSH appends). */
+  // ready, delayed and inflight hold entries: "<id>" for a message never delivered, "<id>.<n>" for
+  // one delivered n times. An in-flight entry is the receipt of that delivery.
+  /** LIST of entries ready to be received, oldest first (LPOP takes, RPUSH appends). */
   ready: string;
-  /** ZSET id → due time (ms): sent or released with a delay. */
+  /** ZSET entry → due time (ms): sent or released with a delay. */
   delayed: string;
-  /** ZSET id → lease end (ms): reserved by a receive. */
+  /** ZSET entry (= receipt) → lease end (ms): reserved by a receive. */
   inflight: string;
   /** HASH id → body. */
   bodies: string;
-  /** HASH id → receive count (only for messages received at least once). */
-  receives: string;
   /** HASH of counters: seq (last id number), sent, received, deleted, deadLettered. */
   stats: string;
   /** HASH of settings: visibilityMs, maxReceives, deadLetterQueue, maxMessageBytes. */
@@ -42,7 +42,6 @@ export class KeySpace {
       delayed: base + "delayed",
       inflight: base + "inflight",
       bodies: base + "bodies",
-      receives: base + "receives",
       stats: base + "stats",
       config: base + "config",
       outbox: base + "outbox",

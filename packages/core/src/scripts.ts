@@ -3,6 +3,7 @@
 // their SHA, so two tinyqs versions sharing one Redis never run each other's code.
 import { readdirSync, readFileSync } from "node:fs";
 import type { RedisClient } from "./connection.js";
+import { TinyQSError } from "./errors.js";
 
 export type ScriptName =
   | "send" | "receive" | "delete" | "touch" | "release" | "stats" | "purge" | "adopt" | "unqueue-outbox";
@@ -16,13 +17,17 @@ interface ScriptFile {
 }
 
 function readScripts(): ScriptFile[] {
-  return readdirSync(LUA_DIR)
+  const scripts = readdirSync(LUA_DIR)
     .filter((f) => f.endsWith(".lua"))
     .map((file) => {
       const match = /^(.+)-(\d+)\.lua$/.exec(file);
       if (!match) throw new Error(`Lua script ${file} is not named <verb>-<keys>.lua`);
       return { name: match[1] as ScriptName, numberOfKeys: Number(match[2]), lua: readFileSync(new URL(file, LUA_DIR), "utf8") };
     });
+  const names = scripts.map((s) => s.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new Error(`two Lua scripts are named ${twice}-*.lua in ${LUA_DIR.pathname}`);
+  return scripts;
 }
 
 let cache: ScriptFile[] | undefined;
@@ -42,7 +47,9 @@ export class Scripts {
 
   /** Run a script; strings in the reply stay Buffers when `buffers` is set (bodies are bytes). */
   run(name: ScriptName, keys: string[], args: Arg[], buffers = false): Promise<unknown> {
-    if (keys.length !== this.keyCounts.get(name)) throw new Error(`script ${name} takes ${this.keyCounts.get(name)} keys, got ${keys.length}`);
+    if (keys.length !== this.keyCounts.get(name)) {
+      throw new TinyQSError("INTERNAL", `script ${name} takes ${this.keyCounts.get(name)} keys, got ${keys.length}`);
+    }
     const method = (this.client as unknown as Record<string, ScriptMethod>)[`tinyqs_${name}${buffers ? "Buffer" : ""}`]!;
     return method.call(this.client, ...keys, ...args);
   }

@@ -30,24 +30,31 @@ local earliest = rcall('ZRANGE', delayed, 0, 0, 'WITHSCORES')[2]
 earliest = earliest and tonumber(earliest) or math.huge
 local wake = false
 
-local out = {}
+-- First pass: which groups fit. Second: number and store all of them with one command per key.
+local out, accepted, total = {}, {}, 0
 local i = 3
 while i <= #ARGV do
   local delayMs, count = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
   local first, last = i + 2, i + 1 + count
   i = last + 1
-
   local fits = true
   for j = first, last do
     if #ARGV[j] > maxBytes then fits = false break end
   end
+  if fits then
+    accepted[#accepted + 1] = { #out + 1, delayMs, first, last }
+    total = total + count
+  end
+  out[#out + 1] = -1
+end
 
-  if not fits then
-    out[#out + 1] = -1
-  else
-    local seq = rcall('HINCRBY', stats, 'seq', count) - count
-    rcall('HINCRBY', stats, 'sent', count)
-    local ids, fields, scored = {}, {}, {}
+if total > 0 then
+  local seq = rcall('HINCRBY', stats, 'seq', total) - total
+  rcall('HINCRBY', stats, 'sent', total)
+  local fields, readyIds, scored = {}, {}, {}
+  for _, g in ipairs(accepted) do
+    local slot, delayMs, first, last = g[1], g[2], g[3], g[4]
+    local ids = {}
     for j = first, last do
       seq = seq + 1
       local id = nowText .. '-' .. seq
@@ -57,17 +64,18 @@ while i <= #ARGV do
       if delayMs > 0 then
         scored[#scored + 1] = now + delayMs
         scored[#scored + 1] = id
+      else
+        readyIds[#readyIds + 1] = id
       end
     end
-    rcall('HSET', bodies, unpack(fields))
-    if delayMs > 0 then
-      rcall('ZADD', delayed, unpack(scored))
-      if now + delayMs < earliest then wake = true; earliest = now + delayMs end
-    else
-      rcall('RPUSH', ready, unpack(ids))
-      if readyWasEmpty then wake = true; readyWasEmpty = false end
-    end
-    out[#out + 1] = ids
+    if delayMs > 0 and now + delayMs < earliest then wake = true; earliest = now + delayMs end
+    out[slot] = ids
+  end
+  rcall('HSET', bodies, unpack(fields))
+  if #scored > 0 then rcall('ZADD', delayed, unpack(scored)) end
+  if #readyIds > 0 then
+    rcall('RPUSH', ready, unpack(readyIds))
+    if readyWasEmpty then wake = true end
   end
 end
 

@@ -4,11 +4,10 @@ KEYS[1] ready     LIST
 KEYS[2] delayed   ZSET
 KEYS[3] inflight  ZSET
 KEYS[4] bodies    HASH
-KEYS[5] receives  HASH
 
 Output: how many messages were removed
 ]]
 local rcall = redis.call
 local removed = rcall('LLEN', KEYS[1]) + rcall('ZCARD', KEYS[2]) + rcall('ZCARD', KEYS[3])
-rcall('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+rcall('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 return removed

@@ -1,0 +1,154 @@
+--[[ receive: reserve the oldest ready messages (or, in peek mode, show the next one).
+
+Entries: the ready list and the two sorted sets hold "entries": "<id>" for a message never
+delivered, "<id>.<n>" for one delivered n times. An in-flight entry is the receipt of its delivery,
+so checking a receipt is one lookup, and a new delivery (n+1) makes every older receipt stale.
+
+First moves back to ready, in due order, what is due: delayed messages whose time has come and
+reservations whose lease has ended (at most 1000 of each per call). No sweeper is needed: every
+receive does this for its queue. A message already delivered maxReceives times is dead-lettered
+instead of delivered: moved, under a new id that keeps its sentAt, to the target keys: either the
+dead-letter queue itself (one Redis: the move is atomic), or this queue's outbox (Redis Cluster,
+where the dead-letter queue may live in another slot; the engine then hands it over with adopt-4.lua,
+idempotently).
+
+KEYS[1] ready         LIST  entries, oldest first
+KEYS[2] delayed       ZSET  entry -> due ms
+KEYS[3] inflight      ZSET  entry (= receipt) -> lease end ms
+KEYS[4] bodies        HASH  id -> body
+KEYS[5] stats         HASH  counters (received, deadLettered)
+KEYS[6] config        HASH  settings (visibilityMs, maxReceives, deadLetterQueue)
+KEYS[7] target ready  LIST  the dead-letter queue's ready list, or this queue's outbox
+KEYS[8] target bodies HASH  the dead-letter queue's bodies, or this queue's outbox bodies
+KEYS[9] target stats  HASH  whose 'seq' numbers the moved message (the DLQ's stats, or this queue's)
+
+ARGV[1]  queue name (for the default dead-letter queue name "<queue>.dead")
+ARGV[2]  the dead-letter queue that KEYS[7..9] belong to, or "" when they are the outbox
+ARGV[3]  default visibility ms, for a queue with no visibilityMs configured
+ARGV[4]  mode: "receive" or "peek"
+ARGV[5]  the dead-letter queue's wake channel (ignored for the outbox)
+ARGV[6..] receive mode: groups (one per caller), each: max, visibilityMs (0 = the queue's)
+
+Output:
+  {-2, name}    the configured dead-letter queue is `name`, not ARGV[2]: nothing was delivered;
+                call again with that queue's keys
+  {nextDueIn, outboxLength, group_1, ...}
+                each group is a flat array id, receiveCount, body, id, ... (peek: at most one
+                message, not reserved). nextDueIn is the number of ms until a delayed message or a
+                lease is due, -1 if none, or 0 if the callers got all they asked for. outboxLength
+                counts dead letters waiting for hand-off (always 0 unless ARGV[2] is "").
+]]
+local rcall = redis.call
+local ready, delayed, inflight, bodies, stats, config = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local queue, deadName, mode = ARGV[1], ARGV[2], ARGV[4]
+
+local t = rcall('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+local function promote(zset)
+  local due = rcall('ZRANGEBYSCORE', zset, '-inf', now, 'LIMIT', 0, 1000)
+  if #due > 0 then
+    rcall('ZREM', zset, unpack(due))
+    rcall('RPUSH', ready, unpack(due))
+  end
+end
+promote(delayed)
+promote(inflight)
+
+local function nextDueIn()
+  local soonest = math.huge
+  for _, zset in ipairs({ delayed, inflight }) do
+    local s = rcall('ZRANGE', zset, 0, 0, 'WITHSCORES')[2]
+    if s and tonumber(s) < soonest then soonest = tonumber(s) end
+  end
+  if soonest == math.huge then return -1 end
+  return math.max(soonest - now, 1)
+end
+
+-- "<id>" or "<id>.<n>" -> id, n
+local function parse(entry)
+  local dot = string.find(entry, '.', 1, true)
+  if not dot then return entry, 0 end
+  return string.sub(entry, 1, dot - 1), tonumber(string.sub(entry, dot + 1))
+end
+
+if mode == 'peek' then
+  local entry = rcall('LINDEX', ready, 0)
+  if not entry then return { nextDueIn(), 0, {} } end
+  local id, n = parse(entry)
+  return { 0, 0, { id, n, rcall('HGET', bodies, id) } }
+end
+
+local cfg = rcall('HMGET', config, 'visibilityMs', 'maxReceives', 'deadLetterQueue')
+local defaultVis = tonumber(cfg[1] or ARGV[3])
+local maxReceives = tonumber(cfg[2] or 0)
+if maxReceives > 0 and deadName ~= '' then
+  local configured = cfg[3] or (queue .. '.dead')
+  if configured ~= deadName then return { -2, configured } end
+end
+
+local asked, wants = 0, {}
+for g = 6, #ARGV, 2 do
+  local vis = tonumber(ARGV[g + 1])
+  wants[#wants + 1] = { tonumber(ARGV[g]), vis == 0 and defaultVis or vis }
+  asked = asked + tonumber(ARGV[g])
+end
+
+-- Pop for all groups at once; hand out in group order below.
+local delivered = {} -- id, count, body, id, ...
+local taken, dead = 0, 0
+while taken < asked do
+  local entries = rcall('LPOP', ready, asked - taken)
+  if not entries then break end
+  local ids, counts = {}, {}
+  for k, entry in ipairs(entries) do
+    ids[k], counts[k] = parse(entry)
+  end
+  local found = rcall('HMGET', bodies, unpack(ids))
+  for k, id in ipairs(ids) do
+    local body = found[k]
+    local count = counts[k] + 1
+    if not body then
+      -- An entry without a body cannot be delivered; dropping it keeps the list clean.
+    elseif maxReceives > 0 and count > maxReceives then
+      local newId = string.match(id, '^%d+') .. '-' .. rcall('HINCRBY', KEYS[9], 'seq', 1)
+      rcall('HSET', KEYS[8], newId, body)
+      rcall('RPUSH', KEYS[7], newId)
+      rcall('HDEL', bodies, id)
+      dead = dead + 1
+    else
+      delivered[#delivered + 1] = id
+      delivered[#delivered + 1] = count
+      delivered[#delivered + 1] = body
+      taken = taken + 1
+    end
+  end
+end
+
+local out = { 0, 0 }
+local leases = {}
+local at = 1
+for _, want in ipairs(wants) do
+  local group = {}
+  for _ = 1, want[1] do
+    if at > #delivered then break end
+    local id, count = delivered[at], delivered[at + 1]
+    group[#group + 1] = id
+    group[#group + 1] = count
+    group[#group + 1] = delivered[at + 2]
+    leases[#leases + 1] = now + want[2]
+    leases[#leases + 1] = id .. '.' .. count
+    at = at + 3
+  end
+  out[#out + 1] = group
+end
+
+if #leases > 0 then rcall('ZADD', inflight, unpack(leases)) end
+if taken > 0 then rcall('HINCRBY', stats, 'received', taken) end
+if dead > 0 then
+  rcall('HINCRBY', stats, 'deadLettered', dead)
+  if deadName ~= '' then rcall('PUBLISH', ARGV[5], '') end
+end
+if taken < asked then out[1] = nextDueIn() end
+if deadName == '' then out[2] = rcall('LLEN', KEYS[7]) end
+return out
