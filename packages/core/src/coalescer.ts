@@ -38,11 +38,6 @@ export class Coalescer<I, R> {
     });
   }
 
-  /** Resolves when nothing is pending or in flight. */
-  get idle(): boolean {
-    return this.pending.length === 0 && this.inFlight === 0;
-  }
-
   private schedule(): void {
     if (this.scheduled || this.inFlight >= this.maxInFlight) return;
     this.scheduled = true;

@@ -159,6 +159,7 @@ export class TinyQS implements TinyQSApi {
     });
     try {
       for (;;) {
+        if (this.closed) return [];
         // Subscribed now: a wake from here on is seen, so this attempt closes the gap since the first.
         const generation = watch.generation;
         result = await attempt();
