@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs before `pnpm test`: pnpm at the pinned version, a redis-server
-# binary (the tests start their own), the dependencies from the lockfile, and a build.
+# binary (the tests start their own instances on free ports), the dependencies from the lockfile,
+# and a build. Safe to run again: each step is skipped when already done.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PNPM_VERSION=12.4.2
-if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
-  echo "setup: installing pnpm $PNPM_VERSION"
-  npm install --global --no-fund --no-audit --allow-scripts=pnpm --exact "pnpm@$PNPM_VERSION" \
-    || npm install --global --no-fund --no-audit --exact "pnpm@$PNPM_VERSION"
+
+# pnpm, exactly the pinned version. Not corepack: the registry reachable here serves no signatures.
+pnpm_version() { (cd / && pnpm --version 2>/dev/null) || true; }
+if [ "$(pnpm_version)" != "$PNPM_VERSION" ]; then
+  echo "setup: installing pnpm $PNPM_VERSION (found: '$(pnpm_version)')"
+  # --allow-scripts=pnpm: npm 11 otherwise warns about pnpm's install script (it places the binary).
+  npm install -g -E --no-audit --no-fund --allow-scripts=pnpm "pnpm@$PNPM_VERSION" \
+    || npm install -g -E --no-audit --no-fund --allow-scripts=pnpm --force "pnpm@$PNPM_VERSION"
+  hash -r
+  [ "$(pnpm_version)" = "$PNPM_VERSION" ] || { echo "setup: pnpm on PATH is '$(pnpm_version)', expected $PNPM_VERSION" >&2; exit 1; }
 fi
 
 if ! command -v redis-server >/dev/null 2>&1; then
-  echo "setup: installing redis-server"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server
+  echo "setup: installing redis-server (apt-get)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo -n"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y redis-server
+  hash -r
 fi
+echo "setup: pnpm $(pnpm_version), $(redis-server --version | cut -d' ' -f1-3), node $(node --version)"
 
-echo "setup: installing dependencies"
 pnpm install --frozen-lockfile
-echo "setup: building"
 pnpm build
 echo "setup: done. Run the tests with: pnpm test"
