@@ -58,6 +58,8 @@ export class TinyQS implements TinyQSApi {
   /** Dead-letter queue names learned from receive redirects (default `<queue>.dead`). */
   private readonly deadLetterNames = new Map<string, string>();
   private readonly draining = new Set<string>();
+  /** One shared wait for the connection, however many operations are waiting for it. */
+  private readyWait: Promise<void> | null = null;
   private closed = false;
 
   constructor(options: TinyQSOptions = {}) {
@@ -399,6 +401,10 @@ export class TinyQS implements TinyQSApi {
   }
 
   private whenReady(): Promise<void> {
+    return (this.readyWait ??= this.waitForReady().finally(() => (this.readyWait = null)));
+  }
+
+  private waitForReady(): Promise<void> {
     const redis = this.redis;
     if (redis.status === "wait") redis.connect().catch(() => {});
     return new Promise((resolve, reject) => {

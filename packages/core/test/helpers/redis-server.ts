@@ -1,0 +1,350 @@
+// Private redis-server processes for the tests: start, stop, SIGKILL and restart one on a port of
+// its own (never 6379), optionally with an append-only file, and a 3-master Redis Cluster. Used by
+// the vitest globalSetup (one server + one cluster for the whole run) and by the tests that need to
+// kill or restart "their" Redis (durability, outage, connection counting).
+import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, readFileSync, existsSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const execFileP = promisify(execFile);
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------
+// Last-resort cleanup: if the process exits without teardown, do not leave servers behind.
+const live = new Set<RedisServer>();
+let exitHookInstalled = false;
+function installExitHook() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const s of live) {
+      try {
+        if (s.pid) process.kill(s.pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+      if (s.ownsDir) rmSync(s.dir, { recursive: true, force: true });
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ports
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once("error", () => resolve(false));
+    srv.listen({ port, host: "127.0.0.1", exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+const taken = new Set<number>();
+
+/**
+ * A port that is free now, in [lo, hi], never 6379. With `busToo`, port + 10000 (the cluster bus)
+ * is free as well, so keep hi <= 50000 for cluster nodes. The default range stays below the
+ * kernel's ephemeral range (32768+): a server we stop and restart on the same port must not find
+ * it taken by some outgoing connection (or by a client connecting to itself while it is down).
+ */
+export async function freePort({ lo = 20000, hi = 32000, busToo = false } = {}): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = lo + Math.floor(Math.random() * (hi - lo + 1));
+    if (port === 6379 || port === 16379 || taken.has(port)) continue;
+    if (!(await canListen(port))) continue;
+    if (busToo && !(await canListen(port + 10000))) continue;
+    taken.add(port);
+    return port;
+  }
+  throw new Error("no free port found");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A tiny RESP client for readiness checks (no reconnect logic, no error events)
+
+export function rawCommand(port: number, args: string[], timeoutMs = 1000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ port, host: "127.0.0.1" });
+    let buf = Buffer.alloc(0);
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`timeout talking to 127.0.0.1:${port}`));
+    }, timeoutMs);
+    const done = (err: Error | null, value?: string) => {
+      clearTimeout(timer);
+      sock.destroy();
+      if (err) reject(err);
+      else resolve(value!);
+    };
+    sock.on("error", (e) => done(e));
+    sock.on("connect", () => {
+      let out = `*${args.length}\r\n`;
+      for (const a of args) out += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+      sock.write(out);
+    });
+    sock.on("data", (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      const nl = buf.indexOf("\r\n");
+      if (nl < 0) return;
+      const head = buf.subarray(0, nl).toString();
+      const type = head[0];
+      if (type === "+" || type === ":") return done(null, head.slice(1));
+      if (type === "-") return done(new Error(head.slice(1)));
+      if (type === "$") {
+        const len = Number(head.slice(1));
+        if (len < 0) return done(null, "");
+        if (buf.length < nl + 2 + len + 2) return; // wait for more
+        return done(null, buf.subarray(nl + 2, nl + 2 + len).toString());
+      }
+      done(null, head);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// One redis-server process
+
+export interface RedisServerOptions {
+  /** Default: a free port. */
+  port?: number;
+  /** Working directory (AOF / nodes.conf); default: a new temp dir, removed by cleanup(). */
+  dir?: string;
+  /** appendonly yes + appendfsync always. */
+  appendonly?: boolean;
+  /** Start as a cluster node (cluster-enabled yes). */
+  cluster?: boolean;
+  extraArgs?: string[];
+}
+
+export class RedisServer {
+  port: number;
+  readonly dir: string;
+  readonly ownsDir: boolean;
+  private child: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+
+  private constructor(
+    port: number,
+    dir: string,
+    ownsDir: boolean,
+    private readonly opts: RedisServerOptions,
+  ) {
+    this.port = port;
+    this.dir = dir;
+    this.ownsDir = ownsDir;
+  }
+
+  /** Start a private redis-server; resolves when it answers PING. */
+  static async start(opts: RedisServerOptions = {}): Promise<RedisServer> {
+    installExitHook();
+    const ownsDir = !opts.dir;
+    const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), "tinyqs-redis-"));
+    let lastErr: unknown;
+    // A port found free can be taken before redis binds it: try a few times.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const port = opts.port ?? (await freePort({ busToo: !!opts.cluster }));
+      const server = new RedisServer(port, dir, ownsDir, opts);
+      try {
+        await server.launch();
+        live.add(server);
+        return server;
+      } catch (e) {
+        lastErr = e;
+        if (opts.port !== undefined) break;
+      }
+    }
+    if (ownsDir) rmSync(dir, { recursive: true, force: true });
+    throw lastErr;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  private args(): string[] {
+    const a = [
+      "--port", String(this.port),
+      "--bind", "127.0.0.1",
+      "--dir", this.dir,
+      "--save", "",
+      "--logfile", path.join(this.dir, "redis.log"),
+      "--daemonize", "no",
+      "--protected-mode", "no",
+    ];
+    if (this.opts.appendonly) a.push("--appendonly", "yes", "--appendfsync", "always");
+    else a.push("--appendonly", "no");
+    if (this.opts.cluster) {
+      a.push(
+        "--cluster-enabled", "yes",
+        "--cluster-config-file", "nodes.conf",
+        "--cluster-node-timeout", "2000",
+      );
+    }
+    if (this.opts.extraArgs) a.push(...this.opts.extraArgs);
+    return a;
+  }
+
+  private async launch(): Promise<void> {
+    if (this.child) throw new Error("already running");
+    const child = spawn("redis-server", this.args(), { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr?.on("data", (d) => (stderr += d));
+    let exitedEarly = false;
+    this.exited = new Promise<void>((resolve) => {
+      child.once("exit", () => {
+        exitedEarly = true;
+        if (this.child === child) this.child = null;
+        resolve();
+      });
+      child.once("error", () => {
+        exitedEarly = true;
+        if (this.child === child) this.child = null;
+        resolve();
+      });
+    });
+    this.child = child;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (exitedEarly) {
+        throw new Error(`redis-server on port ${this.port} exited at start: ${stderr}${this.logTail()}`);
+      }
+      try {
+        if ((await rawCommand(this.port, ["PING"], 500)) === "PONG") return;
+      } catch {
+        /* not up yet, or still loading the AOF */
+      }
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        await this.exited;
+        throw new Error(`redis-server on port ${this.port} did not answer PING: ${this.logTail()}`);
+      }
+      await sleep(15);
+    }
+  }
+
+  logTail(lines = 20): string {
+    const f = path.join(this.dir, "redis.log");
+    if (!existsSync(f)) return "";
+    return "\n" + readFileSync(f, "utf8").split("\n").slice(-lines).join("\n");
+  }
+
+  private async signal(sig: NodeJS.Signals, graceMs: number): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    child.kill(sig);
+    const t = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    await this.exited;
+    clearTimeout(t);
+  }
+
+  /** Graceful stop (SIGTERM; SIGKILL after 5 s). */
+  stop(): Promise<void> {
+    return this.signal("SIGTERM", 5000);
+  }
+
+  /** Hard kill (SIGKILL): no shutdown, no final fsync. */
+  kill(): Promise<void> {
+    return this.signal("SIGKILL", 5000);
+  }
+
+  /** Start again on the same port and dir (after stop or kill). */
+  async restart(): Promise<void> {
+    if (this.child) await this.stop();
+    // The port was ours a moment ago; redis uses SO_REUSEADDR, but retry briefly just in case.
+    let lastErr: unknown;
+    for (let i = 0; i < 20; i++) {
+      try {
+        await this.launch();
+        return;
+      } catch (e) {
+        lastErr = e;
+        await sleep(100);
+      }
+    }
+    throw lastErr;
+  }
+
+  /** Stop and remove the temp dir (if this object created it). */
+  async cleanup(): Promise<void> {
+    await this.stop();
+    live.delete(this);
+    taken.delete(this.port);
+    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A 3-master Redis Cluster
+
+export class RedisCluster {
+  private constructor(readonly servers: RedisServer[]) {}
+
+  get nodes(): string[] {
+    return this.servers.map((s) => s.address);
+  }
+
+  /** Start the nodes and create the cluster; a failed attempt (say, a port taken meanwhile) is retried. */
+  static async start(masters = 3, attempts = 3): Promise<RedisCluster> {
+    for (let i = 1; ; i++) {
+      try {
+        return await RedisCluster.startOnce(masters);
+      } catch (e) {
+        if (i >= attempts) throw e;
+      }
+    }
+  }
+
+  private static async startOnce(masters: number): Promise<RedisCluster> {
+    const servers: RedisServer[] = [];
+    try {
+      for (let i = 0; i < masters; i++) servers.push(await RedisServer.start({ cluster: true }));
+      const cluster = new RedisCluster(servers);
+      await execFileP(
+        "redis-cli",
+        ["--cluster", "create", ...cluster.nodes, "--cluster-replicas", "0", "--cluster-yes"],
+        { timeout: 30_000 },
+      );
+      await cluster.waitOk();
+      return cluster;
+    } catch (e) {
+      await Promise.all(servers.map((s) => s.cleanup().catch(() => {})));
+      throw e;
+    }
+  }
+
+  /** Until every node says cluster_state:ok with all slots assigned. */
+  async waitOk(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let ok = true;
+      for (const s of this.servers) {
+        const info = await rawCommand(s.port, ["CLUSTER", "INFO"]).catch(() => "");
+        if (!/cluster_state:ok/.test(info) || !/cluster_slots_assigned:16384/.test(info)) ok = false;
+      }
+      if (ok) return;
+      if (Date.now() > deadline) throw new Error("Redis Cluster did not reach cluster_state:ok");
+      await sleep(50);
+    }
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.servers.map((s) => s.cleanup()));
+  }
+}
