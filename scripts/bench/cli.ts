@@ -1,0 +1,70 @@
+// Command-line flags of `pnpm bench`. Kept apart from main.ts so the flags are documented in one place.
+import { DEFAULT_SETTINGS, isScenarioName, SCENARIO_NAMES, type ScenarioName, type Settings } from "./scenarios.js";
+
+export interface CliOptions {
+  scenarios: ScenarioName[];
+  rounds: number;
+  json: boolean;
+  /** Use this Redis instead of starting a private one (it is FLUSHed before every scenario!). */
+  redis: string | null;
+  target: string;
+  settings: Settings;
+}
+
+export const USAGE = `usage: pnpm bench [flags]
+  --scenarios A,B,C   which of the original spec's scenarios A-E to run (default: all)
+  --rounds N          run each scenario N times, interleaved, and report the median (default 1)
+  --json              print one JSON line per run on stdout (the summary goes to stderr)
+  --redis URL         use this Redis instead of a private one; it is FLUSHed before every scenario,
+                      so point it at a scratch instance or db (e.g. redis://127.0.0.1:6400/15)
+  --target NAME       what to measure (default: engine)
+  --wait-ms MS        long-poll length of each receive (default ${DEFAULT_SETTINGS.waitMs})
+  --window N          sends in flight (default ${DEFAULT_SETTINGS.window})
+  --concurrency N     receive->delete loops (default ${DEFAULT_SETTINGS.concurrency})
+  --timeout S         give up on a run after S seconds (default ${DEFAULT_SETTINGS.timeoutMs / 1000})`;
+
+function positiveInt(flag: string, v: string | undefined): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got ${String(v)}`);
+  return n;
+}
+
+export function parseArgs(argv: string[]): CliOptions {
+  const o: CliOptions = {
+    scenarios: [...SCENARIO_NAMES],
+    rounds: 1,
+    json: false,
+    redis: null,
+    target: "engine",
+    settings: { ...DEFAULT_SETTINGS },
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    // accept both "--flag value" and "--flag=value"
+    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case "--": break; // `pnpm bench -- --rounds 3` passes the separator through
+      case "--scenarios": {
+        const list = (value() ?? "").toUpperCase().split(/[\s,]+/).filter(Boolean);
+        const bad = list.filter((s) => !isScenarioName(s));
+        if (bad.length || !list.length) throw new Error(`--scenarios takes letters from ${SCENARIO_NAMES.join(",")}, got ${list.join(",")}`);
+        o.scenarios = list as ScenarioName[];
+        break;
+      }
+      case "--rounds": o.rounds = positiveInt(flag, value()); break;
+      case "--json": o.json = true; break;
+      case "--redis": o.redis = value() ?? null; if (!o.redis) throw new Error("--redis needs a URL"); break;
+      case "--target": o.target = value() ?? ""; break;
+      case "--wait-ms": o.settings.waitMs = positiveInt(flag, value()); break;
+      case "--window": o.settings.window = positiveInt(flag, value()); break;
+      case "--concurrency": o.settings.concurrency = positiveInt(flag, value()); break;
+      case "--timeout": o.settings.timeoutMs = positiveInt(flag, value()) * 1000; break;
+      case "-h": case "--help": throw new HelpRequested();
+      default: throw new Error(`unknown flag ${a}`);
+    }
+  }
+  return o;
+}
+
+export class HelpRequested extends Error {}

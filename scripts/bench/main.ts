@@ -1,0 +1,122 @@
+// `pnpm bench`: the original spec's scenarios A–E against tinyqs, measured the way the peers'
+// harness measures BullMQ, bee-queue, RSMQ and raw lists (see docs/benchmarks.md).
+// This file only orchestrates: get a Redis, run every (round, scenario) in its own child process
+// (child.ts), print each result as it comes, then the medians.
+import { fork, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import type { ChildJob, ChildReply } from "./child.js";
+import { compileChild, REPO, type ChildEntry } from "./compile.js";
+import { HelpRequested, parseArgs, USAGE, type CliOptions } from "./cli.js";
+import { startPrivateRedis, type PrivateRedis } from "./redis-server.js";
+import { runLine, summaryTable } from "./report.js";
+import type { RunResult } from "./run-scenario.js";
+import { SCENARIOS } from "./scenarios.js";
+import { TARGET_NAMES } from "./targets/index.js";
+
+// The child finds the engine through TINYQS_CORE (compiled, it no longer sits next to the repo).
+process.env.TINYQS_CORE ||= join(REPO, "packages", "core", "dist", "index.js");
+
+let opts: CliOptions;
+try {
+  opts = parseArgs(process.argv.slice(2));
+  if (!TARGET_NAMES.includes(opts.target)) throw new Error(`unknown target "${opts.target}" (known: ${TARGET_NAMES.join(", ")})`);
+} catch (e) {
+  if (e instanceof HelpRequested) { console.log(USAGE); process.exit(0); }
+  console.error(`${(e as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+// Human text goes to stdout, unless --json owns stdout.
+const say = (s: string) => (opts.json ? process.stderr : process.stdout).write(s + "\n");
+
+let redis: PrivateRedis | null = null;
+let current: ChildProcess | null = null;
+const cleanup = async () => {
+  if (current?.pid && current.exitCode === null) current.kill("SIGKILL");
+  await redis?.stop();
+};
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.once(sig, () => void cleanup().finally(() => process.exit(130)));
+}
+
+/** Run one job in a fresh child; a crash or hang becomes a failed result instead of stopping the benchmark. */
+function runChild(entry: ChildEntry, job: ChildJob): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = fork(entry.file, [JSON.stringify(job)], { execArgv: entry.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    current = child;
+    let reply: ChildReply | null = null;
+    // The child enforces the timeout itself and reports; this is the backstop if it cannot.
+    const killer = setTimeout(() => child.kill("SIGKILL"), job.settings.timeoutMs + 30_000);
+    child.on("message", (m) => (reply = m as ChildReply));
+    child.on("exit", (code, signal) => {
+      clearTimeout(killer);
+      current = null;
+      if (reply && "result" in reply) return resolve(reply.result);
+      const why = reply && "error" in reply ? reply.error : `child exited (${signal ?? `code ${code}`}) without a result`;
+      resolve(failed(job, why));
+    });
+  });
+}
+
+function failed(job: ChildJob, error: string): RunResult {
+  const { n, size } = SCENARIOS[job.scenario];
+  return {
+    peer: `tinyqs-${job.target}`, target: job.target, scenario: job.scenario, round: job.round, n, size,
+    ok: false, error, lost: n, dupRecv: 0, dupDel: 0, deleteRefused: 0, totalMs: 0, msgsPerSec: null, phases: {},
+    latencyMs: { p50: null, p99: null, max: null }, peakRssMB: 0, startRssMB: 0, nodeCpuMs: 0, redisCpuMs: 0,
+    nodeCpuUsPerMsg: 0, redisCpuUsPerMsg: 0, busyCores: 0,
+    settings: { window: job.settings.window, concurrency: job.settings.concurrency, waitMs: job.settings.waitMs },
+    at: new Date().toISOString(),
+  };
+}
+
+async function redisVersion(url: string): Promise<string> {
+  const r = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    return /redis_version:(\S+)/.exec(await r.info("server"))?.[1] ?? "?";
+  } finally {
+    r.disconnect();
+  }
+}
+
+try {
+  if (opts.redis) {
+    say(`using ${opts.redis} (FLUSHDB before every scenario)`);
+  } else {
+    redis = await startPrivateRedis();
+    say(`private redis-server pid ${redis.pid} on ${redis.url} (--save '' --appendonly no)`);
+  }
+  const url = opts.redis ?? redis!.url;
+  const s = opts.settings;
+  say(`tinyqs benchmark, target ${opts.target}: scenarios ${opts.scenarios.join(",")}, ${opts.rounds} round(s); ` +
+    `${s.window} sends in flight, ${s.concurrency} receive→delete loops, receive waitMs ${s.waitMs}; ` +
+    `Node ${process.version}, Redis ${await redisVersion(url)}, ${new Date().toISOString()}`);
+
+  const entry = compileChild();
+  say(`engine ${process.env.TINYQS_CORE}; ${entry.note}`);
+  // A front end (http, ws, …) is measured beside the embedded engine, in the same run and rounds:
+  // each scenario runs on the engine, then on the front end, so the two tables below compare.
+  const targets = opts.target === "engine" ? ["engine"] : ["engine", opts.target];
+  const results: RunResult[] = [];
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const scenario of opts.scenarios) {
+      for (const target of targets) {
+        const r = await runChild(entry, { target, scenario, round, redisUrl: url, settings: s, progress: true });
+        results.push(r);
+        if (opts.json) process.stdout.write(JSON.stringify(r) + "\n");
+        say(targets.length > 1 ? `${target.padEnd(6)} ${runLine(r)}` : runLine(r));
+      }
+    }
+  }
+  for (const target of targets) {
+    say(`\nmedians over ${opts.rounds} round(s), target ${target}:\n`);
+    say(summaryTable(results.filter((r) => r.target === target), opts.scenarios));
+  }
+  await cleanup();
+  process.exit(results.every((r) => r.ok) ? 0 : 1);
+} catch (e) {
+  console.error((e as Error).stack ?? e);
+  await cleanup();
+  process.exit(2);
+}

@@ -1,0 +1,60 @@
+// Human-readable output: one line per finished run, then a table of medians per scenario (the
+// same aggregation as the peers' summarize.mjs: the median of each figure over the verified runs).
+import type { RunResult } from "./run-scenario.js";
+import type { ScenarioName } from "./scenarios.js";
+
+const int = (x: number | null | undefined) => (x == null || Number.isNaN(x) ? "–" : Math.round(x).toLocaleString("en-US"));
+const ms = (x: number | null | undefined) => (x == null || Number.isNaN(x) ? "–" : x < 10 ? x.toFixed(1) : Math.round(x).toLocaleString("en-US"));
+
+export function median(xs: number[]): number | null {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const PHASE_LABEL: Record<string, string> = { send: "send", receive: "recv", delete: "del", recvDelete: "recv+del" };
+
+function phasesText(rs: RunResult[]): string {
+  const names = Object.keys(rs[0]?.phases ?? {});
+  return names.map((p) => `${PHASE_LABEL[p] ?? p} ${int(median(rs.map((r) => r.phases[p]?.msgsPerSec ?? NaN).filter((v) => !Number.isNaN(v))))}`).join(" · ");
+}
+
+function check(r: RunResult): string {
+  if (r.ok) return "ok";
+  const parts = [`lost ${r.lost}`, `dup ${r.dupRecv}`];
+  if (r.deleteRefused) parts.push(`refused deletes ${r.deleteRefused}`);
+  return `FAIL (${parts.join(", ")}${r.error ? `; ${r.error}` : ""})`;
+}
+
+export function runLine(r: RunResult): string {
+  return [
+    `${r.scenario} round ${r.round}: ${int(r.msgsPerSec)} msgs/s in ${int(r.totalMs)} ms`,
+    phasesText([r]),
+    `latency p50 ${ms(r.latencyMs.p50)} ms p99 ${ms(r.latencyMs.p99)} ms`,
+    `CPU/msg node ${r.nodeCpuUsPerMsg} µs redis ${r.redisCpuUsPerMsg} µs (${r.busyCores.toFixed(2)} cores busy)`,
+    `peak RSS ${r.peakRssMB} MB`,
+    check(r),
+  ].join("  |  ");
+}
+
+/** Markdown table, one row per scenario, medians over the verified runs (failed runs are listed). */
+export function summaryTable(results: RunResult[], scenarios: ScenarioName[]): string {
+  const rows = [
+    "| scenario | msgs/s | phases, msgs/s | p50 / p99 latency, ms | Node CPU µs/msg | Redis CPU µs/msg | cores busy | peak RSS MB | exactly-once |",
+    "|---|---:|---|---:|---:|---:|---:|---:|---|",
+  ];
+  for (const s of scenarios) {
+    const all = results.filter((r) => r.scenario === s);
+    if (!all.length) continue;
+    const ok = all.filter((r) => r.ok);
+    const med = (get: (r: RunResult) => number | null) => median(ok.map(get).filter((v): v is number => v != null && !Number.isNaN(v)));
+    const rates = ok.map((r) => r.msgsPerSec ?? NaN).filter((v) => !Number.isNaN(v));
+    const range = rates.length > 1 ? ` (${int(Math.min(...rates))}–${int(Math.max(...rates))})` : "";
+    const verdict = ok.length === all.length ? `${ok.length}/${all.length} ok` : `${ok.length}/${all.length} ok; ${all.filter((r) => !r.ok).map(check).join("; ")}`;
+    rows.push(
+      `| ${s} | ${ok.length ? int(med((r) => r.msgsPerSec)) + range : "FAIL"} | ${phasesText(ok)} | ${ms(med((r) => r.latencyMs.p50))} / ${ms(med((r) => r.latencyMs.p99))} | ${int(med((r) => r.nodeCpuUsPerMsg))} | ${int(med((r) => r.redisCpuUsPerMsg))} | ${med((r) => r.busyCores)?.toFixed(2) ?? "–"} | ${int(med((r) => r.peakRssMB))} | ${verdict} |`,
+    );
+  }
+  return rows.join("\n");
+}

@@ -1,0 +1,247 @@
+// One measured run of one scenario on one target. This mirrors runScenario() in the peers' harness
+// (../shared/peers/lib/harness.mjs, pull style, blocking receive) step by step, so the figures are
+// comparable: FLUSHDB and a fresh queue per run, 50 sends in flight, 50 receive→delete loops, the
+// exactly-once check on the sequence number, the same phases and the same CPU/RSS meters. It adds
+// send→receive latency and counts refused deletes (the harness would count them as deleted).
+import { Redis } from "ioredis";
+import { bodyMaker, seqOf } from "./bodies.js";
+import { LatencyRecorder } from "./latency.js";
+import { nodeCpuMsSince, redisCpuMs as readRedisCpuMs, RssPeak } from "./meters.js";
+import { startProgress } from "./progress.js";
+import { SCENARIOS, type ScenarioName, type Settings } from "./scenarios.js";
+import type { Target } from "./targets/types.js";
+
+export interface PhaseResult {
+  ms: number;
+  msgsPerSec: number | null;
+}
+
+/** One run. Field names follow the harness's JSON lines, so its summarize.mjs can read these too. */
+export interface RunResult {
+  peer: string;
+  target: string;
+  scenario: ScenarioName;
+  round: number;
+  n: number;
+  size: number;
+  ok: boolean;
+  error: string | null;
+  lost: number;
+  dupRecv: number;
+  dupDel: number;
+  deleteRefused: number;
+  totalMs: number;
+  msgsPerSec: number | null;
+  phases: Record<string, PhaseResult>;
+  latencyMs: { p50: number | null; p99: number | null; max: number | null };
+  peakRssMB: number;
+  startRssMB: number;
+  nodeCpuMs: number;
+  redisCpuMs: number;
+  nodeCpuUsPerMsg: number;
+  redisCpuUsPerMsg: number;
+  /** (Node CPU + Redis CPU) / wall time: how many cores the run kept busy (this machine has 2). */
+  busyCores: number;
+  settings: { window: number; concurrency: number; waitMs: number };
+  at: string;
+}
+
+export interface RunOptions {
+  redisUrl: string;
+  settings: Settings;
+  round: number;
+  progress: boolean;
+}
+
+const now = () => performance.now();
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Run fn(i) for i in [0, n) with at most `width` calls in flight (the harness's windowed()),
+ * stopping early once `stop()` says the run was given up. */
+async function windowed(n: number, width: number, fn: (i: number) => Promise<void>, stop = () => false): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < n && !stop()) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, n) }, lane));
+}
+
+/** A promise with its resolve function, resolvable from several places. */
+function latch(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}
+
+export async function runScenario(target: Target, name: ScenarioName, opts: RunOptions): Promise<RunResult> {
+  const { n, size, mode } = SCENARIOS[name];
+  const S = opts.settings;
+  const rss = new RssPeak();
+  const startRssMB = rss.mb;
+  const queue = `bench_${target.name}_${name}_${Date.now()}_${process.pid}`;
+  const admin = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
+  await admin.flushdb();
+
+  const q = await target.open({ redisUrl: opts.redisUrl, queue, visibilityMs: S.visibilityMs });
+  const make = bodyMaker(size);
+  const latency = new LatencyRecorder(n);
+
+  // bookkeeping: how often each sequence number was received and deleted
+  const recvCount = new Uint8Array(n);
+  const delCount = new Uint8Array(n);
+  let sent = 0, distinctRecv = 0, distinctDel = 0, dupRecv = 0, dupDel = 0, deleteRefused = 0;
+  let lastProgress = now();
+  let aborted: string | null = null;
+  let finished = false;
+  const allRecv = latch();
+  const allDeleted = latch();
+  const abort = (why: string) => {
+    aborted ??= why;
+    allRecv.open();
+    allDeleted.open();
+  };
+
+  const onRecv = (body: Buffer | string): number => {
+    const s = seqOf(body);
+    if (s < 0 || s >= n) {
+      abort(`a received body does not start with a sequence number below ${n}`);
+      return -1;
+    }
+    const t = now();
+    latency.received(s, t);
+    lastProgress = t;
+    if (recvCount[s]!++ === 0) {
+      if (++distinctRecv === n) allRecv.open();
+    } else dupRecv++;
+    return s;
+  };
+  const onDel = (s: number, deleted: boolean) => {
+    lastProgress = now();
+    if (!deleted) {
+      deleteRefused++; // the receipt was no longer current: the message was not deleted
+      return;
+    }
+    if (delCount[s]!++ === 0) {
+      if (++distinctDel === n) allDeleted.open();
+    } else dupDel++;
+  };
+
+  // watchdog (stall and hard timeout) + RSS sampler, every 25 ms like the harness
+  const tStart = now();
+  const sampler = setInterval(() => {
+    rss.sample();
+    const t = now();
+    if (t - lastProgress > S.stallMs) abort(`stalled: no progress for ${S.stallMs} ms`);
+    if (t - tStart > S.timeoutMs) abort(`timed out after ${S.timeoutMs} ms`);
+  }, 25);
+  const stopProgress = opts.progress
+    ? startProgress(`[${name} round ${opts.round}]`, n, () => ({ sent, received: distinctRecv, deleted: distinctDel }))
+    : () => {};
+
+  const produce = () =>
+    windowed(n, S.window, async (i) => {
+      await q.send(make(i));
+      latency.sent(i, now());
+      sent++;
+      lastProgress = now();
+    }, () => aborted !== null).catch((e: Error) => abort(`producer error: ${e.message}`));
+
+  // Pull consumer: `concurrency` loops of receive(waitMs) → delete. An empty receive has already
+  // waited (long poll), so the loop goes straight back; there is no sleep anywhere.
+  // phased3 (scenario A) holds what it received until everything was received.
+  const held: { ref: string; seq: number }[] = [];
+  const consume = (phased3: boolean) => {
+    const loop = async () => {
+      while (!aborted && !finished && (phased3 ? distinctRecv < n : distinctDel < n)) {
+        const m = await q.receive(S.waitMs);
+        if (!m) continue;
+        const s = onRecv(m.body);
+        if (s < 0) continue;
+        if (phased3) held.push({ ref: m.ref, seq: s });
+        else onDel(s, await q.delete(m.ref));
+      }
+    };
+    const loops = Array.from({ length: S.concurrency }, () =>
+      loop().catch((e: Error) => {
+        // once the run is over, close() may fail a receive that was still waiting: not an error
+        if (!aborted && !finished) abort(`consumer error: ${e.message}`);
+      }),
+    );
+    return Promise.all(loops);
+  };
+
+  const cpu0 = process.cpuUsage();
+  const rcpu0 = await readRedisCpuMs(admin);
+  const phases: Record<string, number> = {};
+  const t0 = now();
+  if (mode === "concurrent") {
+    let tSent = NaN;
+    const p = produce().then(() => (tSent = now()));
+    void consume(false);
+    await allDeleted.promise;
+    await p;
+    phases.send = tSent - t0;
+  } else {
+    await produce();
+    const t1 = now();
+    phases.send = t1 - t0;
+    if (mode === "phased2") {
+      void consume(false);
+      await allDeleted.promise;
+      phases.recvDelete = now() - t1;
+    } else {
+      void consume(true);
+      await allRecv.promise;
+      const t2 = now();
+      phases.receive = t2 - t1;
+      if (!aborted) {
+        await windowed(held.length, S.concurrency, async (i) => onDel(held[i]!.seq, await q.delete(held[i]!.ref)), () => aborted !== null).catch(
+          (e: Error) => abort(`delete error: ${e.message}`),
+        );
+        if (distinctDel < n) abort(`${n - distinctDel} held messages were not deleted`);
+      }
+      await allDeleted.promise;
+      phases.delete = now() - t2;
+    }
+  }
+  const total = now() - t0;
+  finished = true;
+  const nodeCpuMs = nodeCpuMsSince(cpu0);
+  const redisCpuMs = (await readRedisCpuMs(admin)) - rcpu0;
+  clearInterval(sampler);
+  stopProgress();
+  const peakRssMB = rss.mb;
+
+  await Promise.race([q.close().catch(() => {}), sleep(5000)]);
+  admin.disconnect();
+
+  const rate = (ms: number) => (ms > 0 ? Math.round(n / (ms / 1000)) : null);
+  const ok = !aborted && distinctDel === n && dupRecv === 0 && dupDel === 0 && deleteRefused === 0;
+  return {
+    peer: `tinyqs-${target.name}`,
+    target: target.name,
+    scenario: name,
+    round: opts.round,
+    n,
+    size,
+    ok,
+    error: aborted,
+    lost: n - distinctDel,
+    dupRecv,
+    dupDel,
+    deleteRefused,
+    totalMs: Math.round(total),
+    msgsPerSec: ok ? rate(total) : null, // n / time means nothing when not all n made it
+    phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, { ms: Math.round(v), msgsPerSec: ok ? rate(v) : null }])),
+    latencyMs: latency.summary(),
+    peakRssMB,
+    startRssMB,
+    nodeCpuMs: Math.round(nodeCpuMs),
+    redisCpuMs: Math.round(redisCpuMs),
+    nodeCpuUsPerMsg: Math.round((nodeCpuMs * 1000) / n),
+    redisCpuUsPerMsg: Math.round((redisCpuMs * 1000) / n),
+    busyCores: Math.round(((nodeCpuMs + redisCpuMs) / total) * 100) / 100,
+    settings: { window: S.window, concurrency: S.concurrency, waitMs: S.waitMs },
+    at: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,50 @@
+// The original spec's scenarios A–E and the run settings, with the same values as the peers' harness
+// (../shared/peers/lib/harness.mjs), so tinyqs figures can be read next to theirs.
+
+export type ScenarioName = "A" | "B" | "C" | "D" | "E";
+export type Mode = "phased3" | "phased2" | "concurrent";
+
+export interface Scenario {
+  n: number;
+  size: number;
+  mode: Mode;
+  desc: string;
+}
+
+export const SCENARIOS: Record<ScenarioName, Scenario> = {
+  A: { n: 20_000, size: 1024, mode: "phased3", desc: "send all, then receive all, then delete all" },
+  B: { n: 20_000, size: 1024, mode: "phased2", desc: "send all, then receive+delete all" },
+  C: { n: 20_000, size: 1024, mode: "concurrent", desc: "send / receive+delete at the same time" },
+  D: { n: 200_000, size: 32, mode: "concurrent", desc: "send / receive+delete at the same time" },
+  E: { n: 200, size: 32_768, mode: "concurrent", desc: "send / receive+delete at the same time" },
+};
+
+export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
+
+export function isScenarioName(s: string): s is ScenarioName {
+  return (SCENARIO_NAMES as string[]).includes(s);
+}
+
+export interface Settings {
+  /** Sends in flight (single-message API). Harness: BENCH_WINDOW, 50. */
+  window: number;
+  /** receive→delete loops. Harness: BENCH_CONCURRENCY, 50. */
+  concurrency: number;
+  /** Long-poll length of each receive; the loops never sleep, an empty receive just waits this long. */
+  waitMs: number;
+  /** Reservation length. Harness: BENCH_VT, 120 s. */
+  visibilityMs: number;
+  /** No progress for this long: give up and report what was lost. Harness: BENCH_STALL_MS, 20 s. */
+  stallMs: number;
+  /** Hard limit for one run, so a hung run cannot hang the benchmark. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  window: 50,
+  concurrency: 50,
+  waitMs: 200,
+  visibilityMs: 120_000,
+  stallMs: 20_000,
+  timeoutMs: 180_000,
+};
