@@ -145,7 +145,7 @@ export class TinyQS implements TinyQSApi {
 
   private async peekOnce(queue: string, keys: QueueKeys): Promise<Attempt<Message[]>> {
     const reply = await this.receiveScript(queue, keys, "peek", []);
-    return { value: toMessages(queue, reply[2] as unknown[], false), nextDueIn: Number(reply[0]) };
+    return { value: toMessages(queue, reply, 2, false), nextDueIn: Number(reply[0]) };
   }
 
   /**
@@ -178,12 +178,12 @@ export class TinyQS implements TinyQSApi {
   }
 
   private async flushReceives(queue: string, keys: QueueKeys, groups: ReceiveGroup[]): Promise<Array<Attempt<Message[]>>> {
-    const args: number[] = [];
-    for (const g of groups) args.push(g.max, g.visibilityMs);
-    const reply = await this.receiveScript(queue, keys, "receive", args);
+    const reply = await this.receiveScript(queue, keys, "receive", runsOf(groups));
     const nextDueIn = Number(reply[0]);
     if (this.conn.isCluster && Number(reply[1]) > 0) void this.drainOutbox(queue);
-    return groups.map((_, i) => ({ value: toMessages(queue, reply[2 + i] as unknown[], true), nextDueIn }));
+    const messages = toMessages(queue, reply, 2, true);
+    let at = 0;
+    return groups.map((g) => ({ value: messages.slice(at, (at += g.max)), nextDueIn }));
   }
 
   /** Runs receive-9.lua, following its redirect to the configured dead-letter queue. */
@@ -429,9 +429,10 @@ export class TinyQS implements TinyQSApi {
   }
 }
 
-function toMessages(queue: string, flat: unknown[], reserved: boolean): Message[] {
+/** Messages from a flat reply: id, receiveCount, body, id, … starting at `from`. */
+function toMessages(queue: string, flat: unknown[], from: number, reserved: boolean): Message[] {
   const out: Message[] = [];
-  for (let i = 0; i < flat.length; i += 3) {
+  for (let i = from; i < flat.length; i += 3) {
     const id = String(flat[i]);
     const receiveCount = Number(flat[i + 1]);
     out.push({
@@ -444,6 +445,17 @@ function toMessages(queue: string, flat: unknown[], reserved: boolean): Message[
     });
   }
   return out;
+}
+
+/** receive-9.lua's ARGV for some callers: runs of equal wants as (callers, max, visibilityMs). */
+function runsOf(groups: ReceiveGroup[]): number[] {
+  const runs: number[] = [];
+  for (const g of groups) {
+    const n = runs.length;
+    if (n > 0 && runs[n - 2] === g.max && runs[n - 1] === g.visibilityMs) runs[n - 3]!++;
+    else runs.push(1, g.max, g.visibilityMs);
+  }
+  return runs;
 }
 
 function checkReceipt(receipt: unknown): void {

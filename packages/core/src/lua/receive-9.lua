@@ -27,16 +27,18 @@ ARGV[2]  the dead-letter queue that KEYS[7..9] belong to, or "" when they are th
 ARGV[3]  default visibility ms, for a queue with no visibilityMs configured
 ARGV[4]  mode: "receive" or "peek"
 ARGV[5]  the dead-letter queue's wake channel (ignored for the outbox)
-ARGV[6..] receive mode: groups (one per caller), each: max, visibilityMs (0 = the queue's)
+ARGV[6..] receive mode: runs of callers, each run: callers, max, visibilityMs (0 = the queue's);
+          "50, 1, 0" stands for fifty callers each wanting one message with the default lease
 
 Output:
   {-2, name}    the configured dead-letter queue is `name`, not ARGV[2]: nothing was delivered;
                 call again with that queue's keys
-  {nextDueIn, outboxLength, group_1, ...}
-                each group is a flat array id, receiveCount, body, id, ... (peek: at most one
-                message, not reserved). nextDueIn is the number of ms until a delayed message or a
-                lease is due, -1 if none, or 0 if the callers got all they asked for. outboxLength
-                counts dead letters waiting for hand-off (always 0 unless ARGV[2] is "").
+  {nextDueIn, outboxLength, id, receiveCount, body, id, receiveCount, body, ...}
+                the messages in the order the callers are to get them: each caller in turn takes up
+                to its max (peek: at most one message, not reserved). nextDueIn is the number of ms
+                until a delayed message or a lease is due, -1 if none, or 0 if the callers got all
+                they asked for. outboxLength counts dead letters waiting for hand-off (always 0
+                unless ARGV[2] is "").
 ]]
 local rcall = redis.call
 local ready, delayed, inflight, bodies, stats, config = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
@@ -74,9 +76,9 @@ end
 
 if mode == 'peek' then
   local entry = rcall('LINDEX', ready, 0)
-  if not entry then return { nextDueIn(), 0, {} } end
+  if not entry then return { nextDueIn(), 0 } end
   local id, n = parse(entry)
-  return { 0, 0, { id, n, rcall('HGET', bodies, id) } }
+  return { 0, 0, id, n, rcall('HGET', bodies, id) }
 end
 
 local cfg = rcall('HMGET', config, 'visibilityMs', 'maxReceives', 'deadLetterQueue')
@@ -87,15 +89,16 @@ if maxReceives > 0 and deadName ~= '' then
   if configured ~= deadName then return { -2, configured } end
 end
 
-local asked, wants = 0, {}
-for g = 6, #ARGV, 2 do
-  local vis = tonumber(ARGV[g + 1])
-  wants[#wants + 1] = { tonumber(ARGV[g]), vis == 0 and defaultVis or vis }
-  asked = asked + tonumber(ARGV[g])
+local asked, runs = 0, {}
+for r = 6, #ARGV, 3 do
+  local vis = tonumber(ARGV[r + 2])
+  local wanted = tonumber(ARGV[r]) * tonumber(ARGV[r + 1])
+  runs[#runs + 1] = { wanted, vis == 0 and defaultVis or vis }
+  asked = asked + wanted
 end
 
--- Pop for all groups at once; hand out in group order below.
-local delivered = {} -- id, count, body, id, ...
+-- Pop for all callers at once.
+local out = { 0, 0 } -- then id, count, body, id, ...
 local taken, dead = 0, 0
 while taken < asked do
   local entries = rcall('LPOP', ready, asked - taken)
@@ -117,30 +120,23 @@ while taken < asked do
       rcall('HDEL', bodies, id)
       dead = dead + 1
     else
-      delivered[#delivered + 1] = id
-      delivered[#delivered + 1] = count
-      delivered[#delivered + 1] = body
+      out[#out + 1] = id
+      out[#out + 1] = count
+      out[#out + 1] = body
       taken = taken + 1
     end
   end
 end
 
-local out = { 0, 0 }
-local leases = {}
-local at = 1
-for _, want in ipairs(wants) do
-  local group = {}
-  for _ = 1, want[1] do
-    if at > #delivered then break end
-    local id, count = delivered[at], delivered[at + 1]
-    group[#group + 1] = id
-    group[#group + 1] = count
-    group[#group + 1] = delivered[at + 2]
-    leases[#leases + 1] = now + want[2]
-    leases[#leases + 1] = id .. '.' .. count
+-- Leases: each run of callers has its own visibility; callers are served in order.
+local leases, at = {}, 3
+for _, run in ipairs(runs) do
+  for _ = 1, run[1] do
+    if at > #out then break end
+    leases[#leases + 1] = now + run[2]
+    leases[#leases + 1] = out[at] .. '.' .. out[at + 1]
     at = at + 3
   end
-  out[#out + 1] = group
 end
 
 if #leases > 0 then rcall('ZADD', inflight, unpack(leases)) end
