@@ -106,10 +106,21 @@ export class TinyQS implements TinyQSApi {
   }
 
   private async flushSends(keys: QueueKeys, groups: SendGroup[]): Promise<Array<string[] | TinyQSError>> {
-    const args: Array<string | number | Buffer> = [keys.wake, LIMITS.maxMessageBytes];
-    for (const g of groups) args.push(g.delayMs, g.bodies.length, ...g.bodies);
-    const reply = (await this.run("send", [keys.ready, keys.delayed, keys.bodies, keys.stats, keys.config], args)) as Array<string[] | number>;
-    return reply.map((r) => (Array.isArray(r) ? r : new TinyQSError("TOO_BIG", "a message body is larger than the queue's maxMessageBytes")));
+    const runs: number[] = [];
+    const bodies: Buffer[] = [];
+    for (const g of groups) {
+      const n = runs.length;
+      if (n > 0 && runs[n - 2] === g.delayMs && runs[n - 1] === g.bodies.length) runs[n - 3]!++;
+      else runs.push(1, g.delayMs, g.bodies.length);
+      bodies.push(...g.bodies);
+    }
+    const args = [keys.wake, LIMITS.maxMessageBytes, runs.length / 3, ...runs, ...bodies];
+    const [now, ...firsts] = (await this.run("send", [keys.ready, keys.delayed, keys.bodies, keys.stats, keys.config], args)) as [string, ...number[]];
+    return groups.map((g, i) => {
+      const first = firsts[i]!;
+      if (first < 0) return new TinyQSError("TOO_BIG", "a message body is larger than the queue's maxMessageBytes");
+      return g.bodies.map((_, k) => `${now}-${first + k}`);
+    });
   }
 
   // ---- receiving ----------------------------------------------------------------------------
@@ -222,8 +233,8 @@ export class TinyQS implements TinyQSApi {
   }
 
   private async flushDeletes(keys: QueueKeys, items: string[]): Promise<boolean[]> {
-    const reply = (await this.run("delete", [keys.ready, keys.delayed, keys.inflight, keys.bodies, keys.stats], items)) as number[];
-    return reply.map((r) => r === 1);
+    const reply = (await this.run("delete", [keys.ready, keys.delayed, keys.inflight, keys.bodies, keys.stats], items)) as string;
+    return items.map((_, i) => reply[i] === "1");
   }
 
   async touch(queue: string, receipt: string, options: TouchOptions = {}): Promise<boolean> {

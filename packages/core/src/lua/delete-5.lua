@@ -12,7 +12,7 @@ KEYS[5] stats     HASH counters (deleted)
 
 ARGV[1..n] receipts or ids
 
-Output: array of n integers: 1 deleted, 0 unknown or stale
+Output: a string of n characters, one per item: "1" deleted, "0" unknown or stale
 ]]
 local rcall = redis.call
 local ready, delayed, inflight, bodies, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -90,4 +90,4 @@ if #removed > 0 then
   rcall('HDEL', bodies, unpack(removed))
   rcall('HINCRBY', stats, 'deleted', #removed)
 end
-return out
+return table.concat(out)

@@ -1,21 +1,24 @@
 --[[ send: store new messages, ready at once or after a delay.
 
-The caller's sends are grouped: each group is one send() or sendBatch() call and is stored whole or
-not at all (a body over the queue's maxMessageBytes refuses its group, and only its group).
+Sends are grouped: each group is one send() or sendBatch() call and is stored whole or not at all
+(a body over the queue's maxMessageBytes refuses its group, and only its group). Groups that look
+alike travel as one run: "50, 0, 1" stands for fifty send() calls of one body each, no delay.
 
-KEYS[1] ready      LIST  ids ready to receive
-KEYS[2] delayed    ZSET  id -> due time (ms)
+KEYS[1] ready      LIST  entries ready to receive
+KEYS[2] delayed    ZSET  entry -> due time (ms)
 KEYS[3] bodies     HASH  id -> body
 KEYS[4] stats      HASH  counters (seq, sent)
 KEYS[5] config     HASH  queue settings (maxMessageBytes)
 
 ARGV[1]            wake channel, published to when the queue may have become receivable sooner
 ARGV[2]            maxMessageBytes to use when the queue has none configured
-ARGV[3..]          groups, each: delayMs, count, body_1 .. body_count
+ARGV[3]            R, the number of runs
+ARGV[4..3+3R]      runs, each: groups, delayMs, bodies per group
+ARGV[4+3R..]       the bodies, group after group
 
-Output: one entry per group, in order:
-  array of ids        the group was stored; ids are "<now ms>-<seq>"
-  -1                  TOO_BIG: a body is larger than maxMessageBytes; nothing of the group was stored
+Output: {now, first_1, first_2, ...}, one entry per group after the time (ms, as text):
+  first_i > 0   the group was stored; its ids are "<now>-<first_i>", "<now>-<first_i + 1>", ...
+  -1            TOO_BIG: a body is larger than maxMessageBytes; nothing of the group was stored
 ]]
 local rcall = redis.call
 local ready, delayed, bodies, stats, config = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -25,60 +28,64 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nowText = string.format('%d', now)
 local maxBytes = tonumber(rcall('HGET', config, 'maxMessageBytes') or ARGV[2])
 
-local readyWasEmpty = rcall('LLEN', ready) == 0
-local earliest = rcall('ZRANGE', delayed, 0, 0, 'WITHSCORES')[2]
-earliest = earliest and tonumber(earliest) or math.huge
-local wake = false
-
--- First pass: which groups fit. Second: number and store all of them with one command per key.
-local out, accepted, total = {}, {}, 0
-local i = 3
-while i <= #ARGV do
-  local delayMs, count = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
-  local first, last = i + 2, i + 1 + count
-  i = last + 1
-  local fits = true
-  for j = first, last do
-    if #ARGV[j] > maxBytes then fits = false break end
+-- Unroll the runs into groups: { delayMs, first body index, last body index }.
+local groups, total = {}, 0
+local runs = tonumber(ARGV[3])
+local body = 4 + 3 * runs
+for r = 4, 3 + 3 * runs, 3 do
+  local delayMs, size = tonumber(ARGV[r + 1]), tonumber(ARGV[r + 2])
+  for _ = 1, tonumber(ARGV[r]) do
+    local fits = true
+    for j = body, body + size - 1 do
+      if #ARGV[j] > maxBytes then fits = false break end
+    end
+    groups[#groups + 1] = fits and { delayMs, body, body + size - 1 } or false
+    if fits then total = total + size end
+    body = body + size
   end
-  if fits then
-    accepted[#accepted + 1] = { #out + 1, delayMs, first, last }
-    total = total + count
-  end
-  out[#out + 1] = -1
 end
 
+local out = { nowText }
+local wake = false
 if total > 0 then
+  local readyWasEmpty = rcall('LLEN', ready) == 0
+  local earliest = rcall('ZRANGE', delayed, 0, 0, 'WITHSCORES')[2]
+  earliest = earliest and tonumber(earliest) or math.huge
+
   local seq = rcall('HINCRBY', stats, 'seq', total) - total
   rcall('HINCRBY', stats, 'sent', total)
   local fields, readyIds, scored = {}, {}, {}
-  for _, g in ipairs(accepted) do
-    local slot, delayMs, first, last = g[1], g[2], g[3], g[4]
-    local ids = {}
-    for j = first, last do
-      seq = seq + 1
-      local id = nowText .. '-' .. seq
-      ids[#ids + 1] = id
-      fields[#fields + 1] = id
-      fields[#fields + 1] = ARGV[j]
-      if delayMs > 0 then
-        scored[#scored + 1] = now + delayMs
-        scored[#scored + 1] = id
-      else
-        readyIds[#readyIds + 1] = id
+  for g, group in ipairs(groups) do
+    if not group then
+      out[g + 1] = -1
+    else
+      local delayMs = group[1]
+      out[g + 1] = seq + 1
+      for j = group[2], group[3] do
+        seq = seq + 1
+        local id = nowText .. '-' .. seq
+        fields[#fields + 1] = id
+        fields[#fields + 1] = ARGV[j]
+        if delayMs > 0 then
+          scored[#scored + 1] = now + delayMs
+          scored[#scored + 1] = id
+        else
+          readyIds[#readyIds + 1] = id
+        end
       end
+      if delayMs > 0 and now + delayMs < earliest then wake = true; earliest = now + delayMs end
     end
-    if delayMs > 0 and now + delayMs < earliest then wake = true; earliest = now + delayMs end
-    out[slot] = ids
   end
   rcall('HSET', bodies, unpack(fields))
   if #scored > 0 then rcall('ZADD', delayed, unpack(scored)) end
   if #readyIds > 0 then
     rcall('RPUSH', ready, unpack(readyIds))
+    -- Waiters only exist while the queue is empty, so a send into a non-empty list needs no signal.
     if readyWasEmpty then wake = true end
   end
+else
+  for g = 1, #groups do out[g + 1] = -1 end
 end
 
--- Waiters only exist while the queue is empty, so a send into a non-empty list needs no signal.
 if wake then rcall('PUBLISH', ARGV[1], '') end
 return out
