@@ -10,6 +10,7 @@ import type {
   TinyQSApi, TouchOptions, WaitOptions,
 } from "./types.js";
 import { Waiters } from "./waiters.js";
+import { createWorker, type Handler, type Worker, type WorkerOptions } from "./worker.js";
 
 export interface TinyQSOptions {
   /** A redis:// URL, ioredis options, an ioredis Redis or Cluster, or `{ cluster: ['host:port', …] }`. Default redis://127.0.0.1:6379. */
@@ -329,6 +330,10 @@ export class TinyQS implements TinyQSApi {
     const { keys } = this.queueOps(queue);
     const r = await this.run("purge", [keys.ready, keys.delayed, keys.inflight, keys.bodies], []);
     return Number(r);
+  }
+
+  process(queue: string, handler: Handler, options?: WorkerOptions): Worker {
+    return createWorker(this, queue, handler, options);
   }
 
   /** Stops long polls (they return empty), waits for operations in flight, and closes the connections it made. */

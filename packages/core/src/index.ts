@@ -6,9 +6,6 @@ export type { RedisInput } from "./connection.js";
 export type * from "./types.js";
 export {
   createWorker,
-  // The issue's name for it. Import it under another name, or use a namespace import
-  // (`tinyqs.process(...)`), so that Node's global `process` stays visible in your module.
-  createWorker as process,
   retryDelay,
   WORKER_DEFAULTS,
   type Worker,

@@ -1,6 +1,8 @@
 // The public shapes of tinyqs. `TinyQSApi` is the contract: the embedded engine implements it, and
 // so does the remote client (@tinyqs/client), so code moves between the two by changing one line.
 
+import type { Handler, Worker, WorkerOptions } from "./worker.js";
+
 /** A message body: bytes, kept byte-exact. Strings are stored as their UTF-8 bytes. */
 export type Body = Buffer | Uint8Array | string;
 
@@ -84,5 +86,7 @@ export interface TinyQSApi {
   stats(queue: string): Promise<QueueStats>;
   queues(): Promise<string[]>;
   purge(queue: string): Promise<number>;
+  /** Run `handler` on every message of `queue` (see createWorker): delete on success, retry later on failure. */
+  process(queue: string, handler: Handler, options?: WorkerOptions): Worker;
   close(): Promise<void>;
 }

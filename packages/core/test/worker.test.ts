@@ -21,9 +21,20 @@ describe("worker, api-independent", () => {
     expect(retryDelay(5, 0, 100)).toBe(0);
   });
 
-  it("is exported as createWorker and, under the issue's name, as process (for namespace imports)", () => {
-    expect(core.process).toBe(createWorker);
-    expect(typeof globalThis.process.pid).toBe("number"); // the global is untouched
+  it("tq.process(queue, handler) is a worker on that engine: it handles and deletes", async () => {
+    const tq = new TinyQS({ redis: redisUrl });
+    const queue = uniqueQueue("w");
+    try {
+      const seen: string[] = [];
+      const w = tq.process(queue, (m) => void seen.push(m.body.toString()), { concurrency: 2 });
+      await tq.sendBatch(queue, ["a", "b", "c"]);
+      await eventually(async () => (await tq.stats(queue)).deleted === 3);
+      await w.close();
+      expect(seen.sort()).toEqual(["a", "b", "c"]);
+      expect(core).not.toHaveProperty("process"); // Node's global `process` is never shadowed by an import
+    } finally {
+      await tq.close();
+    }
   });
 
   it("without onError, errors go to console.error and the worker carries on", async () => {
