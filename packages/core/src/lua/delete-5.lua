@@ -46,48 +46,61 @@ local function removeReady(id)
   end
 end
 
+local find, sub = string.find, string.sub
+
 -- Receipts are checked in bulk, with one ZMSCORE.
-local out, receipts, at = {}, {}, {}
-for i, item in ipairs(ARGV) do
+local out, receipts, at, nr, byId = {}, {}, {}, 0, false
+for i = 1, #ARGV do
   out[i] = 0
-  if string.find(item, '.', 1, true) then
-    receipts[#receipts + 1] = item
-    at[#at + 1] = i
+  if find(ARGV[i], '.', 1, true) then
+    nr = nr + 1
+    receipts[nr] = ARGV[i]
+    at[nr] = i
+  else
+    byId = true
   end
 end
 
-local gone, removed, ended = {}, {}, {} -- ids deleted so far, the same as a list, receipts ended
-if #receipts > 0 then
+local gone, removed, nremoved = {}, {}, 0 -- ids deleted so far, and the same as a list
+if nr > 0 then
   local leases = rcall('ZMSCORE', inflight, unpack(receipts))
-  for k, receipt in ipairs(receipts) do
-    local id = string.sub(receipt, 1, string.find(receipt, '.', 1, true) - 1)
+  local ended, nended = {}, 0
+  for k = 1, nr do
+    local receipt = receipts[k]
+    local id = sub(receipt, 1, find(receipt, '.', 1, true) - 1)
     if leases[k] and tonumber(leases[k]) > now and not gone[id] then
       gone[id] = true
-      removed[#removed + 1] = id
-      ended[#ended + 1] = receipt
+      nremoved = nremoved + 1
+      removed[nremoved] = id
+      nended = nended + 1
+      ended[nended] = receipt
       out[at[k]] = 1
     end
   end
-  if #ended > 0 then rcall('ZREM', inflight, unpack(ended)) end
+  if nended > 0 then rcall('ZREM', inflight, unpack(ended)) end
 end
 
-for i, id in ipairs(ARGV) do
-  if not string.find(id, '.', 1, true) and not gone[id] and rcall('HEXISTS', bodies, id) == 1 then
-    local entry = findIn(inflight, id)
-    if entry then
-      rcall('ZREM', inflight, entry)
-    else
-      entry = findIn(delayed, id)
-      if entry then rcall('ZREM', delayed, entry) else removeReady(id) end
+if byId then
+  for i = 1, #ARGV do
+    local id = ARGV[i]
+    if not find(id, '.', 1, true) and not gone[id] and rcall('HEXISTS', bodies, id) == 1 then
+      local entry = findIn(inflight, id)
+      if entry then
+        rcall('ZREM', inflight, entry)
+      else
+        entry = findIn(delayed, id)
+        if entry then rcall('ZREM', delayed, entry) else removeReady(id) end
+      end
+      gone[id] = true
+      nremoved = nremoved + 1
+      removed[nremoved] = id
+      out[i] = 1
     end
-    gone[id] = true
-    removed[#removed + 1] = id
-    out[i] = 1
   end
 end
 
-if #removed > 0 then
+if nremoved > 0 then
   rcall('HDEL', bodies, unpack(removed))
-  rcall('HINCRBY', stats, 'deleted', #removed)
+  rcall('HINCRBY', stats, 'deleted', nremoved)
 end
 return table.concat(out)

@@ -67,11 +67,13 @@ local function nextDueIn()
   return math.max(soonest - now, 1)
 end
 
+local find, sub = string.find, string.sub
+
 -- "<id>" or "<id>.<n>" -> id, n
 local function parse(entry)
-  local dot = string.find(entry, '.', 1, true)
+  local dot = find(entry, '.', 1, true)
   if not dot then return entry, 0 end
-  return string.sub(entry, 1, dot - 1), tonumber(string.sub(entry, dot + 1))
+  return sub(entry, 1, dot - 1), tonumber(sub(entry, dot + 1))
 end
 
 if mode == 'peek' then
@@ -98,19 +100,18 @@ for r = 6, #ARGV, 3 do
 end
 
 -- Pop for all callers at once.
-local out = { 0, 0 } -- then id, count, body, id, ...
+local out, n = { 0, 0 }, 2 -- then id, count, body, id, ...
 local taken, dead = 0, 0
 while taken < asked do
   local entries = rcall('LPOP', ready, asked - taken)
   if not entries then break end
   local ids, counts = {}, {}
-  for k, entry in ipairs(entries) do
-    ids[k], counts[k] = parse(entry)
+  for k = 1, #entries do
+    ids[k], counts[k] = parse(entries[k])
   end
   local found = rcall('HMGET', bodies, unpack(ids))
-  for k, id in ipairs(ids) do
-    local body = found[k]
-    local count = counts[k] + 1
+  for k = 1, #ids do
+    local id, body, count = ids[k], found[k], counts[k] + 1
     if not body then
       -- An entry without a body cannot be delivered; dropping it keeps the list clean.
     elseif maxReceives > 0 and count > maxReceives then
@@ -120,26 +121,26 @@ while taken < asked do
       rcall('HDEL', bodies, id)
       dead = dead + 1
     else
-      out[#out + 1] = id
-      out[#out + 1] = count
-      out[#out + 1] = body
+      out[n + 1], out[n + 2], out[n + 3] = id, count, body
+      n = n + 3
       taken = taken + 1
     end
   end
 end
 
 -- Leases: each run of callers has its own visibility; callers are served in order.
-local leases, at = {}, 3
-for _, run in ipairs(runs) do
-  for _ = 1, run[1] do
-    if at > #out then break end
-    leases[#leases + 1] = now + run[2]
-    leases[#leases + 1] = out[at] .. '.' .. out[at + 1]
+local leases, nl, at = {}, 0, 3
+for r = 1, #runs do
+  local wanted, lease = runs[r][1], now + runs[r][2]
+  for _ = 1, wanted do
+    if at > n then break end
+    leases[nl + 1], leases[nl + 2] = lease, out[at] .. '.' .. out[at + 1]
+    nl = nl + 2
     at = at + 3
   end
 end
 
-if #leases > 0 then rcall('ZADD', inflight, unpack(leases)) end
+if nl > 0 then rcall('ZADD', inflight, unpack(leases)) end
 if taken > 0 then rcall('HINCRBY', stats, 'received', taken) end
 if dead > 0 then
   rcall('HINCRBY', stats, 'deadLettered', dead)

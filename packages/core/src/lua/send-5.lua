@@ -54,8 +54,9 @@ if total > 0 then
 
   local seq = rcall('HINCRBY', stats, 'seq', total) - total
   rcall('HINCRBY', stats, 'sent', total)
-  local fields, readyIds, scored = {}, {}, {}
-  for g, group in ipairs(groups) do
+  local fields, readyIds, scored, nf, nr, ns = {}, {}, {}, 0, 0, 0
+  for g = 1, #groups do
+    local group = groups[g]
     if not group then
       out[g + 1] = -1
     else
@@ -64,21 +65,22 @@ if total > 0 then
       for j = group[2], group[3] do
         seq = seq + 1
         local id = nowText .. '-' .. seq
-        fields[#fields + 1] = id
-        fields[#fields + 1] = ARGV[j]
+        fields[nf + 1], fields[nf + 2] = id, ARGV[j]
+        nf = nf + 2
         if delayMs > 0 then
-          scored[#scored + 1] = now + delayMs
-          scored[#scored + 1] = id
+          scored[ns + 1], scored[ns + 2] = now + delayMs, id
+          ns = ns + 2
         else
-          readyIds[#readyIds + 1] = id
+          nr = nr + 1
+          readyIds[nr] = id
         end
       end
       if delayMs > 0 and now + delayMs < earliest then wake = true; earliest = now + delayMs end
     end
   end
   rcall('HSET', bodies, unpack(fields))
-  if #scored > 0 then rcall('ZADD', delayed, unpack(scored)) end
-  if #readyIds > 0 then
+  if ns > 0 then rcall('ZADD', delayed, unpack(scored)) end
+  if nr > 0 then
     rcall('RPUSH', ready, unpack(readyIds))
     -- Waiters only exist while the queue is empty, so a send into a non-empty list needs no signal.
     if readyWasEmpty then wake = true end
