@@ -173,7 +173,7 @@ export class TinyQS implements TinyQSApi {
     });
     try {
       for (;;) {
-        if (this.closed) return [];
+        if (this.closed || signal?.aborted) return [];
         // Subscribed now: a wake from here on is seen, so this attempt closes the gap since the first.
         const generation = watch.generation;
         result = await attempt();
@@ -250,7 +250,7 @@ export class TinyQS implements TinyQSApi {
     const { keys } = this.queueOps(queue);
     checkReceipt(receipt);
     const delayMs = checkInt("delayMs", options.delayMs, 0, LIMITS.maxDelayMs, 0);
-    return this.releaseReceipt(keys, receipt, delayMs, false);
+    return this.releaseReceipt(keys, receipt, delayMs, options.undeliver === true);
   }
 
   private async releaseReceipt(keys: QueueKeys, receipt: string, delayMs: number, undo: boolean): Promise<boolean> {
@@ -318,6 +318,11 @@ export class TinyQS implements TinyQSApi {
     const r = (await this.run("stats", [keys.ready, keys.delayed, keys.inflight, keys.stats], [])) as number[];
     const [ready, inFlight, delayed, sent, received, deleted, deadLettered] = r.map(Number) as [number, number, number, number, number, number, number];
     return { ready, inFlight, delayed, sent, received, deleted, deadLettered };
+  }
+
+  async ping(): Promise<void> {
+    this.checkOpen();
+    await this.call(() => this.redis.ping());
   }
 
   async queues(): Promise<string[]> {

@@ -48,6 +48,11 @@ export interface TouchOptions {
 export interface ReleaseOptions {
   /** Ready again after this many ms (default 0: at once). */
   delayMs?: number;
+  /**
+   * The message never reached its receiver (a server whose client vanished before the reply went
+   * out): take the delivery back too, so receiveCount and stats.received are as before the receive.
+   */
+  undeliver?: boolean;
 }
 
 export interface QueueConfig {
@@ -86,6 +91,8 @@ export interface TinyQSApi {
   stats(queue: string): Promise<QueueStats>;
   queues(): Promise<string[]>;
   purge(queue: string): Promise<number>;
+  /** Resolves when Redis answers; fails with UNAVAILABLE (or CLOSED) otherwise. */
+  ping(): Promise<void>;
   /** Run `handler` on every message of `queue` (see createWorker): delete on success, retry later on failure. */
   process(queue: string, handler: Handler, options?: WorkerOptions): Worker;
   close(): Promise<void>;
