@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Everything a fresh machine needs before `pnpm test`: pnpm at the pinned version, a redis-server
-# binary (the tests start their own instances on free ports), the dependencies from the lockfile,
-# and a build. Safe to run again: each step is skipped when already done.
+# Everything a fresh machine needs: pnpm at the pinned version, a redis-server binary (the tests and
+# `pnpm start` start their own instances), the dependencies from the lockfile, and a build. Safe to
+# run again: each step is skipped when already done. Then, if asked:
+#   bash scripts/setup.sh start   # … and start the servers (pnpm start)
+#   bash scripts/setup.sh test    # … and run every test (pnpm test)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PNPM_VERSION=12.4.2
@@ -28,4 +30,9 @@ echo "setup: pnpm $(pnpm_version), $(redis-server --version | cut -d' ' -f1-3), 
 
 pnpm install --frozen-lockfile
 pnpm build
-echo "setup: done. Run the tests with: pnpm test"
+case "${1:-}" in
+  start) shift; exec pnpm start -- "$@" ;;
+  test) exec pnpm test ;;
+  "") echo "setup: done. Start the servers with 'pnpm start', run the tests with 'pnpm test'." ;;
+  *) echo "setup: unknown step '$1' (start or test)" >&2; exit 2 ;;
+esac

@@ -11,6 +11,9 @@ export interface CliOptions {
   settings: Settings;
 }
 
+/** Default hard limit of a run when the target is a server (tcp, http, ws): see parseArgs. */
+const SERVER_TARGET_TIMEOUT_MS = 900_000;
+
 export const USAGE = `usage: pnpm bench [flags]
   --scenarios A,B,C   which of the original spec's scenarios A-E to run (default: all)
   --rounds N          run each scenario N times, interleaved, and report the median (default 1)
@@ -21,7 +24,7 @@ export const USAGE = `usage: pnpm bench [flags]
   --wait-ms MS        long-poll length of each receive (default ${DEFAULT_SETTINGS.waitMs})
   --window N          sends in flight (default ${DEFAULT_SETTINGS.window})
   --concurrency N     receive->delete loops (default ${DEFAULT_SETTINGS.concurrency})
-  --timeout S         give up on a run after S seconds (default ${DEFAULT_SETTINGS.timeoutMs / 1000})`;
+  --timeout S         give up on a run after S seconds (default ${DEFAULT_SETTINGS.timeoutMs / 1000}; ${SERVER_TARGET_TIMEOUT_MS / 1000} for a server target)`;
 
 function positiveInt(flag: string, v: string | undefined): number {
   const n = Number(v);
@@ -38,6 +41,7 @@ export function parseArgs(argv: string[]): CliOptions {
     target: "engine",
     settings: { ...DEFAULT_SETTINGS },
   };
+  let timeoutGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     // accept both "--flag value" and "--flag=value"
@@ -59,11 +63,14 @@ export function parseArgs(argv: string[]): CliOptions {
       case "--wait-ms": o.settings.waitMs = positiveInt(flag, value()); break;
       case "--window": o.settings.window = positiveInt(flag, value()); break;
       case "--concurrency": o.settings.concurrency = positiveInt(flag, value()); break;
-      case "--timeout": o.settings.timeoutMs = positiveInt(flag, value()) * 1000; break;
+      case "--timeout": o.settings.timeoutMs = positiveInt(flag, value()) * 1000; timeoutGiven = true; break;
       case "-h": case "--help": throw new HelpRequested();
       default: throw new Error(`unknown flag ${a}`);
     }
   }
+  // A server target pays a round trip per operation: over HTTP, scenario D (600 000 requests)
+  // takes about 4 minutes on 2 cores. Its default hard limit is longer; stalls still end a run in 20 s.
+  if (!timeoutGiven && o.target !== "engine") o.settings.timeoutMs = SERVER_TARGET_TIMEOUT_MS;
   return o;
 }
 

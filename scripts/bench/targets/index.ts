@@ -5,6 +5,9 @@ import type { Target } from "./types.js";
 
 const TARGETS: Record<string, () => Promise<{ default: Target }>> = {
   engine: () => import("./engine.js"),
+  tcp: () => import("./tcp.js"),
+  http: () => import("./http.js"),
+  ws: () => import("./ws.js"),
 };
 
 export const TARGET_NAMES = Object.keys(TARGETS);

@@ -1,0 +1,55 @@
+// The express application: the order of the middleware is the policy. /healthz comes before the
+// token check (probes carry no token); everything else after it; then the 404 for unknown routes
+// and the one error handler that turns every failure into `{ "error": { "code", "message" } }`.
+import express, { type Express } from "express";
+import { TinyQSError, type TinyQSApi } from "@tinyqs/core";
+import { requireToken } from "./auth.js";
+import type { Context } from "./context.js";
+import { errorHandler } from "./http-errors.js";
+import type { Metrics } from "./metrics.js";
+import { messageRoutes } from "./rest/messages.js";
+import { queueRoutes } from "./rest/queues.js";
+import { healthz, metrics, openapi } from "./rest/system.js";
+
+export interface AppOptions {
+  ctx: Context;
+  /** The engine itself, not instrumented: health probes should not count as queue operations. */
+  engine: TinyQSApi;
+  metrics: Metrics;
+  checkToken: (given: string | undefined) => boolean;
+  healthTimeoutMs: number;
+  log: (line: string) => void;
+}
+
+export function createApp(o: AppOptions): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false); // queue replies change from one request to the next: nothing to revalidate
+
+  // Count every request by the route that served it (the pattern, not the URL: bounded labels).
+  app.use((req, res, next) => {
+    res.once("finish", () => {
+      const route = req.route?.path ? String(req.route.path) : "unmatched";
+      o.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  });
+
+  app.get("/healthz", healthz(o.engine, o.healthTimeoutMs));
+  app.use(requireToken(o.checkToken));
+  // Express answers HEAD with the GET route minus the body: for a receive that would reserve a
+  // message and throw it away. No route here has a use for HEAD (/healthz, above, keeps it).
+  app.use((req, _res, next) => {
+    if (req.method === "HEAD") throw new TinyQSError("NOT_FOUND", `no route HEAD ${req.path}: use GET`);
+    next();
+  });
+  app.get("/metrics", metrics(o.metrics));
+  app.get("/v1/openapi.json", openapi);
+  app.use(messageRoutes(o.ctx), queueRoutes(o.ctx));
+
+  app.use((req) => {
+    throw new TinyQSError("NOT_FOUND", `no route ${req.method} ${req.path}; see /v1/openapi.json`);
+  });
+  app.use(errorHandler(o.log));
+  return app;
+}

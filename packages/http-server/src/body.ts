@@ -1,0 +1,57 @@
+// Reading a request body with a hard limit, counting bytes as they stream in. Over the limit, the
+// request is refused with TOO_BIG (413) at once: a declared Content-Length is judged before a byte
+// is read, an undeclared (chunked) body when the count passes the limit. The rest is never read
+// into memory, and the connection is closed after the reply so the unread rest cannot be mistaken
+// for the next request.
+import type { Request, Response } from "express";
+import { TinyQSError } from "@tinyqs/core";
+
+function tooBig(res: Response, limit: number): TinyQSError {
+  res.setHeader("Connection", "close");
+  return new TinyQSError("TOO_BIG", `the request body is larger than ${limit} bytes, the most this server accepts here`);
+}
+
+export function readBody(req: Request, res: Response, limit: number): Promise<Buffer> {
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooBig(res, limit));
+  // A client that asked "Expect: 100-continue" sends the body only now, after the size check passed.
+  if (/100-continue/i.test(req.headers.expect ?? "")) res.writeContinue();
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (err: Error | null) => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      req.off("aborted", onAborted);
+      if (err) reject(err);
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        finish(tooBig(res, limit));
+      } else {
+        chunks.push(chunk);
+      }
+    };
+    const onEnd = () => finish(null);
+    const onError = (err: Error) => finish(err);
+    const onAborted = () => finish(new TinyQSError("BAD_ARGUMENT", "the client went away before the body was complete"));
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+    req.on("aborted", onAborted);
+  });
+}
+
+/** A JSON body (any Content-Type: `curl -d` sends form-urlencoded by default); bad JSON is BAD_ARGUMENT. */
+export async function readJson(req: Request, res: Response, limit: number): Promise<unknown> {
+  const raw = await readBody(req, res, limit);
+  try {
+    return JSON.parse(raw.toString("utf8"));
+  } catch (e) {
+    throw new TinyQSError("BAD_ARGUMENT", `the body is not valid JSON: ${(e as Error).message}`);
+  }
+}

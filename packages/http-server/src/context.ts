@@ -1,0 +1,42 @@
+// What the REST routes and the WebSocket sessions share: the (instrumented) engine, the server's
+// limits, and the long waits that shutdown must end.
+import type { TinyQSApi } from "@tinyqs/core";
+
+export interface Limits {
+  /** Largest message body this server reads (raw send, and each message of a batch). */
+  maxMessageBytes: number;
+  /** Longest long poll a request may ask for. */
+  maxWaitMs: number;
+  /** Largest JSON request body: one message at its largest, base64-encoded, plus framing. */
+  maxJsonBytes: number;
+}
+
+export class Context {
+  /** Long polls and subscriptions in progress: shutdown aborts them so they answer at once. */
+  private readonly waits = new Set<AbortController>();
+  private closing = false;
+
+  constructor(
+    readonly api: TinyQSApi,
+    readonly limits: Limits,
+  ) {}
+
+  /** An AbortController that shutdown aborts too; call `done()` when the wait is over. */
+  track(): { signal: AbortSignal; abort: () => void; done: () => void } {
+    const ac = new AbortController();
+    if (this.closing) ac.abort();
+    this.waits.add(ac);
+    return { signal: ac.signal, abort: () => ac.abort(), done: () => this.waits.delete(ac) };
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  /** Shutdown: every wait in progress ends now (a long poll answers "nothing came"). */
+  abortAll(): void {
+    this.closing = true;
+    for (const ac of this.waits) ac.abort();
+    this.waits.clear();
+  }
+}

@@ -1,0 +1,336 @@
+// The OpenAPI 3 description of every route, served at GET /v1/openapi.json. It is kept by hand next
+// to the routes (a test checks that the two list the same routes, and that it is valid JSON with the
+// shape OpenAPI requires). Limits quoted here are the defaults; a server may be started with others.
+import { ERRORS, LIMITS } from "@tinyqs/core";
+import { DEFAULTS } from "./defaults.js";
+
+const error = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+
+const queueParam = {
+  name: "queue",
+  in: "path",
+  required: true,
+  description: "Queue name: 1-128 characters of A-Z a-z 0-9 _ . -",
+  schema: { type: "string", pattern: "^[A-Za-z0-9_.-]{1,128}$" },
+};
+
+const intQuery = (name: string, description: string, minimum: number, maximum: number) => ({
+  name,
+  in: "query",
+  required: false,
+  description,
+  schema: { type: "integer", minimum, maximum },
+});
+
+const waitMs = intQuery("waitMs", `Long-poll up to this many ms when nothing is ready (default 0). The server caps it (default ${DEFAULTS.maxWaitMs}).`, 0, DEFAULTS.maxWaitMs);
+const visibilityMs = intQuery("visibilityMs", "Reservation length in ms (default: the queue's visibilityMs).", 1, LIMITS.maxVisibilityMs);
+const delayMs = (what: string) => intQuery("delayMs", `${what} this many ms from now (default 0).`, 0, LIMITS.maxDelayMs);
+const receiptParam = { name: "receipt", in: "path", required: true, description: "The receipt of a delivery (`<id>.<receiveCount>`).", schema: { type: "string" } };
+
+const rawMessage = {
+  description: "The message: its body as raw bytes, its metadata in headers.",
+  headers: {
+    "tinyqs-id": { description: "Message id, `<sentAt ms>-<sequence>`.", schema: { type: "string" } },
+    "tinyqs-receipt": { description: "Receipt of this delivery (absent for a peek): use it to delete, touch or release.", schema: { type: "string" } },
+    "tinyqs-receive-count": { description: "Deliveries so far, this one included (0 for a peeked message never received).", schema: { type: "integer" } },
+    "tinyqs-sent-at": { description: "When it was sent, ms since the epoch (Redis clock).", schema: { type: "integer" } },
+  },
+  content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+};
+
+const noneCame = { description: "Nothing came within waitMs (or the server is shutting down)." };
+const done = { description: "Done." };
+const stale = error("Unknown id, or the receipt's delivery is over (lease ended, released, or delivered again). Nothing changed.");
+
+export const OPENAPI = {
+  openapi: "3.0.3",
+  info: {
+    title: "tinyqs HTTP API",
+    version: "1",
+    description:
+      "A reliable message queue on Redis (send, receive with a visibility timeout, delete, touch, release). " +
+      "Errors are `{ \"error\": { \"code\", \"message\" } }`. Codes and statuses: " +
+      Object.entries(ERRORS).map(([code, e]) => `${code} ${e.http}`).join(", ") +
+      " (UNAUTHORIZED: a missing or wrong bearer token). " +
+      "The WebSocket stream at /v1/ws is specified in docs/websocket.md.",
+    license: { name: "MIT" },
+  },
+  security: [{ bearer: [] }],
+  paths: {
+    "/v1/queues/{queue}/messages": {
+      parameters: [queueParam],
+      post: {
+        operationId: "send",
+        summary: "Send one message: the request body, raw bytes of any content type, stored byte for byte",
+        parameters: [delayMs("Become receivable")],
+        requestBody: { required: true, content: { "*/*": { schema: { type: "string", format: "binary" } } } },
+        responses: {
+          201: { description: "Stored.", content: { "application/json": { schema: { $ref: "#/components/schemas/SendResult" } } } },
+          400: error("Bad queue name or parameter (BAD_NAME, BAD_ARGUMENT)."),
+          401: { $ref: "#/components/responses/Unauthorized" },
+          413: error(`The body is over the server's limit (default ${DEFAULTS.maxMessageBytes} bytes; refused before it is read) or the queue's maxMessageBytes (TOO_BIG).`),
+          503: { $ref: "#/components/responses/Unavailable" },
+        },
+      },
+      get: {
+        operationId: "receive",
+        summary: "Receive (reserve) the oldest ready message; with `max`, up to that many as JSON",
+        description:
+          "Without `max`: 200 with the raw body and `tinyqs-*` headers, or 204. With `max`: 200 with JSON (possibly an empty list). " +
+          "A client that disconnects during the long poll gets nothing reserved: a message reserved at that instant goes back to ready.",
+        parameters: [waitMs, visibilityMs, intQuery("max", "Receive up to this many, answered as JSON.", 1, LIMITS.maxBatch)],
+        responses: {
+          200: {
+            ...rawMessage,
+            content: {
+              ...rawMessage.content,
+              "application/json": { schema: { $ref: "#/components/schemas/MessageList" } },
+            },
+          },
+          204: noneCame,
+          400: error("Bad queue name or parameter."),
+          401: { $ref: "#/components/responses/Unauthorized" },
+          503: { $ref: "#/components/responses/Unavailable" },
+        },
+      },
+    },
+    "/v1/queues/{queue}/messages/batch": {
+      parameters: [queueParam],
+      post: {
+        operationId: "sendBatch",
+        summary: `Send up to ${LIMITS.maxBatch} messages, JSON, bodies in UTF-8 or base64`,
+        description: "All or none when every message has the same delay. The whole request is limited like one message (base64-encoded) plus 64 KiB.",
+        requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/BatchRequest" } } } },
+        responses: {
+          201: { description: "Stored, ids in request order.", content: { "application/json": { schema: { $ref: "#/components/schemas/BatchResult" } } } },
+          400: error("Bad JSON, shape, encoding or parameter."),
+          401: { $ref: "#/components/responses/Unauthorized" },
+          413: error("The request or one message is too big (TOO_BIG); nothing is stored."),
+          503: { $ref: "#/components/responses/Unavailable" },
+        },
+      },
+    },
+    "/v1/queues/{queue}/messages/peek": {
+      parameters: [queueParam],
+      get: {
+        operationId: "peek",
+        summary: "The next ready message, not reserved (no receipt)",
+        parameters: [waitMs],
+        responses: {
+          200: rawMessage,
+          204: noneCame,
+          400: error("Bad queue name or parameter."),
+          401: { $ref: "#/components/responses/Unauthorized" },
+          503: { $ref: "#/components/responses/Unavailable" },
+        },
+      },
+    },
+    "/v1/queues/{queue}/messages/{idOrReceipt}": {
+      parameters: [queueParam],
+      delete: {
+        operationId: "delete",
+        summary: "Delete (acknowledge): by receipt only while that delivery is current; by id whatever the state",
+        parameters: [{ name: "idOrReceipt", in: "path", required: true, schema: { type: "string" } }],
+        responses: { 204: done, 400: error("Bad queue name."), 401: { $ref: "#/components/responses/Unauthorized" }, 404: stale, 503: { $ref: "#/components/responses/Unavailable" } },
+      },
+    },
+    "/v1/queues/{queue}/messages/{receipt}/touch": {
+      parameters: [queueParam, receiptParam],
+      post: {
+        operationId: "touch",
+        summary: "Extend a reservation: it now ends visibilityMs from now",
+        parameters: [visibilityMs],
+        responses: { 204: done, 400: error("Bad queue name or parameter."), 401: { $ref: "#/components/responses/Unauthorized" }, 404: stale, 503: { $ref: "#/components/responses/Unavailable" } },
+      },
+    },
+    "/v1/queues/{queue}/messages/{receipt}/release": {
+      parameters: [queueParam, receiptParam],
+      post: {
+        operationId: "release",
+        summary: "End a reservation: the message is ready again now, or after delayMs",
+        parameters: [delayMs("Ready again")],
+        responses: { 204: done, 400: error("Bad queue name or parameter."), 401: { $ref: "#/components/responses/Unauthorized" }, 404: stale, 503: { $ref: "#/components/responses/Unavailable" } },
+      },
+    },
+    "/v1/queues": {
+      get: {
+        operationId: "queues",
+        summary: "Every queue that exists, with its stats",
+        responses: {
+          200: {
+            description: "Sorted by name.",
+            content: { "application/json": { schema: { type: "array", items: { $ref: "#/components/schemas/QueueSummary" } } } },
+          },
+          401: { $ref: "#/components/responses/Unauthorized" },
+          503: { $ref: "#/components/responses/Unavailable" },
+        },
+      },
+    },
+    "/v1/queues/{queue}": {
+      parameters: [queueParam],
+      get: {
+        operationId: "queue",
+        summary: "One queue's stats and settings (zeros and defaults for a queue never used)",
+        responses: {
+          200: { description: "Stats and settings.", content: { "application/json": { schema: { $ref: "#/components/schemas/QueueDetail" } } } },
+          400: error("Bad queue name."),
+          401: { $ref: "#/components/responses/Unauthorized" },
+          503: { $ref: "#/components/responses/Unavailable" },
+        },
+      },
+      put: {
+        operationId: "configure",
+        summary: "Change some settings; the reply is all of them",
+        requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/ConfigChanges" } } } },
+        responses: {
+          200: { description: "The settings now.", content: { "application/json": { schema: { $ref: "#/components/schemas/Config" } } } },
+          400: error("Bad JSON, unknown setting or value out of range."),
+          401: { $ref: "#/components/responses/Unauthorized" },
+          503: { $ref: "#/components/responses/Unavailable" },
+        },
+      },
+    },
+    "/v1/queues/{queue}/purge": {
+      parameters: [queueParam],
+      post: {
+        operationId: "purge",
+        summary: "Remove every message (ready, in flight, delayed); counters and settings stay",
+        responses: {
+          200: { description: "How many were removed.", content: { "application/json": { schema: { type: "object", required: ["purged"], properties: { purged: { type: "integer" } } } } } },
+          400: error("Bad queue name."),
+          401: { $ref: "#/components/responses/Unauthorized" },
+          503: { $ref: "#/components/responses/Unavailable" },
+        },
+      },
+    },
+    "/healthz": {
+      get: {
+        operationId: "healthz",
+        summary: "200 when Redis answers, 503 otherwise; needs no token",
+        security: [],
+        responses: {
+          200: { description: "Redis answered.", content: { "application/json": { schema: { type: "object", properties: { status: { type: "string", enum: ["ok"] } } } } } },
+          503: { description: "Redis did not answer in time.", content: { "application/json": { schema: { type: "object", properties: { status: { type: "string", enum: ["unavailable"] }, error: { $ref: "#/components/schemas/Error/properties/error" } } } } } },
+        },
+      },
+    },
+    "/metrics": {
+      get: {
+        operationId: "metrics",
+        summary: "Prometheus metrics, names starting tinyqs_ (per-queue depth, operations, latency)",
+        responses: {
+          200: { description: "Prometheus text format.", content: { "text/plain": { schema: { type: "string" } } } },
+          401: { $ref: "#/components/responses/Unauthorized" },
+        },
+      },
+    },
+    "/v1/openapi.json": {
+      get: {
+        operationId: "openapi",
+        summary: "This document",
+        responses: { 200: { description: "OpenAPI 3.", content: { "application/json": { schema: { type: "object" } } } }, 401: { $ref: "#/components/responses/Unauthorized" } },
+      },
+    },
+    "/v1/ws": {
+      get: {
+        operationId: "websocket",
+        summary: "WebSocket upgrade: subscriptions with prefetch, and send/delete/touch/release (docs/websocket.md)",
+        description: "The token may be given as `?token=` as well as in the Authorization header.",
+        parameters: [{ name: "token", in: "query", required: false, schema: { type: "string" } }],
+        responses: {
+          101: { description: "Switching to the WebSocket protocol." },
+          401: { $ref: "#/components/responses/Unauthorized" },
+        },
+      },
+    },
+  },
+  components: {
+    securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "Only when the server was started with --token." } },
+    responses: {
+      Unauthorized: error("Missing or wrong bearer token (UNAUTHORIZED)."),
+      Unavailable: error("Redis cannot be reached (UNAVAILABLE)."),
+    },
+    schemas: {
+      Error: {
+        type: "object",
+        required: ["error"],
+        properties: {
+          error: {
+            type: "object",
+            required: ["code", "message"],
+            properties: { code: { type: "string", enum: Object.keys(ERRORS) }, message: { type: "string" } },
+          },
+        },
+      },
+      SendResult: { type: "object", required: ["id"], properties: { id: { type: "string" } } },
+      BatchRequest: {
+        type: "object",
+        required: ["messages"],
+        properties: {
+          messages: {
+            type: "array",
+            maxItems: LIMITS.maxBatch,
+            items: {
+              type: "object",
+              required: ["body"],
+              additionalProperties: false,
+              properties: {
+                body: { type: "string" },
+                encoding: { type: "string", enum: ["utf8", "base64"], default: "utf8" },
+                delayMs: { type: "integer", minimum: 0, maximum: LIMITS.maxDelayMs },
+              },
+            },
+          },
+        },
+      },
+      BatchResult: { type: "object", required: ["ids"], properties: { ids: { type: "array", items: { type: "string" } } } },
+      Message: {
+        type: "object",
+        required: ["id", "receipt", "body", "receiveCount", "sentAt"],
+        properties: {
+          id: { type: "string" },
+          receipt: { type: "string" },
+          body: { type: "string", format: "byte", description: "base64" },
+          receiveCount: { type: "integer" },
+          sentAt: { type: "integer" },
+        },
+      },
+      MessageList: { type: "object", required: ["messages"], properties: { messages: { type: "array", items: { $ref: "#/components/schemas/Message" } } } },
+      Stats: {
+        type: "object",
+        required: ["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered"],
+        properties: Object.fromEntries(["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered"].map((k) => [k, { type: "integer" }])),
+      },
+      QueueSummary: { allOf: [{ type: "object", required: ["name"], properties: { name: { type: "string" } } }, { $ref: "#/components/schemas/Stats" }] },
+      QueueDetail: {
+        allOf: [
+          { $ref: "#/components/schemas/QueueSummary" },
+          { type: "object", required: ["config"], properties: { config: { $ref: "#/components/schemas/Config" } } },
+        ],
+      },
+      Config: {
+        type: "object",
+        required: ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes"],
+        properties: {
+          visibilityMs: { type: "integer", minimum: 1, maximum: LIMITS.maxVisibilityMs, default: LIMITS.visibilityMs },
+          maxReceives: { type: "integer", minimum: 0, maximum: LIMITS.maxReceives, default: 0, description: "0: never dead-letter" },
+          deadLetterQueue: { type: "string", description: "default <queue>.dead" },
+          maxMessageBytes: { type: "integer", minimum: 1, maximum: LIMITS.maxMessageBytesCeiling, default: LIMITS.maxMessageBytes },
+        },
+      },
+      ConfigChanges: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          visibilityMs: { type: "integer", minimum: 1, maximum: LIMITS.maxVisibilityMs },
+          maxReceives: { type: "integer", minimum: 0, maximum: LIMITS.maxReceives },
+          deadLetterQueue: { type: "string" },
+          maxMessageBytes: { type: "integer", minimum: 1, maximum: LIMITS.maxMessageBytesCeiling },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,186 @@
+// The message routes: send (raw or batch), receive, peek, and acting on a delivery (delete, touch,
+// release). A single received message is the raw body with its metadata in `tinyqs-*` headers, so a
+// shell script needs nothing but curl; everything with several messages is JSON, bodies in base64.
+import { Router, type Request, type Response } from "express";
+import { LIMITS, TinyQSError, type Message } from "@tinyqs/core";
+import { readBody, readJson } from "../body.js";
+import type { Context } from "../context.js";
+import { checkWait, intQuery } from "../params.js";
+import { decodeBody } from "../bodies.js";
+
+type QueueReq = Request<{ queue: string }>;
+type DeleteReq = Request<{ queue: string; idOrReceipt: string }>;
+type ReceiptReq = Request<{ queue: string; receipt: string }>;
+
+export function messageRoutes(ctx: Context): Router {
+  const { api, limits } = ctx;
+  const r = Router();
+
+  // The request body is the message, whatever its Content-Type; it is stored byte for byte.
+  r.post("/v1/queues/:queue/messages", async (req: QueueReq, res) => {
+    const { delayMs } = intQuery(req, ["delayMs"]);
+    const body = await readBody(req, res, limits.maxMessageBytes);
+    const id = await api.send(req.params.queue, body, { delayMs });
+    res.status(201).json({ id });
+  });
+
+  r.post("/v1/queues/:queue/messages/batch", async (req: QueueReq, res) => {
+    intQuery(req, []);
+    const items = parseBatch(await readJson(req, res, limits.maxJsonBytes), limits.maxMessageBytes);
+    res.status(201).json({ ids: await sendGrouped(ctx, req.params.queue, items) });
+  });
+
+  r.get("/v1/queues/:queue/messages", async (req: QueueReq, res) => {
+    const q = intQuery(req, ["waitMs", "visibilityMs", "max"]);
+    const waitMs = checkWait(q.waitMs, limits.maxWaitMs);
+    const messages = await whileConnected(ctx, req, res, (signal) =>
+      q.max === undefined
+        ? api.receive(req.params.queue, { waitMs, visibilityMs: q.visibilityMs, signal }).then((m) => (m ? [m] : []))
+        : api.receiveBatch(req.params.queue, { max: q.max, waitMs, visibilityMs: q.visibilityMs, signal }),
+    );
+    if (messages === null) return;
+    if (q.max !== undefined) res.json({ messages: messages.map(toJson) });
+    else if (messages[0]) sendRaw(res, messages[0]);
+    else res.status(204).end();
+  });
+
+  r.get("/v1/queues/:queue/messages/peek", async (req: QueueReq, res) => {
+    const { waitMs } = intQuery(req, ["waitMs"]);
+    checkWait(waitMs, limits.maxWaitMs);
+    const messages = await whileConnected(ctx, req, res, (signal) =>
+      api.peek(req.params.queue, { waitMs, signal }).then((m) => (m ? [m] : [])),
+    );
+    if (messages === null) return;
+    if (messages[0]) sendRaw(res, messages[0]);
+    else res.status(204).end();
+  });
+
+  // By receipt: only while that delivery is current. By id: the message, whatever its state.
+  r.delete("/v1/queues/:queue/messages/:idOrReceipt", async (req: DeleteReq, res) => {
+    intQuery(req, []);
+    found(await api.delete(req.params.queue, req.params.idOrReceipt));
+    res.status(204).end();
+  });
+
+  r.post("/v1/queues/:queue/messages/:receipt/touch", async (req: ReceiptReq, res) => {
+    const { visibilityMs } = intQuery(req, ["visibilityMs"]);
+    found(await api.touch(req.params.queue, req.params.receipt, { visibilityMs }));
+    res.status(204).end();
+  });
+
+  r.post("/v1/queues/:queue/messages/:receipt/release", async (req: ReceiptReq, res) => {
+    const { delayMs } = intQuery(req, ["delayMs"]);
+    found(await api.release(req.params.queue, req.params.receipt, { delayMs }));
+    res.status(204).end();
+  });
+
+  return r;
+}
+
+/** false from delete/touch/release: unknown id, or a receipt whose delivery is over. */
+function found(ok: boolean): void {
+  if (!ok) throw new TinyQSError("NOT_FOUND");
+}
+
+/**
+ * Run a receive or peek that stops when the client disconnects (or the server shuts down). The
+ * engine puts back whatever it reserved at that instant; a message that arrived just after (the
+ * reply could not be written) is released here. Returns null when there is nobody left to answer.
+ */
+async function whileConnected(
+  ctx: Context,
+  req: Request,
+  res: Response,
+  run: (signal: AbortSignal) => Promise<Message[]>,
+): Promise<Message[] | null> {
+  const wait = ctx.track();
+  let left = false;
+  const gone = () => {
+    if (res.writableFinished) return;
+    left = true;
+    wait.abort();
+  };
+  res.once("close", gone);
+  try {
+    const messages = await run(wait.signal);
+    if (!left && !req.socket.destroyed) return messages;
+    // Never written to the client: not a delivery, so the receive count is taken back too.
+    await Promise.all(messages.map((m) => m.receipt && ctx.api.release(m.queue, m.receipt, { undeliver: true }).catch(() => false)));
+    return null;
+  } finally {
+    res.off("close", gone);
+    wait.done();
+  }
+}
+
+function sendRaw(res: Response, m: Message): void {
+  res.status(200).set({
+    "Content-Type": "application/octet-stream",
+    "Cache-Control": "no-store",
+    "tinyqs-id": m.id,
+    "tinyqs-receive-count": String(m.receiveCount),
+    "tinyqs-sent-at": String(m.sentAt),
+  });
+  if (m.receipt) res.set("tinyqs-receipt", m.receipt);
+  res.send(m.body);
+}
+
+function toJson(m: Message) {
+  return { id: m.id, receipt: m.receipt, body: m.body.toString("base64"), receiveCount: m.receiveCount, sentAt: m.sentAt };
+}
+
+interface BatchItem {
+  body: Buffer;
+  delayMs: number | undefined;
+}
+
+/** `{ "messages": [ { "body", "encoding"?: "utf8" | "base64", "delayMs"? } ] }` */
+function parseBatch(json: unknown, maxMessageBytes: number): BatchItem[] {
+  const messages = (json as { messages?: unknown } | null)?.messages;
+  if (typeof json !== "object" || json === null || Array.isArray(json) || !Array.isArray(messages)) {
+    throw new TinyQSError("BAD_ARGUMENT", 'a batch is { "messages": [ { "body", "encoding"?, "delayMs"? } ] }');
+  }
+  if (messages.length > LIMITS.maxBatch) {
+    throw new TinyQSError("BAD_ARGUMENT", `a batch holds at most ${LIMITS.maxBatch} messages, got ${messages.length}`);
+  }
+  return messages.map((item: unknown, i) => {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) throw new TinyQSError("BAD_ARGUMENT", `messages[${i}] must be an object`);
+    const { body, encoding, delayMs, ...rest } = item as Record<string, unknown>;
+    const extra = Object.keys(rest);
+    if (extra.length) throw new TinyQSError("BAD_ARGUMENT", `messages[${i}] has unknown field ${JSON.stringify(extra[0])}`);
+    if (delayMs !== undefined && typeof delayMs !== "number") throw new TinyQSError("BAD_ARGUMENT", `messages[${i}].delayMs must be an integer`);
+    const bytes = decodeBody(body, encoding ?? "utf8", `messages[${i}]`);
+    if (bytes.length > maxMessageBytes) {
+      throw new TinyQSError("TOO_BIG", `messages[${i}] is ${bytes.length} bytes; this server accepts at most ${maxMessageBytes}`);
+    }
+    return { body: bytes, delayMs };
+  });
+}
+
+/**
+ * The engine takes one delay per sendBatch. Messages with different delays are sent as one batch per
+ * delay, issued in the same tick (the engine merges them into one Redis script call). So that one
+ * group cannot fail on size after another was stored, sizes are checked against the queue's limit
+ * first whenever there is more than one group.
+ */
+async function sendGrouped(ctx: Context, queue: string, items: BatchItem[]): Promise<string[]> {
+  const groups = new Map<number | undefined, number[]>();
+  items.forEach((item, i) => {
+    const g = groups.get(item.delayMs);
+    if (g) g.push(i);
+    else groups.set(item.delayMs, [i]);
+  });
+  if (groups.size > 1) {
+    const { maxMessageBytes } = await ctx.api.getConfig(queue);
+    const i = items.findIndex((m) => m.body.length > maxMessageBytes);
+    if (i >= 0) throw new TinyQSError("TOO_BIG", `messages[${i}] is ${items[i]!.body.length} bytes; queue ${queue} accepts at most ${maxMessageBytes}`);
+  }
+  const ids: string[] = new Array<string>(items.length);
+  await Promise.all(
+    [...groups].map(async ([delayMs, indexes]) => {
+      const got = await ctx.api.sendBatch(queue, indexes.map((i) => items[i]!.body), { delayMs });
+      indexes.forEach((index, k) => (ids[index] = got[k]!));
+    }),
+  );
+  return ids;
+}

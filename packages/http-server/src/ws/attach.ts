@@ -1,0 +1,90 @@
+// The WebSocket endpoint, /v1/ws, on the same HTTP server as the REST API: checks the path and the
+// token on the upgrade request (header, or `?token=` for browsers), keeps sockets alive with pings
+// (a peer that stops answering is closed, so its messages come back), and closes them all on shutdown.
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { ERRORS } from "@tinyqs/core";
+import { bearerToken } from "../auth.js";
+import type { Context } from "../context.js";
+import { UNAUTHORIZED, errorBody } from "../http-errors.js";
+import type { Metrics } from "../metrics.js";
+import { Session } from "./session.js";
+
+export const WS_PATH = "/v1/ws";
+
+export interface WsOptions {
+  ctx: Context;
+  metrics: Metrics;
+  checkToken: (given: string | undefined) => boolean;
+  maxPrefetch: number;
+  pollMs: number;
+  pingMs: number;
+}
+
+/** Answer an upgrade request we refuse with a plain HTTP response, in the API's error shape. */
+function refuse(socket: Duplex, status: number, code: string, message: string, extra: string[] = []): void {
+  const body = JSON.stringify(errorBody(code, message));
+  socket.end(
+    [`HTTP/1.1 ${status} ${status === 401 ? "Unauthorized" : "Not Found"}`, "Content-Type: application/json",
+      `Content-Length: ${Buffer.byteLength(body)}`, "Connection: close", ...extra, "", body].join("\r\n"),
+  );
+}
+
+export function attachWebSocket(server: Server, o: WsOptions): { close(): Promise<void> } {
+  // A send frame carries one message in base64, plus a little JSON around it.
+  const maxPayload = Math.ceil(o.ctx.limits.maxMessageBytes / 3) * 4 + 64 * 1024;
+  const wss = new WebSocketServer({ noServer: true, maxPayload });
+  const sessions = new Map<WebSocket, Session>();
+  const alive = new WeakSet<WebSocket>();
+
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname !== WS_PATH) {
+      return refuse(socket, ERRORS.NOT_FOUND.http, "NOT_FOUND", `no WebSocket at ${url.pathname}; it is at ${WS_PATH}`);
+    }
+    if (!o.checkToken(bearerToken(req) ?? url.searchParams.get("token") ?? undefined)) {
+      return refuse(socket, UNAUTHORIZED.http, UNAUTHORIZED.code, UNAUTHORIZED.message, ['WWW-Authenticate: Bearer realm="tinyqs"']);
+    }
+    if (o.ctx.isClosing) return socket.destroy();
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const session = new Session(o.ctx, ws, { maxPrefetch: o.maxPrefetch, pollMs: o.pollMs });
+      sessions.set(ws, session);
+      alive.add(ws);
+      o.metrics.wsConnections.inc();
+      ws.on("pong", () => alive.add(ws));
+      ws.on("error", () => ws.terminate());
+      ws.once("close", () => {
+        o.metrics.wsConnections.dec();
+        void session.close().finally(() => sessions.delete(ws));
+      });
+    });
+  });
+
+  const pinger = setInterval(() => {
+    for (const ws of sessions.keys()) {
+      if (!alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.delete(ws);
+      ws.ping();
+    }
+  }, o.pingMs);
+  pinger.unref();
+
+  return {
+    /** Close every socket (1001, going away) and wait until what they held is back in the queues. */
+    async close() {
+      clearInterval(pinger);
+      const closing = [...sessions].map(([ws, session]) => {
+        ws.close(1001, "server shutting down");
+        return session.close();
+      });
+      await Promise.all(closing);
+      // Sockets that do not answer the close handshake are cut (their messages are already back).
+      for (const ws of sessions.keys()) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

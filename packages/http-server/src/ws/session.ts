@@ -1,0 +1,131 @@
+// One WebSocket connection: its subscriptions, and one reply for each request. When the socket
+// closes, for whatever reason, every message pushed to it and not yet deleted or released goes back
+// to ready at once (released), instead of waiting for its lease to run out.
+import type { WebSocket } from "ws";
+import { isTinyQSError, TinyQSError, type Message } from "@tinyqs/core";
+import type { Context } from "../context.js";
+import { errorFrame, failureFrame, FrameError, messageFrame, parseRequest, replyFrame, type Request } from "./protocol.js";
+import { Subscription, type SubscriptionHost } from "./subscription.js";
+
+export interface SessionOptions {
+  maxPrefetch: number;
+  pollMs: number;
+}
+
+export class Session implements SubscriptionHost {
+  private readonly subs = new Map<string, Subscription>();
+  private closing: Promise<void> | null = null;
+  private corked = false;
+  readonly pollMs: number;
+
+  constructor(
+    readonly ctx: Context,
+    private readonly socket: WebSocket,
+    private readonly options: SessionOptions,
+  ) {
+    this.pollMs = options.pollMs;
+    socket.on("message", (data, isBinary) => {
+      if (isBinary) {
+        this.sendFrame(errorFrame(new TinyQSError("BAD_ARGUMENT", "frames are JSON text; bodies go in base64 inside them")));
+        return;
+      }
+      void this.handle(data.toString());
+    });
+  }
+
+  push(m: Message): boolean {
+    return this.sendFrame(messageFrame(m));
+  }
+
+  failed(queue: string, err: TinyQSError): void {
+    this.sendFrame(errorFrame(err, { queue }));
+  }
+
+  /** Stop every subscription and put back what this socket held. Idempotent. */
+  close(): Promise<void> {
+    return (this.closing ??= Promise.all([...this.subs.values()].map((s) => s.releaseAll())).then(() => {
+      this.subs.clear();
+    }));
+  }
+
+  private sendFrame(frame: object): boolean {
+    if (this.socket.readyState !== this.socket.OPEN || this.closing) return false;
+    this.cork();
+    this.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /**
+   * Frames produced in the same tick (replies to a burst of requests, a batch of pushed messages)
+   * leave in one write instead of one system call each: the TCP socket under the WebSocket is
+   * corked until the next tick. `ws` keeps that socket in a private field; without it, no corking.
+   */
+  private cork(): void {
+    const tcp = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (this.corked || !tcp) return;
+    this.corked = true;
+    tcp.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      tcp.uncork();
+    });
+  }
+
+  private async handle(text: string): Promise<void> {
+    let request: Request;
+    try {
+      request = parseRequest(text, this.options.maxPrefetch);
+    } catch (e) {
+      const fe = e as FrameError;
+      this.sendFrame(fe.requestId === null ? errorFrame(fe.error) : failureFrame(fe.requestId, fe.error));
+      return;
+    }
+    try {
+      this.sendFrame(replyFrame(request.requestId, await this.perform(request)));
+    } catch (err) {
+      const e = isTinyQSError(err) ? err : new TinyQSError("INTERNAL", String(err));
+      this.sendFrame(failureFrame(request.requestId, e));
+    }
+  }
+
+  private async perform(r: Request): Promise<Record<string, unknown>> {
+    const { api, limits } = this.ctx;
+    switch (r.op) {
+      case "subscribe": {
+        let sub = this.subs.get(r.queue);
+        if (sub?.isActive) throw new TinyQSError("BAD_ARGUMENT", `already subscribed to ${r.queue} on this socket`);
+        if (!sub) this.subs.set(r.queue, (sub = new Subscription(this, r.queue)));
+        const visibilityMs = await sub.start(r.prefetch, r.visibilityMs);
+        return { queue: r.queue, prefetch: r.prefetch, visibilityMs };
+      }
+      case "unsubscribe": {
+        const sub = this.subs.get(r.queue);
+        if (!sub?.isActive) throw new TinyQSError("BAD_ARGUMENT", `not subscribed to ${r.queue} on this socket`);
+        await sub.stop();
+        return { queue: r.queue, held: sub.heldCount };
+      }
+      case "send": {
+        if (r.body.length > limits.maxMessageBytes) {
+          throw new TinyQSError("TOO_BIG", `the body is ${r.body.length} bytes; this server accepts at most ${limits.maxMessageBytes}`);
+        }
+        return { id: await api.send(r.queue, r.body, { delayMs: r.delayMs }) };
+      }
+      case "delete":
+        return this.settle(r.queue, r.receipt, await api.delete(r.queue, r.receipt));
+      case "release":
+        return this.settle(r.queue, r.receipt, await api.release(r.queue, r.receipt, { delayMs: r.delayMs }));
+      case "touch": {
+        const ok = await api.touch(r.queue, r.receipt, { visibilityMs: r.visibilityMs });
+        if (ok) this.subs.get(r.queue)?.touched(r.receipt, r.visibilityMs);
+        return this.settle(r.queue, r.receipt, ok, ok);
+      }
+    }
+  }
+
+  /** The delivery is over for this socket (or was already): free its prefetch slot; false → NOT_FOUND. */
+  private settle(queue: string, receipt: string, ok: boolean, keep = false): Record<string, unknown> {
+    if (!keep) this.subs.get(queue)?.settled(receipt);
+    if (!ok) throw new TinyQSError("NOT_FOUND");
+    return {};
+  }
+}

@@ -1,0 +1,311 @@
+// One client connection: bytes in → parser → commands in a queue of slots → replies out, always in
+// request order, however the commands finish.
+//
+// Execution order, the one rule: a command starts when everything before it has started and
+//   - nothing of this connection is running, or
+//   - it is an "overlap" command and what runs now are commands of the same name (SEND, SEND, …).
+// So a pipeline of 1000 SENDs costs the engine a few script calls (it merges what arrives in the
+// same tick), while `SEND q x` followed by `RECEIVE q` still receives after the send, as with one
+// Redis connection. A RECEIVE/PEEK that waits runs alone: it blocks its own connection only.
+// Connection commands (PING, AUTH, CLIENT…) answer at once; their replies still queue in order.
+//
+// Flow control: reading pauses while too many commands wait or too many reply bytes are unsent.
+// When the client goes away (or closes its side, or the server shuts down) the connection's
+// AbortSignal fires: a waiting RECEIVE ends and the engine puts back anything reserved at that
+// instant; commands not started yet are dropped.
+import type { Socket } from "node:net";
+import {
+  CommandError,
+  REDIS_ERRORS,
+  errorReply,
+  lookup,
+  unknownCommand,
+  wrongArity,
+  type ClientState,
+  type Deferred,
+  type ServerState,
+} from "./commands.js";
+import { MAX_PENDING_PER_CONNECTION, MAX_RUNNING_PER_CONNECTION, MAX_UNSENT_REPLY_BYTES } from "./defaults.js";
+import { error, type Encoded } from "./resp/encoder.js";
+import { RespParser, type ParserLimits } from "./resp/parser.js";
+
+interface Slot {
+  /** The command, until it has been prepared. */
+  args: Buffer[] | null;
+  /** Name (upper case) for the overlap rule. */
+  name: string;
+  /** Prepared but not started yet. */
+  deferred: Deferred | null;
+  reply: Encoded | null;
+  /** Close the connection once this reply is written (QUIT, protocol error). */
+  last: boolean;
+}
+
+export interface ConnectionHooks {
+  limits: ParserLimits;
+  idleTimeoutMs: number;
+  onClose(conn: Connection): void;
+}
+
+export class Connection implements ClientState {
+  readonly createdAt = Date.now();
+  lastCommandAt = this.createdAt;
+  lastCommand = "NULL";
+  name: string | null = null;
+  libName: string | null = null;
+  libVer: string | null = null;
+  authenticated: boolean;
+  readonly addr: string;
+  readonly laddr: string;
+
+  private readonly parser: RespParser;
+  private readonly controller = new AbortController();
+  private slots: Slot[] = [];
+  /** First slot whose reply is not written yet. */
+  private head = 0;
+  /** First slot not started yet. */
+  private next = 0;
+  private running = 0;
+  /** Name of the overlap commands running now; null when what runs is "alone". */
+  private runningName: string | null = null;
+  private waiting = 0;
+  private current: Slot | null = null;
+  private flushQueued = false;
+  /** No more input will be read (QUIT, protocol error, client closed its side, shutdown). */
+  private inputDone = false;
+  private closed = false;
+  private readPaused = false;
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    private readonly server: ServerState,
+    private readonly hooks: ConnectionHooks,
+  ) {
+    this.authenticated = !server.passwordRequired;
+    this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.laddr = `${socket.localAddress}:${socket.localPort}`;
+    this.parser = new RespParser(hooks.limits, {
+      command: (args) => this.push({ args, name: "", deferred: null, reply: null, last: false }),
+      refused: (e) => this.push({ args: null, name: "", deferred: null, reply: error(e.respError), last: false }),
+      fatal: (message) => {
+        this.push({ args: null, name: "", deferred: null, reply: error(`ERR ${message}`), last: true });
+        this.endInput();
+      },
+    });
+    socket.setNoDelay(true);
+    if (hooks.idleTimeoutMs > 0) socket.setTimeout(hooks.idleTimeoutMs);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("end", () => this.onEnd());
+    socket.on("drain", () => this.updateReading());
+    socket.on("timeout", () => this.onIdle());
+    socket.on("error", () => {}); // ECONNRESET and the like: 'close' follows
+    socket.on("close", () => this.onClose());
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get blocked(): boolean {
+    return this.waiting > 0;
+  }
+
+  closeAfterReply(): void {
+    // Only during prepare(), whose slot is slots[next]: what was read after it is not run.
+    if (!this.current) return;
+    this.current.last = true;
+    this.slots.length = this.next + 1;
+    this.endInput();
+  }
+
+  /** Server shutdown: read nothing more, end waits (they answer nil), answer the rest, then close. */
+  shutdown(): void {
+    this.endInput();
+    this.controller.abort();
+    this.maybeEnd();
+  }
+
+  /** Cut the connection now (shutdown grace period over). */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  // ---- input ---------------------------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    if (this.inputDone) return;
+    this.parser.feed(chunk);
+    this.pump();
+    this.flush();
+  }
+
+  /** The client closed its side: nothing more comes, so nothing may wait for it any more. */
+  private onEnd(): void {
+    this.endInput();
+    this.controller.abort();
+    this.maybeEnd();
+  }
+
+  /** Read no more commands; those already read are still answered. */
+  private endInput(): void {
+    this.inputDone = true;
+  }
+
+  private push(slot: Slot): void {
+    if (this.inputDone) return;
+    this.slots.push(slot);
+  }
+
+  // ---- running ---------------------------------------------------------------------------------
+
+  /** Prepare and start what the rule allows, in order. */
+  private pump(): void {
+    while (this.next < this.slots.length && !this.closed) {
+      const slot = this.slots[this.next]!;
+      if (slot.reply === null && slot.deferred === null) this.prepare(slot);
+      if (slot.reply !== null) {
+        this.next++;
+        continue;
+      }
+      const d = slot.deferred!;
+      if (this.running > 0) {
+        const joins = d.mode === "overlap" && this.runningName === slot.name && this.running < MAX_RUNNING_PER_CONNECTION;
+        if (!joins) break;
+      }
+      this.next++;
+      this.start(slot, d);
+    }
+    this.updateReading();
+  }
+
+  /** Look the command up and run its handler: a reply now, or a Deferred engine call. */
+  private prepare(slot: Slot): void {
+    const args = slot.args!;
+    slot.args = null;
+    this.current = slot;
+    this.server.counters.commandsProcessed++;
+    this.lastCommandAt = Date.now();
+    try {
+      const spec = lookup(args[0]!);
+      if (!spec) throw new CommandError(unknownCommand(args));
+      this.lastCommand = spec.name.toLowerCase();
+      if (!this.authenticated && !spec.noAuth) throw new CommandError(REDIS_ERRORS.noAuth);
+      if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) throw new CommandError(wrongArity(spec.name));
+      const out = spec.handler(args, this, this.server);
+      if (Buffer.isBuffer(out)) slot.reply = out;
+      else {
+        slot.deferred = out;
+        slot.name = spec.name;
+      }
+    } catch (e) {
+      slot.reply = errorReply(e);
+    } finally {
+      this.current = null;
+    }
+  }
+
+  private start(slot: Slot, d: Deferred): void {
+    this.running++;
+    this.runningName = d.mode === "overlap" ? slot.name : null;
+    if (d.waits) this.waiting++;
+    let p: Promise<Encoded>;
+    try {
+      p = d.run();
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    p.then(
+      (reply) => this.finish(slot, d, reply),
+      (e: unknown) => this.finish(slot, d, errorReply(e)),
+    );
+  }
+
+  private finish(slot: Slot, d: Deferred, reply: Encoded): void {
+    slot.deferred = null;
+    slot.reply = reply;
+    this.running--;
+    if (d.waits) this.waiting--;
+    if (this.running === 0) this.runningName = null;
+    // Engine replies of one script call resolve together: one flush for all of them.
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => {
+        this.flushQueued = false;
+        this.pump();
+        this.flush();
+      });
+    }
+  }
+
+  // ---- output ----------------------------------------------------------------------------------
+
+  /** Write every reply that is next in order. */
+  private flush(): void {
+    if (this.closed) return;
+    const out: Buffer[] = [];
+    let last = false;
+    while (this.head < this.slots.length) {
+      const slot = this.slots[this.head]!;
+      if (slot.reply === null) break;
+      out.push(slot.reply);
+      this.slots[this.head] = undefined as never; // let the reply go once written
+      this.head++;
+      if (slot.last) {
+        last = true;
+        break;
+      }
+    }
+    if (this.head > 1024 && this.head * 2 > this.slots.length) {
+      this.slots = this.slots.slice(this.head);
+      this.next -= this.head;
+      this.head = 0;
+    }
+    if (out.length > 0) this.socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+    if (last) {
+      this.slots.length = this.head;
+      this.next = this.head;
+      this.inputDone = true;
+      this.socket.end();
+      return;
+    }
+    this.maybeEnd();
+    this.updateReading();
+  }
+
+  /** After the input ended: close once every reply is out. */
+  private maybeEnd(): void {
+    if (this.inputDone && !this.closed && this.running === 0 && this.head >= this.slots.length && !this.socket.writableEnded) {
+      this.socket.end();
+    }
+  }
+
+  private updateReading(): void {
+    if (this.closed || this.inputDone) return;
+    const pending = this.slots.length - this.head;
+    const tooMany = pending >= MAX_PENDING_PER_CONNECTION;
+    const tooMuchOut = this.socket.writableLength >= MAX_UNSENT_REPLY_BYTES;
+    if (!this.readPaused && (tooMany || tooMuchOut)) {
+      this.readPaused = true;
+      this.socket.pause();
+    } else if (this.readPaused && pending < MAX_PENDING_PER_CONNECTION / 2 && !tooMuchOut) {
+      this.readPaused = false;
+      this.socket.resume();
+    }
+  }
+
+  private onIdle(): void {
+    // Only a connection with nothing to do is idle; one waiting in RECEIVE is not.
+    if (this.running === 0 && this.head >= this.slots.length) this.socket.destroy();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.inputDone = true;
+    this.controller.abort();
+    this.slots = [];
+    this.head = this.next = 0;
+    this.hooks.onClose(this);
+  }
+}

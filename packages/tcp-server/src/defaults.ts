@@ -1,0 +1,48 @@
+// Every default of the TCP server, with why it is what it is. The CLI, createTcpServer() and the
+// docs all read them from here.
+import { readFileSync } from "node:fs";
+import { LIMITS } from "@tinyqs/core";
+
+export const DEFAULTS = {
+  /** Loopback only: putting a queue (maybe without a password) on the network must be a choice. */
+  host: "127.0.0.1",
+  /** Redis's 6379 + 1000: easy to remember, and no clash with a Redis on the same machine. */
+  port: 7379,
+  /** Where the engine finds Redis when neither `redis` nor `engine` is given. */
+  redis: "redis://127.0.0.1:6379",
+  /**
+   * Largest argument (so, message body) the server reads: the engine's default per-queue limit.
+   * A larger bulk is skipped as it arrives, never buffered, and the command gets TOO_BIG.
+   */
+  maxMessageBytes: LIMITS.maxMessageBytes,
+  /** Most arguments per command: a full batch (1000 bodies or receipts) plus name and queue fits. */
+  maxArgs: 1024,
+  /** Longest inline command line (what nc/telnet users type): Redis's own limit. */
+  maxInlineBytes: 64 * 1024,
+  /** Open connections at once; one more is told `ERR max number of clients reached` and closed. */
+  maxConnections: 10_000,
+  /** Close a connection idle this long (ms); 0 = never, as Redis's `timeout 0`. Waiting RECEIVEs are not idle. */
+  idleTimeoutMs: 0,
+  /** On close()/SIGTERM, how long in-flight commands get before their connections are cut. */
+  shutdownTimeoutMs: 10_000,
+} as const;
+
+/**
+ * Internal bounds that are not options: how far one connection may run ahead of its replies.
+ * Reading pauses when this many commands wait for their turn or their reply, and resumes at half.
+ */
+export const MAX_PENDING_PER_CONNECTION = 4096;
+/** Consecutive commands of the same kind that may run at once on one connection (see connection.ts). */
+export const MAX_RUNNING_PER_CONNECTION = 1024;
+/** Reading also pauses while this many reply bytes wait in the socket (a client that does not read). */
+export const MAX_UNSENT_REPLY_BYTES = 8 * 1024 * 1024;
+
+/** The package version, for INFO, HELLO and --version. */
+export const VERSION: string = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+})();

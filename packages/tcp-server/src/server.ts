@@ -1,0 +1,157 @@
+// createTcpServer(): the engine on a TCP port. It owns the listening socket, the connection count
+// and limit, the password, and an orderly close(): stop accepting, let waiting receives answer nil,
+// answer what is in flight, close the connections, then close the engine if it made it.
+import { createHash, timingSafeEqual } from "node:crypto";
+import net from "node:net";
+import { TinyQS, type RedisInput, type TinyQSApi } from "@tinyqs/core";
+import { REDIS_ERRORS, type ClientState, type ServerState } from "./commands.js";
+import { Connection } from "./connection.js";
+import { DEFAULTS } from "./defaults.js";
+import { error } from "./resp/encoder.js";
+
+export interface TcpServerOptions {
+  /** The engine to serve (yours: close() leaves it open). Default: a new TinyQS on `redis`. */
+  engine?: TinyQSApi;
+  /** Where a new engine finds Redis (URL, ioredis options or instance, `{ cluster: [...] }`). Default redis://127.0.0.1:6379. */
+  redis?: RedisInput;
+  /** Key prefix of a new engine (default "tinyqs"). */
+  prefix?: string;
+  /** Require AUTH with this password before any other command (but HELLO and QUIT). */
+  password?: string;
+  /** Largest argument, hence message body, in bytes (default 1 MiB, the engine's default limit). */
+  maxMessageBytes?: number;
+  /** Most arguments per command, the name included (default 1024). */
+  maxArgs?: number;
+  /** Longest inline command line in bytes (default 64 KiB). */
+  maxInlineBytes?: number;
+  /** Most open connections (default 10 000). */
+  maxConnections?: number;
+  /** Close connections idle this long, in ms; 0 = never (default). */
+  idleTimeoutMs?: number;
+  /** How long close() lets in-flight commands finish before cutting connections (default 10 s). */
+  shutdownTimeoutMs?: number;
+}
+
+export interface TcpServer {
+  /** Start listening (default port 7379 on 127.0.0.1; port 0 picks a free one). Resolves with the address. */
+  listen(port?: number, host?: string): Promise<{ host: string; port: number }>;
+  /** Stop accepting, answer what is in flight (waiting receives answer nil), close, then close the engine if it is ours. */
+  close(): Promise<void>;
+  /** Where it listens, or null before listen() / after close(). */
+  address(): { host: string; port: number } | null;
+  readonly engine: TinyQSApi;
+  /** Open connections now. */
+  readonly connections: number;
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
+  return value;
+}
+
+export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
+  const limits = {
+    maxMessageBytes: positiveInt("maxMessageBytes", options.maxMessageBytes, DEFAULTS.maxMessageBytes),
+    maxArgs: positiveInt("maxArgs", options.maxArgs, DEFAULTS.maxArgs, 3),
+    maxInlineBytes: positiveInt("maxInlineBytes", options.maxInlineBytes, DEFAULTS.maxInlineBytes, 16),
+    maxConnections: positiveInt("maxConnections", options.maxConnections, DEFAULTS.maxConnections),
+  };
+  const idleTimeoutMs = positiveInt("idleTimeoutMs", options.idleTimeoutMs, DEFAULTS.idleTimeoutMs, 0);
+  const shutdownTimeoutMs = positiveInt("shutdownTimeoutMs", options.shutdownTimeoutMs, DEFAULTS.shutdownTimeoutMs, 0);
+  const ownsEngine = !options.engine;
+  const engine: TinyQSApi = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix });
+
+  // The password is kept only as a hash; comparing two equal-length hashes with timingSafeEqual
+  // takes the same time whatever the input, and hides the password's length too.
+  const passwordHash = options.password !== undefined && options.password !== "" ? sha256(Buffer.from(options.password)) : null;
+
+  const connections = new Set<Connection>();
+  let nextId = 1;
+  let closing: Promise<void> | null = null;
+  let bound: { host: string; port: number } | null = null;
+
+  const state: ServerState = {
+    engine,
+    limits,
+    passwordRequired: passwordHash !== null,
+    checkPassword: (given) => passwordHash !== null && timingSafeEqual(sha256(given), passwordHash),
+    counters: { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0 },
+    startedAt: Date.now(),
+    get port() {
+      return bound?.port ?? null;
+    },
+    clients: (): Iterable<ClientState> => connections,
+  };
+
+  let allClosed: (() => void) | null = null;
+  const hooks = {
+    limits: { maxBulkBytes: limits.maxMessageBytes, maxArgs: limits.maxArgs, maxInlineBytes: limits.maxInlineBytes },
+    idleTimeoutMs,
+    onClose: (c: Connection) => {
+      connections.delete(c);
+      if (connections.size === 0) allClosed?.();
+    },
+  };
+
+  // allowHalfOpen: a client that sends its commands and then closes its side (nc, a script) still
+  // gets every answer; the connection closes once they are written.
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    state.counters.connectionsReceived++;
+    socket.on("error", () => {});
+    if (closing) {
+      socket.destroy(); // accepted in the instant the listener was closing
+      return;
+    }
+    if (connections.size >= limits.maxConnections) {
+      state.counters.rejectedConnections++;
+      socket.end(error(REDIS_ERRORS.maxClients));
+      return;
+    }
+    connections.add(new Connection(nextId++, socket, state, hooks));
+  });
+  server.on("error", () => {}); // listen() reports its own errors
+
+  async function shutdown(): Promise<void> {
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    if (connections.size > 0) {
+      const drained = new Promise<void>((resolve) => (allClosed = resolve));
+      for (const c of connections) c.shutdown();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, shutdownTimeoutMs)));
+      await Promise.race([drained, late]);
+      clearTimeout(timer);
+      for (const c of connections) c.destroy();
+    }
+    await stopped;
+    bound = null;
+    if (ownsEngine) await engine.close();
+  }
+
+  return {
+    engine,
+    get connections() {
+      return connections.size;
+    },
+    listen(port = DEFAULTS.port, host = DEFAULTS.host) {
+      return new Promise((resolve, reject) => {
+        const onError = (e: Error) => reject(e);
+        server.once("error", onError);
+        server.listen({ port, host }, () => {
+          server.off("error", onError);
+          const a = server.address() as net.AddressInfo;
+          bound = { host: a.address, port: a.port };
+          resolve(bound);
+        });
+      });
+    },
+    close() {
+      return (closing ??= shutdown());
+    },
+    address: () => bound,
+  };
+}
+
+function sha256(b: Buffer): Buffer {
+  return createHash("sha256").update(b).digest();
+}

@@ -1,0 +1,102 @@
+// The `tinyqs-tcp` bin: flags and environment, --help, the start-up line, and a clean exit 0 on
+// SIGTERM / SIGINT with a client waiting in RECEIVE (it gets nil). The bin runs from its sources
+// (tsx, with core's sources too), so no build is needed.
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, inject, it } from "vitest";
+import { parseCli, redactUrl } from "../src/options.js";
+import { RawClient, eventually, redisCli, req, uniqueQueue } from "./helpers.js";
+
+const PKG = fileURLToPath(new URL("..", import.meta.url));
+
+function bin(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, ["--conditions=@tinyqs/source", "--import", "tsx", "src/cli.ts", ...args], {
+    cwd: PKG,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+function killAfter(child: ChildProcess, ms: number) {
+  const t = setTimeout(() => child.kill("SIGKILL"), ms);
+  child.on("exit", () => clearTimeout(t));
+}
+
+describe("tinyqs-tcp", () => {
+  it("--help prints every flag with its variable and exits 0; a bad flag exits 2", async () => {
+    const help = bin(["--help"]);
+    expect(await help.exited).toBe(0);
+    for (const s of ["--host", "--port", "--redis", "--password", "--max-message-bytes", "--max-connections", "--idle-timeout", "TINYQS_REDIS_URL", "TINYQS_PASSWORD"]) {
+      expect(help.out()).toContain(s);
+    }
+    const bad = bin(["--port", "seven"]);
+    expect(await bad.exited).toBe(2);
+    expect(bad.err()).toMatch(/^tinyqs-tcp: --port needs a non-negative integer, got "seven"/);
+  });
+
+  it("starts with one line, serves, and on SIGTERM answers the waiting RECEIVE with nil and exits 0", async () => {
+    const run = bin(["--port", "0", "--max-connections", "50"], { TINYQS_REDIS_URL: inject("redisUrl"), TINYQS_PASSWORD: "pw" });
+    killAfter(run.child, 25_000);
+    const line = await eventually(() => /^tinyqs-tcp \S+ listening on 127\.0\.0\.1:(\d+) \(RESP2\), Redis redis:\/\/127\.0\.0\.1:\d+, password required\n$/.exec(run.out()), 15_000);
+    const port = Number(line![1]);
+    expect(await redisCli(port, ["PING"], { env: { ...process.env, REDISCLI_AUTH: "pw" } })).toBe("PONG\n");
+
+    const waiter = await RawClient.connect(port);
+    expect(await waiter.call(req("AUTH", "pw"))).toBe("+OK\r\n");
+    waiter.write(req("RECEIVE", uniqueQueue("bin"), "WAIT", "60000"));
+    await eventually(async () => /blocked_clients:1/.test(await redisCli(port, ["INFO", "clients"], { env: { ...process.env, REDISCLI_AUTH: "pw" } })));
+    run.child.kill("SIGTERM");
+    expect(await waiter.rest(10_000)).toBe("$-1\r\n");
+    expect(await run.exited).toBe(0);
+    expect(run.out().split("\n").filter(Boolean)).toHaveLength(1);
+  });
+
+  it("exits 0 on SIGINT too", async () => {
+    const run = bin(["--port", "0", "--redis", inject("redisUrl")]);
+    killAfter(run.child, 25_000);
+    await eventually(() => run.out().includes("listening on"), 15_000);
+    run.child.kill("SIGINT");
+    expect(await run.exited).toBe(0);
+  });
+});
+
+describe("parseCli", () => {
+  it("defaults, environment, flags (which win), --flag=value", () => {
+    const r = parseCli([], {});
+    expect(r).toEqual({ kind: "run", config: { host: "127.0.0.1", port: 7379, server: {}, redisLabel: "redis://127.0.0.1:6379" } });
+    const env = { TINYQS_PORT: "7000", TINYQS_REDIS_URL: "redis://:hush@db:6380/2", TINYQS_MAX_ARGS: "64", TINYQS_PASSWORD: "p" };
+    const c = parseCli(["--port=7001", "--host", "0.0.0.0", "--idle-timeout", "5000", "--max-message-bytes", "2048"], env);
+    expect(c).toEqual({
+      kind: "run",
+      config: {
+        host: "0.0.0.0",
+        port: 7001,
+        redisLabel: "redis://:***@db:6380/2",
+        server: { redis: "redis://:hush@db:6380/2", maxArgs: 64, password: "p", idleTimeoutMs: 5000, maxMessageBytes: 2048 },
+      },
+    });
+    expect(parseCli(["--cluster", "10.0.0.1:7000, 10.0.0.2:7000"], {})).toMatchObject({
+      config: { server: { redis: { cluster: ["10.0.0.1:7000", "10.0.0.2:7000"] } }, redisLabel: "cluster 10.0.0.1:7000,10.0.0.2:7000" },
+    });
+    expect(parseCli(["-h"], {})).toEqual({ kind: "help" });
+    expect(parseCli(["--version"], {})).toEqual({ kind: "version" });
+  });
+
+  it("refuses what it cannot use", () => {
+    expect(() => parseCli(["--nope"], {})).toThrow("unknown option --nope");
+    expect(() => parseCli(["--port"], {})).toThrow("--port needs a value");
+    expect(() => parseCli(["--port", "70000"], {})).toThrow("--port must be 0-65535");
+    expect(() => parseCli([], { TINYQS_MAX_CONNECTIONS: "-1" })).toThrow('TINYQS_MAX_CONNECTIONS needs a non-negative integer, got "-1"');
+  });
+
+  it("redacts a password in the Redis URL it prints", () => {
+    expect(redactUrl("redis://user:secret@host:1/0")).toBe("redis://user:***@host:1/0");
+    expect(redactUrl("redis://host:1")).toBe("redis://host:1");
+  });
+});

@@ -1,0 +1,445 @@
+// Exact bytes in, exact bytes out: at least one test for every reply that docs/protocol.md lists,
+// in the doc's order. Where a reply carries an engine message (`-BAD_NAME <message>`), the message
+// is matched by pattern, as the doc leaves its words to the engine.
+import { randomUUID } from "node:crypto";
+import { TinyQS, type TinyQSApi } from "@tinyqs/core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createTcpServer } from "../src/index.js";
+import { RawClient, bulk, message, req, startServer, uniqueQueue, unbulk, type Running } from "./helpers.js";
+
+let s: Running;
+let c: RawClient;
+beforeAll(async () => {
+  s = await startServer();
+  c = await RawClient.connect(s.port);
+});
+afterAll(async () => {
+  c.destroy();
+  await s.server.close();
+});
+
+const ID = /^\$\d+\r\n(\d+-\d+)\r\n$/;
+const sendId = async (q: string, body: string | Buffer, ...opts: string[]) => {
+  const r = await c.call(req("SEND", q, body, ...opts));
+  expect(r).toMatch(ID);
+  return unbulk(r);
+};
+
+describe("conventions", () => {
+  it("answers multibulk and inline requests, pipelined, in request order", async () => {
+    const q = uniqueQueue("w");
+    c.write(`PING\r\n${req("ECHO", "a").toString()}SEND ${q} "hello world"\n*1\r\n$4\r\nPING\r\n`);
+    expect(await c.reply()).toBe("+PONG\r\n");
+    expect(await c.reply()).toBe("$1\r\na\r\n");
+    const id = unbulk(await c.reply());
+    expect(await c.reply()).toBe("+PONG\r\n");
+    expect(await c.call(req("RECEIVE", q))).toBe(message(id, `${id}.1`, "hello world", 1));
+  });
+
+  it("inline quoting: escapes in double quotes, \\' in single quotes; empty lines ignored", async () => {
+    expect(await c.call(`\r\n\r\nECHO "a\\tb\\x41\\"" \r\n`)).toBe('$5\r\na\tbA"\r\n');
+    expect(await c.call(`ECHO 'it\\'s'\r\n`)).toBe("$4\r\nit's\r\n");
+  });
+
+  it("names and keywords in any case; options in any order", async () => {
+    const q = uniqueQueue("w");
+    const id = unbulk(await c.call(req("send", q, "x", "delay", "0")));
+    expect(await c.call(req("ReCeIvE", q, "visibility", "5000", "Wait", "10"))).toBe(message(id, `${id}.1`, "x", 1));
+  });
+});
+
+describe("errors any command may get", () => {
+  it("unknown command", async () => {
+    expect(await c.call(req("FOO", "a", "b"))).toBe("-ERR unknown command 'FOO', with args beginning with: 'a' 'b' \r\n");
+    expect(await c.call(req("NOPE"))).toBe("-ERR unknown command 'NOPE', with args beginning with: \r\n");
+  });
+
+  it("wrong number of arguments", async () => {
+    expect(await c.call(req("SEND", "q"))).toBe("-ERR wrong number of arguments for 'send' command\r\n");
+    expect(await c.call(req("QUEUES", "x"))).toBe("-ERR wrong number of arguments for 'queues' command\r\n");
+    expect(await c.call(req("PING", "a", "b"))).toBe("-ERR wrong number of arguments for 'ping' command\r\n");
+  });
+
+  it("syntax error: unknown option, option twice, option without value", async () => {
+    expect(await c.call(req("RECEIVE", "q", "BOGUS", "1"))).toBe("-ERR syntax error\r\n");
+    expect(await c.call(req("RECEIVE", "q", "WAIT", "1", "WAIT", "2"))).toBe("-ERR syntax error\r\n");
+    expect(await c.call(req("RECEIVE", "q", "WAIT"))).toBe("-ERR syntax error\r\n");
+    expect(await c.call(req("SEND", "q", "body", "DELAY"))).toBe("-ERR syntax error\r\n");
+  });
+
+  it("BAD_NAME", async () => {
+    expect(await c.call(req("SEND", "bad name", "x"))).toMatch(/^-BAD_NAME [^\r\n]+\r\n$/);
+    expect(await c.call(req("STATS", "x".repeat(129)))).toMatch(/^-BAD_NAME [^\r\n]+\r\n$/);
+  });
+
+  it("BAD_ARGUMENT: numbers, too many arguments, long receipts", async () => {
+    expect(await c.call(req("RECEIVE", "q", "WAIT", "x"))).toBe('-BAD_ARGUMENT WAIT must be an integer from 0 to 3600000, got "x"\r\n');
+    expect(await c.call(req("RECEIVE", "q", "WAIT", "-1"))).toBe('-BAD_ARGUMENT WAIT must be an integer from 0 to 3600000, got "-1"\r\n');
+    expect(await c.call(req("RECEIVE", "q", "VISIBILITY", "0"))).toBe('-BAD_ARGUMENT VISIBILITY must be an integer from 1 to 43200000, got "0"\r\n');
+    expect(await c.call(req("RECEIVE", "q", "COUNT", "1001"))).toBe('-BAD_ARGUMENT COUNT must be an integer from 1 to 1000, got "1001"\r\n');
+    expect(await c.call(req("SEND", "q", "b", "DELAY", "604800001"))).toBe('-BAD_ARGUMENT DELAY must be an integer from 0 to 604800000, got "604800001"\r\n');
+    expect(await c.call(req("DELETE", "q", ...Array.from({ length: 1023 }, (_, i) => `r${i}`)))).toBe(
+      "-BAD_ARGUMENT too many arguments (1025); the limit is 1024\r\n",
+    );
+    expect(await c.call(req("TOUCH", "q", "r".repeat(257)))).toMatch(/^-BAD_ARGUMENT [^\r\n]+\r\n$/);
+    expect(await c.call(req("PING"))).toBe("+PONG\r\n"); // still in step
+  });
+
+  it("TOO_BIG: an argument over --max-message-bytes is skipped, and the next request is served", async () => {
+    const small = await startServer({ maxMessageBytes: 16 });
+    const k = await RawClient.connect(small.port);
+    try {
+      k.write(req("SEND", "q", "x".repeat(17)));
+      k.write(req("PING"));
+      expect(await k.reply()).toBe("-TOO_BIG an argument is 17 bytes; the limit is 16\r\n");
+      expect(await k.reply()).toBe("+PONG\r\n");
+    } finally {
+      k.destroy();
+      await small.server.close();
+    }
+  });
+
+  it("UNAVAILABLE when Redis cannot be reached", async () => {
+    const engine = new TinyQS({ redis: "redis://127.0.0.1:1", timeoutMs: 200 });
+    const down = createTcpServer({ engine });
+    const { port } = await down.listen(0, "127.0.0.1");
+    const k = await RawClient.connect(port);
+    try {
+      expect(await k.call(req("SEND", "q", "x"))).toMatch(/^-UNAVAILABLE [^\r\n]+\r\n$/);
+    } finally {
+      k.destroy();
+      await down.close();
+      await engine.close();
+    }
+  });
+
+  it("CLOSED when the engine is closed", async () => {
+    const engine = new TinyQS({ redis: inject("redisUrl") });
+    const srv = createTcpServer({ engine });
+    const { port } = await srv.listen(0, "127.0.0.1");
+    const k = await RawClient.connect(port);
+    await engine.close();
+    try {
+      expect(await k.call(req("STATS", "q"))).toBe("-CLOSED this tinyqs instance is closed\r\n");
+    } finally {
+      k.destroy();
+      await srv.close();
+    }
+  });
+
+  it("INTERNAL for anything that is not an engine error", async () => {
+    const broken = { stats: () => Promise.reject(new Error("boom\r\nsplit")) } as unknown as TinyQSApi;
+    const srv = createTcpServer({ engine: broken });
+    const { port } = await srv.listen(0, "127.0.0.1");
+    const k = await RawClient.connect(port);
+    try {
+      expect(await k.call(req("STATS", "q"))).toBe("-INTERNAL boom split\r\n");
+    } finally {
+      k.destroy();
+      await srv.close();
+    }
+  });
+
+  it("protocol error: everything before it answered, then the error, then the connection closes", async () => {
+    for (const bad of ["*1\r\n$x\r\n", "*1\r\n+PING\r\n", "*1\r\n$4\r\nPINGxx", "*x\r\n", 'ECHO "abc\r\n', "*1\r\n$-1\r\n"]) {
+      const k = await RawClient.connect(s.port);
+      k.write(`PING\r\n${bad}PING\r\n`);
+      const out = await k.rest();
+      expect(out, JSON.stringify(bad)).toMatch(/^\+PONG\r\n-ERR Protocol error: [^\r\n]+\r\n$/);
+    }
+    expect(await c.call(req("PING"))).toBe("+PONG\r\n"); // others unaffected
+  });
+
+  it("the exact protocol error texts", async () => {
+    const cases: Array<[string, string]> = [
+      ["*1\r\n$x\r\n", "invalid bulk length"],
+      ["*x\r\n", "invalid multibulk length"],
+      ["*1\r\n+PING\r\n", "expected '$', got '+'"],
+      ["*1\r\n$4\r\nPINGxx", "expected '\\r\\n' after a bulk string"],
+      ['ECHO "abc\r\n', "unbalanced quotes in request"],
+    ];
+    for (const [bad, text] of cases) {
+      const k = await RawClient.connect(s.port);
+      k.write(bad);
+      expect(await k.rest()).toBe(`-ERR Protocol error: ${text}\r\n`);
+    }
+  });
+
+  it("max number of clients reached", async () => {
+    const one = await startServer({ maxConnections: 1 });
+    const first = await RawClient.connect(one.port);
+    expect(await first.call("PING\r\n")).toBe("+PONG\r\n");
+    const second = await RawClient.connect(one.port);
+    expect(await second.rest()).toBe("-ERR max number of clients reached\r\n");
+    expect(await first.call("PING\r\n")).toBe("+PONG\r\n");
+    first.destroy();
+    await one.server.close();
+  });
+});
+
+describe("connection commands", () => {
+  it("PING", async () => {
+    expect(await c.call(req("PING"))).toBe("+PONG\r\n");
+    expect(await c.call(req("PING", "hi there"))).toBe("$8\r\nhi there\r\n");
+  });
+
+  it("ECHO keeps bytes exact", async () => {
+    expect(await c.call(req("ECHO", Buffer.from([0, 13, 10, 255])))).toBe("$4\r\n\x00\r\n\xff\r\n");
+  });
+
+  it("AUTH without a password configured", async () => {
+    expect(await c.call(req("AUTH", "secret"))).toBe(
+      "-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n",
+    );
+    expect(await c.call(req("AUTH", "a", "b", "c"))).toBe("-ERR syntax error\r\n");
+  });
+
+  it("HELLO 2 and HELLO without arguments: the field list", async () => {
+    const k = await RawClient.connect(s.port);
+    const id = (await k.call(req("CLIENT", "ID"))).slice(1, -2);
+    const hello =
+      `*14\r\n$6\r\nserver\r\n$6\r\ntinyqs\r\n$7\r\nversion\r\n$5\r\n0.1.0\r\n$5\r\nproto\r\n:2\r\n` +
+      `$2\r\nid\r\n:${id}\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n`;
+    expect(await k.call(req("HELLO", "2"))).toBe(hello);
+    expect(await k.call(req("HELLO"))).toBe(hello);
+    expect(await k.call(req("HELLO", "2", "SETNAME", "worker-1"))).toBe(hello);
+    expect(await k.call(req("CLIENT", "GETNAME"))).toBe("$8\r\nworker-1\r\n");
+    k.destroy();
+  });
+
+  it("HELLO errors: NOPROTO, not an integer, syntax", async () => {
+    expect(await c.call(req("HELLO", "3"))).toBe("-NOPROTO unsupported protocol version\r\n");
+    expect(await c.call(req("HELLO", "1"))).toBe("-NOPROTO unsupported protocol version\r\n");
+    expect(await c.call(req("HELLO", "two"))).toBe("-ERR Protocol version is not an integer or out of range\r\n");
+    expect(await c.call(req("HELLO", "2", "FOO"))).toBe("-ERR syntax error\r\n");
+  });
+
+  it("QUIT: OK, then closed; what was sent after it is not run", async () => {
+    const q = uniqueQueue("w");
+    const k = await RawClient.connect(s.port);
+    k.write(`${req("PING").toString()}${req("QUIT").toString()}${req("SEND", q, "never").toString()}`);
+    expect(await k.rest()).toBe("+PONG\r\n+OK\r\n");
+    expect(await c.call(req("STATS", q))).toContain("$4\r\nsent\r\n:0\r\n");
+  });
+
+  it("SELECT", async () => {
+    expect(await c.call(req("SELECT", "0"))).toBe("+OK\r\n");
+    expect(await c.call(req("SELECT", "1"))).toBe("-ERR DB index is out of range\r\n");
+  });
+
+  it("CLIENT ID, SETNAME, GETNAME, SETINFO, INFO, LIST, HELP and its errors", async () => {
+    const k = await RawClient.connect(s.port);
+    expect(await k.call(req("CLIENT", "ID"))).toMatch(/^:\d+\r\n$/);
+    expect(await k.call(req("CLIENT", "GETNAME"))).toBe("$-1\r\n");
+    expect(await k.call(req("CLIENT", "SETNAME", "app"))).toBe("+OK\r\n");
+    expect(await k.call(req("CLIENT", "GETNAME"))).toBe("$3\r\napp\r\n");
+    expect(await k.call(req("CLIENT", "SETINFO", "LIB-NAME", "mylib"))).toBe("+OK\r\n");
+    expect(await k.call(req("CLIENT", "SETINFO", "lib-ver", "1.2"))).toBe("+OK\r\n");
+    expect(await k.call(req("CLIENT", "INFO"))).toMatch(
+      /^\$\d+\r\nid=\d+ addr=127\.0\.0\.1:\d+ laddr=127\.0\.0\.1:\d+ name=app age=\d+ idle=\d+ db=0 cmd=client lib-name=mylib lib-ver=1\.2\n\r\n$/,
+    );
+    const list = await k.call(req("CLIENT", "LIST"));
+    expect(list).toMatch(/^\$\d+\r\n(id=\d+ [^\n]*\n)+\r\n$/);
+    expect(list).toContain("name=app ");
+    expect(await k.call(req("CLIENT", "HELP"))).toMatch(/^\*15\r\n\+CLIENT <subcommand> \[<arg> \.\.\.\]\. Subcommands are:\r\n(\+[^\r\n]*\r\n){14}$/);
+    expect(await k.call(req("CLIENT", "SETNAME", "has space"))).toBe("-ERR Client names cannot contain spaces, newlines or special characters.\r\n");
+    expect(await k.call(req("CLIENT", "SETINFO", "LIB-FOO", "x"))).toBe("-ERR Unrecognized option 'LIB-FOO'\r\n");
+    expect(await k.call(req("CLIENT", "KILL"))).toBe("-ERR unknown subcommand 'KILL'. Try CLIENT HELP.\r\n");
+    expect(await k.call(req("CLIENT", "ID", "x"))).toBe("-ERR wrong number of arguments for 'client|id' command\r\n");
+    expect(await k.call(req("CLIENT", "SETNAME", ""))).toBe("+OK\r\n");
+    expect(await k.call(req("CLIENT", "GETNAME"))).toBe("$-1\r\n");
+    k.destroy();
+  });
+});
+
+describe("server commands", () => {
+  it("INFO: all sections, or those asked for", async () => {
+    const all = await c.call(req("INFO"));
+    expect(all).toMatch(/^\$\d+\r\n# Server\r\ntinyqs_version:0\.1\.0\r\nredis_version:7\.0\.0\r\nredis_mode:standalone\r\n/);
+    for (const f of ["connected_clients", "blocked_clients", "maxclients:10000", "loading:0", "total_connections_received", "total_commands_processed", "rejected_connections"]) {
+      expect(all).toContain(f);
+    }
+    expect(await c.call(req("INFO", "persistence"))).toBe("$26\r\n# Persistence\r\nloading:0\r\n\r\n");
+    expect(await c.call(req("INFO", "nosuch"))).toBe("$0\r\n\r\n");
+  });
+
+  it("COMMAND, COUNT, LIST, INFO, DOCS, HELP and an unknown subcommand", async () => {
+    expect(await c.call(req("COMMAND", "COUNT"))).toBe(":20\r\n");
+    expect(await c.call(req("COMMAND"))).toMatch(/^\*20\r\n\*10\r\n\$4\r\nping\r\n:-1\r\n/);
+    const list = await c.call(req("COMMAND", "LIST"));
+    expect(list.startsWith("*20\r\n$4\r\nping\r\n$4\r\necho\r\n")).toBe(true);
+    expect(await c.call(req("COMMAND", "INFO", "send", "nosuch"))).toBe(
+      "*2\r\n*10\r\n$4\r\nsend\r\n:-3\r\n*1\r\n+write\r\n:1\r\n:1\r\n:1\r\n*1\r\n+@queue\r\n*0\r\n*0\r\n*0\r\n$-1\r\n",
+    );
+    expect(await c.call(req("COMMAND", "DOCS", "purge"))).toBe(
+      "*2\r\n$5\r\npurge\r\n*8\r\n$7\r\nsummary\r\n$81\r\nRemoves every message of the queue (ready, in flight, delayed); answers how many.\r\n" +
+        "$5\r\nsince\r\n$5\r\n0.1.0\r\n$5\r\ngroup\r\n$5\r\nqueue\r\n$9\r\narguments\r\n*1\r\n*4\r\n$4\r\nname\r\n$5\r\nqueue\r\n$4\r\ntype\r\n$3\r\nkey\r\n",
+    );
+    expect(await c.call(req("COMMAND", "HELP"))).toMatch(/^\*6\r\n(\+[^\r\n]+\r\n){6}$/);
+    expect(await c.call(req("COMMAND", "FOO"))).toBe("-ERR unknown subcommand 'FOO'. Try COMMAND HELP.\r\n");
+  });
+});
+
+describe("queue commands", () => {
+  it("SEND: the id; DELAY; TOO_BIG over the queue's maxMessageBytes", async () => {
+    const q = uniqueQueue("w");
+    const id = await sendId(q, "a");
+    expect(id).toMatch(/^\d{13}-1$/);
+    await sendId(q, "later", "DELAY", "60000");
+    await c.call(req("QCONFIG", q, "maxMessageBytes", "4"));
+    expect(await c.call(req("SEND", q, "12345"))).toMatch(/^-TOO_BIG [^\r\n]+\r\n$/);
+    expect(await c.call(req("STATS", q))).toBe(stats({ ready: 1, delayed: 1, sent: 2 }));
+  });
+
+  it("MSEND: the ids in order; BAD_ARGUMENT over 1000; TOO_BIG stores none", async () => {
+    const q = uniqueQueue("w");
+    const r = await c.call(req("MSEND", q, "a", "b", "c"));
+    const m = /^\*3\r\n\$\d+\r\n(\d+-1)\r\n\$\d+\r\n(\d+-2)\r\n\$\d+\r\n(\d+-3)\r\n$/.exec(r);
+    expect(m, r).not.toBeNull();
+    expect(await c.call(req("MSEND", q, ...Array.from({ length: 1001 }, () => "x")))).toMatch(/^-BAD_ARGUMENT [^\r\n]+\r\n$/);
+    await c.call(req("QCONFIG", q, "MAXMESSAGEBYTES", "2"));
+    expect(await c.call(req("MSEND", q, "ok", "too long"))).toMatch(/^-TOO_BIG [^\r\n]+\r\n$/);
+    expect(await c.call(req("STATS", q))).toBe(stats({ ready: 3, sent: 3 }));
+  });
+
+  it("RECEIVE: a message, nil; COUNT: messages, *0", async () => {
+    const q = uniqueQueue("w");
+    expect(await c.call(req("RECEIVE", q))).toBe("$-1\r\n");
+    expect(await c.call(req("RECEIVE", q, "COUNT", "5"))).toBe("*0\r\n");
+    const a = await sendId(q, "a");
+    const b = await sendId(q, Buffer.from([0, 1, 2]));
+    const d = await sendId(q, "d");
+    expect(await c.call(req("RECEIVE", q))).toBe(message(a, `${a}.1`, "a", 1));
+    expect(await c.call(req("RECEIVE", q, "COUNT", "5"))).toBe(`*2\r\n${message(b, `${b}.1`, "\x00\x01\x02", 1)}${message(d, `${d}.1`, "d", 1)}`);
+    expect(await c.call(req("RECEIVE", q, "WAIT", "50"))).toBe("$-1\r\n");
+    expect(await c.call(req("RECEIVE", q, "COUNT", "2", "WAIT", "50"))).toBe("*0\r\n");
+  });
+
+  it("RECEIVE WAIT returns as soon as a message is sent (from another connection)", async () => {
+    const q = uniqueQueue("w");
+    const other = await RawClient.connect(s.port);
+    c.write(req("RECEIVE", q, "WAIT", "10000"));
+    await new Promise((r) => setTimeout(r, 100));
+    const id = unbulk(await other.call(req("SEND", q, "wake")));
+    expect(await c.reply(5000)).toBe(message(id, `${id}.1`, "wake", 1));
+    other.destroy();
+  });
+
+  it("RECEIVE: a reservation that ends comes back with receive count + 1", async () => {
+    const q = uniqueQueue("w");
+    const id = await sendId(q, "x");
+    expect(await c.call(req("RECEIVE", q, "VISIBILITY", "50"))).toBe(message(id, `${id}.1`, "x", 1));
+    await new Promise((r) => setTimeout(r, 120));
+    expect(await c.call(req("RECEIVE", q))).toBe(message(id, `${id}.2`, "x", 2));
+  });
+
+  it("PEEK: a message with a nil receipt, or nil", async () => {
+    const q = uniqueQueue("w");
+    expect(await c.call(req("PEEK", q))).toBe("$-1\r\n");
+    expect(await c.call(req("PEEK", q, "WAIT", "30"))).toBe("$-1\r\n");
+    const id = await sendId(q, "look");
+    expect(await c.call(req("PEEK", q))).toBe(message(id, null, "look", 0));
+    expect(await c.call(req("PEEK", q))).toBe(`*5\r\n${bulk(id)}$-1\r\n$4\r\nlook\r\n:0\r\n:${id.split("-")[0]}\r\n`);
+  });
+
+  it("DELETE: by receipt while current, by id in any state; counts; 0 when stale or unknown", async () => {
+    const q = uniqueQueue("w");
+    const a = await sendId(q, "a");
+    const b = await sendId(q, "b");
+    const d = await sendId(q, "d", "DELAY", "60000");
+    await c.call(req("RECEIVE", q, "VISIBILITY", "60000"));
+    expect(await c.call(req("DELETE", q, `${a}.2`))).toBe(":0\r\n"); // not that delivery
+    expect(await c.call(req("DELETE", q, "1-1"))).toBe(":0\r\n");
+    expect(await c.call(req("DELETE", q, `${a}.1`))).toBe(":1\r\n");
+    expect(await c.call(req("DELETE", q, `${a}.1`))).toBe(":0\r\n");
+    expect(await c.call(req("DELETE", q, b, d, "nope"))).toBe(":2\r\n");
+    expect(await c.call(req("STATS", q))).toBe(stats({ sent: 3, received: 1, deleted: 3 }));
+  });
+
+  it("TOUCH: 1 while current, 0 when stale", async () => {
+    const q = uniqueQueue("w");
+    const id = await sendId(q, "x");
+    await c.call(req("RECEIVE", q, "VISIBILITY", "60000"));
+    expect(await c.call(req("TOUCH", q, `${id}.1`))).toBe(":1\r\n");
+    expect(await c.call(req("TOUCH", q, `${id}.1`, "VISIBILITY", "120000"))).toBe(":1\r\n");
+    expect(await c.call(req("TOUCH", q, `${id}.2`))).toBe(":0\r\n");
+    expect(await c.call(req("TOUCH", q, "nope"))).toBe(":0\r\n");
+  });
+
+  it("RELEASE: 1 while current (ready again, or delayed), 0 when stale", async () => {
+    const q = uniqueQueue("w");
+    const id = await sendId(q, "x");
+    await c.call(req("RECEIVE", q));
+    expect(await c.call(req("RELEASE", q, `${id}.1`))).toBe(":1\r\n");
+    expect(await c.call(req("RELEASE", q, `${id}.1`))).toBe(":0\r\n");
+    expect(await c.call(req("RECEIVE", q))).toBe(message(id, `${id}.2`, "x", 2));
+    expect(await c.call(req("RELEASE", q, `${id}.2`, "DELAY", "60000"))).toBe(":1\r\n");
+    expect(await c.call(req("STATS", q))).toBe(stats({ delayed: 1, sent: 1, received: 2 }));
+  });
+
+  it("STATS: the field list, all zeros for a queue that does not exist", async () => {
+    expect(await c.call(req("STATS", uniqueQueue("w")))).toBe(
+      "*14\r\n$5\r\nready\r\n:0\r\n$8\r\ninFlight\r\n:0\r\n$7\r\ndelayed\r\n:0\r\n$4\r\nsent\r\n:0\r\n" +
+        "$8\r\nreceived\r\n:0\r\n$7\r\ndeleted\r\n:0\r\n$12\r\ndeadLettered\r\n:0\r\n",
+    );
+  });
+
+  it("QUEUES: *0, then the names sorted", async () => {
+    const own = await startServer({ prefix: `tq-${randomUUID().slice(0, 8)}` });
+    const k = await RawClient.connect(own.port);
+    try {
+      expect(await k.call(req("QUEUES"))).toBe("*0\r\n");
+      await k.call(req("SEND", "b-queue", "x"));
+      await k.call(req("QCONFIG", "a-queue"));
+      await k.call(req("QCONFIG", "a-queue", "visibilityMs", "1000"));
+      expect(await k.call(req("QUEUES"))).toBe("*2\r\n$7\r\na-queue\r\n$7\r\nb-queue\r\n");
+    } finally {
+      k.destroy();
+      await own.server.close();
+    }
+  });
+
+  it("QCONFIG: the settings after the change; its errors change nothing", async () => {
+    const q = uniqueQueue("w");
+    const conf = (vis: number, max: number, dlq: string, bytes: number) =>
+      `*8\r\n$12\r\nvisibilityMs\r\n:${vis}\r\n$11\r\nmaxReceives\r\n:${max}\r\n$15\r\ndeadLetterQueue\r\n${bulk(dlq)}$15\r\nmaxMessageBytes\r\n:${bytes}\r\n`;
+    expect(await c.call(req("QCONFIG", q))).toBe(conf(30000, 0, `${q}.dead`, 1048576));
+    expect(await c.call(req("QCONFIG", q, "visibilityms", "5000", "MaxReceives", "3"))).toBe(conf(5000, 3, `${q}.dead`, 1048576));
+    expect(await c.call(req("QCONFIG", q, "deadLetterQueue", "graveyard", "maxMessageBytes", "100"))).toBe(conf(5000, 3, "graveyard", 100));
+    expect(await c.call(req("QCONFIG", q, "colour", "red"))).toMatch(/^-BAD_ARGUMENT unknown setting "colour"; settings are visibilityMs, maxReceives, deadLetterQueue, maxMessageBytes\r\n$/);
+    expect(await c.call(req("QCONFIG", q, "visibilityMs", "0"))).toBe('-BAD_ARGUMENT visibilityMs must be an integer from 1 to 43200000, got "0"\r\n');
+    expect(await c.call(req("QCONFIG", q, "deadLetterQueue", q))).toMatch(/^-BAD_ARGUMENT [^\r\n]+\r\n$/);
+    expect(await c.call(req("QCONFIG", q, "deadLetterQueue", "no good"))).toMatch(/^-BAD_NAME [^\r\n]+\r\n$/);
+    expect(await c.call(req("QCONFIG", q, "maxReceives"))).toBe("-ERR syntax error\r\n");
+    expect(await c.call(req("QCONFIG", q, "maxReceives", "1", "MAXRECEIVES", "2"))).toBe("-ERR syntax error\r\n");
+    expect(await c.call(req("QCONFIG", q))).toBe(conf(5000, 3, "graveyard", 100));
+  });
+
+  it("PURGE: how many were removed", async () => {
+    const q = uniqueQueue("w");
+    expect(await c.call(req("PURGE", q))).toBe(":0\r\n");
+    await c.call(req("MSEND", q, "a", "b"));
+    await c.call(req("SEND", q, "c", "DELAY", "60000"));
+    await c.call(req("RECEIVE", q));
+    expect(await c.call(req("PURGE", q))).toBe(":3\r\n");
+    expect(await c.call(req("STATS", q))).toBe(stats({ sent: 3, received: 1 }));
+  });
+
+  it("dead-lettering as drawn in the lifecycle", async () => {
+    const q = uniqueQueue("w");
+    await c.call(req("QCONFIG", q, "maxReceives", "1"));
+    const id = await sendId(q, "poison");
+    const first = await c.call(req("RECEIVE", q));
+    expect(first).toBe(message(id, `${id}.1`, "poison", 1));
+    expect(await c.call(req("RELEASE", q, `${id}.1`))).toBe(":1\r\n");
+    expect(await c.call(req("RECEIVE", q))).toBe("$-1\r\n");
+    const dead = await c.call(req("RECEIVE", `${q}.dead`));
+    expect(dead).toMatch(/^\*5\r\n\$\d+\r\n\d+-1\r\n\$\d+\r\n\d+-1\.1\r\n\$6\r\npoison\r\n:1\r\n:\d+\r\n$/);
+    expect(await c.call(req("STATS", q))).toBe(stats({ sent: 1, received: 1, deadLettered: 1 }));
+  });
+});
+
+function stats(s: Partial<Record<"ready" | "inFlight" | "delayed" | "sent" | "received" | "deleted" | "deadLettered", number>>): string {
+  const names = ["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered"] as const;
+  return `*14\r\n${names.map((n) => `${bulk(n)}:${s[n] ?? 0}\r\n`).join("")}`;
+}

@@ -1,0 +1,75 @@
+// tinyqs through @tinyqs/http-server's REST API: the server runs in its own process (as deployed),
+// the benchmark talks to it with keep-alive HTTP/1.1 over a pool of several connections, one raw
+// POST per send, one GET (long poll, raw body + tinyqs-receipt header) per receive, one DELETE per
+// acknowledgement. node:http with a keep-alive Agent is the client: no dependency to add, and what
+// a Node user without undici gets.
+import http from "node:http";
+import { startHttpServer } from "./http-server-process.js";
+import type { QueueHandle, Target } from "./types.js";
+
+/** Keep-alive connections to the server. Sends and deletes share one pool, receives (which may
+ * wait out a long poll) have their own, so an idle wait never holds up an acknowledgement. */
+const CONNECTIONS = Number(process.env.TINYQS_BENCH_HTTP_CONNECTIONS) || 16;
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+function requester(base: URL, agent: http.Agent) {
+  return (method: string, path: string, body?: string): Promise<Reply> =>
+    new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: base.hostname, port: base.port, method, path, agent, headers: body === undefined ? {} : { "content-length": Buffer.byteLength(body) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }));
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+}
+
+function check(reply: Reply, status: number, what: string): Reply {
+  if (reply.status !== status) throw new Error(`${what}: HTTP ${reply.status} ${reply.body.toString().slice(0, 200)}`);
+  return reply;
+}
+
+const target: Target = {
+  name: "http",
+  async open({ redisUrl, queue, visibilityMs }): Promise<QueueHandle> {
+    const server = await startHttpServer(redisUrl, "http");
+    const base = new URL(server.url);
+    const short = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS / 2 });
+    const long = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS / 2 });
+    const call = requester(base, short);
+    const poll = requester(base, long);
+    const q = `/v1/queues/${queue}`;
+    check(await call("PUT", q, JSON.stringify({ visibilityMs })), 200, "configure");
+    return {
+      send: async (body) => check(await call("POST", `${q}/messages`, body), 201, "send"),
+      async receive(waitMs) {
+        const r = await poll("GET", `${q}/messages?waitMs=${waitMs}`);
+        if (r.status === 204) return null;
+        check(r, 200, "receive");
+        return { ref: r.headers["tinyqs-receipt"] as string, body: r.body };
+      },
+      async delete(ref) {
+        const r = await call("DELETE", `${q}/messages/${ref}`);
+        if (r.status !== 204 && r.status !== 404) check(r, 204, "delete");
+        return r.status === 204;
+      },
+      async close() {
+        short.destroy();
+        long.destroy();
+        await server.stop();
+      },
+    };
+  },
+};
+
+export default target;

@@ -1,0 +1,249 @@
+// tinyqs through @tinyqs/tcp-server (RESP2): the server runs in its own process (its built bin,
+// packages/tcp-server/dist/cli.js, as deployed), the benchmark talks to it with ioredis, the
+// pipelining client a Node user of the TCP server would pick, and uses the wire the way such a
+// user would:
+//   - SENDs on one auto-pipelined connection: the 50 sends in flight go out in one write, and the
+//     server starts a run of consecutive SENDs together, so the engine merges them into one script;
+//   - DELETEs on another (a DELETE between SENDs would end their run: a connection runs a command
+//     of another name only after those before it);
+//   - receives as `RECEIVE q COUNT n WAIT ms` on connections of their own (a RECEIVE that waits
+//     blocks its connection, as BLPOP does), prefetching up to 100 messages (TINYQS_BENCH_TCP_PREFETCH)
+//     that are handed out one per receive() call: one round trip for many loops, where the embedded
+//     engine merges the 50 loops' receives into one script call by itself. At most two fetches are
+//     in flight (TINYQS_BENCH_TCP_FETCHES).
+// TINYQS_BENCH_TCP_INPROCESS=1 runs the server inside the benchmark's process instead;
+// TINYQS_BENCH_TCP_CLIENT=resp replaces ioredis with a minimal pipelining RESP client (below).
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import net from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Redis } from "ioredis";
+import type { QueueHandle, Received, Target } from "./types.js";
+
+/** The repository root: the first folder up from here with pnpm-workspace.yaml (this file also runs
+ * compiled under node_modules/.cache/tinyqs-bench, inside the repository). */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "pnpm-workspace.yaml"))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error("cannot find the repository root (pnpm-workspace.yaml)");
+    dir = up;
+  }
+  return dir;
+}
+
+const PACKAGE = join(repoRoot(), "packages", "tcp-server");
+
+/** RECEIVE … COUNT fetches in flight at once, each on its own connection. */
+const FETCHES = Number(process.env.TINYQS_BENCH_TCP_FETCHES) || 2;
+/** Use the minimal RESP client below instead of ioredis. */
+const LEAN = process.env.TINYQS_BENCH_TCP_CLIENT === "resp";
+/** Messages received ahead of the receive loops (the ws target's subscription prefetch is 100 too). */
+const PREFETCH = Number(process.env.TINYQS_BENCH_TCP_PREFETCH) || 100;
+
+interface Server {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** CPU ms a process has used (utime + stime from /proc/<pid>/stat); null where /proc is missing. */
+function cpuMsOf(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+async function startProcess(redisUrl: string): Promise<Server> {
+  const cli = join(PACKAGE, "dist", "cli.js");
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`pnpm build\` first`);
+  // To profile the server: TINYQS_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
+  const nodeArgs = (process.env.TINYQS_BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, cli, "--redis", redisUrl, "--port", "0", "--host", "127.0.0.1"], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, TINYQS_PASSWORD: "" },
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`tinyqs-tcp did not start within 15 s: ${out}`)), 15_000);
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on [^\s]+:(\d+) /.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`tinyqs-tcp exited (${code}) before listening: ${out}`)));
+  });
+  return {
+    port,
+    async stop() {
+      const cpu = cpuMsOf(child.pid!);
+      if (cpu !== null) process.stderr.write(`[tcp] server process CPU ${Math.round(cpu)} ms\n`);
+      child.kill("SIGTERM");
+      const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+async function startInProcess(redisUrl: string): Promise<Server> {
+  const mod = (await import(pathToFileURL(join(PACKAGE, "dist", "index.js")).href)) as {
+    createTcpServer(o: { redis: string }): { listen(port: number, host: string): Promise<{ port: number }>; close(): Promise<void> };
+  };
+  const server = mod.createTcpServer({ redis: redisUrl });
+  const { port } = await server.listen(0, "127.0.0.1");
+  return { port, stop: () => server.close() };
+}
+
+/** What the target needs of a client connection: send a command, get its reply (bulks as Buffers). */
+interface Conn {
+  call(...args: string[]): Promise<unknown>;
+  close(): void;
+}
+
+/** ioredis (the default): what a Node user of the TCP server would pick. */
+function ioredisConn(port: number, autoPipelining: boolean): Conn {
+  const r = new Redis({ port, host: "127.0.0.1", enableAutoPipelining: autoPipelining, maxRetriesPerRequest: 0 });
+  return { call: (...args) => r.callBuffer(args[0]!, ...args.slice(1)), close: () => r.disconnect() };
+}
+
+/**
+ * TINYQS_BENCH_TCP_CLIENT=resp: a minimal pipelining RESP2 client (commands of one tick in one
+ * write, replies matched in order), to show what the server costs without ioredis's own cost.
+ */
+async function respConn(port: number): Promise<Conn> {
+  const socket = net.connect({ port, host: "127.0.0.1", noDelay: true });
+  await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+  const waiting: Array<{ resolve(v: unknown): void; reject(e: Error): void }> = [];
+  let out = "";
+  let rest: Buffer | null = null;
+  const CRLF = 13;
+  // One reply at pos: [value, end], or null if incomplete.
+  const parse = (b: Buffer, pos: number): [unknown, number] | null => {
+    const eol = b.indexOf(CRLF, pos);
+    if (eol < 0 || eol + 1 >= b.length) return null;
+    const head = b.toString("latin1", pos + 1, eol);
+    const next = eol + 2;
+    switch (b[pos]) {
+      case 43: return [head, next]; // +
+      case 45: return [new Error(head), next]; // -
+      case 58: return [Number(head), next]; // :
+      case 36: { // $
+        const n = Number(head);
+        if (n < 0) return [null, next];
+        return b.length >= next + n + 2 ? [b.subarray(next, next + n), next + n + 2] : null;
+      }
+      default: { // *
+        const n = Number(head);
+        const items: unknown[] = [];
+        let at = next;
+        for (let i = 0; i < n; i++) {
+          const r = parse(b, at);
+          if (!r) return null;
+          items.push(r[0]);
+          at = r[1];
+        }
+        return [n < 0 ? null : items, at];
+      }
+    }
+  };
+  socket.on("data", (d: Buffer) => {
+    const b = rest ? Buffer.concat([rest, d]) : d;
+    let at = 0;
+    for (;;) {
+      const r = at < b.length ? parse(b, at) : null;
+      if (!r) break;
+      at = r[1];
+      const w = waiting.shift()!;
+      if (r[0] instanceof Error) w.reject(r[0]);
+      else w.resolve(r[0]);
+    }
+    rest = at < b.length ? b.subarray(at) : null;
+  });
+  socket.on("error", (e) => waiting.splice(0).forEach((w) => w.reject(e)));
+  return {
+    call(...args) {
+      if (out === "") process.nextTick(() => (socket.write(out), (out = "")));
+      out += `*${args.length}\r\n`;
+      for (const a of args) out += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+    },
+    close: () => socket.destroy(),
+  };
+}
+
+const target: Target = {
+  name: "tcp",
+  async open({ redisUrl, queue, visibilityMs }): Promise<QueueHandle> {
+    const server = process.env.TINYQS_BENCH_TCP_INPROCESS === "1" ? await startInProcess(redisUrl) : await startProcess(redisUrl);
+    const connect = (autoPipelining: boolean) => (LEAN ? respConn(server.port) : Promise.resolve(ioredisConn(server.port, autoPipelining)));
+    const sender = await connect(true);
+    const deleter = await connect(true);
+    const fetchers = await Promise.all(Array.from({ length: FETCHES }, () => connect(false)));
+    await sender.call("QCONFIG", queue, "visibilityMs", String(visibilityMs));
+
+    // Prefetch, as a consumer library does (and as the ws target's subscription does): keep up to
+    // PREFETCH messages received ahead in a local buffer, so a receive loop that comes back from its
+    // DELETE usually finds a message at once instead of waiting for a round trip.
+    const buffer: Received[] = [];
+    const takers: Array<(m: Received | null) => void> = [];
+    const idle: Conn[] = [...fetchers];
+    let requested = 0; // messages asked for by the fetches in flight
+    let failure: Error | null = null;
+    const serve = () => {
+      while (takers.length > 0 && buffer.length > 0) takers.shift()!(buffer.shift()!);
+    };
+    const pump = (waitMs: number) => {
+      serve();
+      while (idle.length > 0 && takers.length > 0 && buffer.length + requested < PREFETCH) {
+        const conn = idle.pop()!;
+        const n = PREFETCH - buffer.length - requested;
+        requested += n;
+        conn.call("RECEIVE", queue, "COUNT", String(n), "WAIT", String(waitMs)).then(
+          (reply) => {
+            requested -= n;
+            idle.push(conn);
+            const got = reply as Buffer[][];
+            for (const m of got) buffer.push({ ref: m[1]!.toString(), body: m[2]! });
+            serve();
+            // Nothing came within waitMs: the loops waiting now get null, as a receive would.
+            if (got.length === 0) for (const t of takers.splice(0)) t(null);
+            else pump(waitMs);
+          },
+          (e: Error) => {
+            failure = e;
+            for (const t of takers.splice(0)) t(null);
+          },
+        );
+      }
+    };
+
+    return {
+      send: (body) => sender.call("SEND", queue, body),
+      receive(waitMs) {
+        if (failure) return Promise.reject(failure);
+        const ready = buffer.shift();
+        if (ready) return Promise.resolve(ready);
+        return new Promise<Received | null>((resolve) => {
+          takers.push(resolve);
+          // Let the other loops resuming in this tick join the same fetch.
+          process.nextTick(() => pump(waitMs));
+        });
+      },
+      delete: async (ref) => (await deleter.call("DELETE", queue, ref)) === 1,
+      async close() {
+        for (const c of [sender, deleter, ...fetchers]) c.close();
+        await server.stop();
+      },
+    };
+  },
+};
+
+export default target;

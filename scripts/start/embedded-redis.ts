@@ -1,0 +1,251 @@
+// The embedded Redis of `pnpm start`: a private redis-server child on a free loopback port, with an
+// append-only file (appendfsync always) in the data directory, stopped with SHUTDOWN (which fsyncs
+// the AOF) when tinyqs stops.
+//
+// The child runs in its own process group (detached), so a Ctrl-C in the terminal reaches tinyqs
+// only: tinyqs closes its servers and engine first and stops Redis last, instead of Redis going away
+// under requests still in flight. Because a detached child outlives a tinyqs that is SIGKILLed, the
+// data directory holds a lock file, `tinyqs.lock` = {"pid", "redisPid", "redisPort"}: the next start
+// refuses to run beside a live tinyqs on the same directory, and shuts down a Redis left behind by a
+// dead one (after checking that it is that Redis: same pid, same dir) before starting its own.
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const execFileP = promisify(execFile);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** redis-server is not installed (or not on PATH). */
+export class MissingRedisServer extends Error {}
+
+export const INSTALL_HINT = [
+  "tinyqs needs redis-server (Redis >= 6.2) for its embedded Redis, and none was found on PATH.",
+  "Install it:",
+  "  Debian/Ubuntu:  sudo apt-get install redis-server",
+  "  macOS:          brew install redis",
+  "  Fedora/RHEL:    sudo dnf install redis",
+  "or point tinyqs at a Redis you run: pnpm start --redis redis://127.0.0.1:6379 (or TINYQS_REDIS_URL).",
+].join("\n");
+
+export interface EmbeddedRedis {
+  url: string;
+  port: number;
+  pid: number;
+  version: string;
+  dataDir: string;
+  /** SHUTDOWN (AOF flushed and fsynced), wait for the process to end, remove the lock. */
+  stop(): Promise<void>;
+  /** Last resort, synchronous (process exit, second Ctrl-C): SIGTERM, on which Redis also flushes its AOF. */
+  stopNow(): void;
+}
+
+interface LockFile {
+  pid: number;
+  redisPid?: number;
+  redisPort?: number;
+}
+
+/** Whether a process runs (a zombie, exited but not yet reaped by its new parent, does not). */
+function alive(pid: number | undefined): boolean {
+  if (!pid || !Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    // Linux: /proc/<pid>/stat is "pid (comm) S ..."; state Z or X means it has exited.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2));
+  } catch {
+    return true; // no /proc (macOS): kill(pid, 0) is all we know
+  }
+}
+
+/** One command on a fresh connection; resolves with the reply line or bulk, rejects on an error reply. */
+export function rawCommand(port: number, args: string[], timeoutMs = 1000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ port, host: "127.0.0.1" });
+    let buf = Buffer.alloc(0);
+    const done = (err: Error | null, value = "") => {
+      clearTimeout(timer);
+      sock.destroy();
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const timer = setTimeout(() => done(new Error(`no answer from 127.0.0.1:${port}`)), timeoutMs);
+    sock.on("error", (e) => done(e));
+    sock.on("close", () => done(new Error("connection closed")));
+    sock.on("connect", () => sock.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("")}`));
+    sock.on("data", (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      const nl = buf.indexOf("\r\n");
+      if (nl < 0) return;
+      const head = buf.subarray(0, nl).toString();
+      if (head[0] === "-") return done(new Error(head.slice(1)));
+      if (head[0] === "$") {
+        const len = Number(head.slice(1));
+        if (len < 0) return done(null, "");
+        if (buf.length < nl + 2 + len + 2) return;
+        return done(null, buf.subarray(nl + 2, nl + 2 + len).toString());
+      }
+      done(null, head.slice(1));
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen({ port: 0, host: "127.0.0.1", exclusive: true }, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function redisVersion(bin: string): Promise<string> {
+  try {
+    const { stdout } = await execFileP(bin, ["--version"], { timeout: 10_000 });
+    return /v=(\d+\.\d+\.\d+)/.exec(stdout)?.[1] ?? "unknown";
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new MissingRedisServer(INSTALL_HINT);
+    throw e;
+  }
+}
+
+function tooOld(version: string): boolean {
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  return major < 6 || (major === 6 && minor < 2);
+}
+
+/** A Redis left running by a tinyqs that died (SIGKILL): shut it down so that only one process writes the AOF. */
+async function stopLeftover(lock: LockFile, dataDir: string, log: (line: string) => void): Promise<void> {
+  const { redisPid, redisPort } = lock;
+  if (!redisPid || !redisPort || !alive(redisPid)) return;
+  let info: string;
+  try {
+    info = await rawCommand(redisPort, ["INFO", "server"]);
+  } catch {
+    return; // no Redis on that port any more: the pid was reused by something else
+  }
+  // The Redis on the port of the lock has the pid of the lock: it is the one that run started.
+  if (!new RegExp(`^process_id:${redisPid}\\r?$`, "m").test(info)) return;
+  log(`tinyqs: a redis-server (pid ${redisPid}) from an earlier run that did not stop is still serving ${dataDir}; shutting it down first`);
+  await rawCommand(redisPort, ["SHUTDOWN"], 15_000).catch(() => {});
+  for (let i = 0; i < 150 && alive(redisPid); i++) await sleep(100);
+  if (alive(redisPid)) throw new Error(`the earlier redis-server (pid ${redisPid}) did not stop; stop it, then start tinyqs again`);
+}
+
+export async function startEmbeddedRedis(dataDirIn: string, log: (line: string) => void): Promise<EmbeddedRedis> {
+  const bin = process.env.TINYQS_REDIS_SERVER || "redis-server";
+  const version = await redisVersion(bin);
+  if (tooOld(version)) throw new Error(`redis-server ${version} is too old: tinyqs needs Redis >= 6.2`);
+
+  mkdirSync(dataDirIn, { recursive: true });
+  const dataDir = realpathSync(dataDirIn);
+  const lockPath = path.join(dataDir, "tinyqs.lock");
+  if (existsSync(lockPath)) {
+    let lock: LockFile | null = null;
+    try {
+      lock = JSON.parse(readFileSync(lockPath, "utf8")) as LockFile;
+    } catch {
+      /* unreadable: treat as stale */
+    }
+    if (lock && lock.pid !== process.pid && alive(lock.pid)) {
+      throw new Error(`${dataDir} is in use by another tinyqs (pid ${lock.pid}); give this one another --data-dir (or remove ${lockPath} if that process is not tinyqs)`);
+    }
+    if (lock) await stopLeftover(lock, dataDir, log);
+  }
+  const writeLock = (l: LockFile) => writeFileSync(lockPath, JSON.stringify(l) + "\n");
+  writeLock({ pid: process.pid });
+
+  const logFile = path.join(dataDir, "redis.log");
+  const logTail = () => (existsSync(logFile) ? readFileSync(logFile, "utf8").trim().split("\n").slice(-8).join("\n") : "");
+
+  let lastError: Error | null = null;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const child: ChildProcess = spawn(
+      bin,
+      [
+        "--port", String(port),
+        "--bind", "127.0.0.1",
+        "--dir", dataDir,
+        "--appendonly", "yes",
+        "--appendfsync", "always",
+        "--save", "",
+        "--logfile", logFile,
+        "--daemonize", "no",
+      ],
+      { detached: true, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    let exited = false;
+    const gone = new Promise<void>((resolve) => {
+      child.once("exit", () => ((exited = true), resolve()));
+      child.once("error", (e) => ((exited = true), (stderr += e.message), resolve()));
+    });
+
+    // Up when it answers PING; while it loads a large AOF it answers LOADING: keep waiting.
+    let up = false;
+    for (const started = Date.now(); !exited && Date.now() - started < 120_000; ) {
+      const reply = await rawCommand(port, ["PING"], 500).catch((e: Error) => e.message);
+      if (reply === "PONG") {
+        up = true;
+        break;
+      }
+      await sleep(20);
+    }
+    if (!up) {
+      if (!exited) child.kill("SIGKILL");
+      await gone;
+      const why = `${stderr.trim()}\n${logTail()}`.trim();
+      lastError = new Error(`redis-server did not start on 127.0.0.1:${port}:\n${why}`);
+      if (/address already in use|could not create server tcp listening socket/i.test(why)) continue; // port taken meanwhile
+      break;
+    }
+
+    const pid = child.pid!;
+    writeLock({ pid: process.pid, redisPid: pid, redisPort: port });
+    const removeLock = () => rmSync(lockPath, { force: true });
+    let stopping: Promise<void> | null = null;
+    return {
+      url: `redis://127.0.0.1:${port}`,
+      port,
+      pid,
+      version,
+      dataDir,
+      stop() {
+        return (stopping ??= (async () => {
+          if (!exited) {
+            // SHUTDOWN answers by closing the connection once the AOF is written and fsynced.
+            await rawCommand(port, ["SHUTDOWN"], 15_000).catch(() => {});
+            const exitWithin = (ms: number) =>
+              new Promise<boolean>((resolve) => {
+                const t = setTimeout(() => resolve(false), ms);
+                void gone.then(() => (clearTimeout(t), resolve(true)));
+              });
+            if (!(await exitWithin(10_000))) {
+              child.kill("SIGTERM");
+              if (!(await exitWithin(5_000))) {
+                child.kill("SIGKILL");
+                await gone;
+              }
+            }
+          }
+          removeLock();
+        })());
+      },
+      stopNow() {
+        if (!exited) child.kill("SIGTERM");
+      },
+    };
+  }
+  rmSync(lockPath, { force: true });
+  throw lastError ?? new Error("redis-server did not start");
+}

@@ -1,0 +1,164 @@
+// `pnpm start`: tinyqs as a product. One process, one engine, two ways in: the TCP server (Redis
+// protocol, 7379) and the HTTP server (REST + WebSocket, 7380). Redis is the one named by --redis /
+// TINYQS_REDIS_URL, or else an embedded redis-server (embedded-redis.ts) with its append-only file in
+// ./.tinyqs-data. SIGINT (Ctrl-C), SIGTERM or SIGHUP stop it in order — servers (waiting receives
+// answer "nothing", requests in progress finish), engine, then Redis with SHUTDOWN — and exit 0.
+// A second signal stops at once (Redis still gets SIGTERM, on which it flushes its AOF too).
+//
+// Run by the root package.json ("start": build, then `node --import tsx scripts/start/main.ts`).
+// It loads the packages' built dist/ by path, all three from the same files, so the servers and the
+// engine share one @tinyqs/core (and its TinyQSError class).
+import { type EmbeddedRedis, INSTALL_HINT, MissingRedisServer, startEmbeddedRedis } from "./embedded-redis.js";
+import { parseStartArgs, redactUrl, USAGE, type StartConfig } from "./options.js";
+
+type Core = typeof import("../../packages/core/dist/index.js");
+type Tcp = typeof import("../../packages/tcp-server/dist/index.js");
+type Http = typeof import("../../packages/http-server/dist/index.js");
+
+const say = (line: string) => process.stdout.write(line + "\n");
+const warn = (line: string) => process.stderr.write(line + "\n");
+
+async function loadPackages(): Promise<{ core: Core; tcp: Tcp; http: Http }> {
+  try {
+    const [core, tcp, http] = await Promise.all([
+      import("../../packages/core/dist/index.js"),
+      import("../../packages/tcp-server/dist/index.js"),
+      import("../../packages/http-server/dist/index.js"),
+    ]);
+    return { core, tcp, http };
+  } catch (e) {
+    throw new Error(`cannot load the built packages (run \`pnpm build\` first; \`pnpm start\` does): ${(e as Error).message}`);
+  }
+}
+
+async function main(): Promise<number> {
+  let config: StartConfig;
+  try {
+    const request = parseStartArgs(process.argv.slice(2), process.env);
+    if (request.kind === "help") {
+      say(USAGE);
+      return 0;
+    }
+    config = request.config;
+  } catch (e) {
+    warn(`tinyqs: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+
+  // Signals: during start-up they are noted and acted on at the next step; once up, they stop it.
+  let signals = 0;
+  let interrupted: string | null = null;
+  let onSignal = (signal: string) => void (interrupted = signal);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      if (++signals > 1) {
+        warn(`tinyqs: ${signal} again, exiting now`);
+        process.exit(130); // the exit hook below still sends the embedded Redis SIGTERM
+      }
+      onSignal(signal);
+    });
+  }
+
+  // 1. Redis (before loading the packages: a missing redis-server or a busy data dir is said at once)
+  let embedded: EmbeddedRedis | null = null;
+  let redisUrl: string;
+  if (config.redis !== undefined) {
+    redisUrl = config.redis;
+  } else {
+    try {
+      embedded = await startEmbeddedRedis(config.dataDir, say);
+    } catch (e) {
+      warn(e instanceof MissingRedisServer ? INSTALL_HINT : `tinyqs: ${(e as Error).message}`);
+      return 1;
+    }
+    redisUrl = embedded.url;
+  }
+  // Whatever happens from here on, the embedded Redis does not outlive us.
+  process.on("exit", () => embedded?.stopNow());
+
+  let packages: Awaited<ReturnType<typeof loadPackages>>;
+  try {
+    packages = await loadPackages();
+  } catch (e) {
+    warn(`tinyqs: ${(e as Error).message}`);
+    await embedded?.stop();
+    return 1;
+  }
+  const { core, tcp, http } = packages;
+
+  // 2. One engine, two servers on it (given an engine, a server's close() leaves it open).
+  const engine = new core.TinyQS({ redis: redisUrl });
+  const tcpServer = tcp.createTcpServer({ engine, password: config.password });
+  const httpServer = http.createHttpServer({ engine, token: config.token });
+
+  let stopping: Promise<number> | null = null;
+  const shutdown = (why: string): Promise<number> =>
+    (stopping ??= (async () => {
+      say(`tinyqs: ${why}, shutting down`);
+      let code = 0;
+      const step = async (what: string, fn: () => Promise<unknown>) => {
+        try {
+          await fn();
+        } catch (e) {
+          warn(`tinyqs: ${what}: ${(e as Error).message}`);
+          code = 1;
+        }
+      };
+      await Promise.all([step("closing the TCP server", () => tcpServer.close()), step("closing the HTTP server", () => httpServer.close())]);
+      await step("closing the engine", () => engine.close());
+      if (embedded) await step("stopping redis-server", () => embedded!.stop());
+      say(code === 0 ? "tinyqs: stopped" : "tinyqs: stopped, with errors");
+      return code;
+    })());
+  if (interrupted) return shutdown(interrupted);
+
+  // 3. Check Redis (an external one may be down: then say so, and keep serving — the engine
+  // reconnects by itself and answers UNAVAILABLE meanwhile).
+  try {
+    await engine.queues();
+  } catch (e) {
+    warn(`tinyqs: warning: Redis at ${redactUrl(redisUrl)} does not answer yet (${(e as Error).message}); serving anyway, requests fail with UNAVAILABLE until it does`);
+  }
+  if (interrupted) return shutdown(interrupted);
+
+  // 4. Listen
+  let tcpAt: { host: string; port: number };
+  let httpAt: { url: string };
+  try {
+    tcpAt = await tcpServer.listen(config.tcpPort, config.host);
+  } catch (e) {
+    warn(`tinyqs: cannot listen on ${config.host}:${config.tcpPort} (TCP): ${(e as Error).message}`);
+    await shutdown("start failed");
+    return 1;
+  }
+  try {
+    httpAt = await httpServer.listen(config.httpPort, config.host);
+  } catch (e) {
+    warn(`tinyqs: cannot listen on ${config.host}:${config.httpPort} (HTTP): ${(e as Error).message}`);
+    await shutdown("start failed");
+    return 1;
+  }
+  if (interrupted) return shutdown(interrupted);
+
+  if (embedded) {
+    say(`tinyqs: redis  embedded redis-server ${embedded.version} (pid ${embedded.pid}) on 127.0.0.1:${embedded.port}, append-only file (appendfsync always) in ${embedded.dataDir}`);
+  } else {
+    say(`tinyqs: redis  ${redactUrl(redisUrl)}`);
+  }
+  const tcpHost = tcpAt.host.includes(":") ? `[${tcpAt.host}]` : tcpAt.host;
+  say(`tinyqs: tcp    ${tcpHost}:${tcpAt.port} (Redis protocol)${config.password ? ", AUTH required" : ""}   try: redis-cli -p ${tcpAt.port} SEND jobs hello`);
+  say(`tinyqs: http   ${httpAt.url} (REST + WebSocket)${config.token ? ", bearer token required" : ""}   try: curl -X POST --data hello ${httpAt.url}/v1/queues/jobs/messages`);
+  say("tinyqs: ready; Ctrl-C stops it");
+
+  return new Promise<number>((resolve) => (onSignal = (signal) => void shutdown(signal).then(resolve)));
+}
+
+let code: number;
+try {
+  code = await main();
+} catch (e) {
+  warn(`tinyqs: ${(e as Error).stack ?? String(e)}`);
+  code = 1;
+}
+// Everything of ours is closed by now; exit explicitly so that no stray handle keeps the process up.
+process.exit(code);
