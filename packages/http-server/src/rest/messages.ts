@@ -100,12 +100,18 @@ async function whileConnected(
     left = true;
     wait.abort();
   };
+  // Never (fully) written to the client: not a delivery, so the receive count is taken back too.
+  const putBack = (messages: Message[]) =>
+    Promise.all(messages.map((m) => m.receipt && ctx.api.release(m.queue, m.receipt, { undeliver: true }).catch(() => false)));
   res.once("close", gone);
   try {
     const messages = await run(wait.signal);
-    if (!left && !req.socket.destroyed) return messages;
-    // Never written to the client: not a delivery, so the receive count is taken back too.
-    await Promise.all(messages.map((m) => m.receipt && ctx.api.release(m.queue, m.receipt, { undeliver: true }).catch(() => false)));
+    if (!left && !req.socket.destroyed) {
+      // The route writes the reply next; a client gone before it was flushed never got it.
+      if (messages.length > 0) res.once("close", () => void (res.writableFinished || putBack(messages)));
+      return messages;
+    }
+    await putBack(messages);
     return null;
   } finally {
     res.off("close", gone);
