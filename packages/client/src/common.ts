@@ -1,0 +1,42 @@
+// Shared by both transports: options, error mapping, argument checks.
+import { ERRORS, TinyQSError, checkQueueName, type Body, type ErrorCode } from "@tinyqs/core";
+
+export interface ClientOptions {
+  /** How long a command may wait for the connection to be (re)established, in ms (default 5000). Then UNAVAILABLE. */
+  timeoutMs?: number;
+  /** tinyqs:// only: the server's password (overrides one in the URL). */
+  password?: string;
+  /** tinyqs:// only: most connections kept for long polls (blocking RECEIVE/PEEK) beyond the main one (default 4 idle kept; more are opened on demand). */
+  pollPoolSize?: number;
+  /** tinyqs:// only: the longest pause between reconnection attempts, in ms (default 2000). */
+  maxReconnectDelayMs?: number;
+  /** http(s):// only: sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** http(s):// only: the fetch to use (default globalThis.fetch). */
+  fetch?: typeof fetch;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+const BY_RESP = new Map<string, ErrorCode>(Object.entries(ERRORS).map(([code, e]) => [e.resp as string, code as ErrorCode]));
+
+/** An error reply's text (`CODE message`) as a TinyQSError. */
+export function fromReplyText(text: string, cause?: unknown): TinyQSError {
+  const sp = text.indexOf(" ");
+  const word = sp < 0 ? text : text.slice(0, sp);
+  const rest = sp < 0 ? "" : text.slice(sp + 1);
+  const code = BY_RESP.get(word);
+  if (code) return new TinyQSError(code, rest || undefined, { cause });
+  if (word === "WRONGPASS") return new TinyQSError("UNAUTHORIZED", rest || undefined, { cause });
+  if (word === "ERR" && /syntax|wrong number/.test(rest)) return new TinyQSError("BAD_ARGUMENT", rest, { cause });
+  return new TinyQSError("INTERNAL", text, { cause });
+}
+
+export function toBuffer(body: Body): Buffer {
+  if (typeof body === "string") return Buffer.from(body, "utf8");
+  if (Buffer.isBuffer(body)) return body;
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  throw new TinyQSError("BAD_ARGUMENT", "a body is a Buffer, a Uint8Array or a string");
+}
+
+export { checkQueueName };

@@ -1,0 +1,230 @@
+// The HTTP transport: the REST routes of @tinyqs/http-server, with fetch.
+import {
+  ERRORS,
+  TinyQSError,
+  createWorker,
+  type Body,
+  type ErrorCode,
+  type Handler,
+  type Message,
+  type QueueConfig,
+  type QueueStats,
+  type ReceiveBatchOptions,
+  type ReceiveOptions,
+  type ReleaseOptions,
+  type SendOptions,
+  type TinyQSApi,
+  type TouchOptions,
+  type WaitOptions,
+  type Worker,
+  type WorkerOptions,
+} from "@tinyqs/core";
+import { DEFAULT_TIMEOUT_MS, checkQueueName, toBuffer, type ClientOptions } from "./common.js";
+
+type Query = Record<string, number | undefined>;
+
+interface Request {
+  method?: string;
+  path: string;
+  query?: Query;
+  body?: Buffer | string;
+  json?: unknown;
+  signal?: AbortSignal;
+  /** Extra time the server may take on purpose (a long poll's waitMs). */
+  waitMs?: number;
+}
+
+const ABORTED = Symbol("aborted");
+
+export class HttpClient implements TinyQSApi {
+  private readonly timeoutMs: number;
+  private readonly fetch: typeof fetch;
+  private readonly closing = new AbortController();
+  private closed = false;
+
+  constructor(
+    private readonly base: string,
+    private readonly options: ClientOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  /**
+   * One request. Resolves with the response, or ABORTED when the caller's signal (or close())
+   * ended it. Network failures are UNAVAILABLE, no answer within timeoutMs (+ waitMs) is TIMEOUT,
+   * error statuses are the TinyQSError of their JSON body (except 404 when `notFoundOk`).
+   */
+  private async request(req: Request, notFoundOk = false): Promise<Response | typeof ABORTED> {
+    if (this.closed) throw new TinyQSError("CLOSED");
+    if (req.signal?.aborted) return ABORTED;
+    const url = new URL(this.base + req.path);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = {};
+    if (this.options.token !== undefined) headers.authorization = `Bearer ${this.options.token}`;
+    let body: Buffer | string | undefined = req.body;
+    if (req.json !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(req.json);
+    } else if (body !== undefined) {
+      headers["content-type"] = "application/octet-stream";
+    }
+    const timeout = AbortSignal.timeout(this.timeoutMs + (req.waitMs ?? 0));
+    const signals = [timeout, this.closing.signal, ...(req.signal ? [req.signal] : [])];
+    let res: Response;
+    try {
+      res = await this.fetch(url, { method: req.method ?? "GET", headers, body, signal: AbortSignal.any(signals) });
+    } catch (e) {
+      if (req.signal?.aborted || this.closing.signal.aborted) return ABORTED;
+      if (timeout.aborted) throw new TinyQSError("TIMEOUT", `no answer from ${this.base} within ${this.timeoutMs + (req.waitMs ?? 0)} ms`, { cause: e });
+      throw new TinyQSError("UNAVAILABLE", `the tinyqs server at ${this.base} cannot be reached: ${(e as Error)?.message ?? e}`, { cause: e });
+    }
+    if (res.ok || (notFoundOk && res.status === 404)) return res;
+    throw await errorOf(res);
+  }
+
+  /** request() for a JSON answer. */
+  private async json<T>(req: Request): Promise<T> {
+    const res = await this.request(req);
+    if (res === ABORTED) throw new TinyQSError(this.closed ? "CLOSED" : "INTERNAL", "the request was aborted");
+    return (await this.read(res, () => res.json())) as T;
+  }
+
+  private async read<T>(res: Response, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw new TinyQSError("UNAVAILABLE", `the answer from ${this.base} was cut: ${(e as Error)?.message ?? e}`, { cause: e });
+    }
+  }
+
+  private q(queue: string): string {
+    checkQueueName(queue);
+    return `/v1/queues/${encodeURIComponent(queue)}`;
+  }
+
+  async send(queue: string, body: Body, options: SendOptions = {}): Promise<string> {
+    const r = await this.json<{ id: string }>({ method: "POST", path: `${this.q(queue)}/messages`, query: { delayMs: options.delayMs }, body: toBuffer(body) });
+    return r.id;
+  }
+
+  async sendBatch(queue: string, bodies: Body[], options: SendOptions = {}): Promise<string[]> {
+    const path = `${this.q(queue)}/messages/batch`;
+    if (!Array.isArray(bodies)) throw new TinyQSError("BAD_ARGUMENT", "sendBatch takes an array of bodies");
+    if (bodies.length === 0) return [];
+    const messages = bodies.map((b) => ({ body: toBuffer(b).toString("base64"), encoding: "base64", ...(options.delayMs ? { delayMs: options.delayMs } : {}) }));
+    const r = await this.json<{ ids: string[] }>({ method: "POST", path, json: { messages } });
+    return r.ids;
+  }
+
+  async receive(queue: string, options: ReceiveOptions = {}): Promise<Message | null> {
+    const path = `${this.q(queue)}/messages`;
+    const res = await this.request({ path, query: { waitMs: options.waitMs, visibilityMs: options.visibilityMs }, signal: options.signal, waitMs: options.waitMs });
+    return this.single(queue, res);
+  }
+
+  async peek(queue: string, options: WaitOptions = {}): Promise<Message | null> {
+    const path = `${this.q(queue)}/messages/peek`;
+    const res = await this.request({ path, query: { waitMs: options.waitMs }, signal: options.signal, waitMs: options.waitMs });
+    return this.single(queue, res);
+  }
+
+  private async single(queue: string, res: Response | typeof ABORTED): Promise<Message | null> {
+    if (res === ABORTED || res.status === 204) return null;
+    const body = Buffer.from(await this.read(res, () => res.arrayBuffer()));
+    const h = res.headers;
+    return {
+      queue,
+      id: h.get("tinyqs-id") ?? "",
+      receipt: h.get("tinyqs-receipt") || null,
+      body,
+      receiveCount: Number(h.get("tinyqs-receive-count") ?? 0),
+      sentAt: Number(h.get("tinyqs-sent-at") ?? 0),
+    };
+  }
+
+  async receiveBatch(queue: string, options: ReceiveBatchOptions): Promise<Message[]> {
+    const path = `${this.q(queue)}/messages`;
+    const res = await this.request({
+      path,
+      query: { max: options?.max, waitMs: options?.waitMs, visibilityMs: options?.visibilityMs },
+      signal: options?.signal,
+      waitMs: options?.waitMs,
+    });
+    if (res === ABORTED || res.status === 204) return [];
+    const r = (await this.read(res, () => res.json())) as { messages: Array<{ id: string; receipt: string | null; body: string; receiveCount: number; sentAt: number }> };
+    return r.messages.map((m) => ({ queue, id: m.id, receipt: m.receipt ?? null, body: Buffer.from(m.body, "base64"), receiveCount: m.receiveCount, sentAt: m.sentAt }));
+  }
+
+  private async yesNo(req: Request): Promise<boolean> {
+    const res = await this.request(req, true);
+    if (res === ABORTED) throw new TinyQSError("CLOSED");
+    await res.arrayBuffer().catch(() => undefined);
+    return res.status !== 404;
+  }
+
+  delete(queue: string, idOrReceipt: string): Promise<boolean> {
+    return this.yesNo({ method: "DELETE", path: `${this.q(queue)}/messages/${encodeURIComponent(checkId(idOrReceipt))}` });
+  }
+
+  touch(queue: string, receipt: string, options: TouchOptions = {}): Promise<boolean> {
+    return this.yesNo({ method: "POST", path: `${this.q(queue)}/messages/${encodeURIComponent(checkId(receipt))}/touch`, query: { visibilityMs: options.visibilityMs } });
+  }
+
+  release(queue: string, receipt: string, options: ReleaseOptions = {}): Promise<boolean> {
+    return this.yesNo({ method: "POST", path: `${this.q(queue)}/messages/${encodeURIComponent(checkId(receipt))}/release`, query: { delayMs: options.delayMs || undefined } });
+  }
+
+  async configure(queue: string, changes: Partial<QueueConfig>): Promise<QueueConfig> {
+    return this.json<QueueConfig>({ method: "PUT", path: this.q(queue), json: changes ?? {} });
+  }
+
+  async getConfig(queue: string): Promise<QueueConfig> {
+    return (await this.json<{ config: QueueConfig }>({ path: this.q(queue) })).config;
+  }
+
+  async stats(queue: string): Promise<QueueStats> {
+    const r = await this.json<QueueStats & { name: string; config: unknown }>({ path: this.q(queue) });
+    const { ready, inFlight, delayed, sent, received, deleted, deadLettered } = r;
+    return { ready, inFlight, delayed, sent, received, deleted, deadLettered };
+  }
+
+  async queues(): Promise<string[]> {
+    return (await this.json<Array<{ name: string }>>({ path: "/v1/queues" })).map((q) => q.name);
+  }
+
+  async purge(queue: string): Promise<number> {
+    return (await this.json<{ purged: number }>({ method: "POST", path: `${this.q(queue)}/purge` })).purged;
+  }
+
+  async ping(): Promise<void> {
+    await this.json<unknown>({ path: "/healthz" });
+  }
+
+  process(queue: string, handler: Handler, options?: WorkerOptions): Worker {
+    return createWorker(this, queue, handler, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing.abort();
+  }
+}
+
+function checkId(s: string): string {
+  if (typeof s !== "string" || s.length === 0 || s.length > 256) throw new TinyQSError("BAD_ARGUMENT", "an id or receipt is 1-256 characters");
+  return s;
+}
+
+async function errorOf(res: Response): Promise<TinyQSError> {
+  const text = await res.text().catch(() => "");
+  try {
+    const e = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+    if (e?.code && e.code in ERRORS) return new TinyQSError(e.code as ErrorCode, e.message);
+  } catch {
+    // not JSON: fall through
+  }
+  const code: ErrorCode = res.status === 401 ? "UNAUTHORIZED" : res.status === 413 ? "TOO_BIG" : res.status === 503 ? "UNAVAILABLE" : res.status === 504 ? "TIMEOUT" : res.status === 404 ? "NOT_FOUND" : res.status >= 500 ? "INTERNAL" : "BAD_ARGUMENT";
+  return new TinyQSError(code, `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`);
+}

@@ -1,0 +1,42 @@
+// @tinyqs/client: connect(url) → a TinyQSApi over TCP (tinyqs://) or HTTP (http(s)://).
+import { TinyQSError, type TinyQSApi } from "@tinyqs/core";
+import type { ClientOptions } from "./common.js";
+import { HttpClient } from "./http.js";
+import { TcpClient } from "./tcp.js";
+
+export type { ClientOptions } from "./common.js";
+export { HttpClient } from "./http.js";
+export { TcpClient } from "./tcp.js";
+export { TinyQSError, isTinyQSError, type TinyQSApi } from "@tinyqs/core";
+
+export const DEFAULT_TCP_PORT = 7379;
+export const DEFAULT_HTTP_PORT = 7380;
+
+/**
+ * A client for the tinyqs server at `url`:
+ * - `tinyqs://[:password@]host[:port]` (TCP/RESP, default port 7379)
+ * - `http://host[:port]` or `https://host[:port]` (REST, default port 7380)
+ */
+export function connect(url: string, options: ClientOptions = {}): TinyQSApi {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new TinyQSError("BAD_ARGUMENT", `not a URL: ${JSON.stringify(url)}`);
+  }
+  const host = u.hostname.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1";
+  switch (u.protocol) {
+    case "tinyqs:": {
+      const password = options.password ?? (u.password ? decodeURIComponent(u.password) : undefined);
+      return new TcpClient({ host, port: u.port ? Number(u.port) : DEFAULT_TCP_PORT, ...options, password });
+    }
+    case "http:":
+    case "https:": {
+      const port = u.port || (u.protocol === "http:" ? String(DEFAULT_HTTP_PORT) : "");
+      const base = `${u.protocol}//${u.hostname}${port ? `:${port}` : ""}${u.pathname.replace(/\/+$/, "")}`;
+      return new HttpClient(base, options);
+    }
+    default:
+      throw new TinyQSError("BAD_ARGUMENT", `unsupported URL scheme ${JSON.stringify(u.protocol)}: use tinyqs://, http:// or https://`);
+  }
+}

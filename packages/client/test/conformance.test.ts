@@ -1,0 +1,33 @@
+/// <reference path="../../core/test/setup/global-redis.ts" />
+// The conformance suite (conformance.ts) and core's worker suite on three implementations of
+// TinyQSApi: the engine, the TCP client (through a real tcp-server) and the HTTP client (through a
+// real http-server), all on the private Redis of the global setup.
+import { afterAll, inject } from "vitest";
+import { TinyQS } from "@tinyqs/core";
+import { createTcpServer } from "../../tcp-server/src/index.js";
+import { createHttpServer } from "../../http-server/src/index.js";
+import { describeWorker } from "../../core/test/worker.js";
+import { connect } from "../src/index.js";
+import { describeConformance } from "./conformance.js";
+
+const redis = inject("redisUrl");
+
+const tcp = createTcpServer({ redis });
+const { port: tcpPort } = await tcp.listen(0, "127.0.0.1");
+const http = createHttpServer({ redis, log: () => {} });
+const { url: httpUrl } = await http.listen(0, "127.0.0.1");
+
+afterAll(async () => {
+  await Promise.all([tcp.close(), http.close()]);
+});
+
+const makers = {
+  "the engine": () => new TinyQS({ redis }),
+  "the TCP client": () => connect(`tinyqs://127.0.0.1:${tcpPort}`),
+  "the HTTP client": () => connect(httpUrl),
+};
+
+for (const [label, make] of Object.entries(makers)) {
+  describeConformance(label, make);
+  if (label !== "the engine") describeWorker(label, make);
+}

@@ -1,0 +1,14 @@
+import { defineProject } from "vitest/config";
+
+export default defineProject({
+  // Tests run against the sources of core and the servers (no build needed).
+  ssr: { resolve: { conditions: ["@tinyqs/source"] } },
+  test: {
+    name: "@tinyqs/client",
+    include: ["test/**/*.test.ts"],
+    // The same private redis-server setup as core: never the Redis on 6379.
+    globalSetup: ["../core/test/setup/global-redis.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
