@@ -56,6 +56,8 @@ export interface Deferred {
   /** A RECEIVE/PEEK that may wait: the client counts as blocked meanwhile (INFO blocked_clients). */
   readonly waits?: boolean;
   run(): Promise<Encoded>;
+  /** The reply was ready but the client left before it was written (RECEIVE puts its messages back). */
+  dropped?(): void;
 }
 
 export type Handler = (args: Buffer[], client: ClientState, server: ServerState) => Encoded | Deferred;
@@ -93,9 +95,11 @@ export class CommandError extends Error {
   }
 }
 
+/** Not authenticated yet: the table's UNAUTHORIZED (RESP word NOAUTH), in the words Redis uses. */
+export const notAuthenticated = () => new TinyQSError("UNAUTHORIZED", "Authentication required.");
+
 export const REDIS_ERRORS = {
   syntax: "ERR syntax error",
-  noAuth: "NOAUTH Authentication required.",
   wrongPass: "WRONGPASS invalid password",
   noPassword:
     "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
@@ -276,7 +280,7 @@ export const COMMANDS: CommandSpec[] = [
           throw new CommandError(REDIS_ERRORS.syntax);
         }
       }
-      if (server.passwordRequired && !client.authenticated) throw new CommandError(REDIS_ERRORS.noAuth);
+      if (server.passwordRequired && !client.authenticated) throw notAuthenticated();
       if (name) setName(client, name);
       return flatMap([
         ["server", bulk("tinyqs")],
@@ -384,16 +388,20 @@ export const COMMANDS: CommandSpec[] = [
       const waitMs = optInt(o, "WAIT", 0, LIMITS.maxWaitMs) ?? 0;
       const visibilityMs = optInt(o, "VISIBILITY", 1, LIMITS.maxVisibilityMs);
       const signal = client.signal;
-      return waitingCall(waitMs, async () => {
-        let got = await server.engine.receiveBatch(queue, { max: max ?? 1, waitMs, visibilityMs, signal });
-        // The engine puts back what it reserved while the signal aborted; this puts back what came
-        // just after: the client is gone (or the server is stopping), so nobody would get them.
-        if (signal.aborted && got.length > 0) {
-          await Promise.all(got.map((m) => server.engine.release(queue, m.receipt!).catch(() => false)));
-          got = [];
-        }
+      // The signal aborts when the client goes away or the server stops: the engine then ends the
+      // wait and puts back anything it was reserving at that instant, and answers nothing. Messages
+      // received but whose reply the client left before it was written go back too (dropped()).
+      let got: Message[] = [];
+      const call = waitingCall(waitMs, async () => {
+        got = await server.engine.receiveBatch(queue, { max: max ?? 1, waitMs, visibilityMs, signal });
         return max === undefined ? messageReply(got[0] ?? null) : array(got.map(messageReply));
       });
+      return {
+        ...call,
+        dropped() {
+          for (const m of got) void server.engine.release(queue, m.receipt!, { undeliver: true }).catch(() => false);
+        },
+      };
     },
   },
   {

@@ -16,9 +16,9 @@
 import type { Socket } from "node:net";
 import {
   CommandError,
-  REDIS_ERRORS,
   errorReply,
   lookup,
+  notAuthenticated,
   unknownCommand,
   wrongArity,
   type ClientState,
@@ -34,7 +34,7 @@ interface Slot {
   args: Buffer[] | null;
   /** Name (upper case) for the overlap rule. */
   name: string;
-  /** Prepared but not started yet. */
+  /** The engine call, from prepare() until its reply is written. */
   deferred: Deferred | null;
   reply: Encoded | null;
   /** Close the connection once this reply is written (QUIT, protocol error). */
@@ -75,6 +75,8 @@ export class Connection implements ClientState {
   private inputDone = false;
   private closed = false;
   private readPaused = false;
+  /** The server is shutting down. */
+  private stopping = false;
 
   constructor(
     readonly id: number,
@@ -121,6 +123,7 @@ export class Connection implements ClientState {
 
   /** Server shutdown: read nothing more, end waits (they answer nil), answer the rest, then close. */
   shutdown(): void {
+    this.stopping = true;
     this.endInput();
     this.controller.abort();
     this.maybeEnd();
@@ -190,7 +193,7 @@ export class Connection implements ClientState {
       const spec = lookup(args[0]!);
       if (!spec) throw new CommandError(unknownCommand(args));
       this.lastCommand = spec.name.toLowerCase();
-      if (!this.authenticated && !spec.noAuth) throw new CommandError(REDIS_ERRORS.noAuth);
+      if (!this.authenticated && !spec.noAuth) throw notAuthenticated();
       if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) throw new CommandError(wrongArity(spec.name));
       const out = spec.handler(args, this, this.server);
       if (Buffer.isBuffer(out)) slot.reply = out;
@@ -222,11 +225,14 @@ export class Connection implements ClientState {
   }
 
   private finish(slot: Slot, d: Deferred, reply: Encoded): void {
-    slot.deferred = null;
-    slot.reply = reply;
     this.running--;
     if (d.waits) this.waiting--;
     if (this.running === 0) this.runningName = null;
+    if (this.closed) {
+      d.dropped?.(); // the client left while this ran: nobody will read the reply
+      return;
+    }
+    slot.reply = reply;
     // Engine replies of one script call resolve together: one flush for all of them.
     if (!this.flushQueued) {
       this.flushQueued = true;
@@ -249,6 +255,7 @@ export class Connection implements ClientState {
       const slot = this.slots[this.head]!;
       if (slot.reply === null) break;
       out.push(slot.reply);
+      slot.deferred = null;
       this.slots[this.head] = undefined as never; // let the reply go once written
       this.head++;
       if (slot.last) {
@@ -276,7 +283,11 @@ export class Connection implements ClientState {
   /** After the input ended: close once every reply is out. */
   private maybeEnd(): void {
     if (this.inputDone && !this.closed && this.running === 0 && this.head >= this.slots.length && !this.socket.writableEnded) {
-      this.socket.end();
+      // Normally the client closes its side once it has read everything. A shutting-down server
+      // does not wait for an idle client (say, an interactive redis-cli) to notice: a moment after
+      // the last reply is out, it closes the connection itself.
+      if (this.stopping) this.socket.end(() => setTimeout(() => this.socket.destroy(), 200));
+      else this.socket.end();
     }
   }
 
@@ -304,6 +315,11 @@ export class Connection implements ClientState {
     this.closed = true;
     this.inputDone = true;
     this.controller.abort();
+    // Replies that were ready but not written (behind one still running): undo what they took.
+    for (let i = this.head; i < this.slots.length; i++) {
+      const slot = this.slots[i]!;
+      if (slot.reply !== null) slot.deferred?.dropped?.();
+    }
     this.slots = [];
     this.head = this.next = 0;
     this.hooks.onClose(this);

@@ -1,7 +1,9 @@
 // Many clients at once: 1000 connections, 500 of them blocked in RECEIVE … WAIT while the other 500
 // keep being served; every blocked one gets exactly one message. And a blocked client that goes
 // away loses no message: it stays receivable by another client, its receive count untouched.
+import type { Message, ReceiveBatchOptions, ReleaseOptions, TinyQSApi } from "@tinyqs/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTcpServer } from "../src/index.js";
 import { RawClient, eventually, req, startServer, uniqueQueue, unbulk, type Running } from "./helpers.js";
 
 let s: Running;
@@ -84,5 +86,32 @@ describe("concurrent connections", () => {
     const rest = await producer.call(req("RECEIVE", q, "COUNT", "100"));
     expect(rest.startsWith("*25\r\n")).toBe(true);
     for (const k of [...waiters, producer]) k.destroy();
+  });
+
+  it("messages whose reply the client left before it was written go back, delivery taken back", async () => {
+    // A stub engine: RECEIVE on "slow" answers only when told; on "fast" at once.
+    const released: Array<[string, string, ReleaseOptions | undefined]> = [];
+    let answerSlow!: (m: Message[]) => void;
+    const msg = (queue: string, id: string): Message => ({ queue, id, receipt: `${id}.1`, body: Buffer.from(queue), receiveCount: 1, sentAt: 1 });
+    const engine = {
+      receiveBatch: (queue: string, _o: ReceiveBatchOptions) =>
+        queue === "slow" ? new Promise<Message[]>((resolve) => (answerSlow = resolve)) : Promise.resolve([msg(queue, "1-1")]),
+      release: async (queue: string, receipt: string, options?: ReleaseOptions) => (released.push([queue, receipt, options]), true),
+    } as unknown as TinyQSApi;
+    const srv = createTcpServer({ engine });
+    const { port } = await srv.listen(0, "127.0.0.1");
+    const k = await RawClient.connect(port);
+    // Two RECEIVEs without WAIT run together; "fast" is done, but its reply waits behind "slow".
+    k.write(Buffer.concat([req("RECEIVE", "slow"), req("RECEIVE", "fast")]));
+    await eventually(() => answerSlow !== undefined);
+    // The client dies hard (RST). (A client that only closes its sending side may still read, so
+    // it is answered: see "a client that sends and closes its side" in limits.test.ts.)
+    k.socket.resetAndDestroy();
+    await eventually(() => released.length === 1);
+    expect(released[0]).toEqual(["fast", "1-1.1", { undeliver: true }]);
+    answerSlow([msg("slow", "2-1")]); // finishes after the client left
+    await eventually(() => released.length === 2);
+    expect(released[1]).toEqual(["slow", "2-1.1", { undeliver: true }]);
+    await srv.close();
   });
 });

@@ -144,6 +144,21 @@ describe("shutdown", () => {
     await expect(RawClient.connect(t.port)).rejects.toThrow();
   });
 
+  it("close() does not wait for an idle client that never closes its side (an interactive redis-cli)", async () => {
+    const t = await startServer({ shutdownTimeoutMs: 120_000 });
+    const lingering = net.connect({ port: t.port, host: "127.0.0.1", allowHalfOpen: true });
+    let got = "";
+    lingering.on("data", (d) => (got += d.toString("latin1")));
+    const ended = new Promise<void>((resolve) => lingering.on("end", () => resolve()));
+    lingering.on("error", () => {});
+    await new Promise((r) => lingering.once("connect", r));
+    lingering.write("PING\r\n");
+    await eventually(() => got === "+PONG\r\n");
+    await t.server.close(); // would take 120 s if it waited for the client
+    await ended; // the server closed its side; this client never closes its own
+    lingering.destroy();
+  });
+
   it("close() leaves an engine that was passed in open", async () => {
     const engine = new TinyQS({ redis: inject("redisUrl") });
     const t = createTcpServer({ engine });

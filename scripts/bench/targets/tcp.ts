@@ -11,8 +11,10 @@
 //     that are handed out one per receive() call: one round trip for many loops, where the embedded
 //     engine merges the 50 loops' receives into one script call by itself. At most two fetches are
 //     in flight (TINYQS_BENCH_TCP_FETCHES).
-// TINYQS_BENCH_TCP_INPROCESS=1 runs the server inside the benchmark's process instead;
-// TINYQS_BENCH_TCP_CLIENT=resp replaces ioredis with a minimal pipelining RESP client (below).
+// TINYQS_BENCH_TCP_INPROCESS=1 runs the server inside the benchmark's process instead.
+// TINYQS_BENCH_TCP_CLIENT=resp replaces ioredis with a minimal pipelining RESP client (below): on 2
+// cores the client's CPU competes with the server's and Redis's, and ioredis spends about 50 µs per
+// message where this one spends about 20, so it shows the server's cost rather than ioredis's.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
@@ -67,6 +69,9 @@ async function startProcess(redisUrl: string): Promise<Server> {
     env: { ...process.env, TINYQS_PASSWORD: "" },
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // However the benchmark's process ends (it exits 5 s after a run at the latest), the server goes too.
+  const reap = () => child.kill("SIGKILL");
+  process.once("exit", reap);
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`tinyqs-tcp did not start within 15 s: ${out}`)), 15_000);
@@ -86,9 +91,10 @@ async function startProcess(redisUrl: string): Promise<Server> {
       const cpu = cpuMsOf(child.pid!);
       if (cpu !== null) process.stderr.write(`[tcp] server process CPU ${Math.round(cpu)} ms\n`);
       child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      const killer = setTimeout(reap, 4000);
       await exited;
       clearTimeout(killer);
+      process.off("exit", reap);
     },
   };
 }
@@ -104,14 +110,17 @@ async function startInProcess(redisUrl: string): Promise<Server> {
 
 /** What the target needs of a client connection: send a command, get its reply (bulks as Buffers). */
 interface Conn {
-  call(...args: string[]): Promise<unknown>;
+  call(name: string, ...args: string[]): Promise<unknown>;
   close(): void;
 }
 
 /** ioredis (the default): what a Node user of the TCP server would pick. */
 function ioredisConn(port: number, autoPipelining: boolean): Conn {
   const r = new Redis({ port, host: "127.0.0.1", enableAutoPipelining: autoPipelining, maxRetriesPerRequest: 0 });
-  return { call: (...args) => r.callBuffer(args[0]!, ...args.slice(1)), close: () => r.disconnect() };
+  // Bodies come back as Buffers from callBuffer; but ioredis 6.0.0 sends callBuffer wrongly when
+  // auto-pipelining (the first argument goes out as the command name), so those use call().
+  const call = autoPipelining ? r.call.bind(r) : r.callBuffer.bind(r);
+  return { call: (name, ...args) => call(name!, ...args), close: () => r.disconnect() };
 }
 
 /**
@@ -169,7 +178,7 @@ async function respConn(port: number): Promise<Conn> {
   });
   socket.on("error", (e) => waiting.splice(0).forEach((w) => w.reject(e)));
   return {
-    call(...args) {
+    call(...args: string[]) {
       if (out === "") process.nextTick(() => (socket.write(out), (out = "")));
       out += `*${args.length}\r\n`;
       for (const a of args) out += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
@@ -183,67 +192,76 @@ const target: Target = {
   name: "tcp",
   async open({ redisUrl, queue, visibilityMs }): Promise<QueueHandle> {
     const server = process.env.TINYQS_BENCH_TCP_INPROCESS === "1" ? await startInProcess(redisUrl) : await startProcess(redisUrl);
-    const connect = (autoPipelining: boolean) => (LEAN ? respConn(server.port) : Promise.resolve(ioredisConn(server.port, autoPipelining)));
-    const sender = await connect(true);
-    const deleter = await connect(true);
-    const fetchers = await Promise.all(Array.from({ length: FETCHES }, () => connect(false)));
-    await sender.call("QCONFIG", queue, "visibilityMs", String(visibilityMs));
-
-    // Prefetch, as a consumer library does (and as the ws target's subscription does): keep up to
-    // PREFETCH messages received ahead in a local buffer, so a receive loop that comes back from its
-    // DELETE usually finds a message at once instead of waiting for a round trip.
-    const buffer: Received[] = [];
-    const takers: Array<(m: Received | null) => void> = [];
-    const idle: Conn[] = [...fetchers];
-    let requested = 0; // messages asked for by the fetches in flight
-    let failure: Error | null = null;
-    const serve = () => {
-      while (takers.length > 0 && buffer.length > 0) takers.shift()!(buffer.shift()!);
-    };
-    const pump = (waitMs: number) => {
-      serve();
-      while (idle.length > 0 && takers.length > 0 && buffer.length + requested < PREFETCH) {
-        const conn = idle.pop()!;
-        const n = PREFETCH - buffer.length - requested;
-        requested += n;
-        conn.call("RECEIVE", queue, "COUNT", String(n), "WAIT", String(waitMs)).then(
-          (reply) => {
-            requested -= n;
-            idle.push(conn);
-            const got = reply as Buffer[][];
-            for (const m of got) buffer.push({ ref: m[1]!.toString(), body: m[2]! });
-            serve();
-            // Nothing came within waitMs: the loops waiting now get null, as a receive would.
-            if (got.length === 0) for (const t of takers.splice(0)) t(null);
-            else pump(waitMs);
-          },
-          (e: Error) => {
-            failure = e;
-            for (const t of takers.splice(0)) t(null);
-          },
-        );
-      }
-    };
-
-    return {
-      send: (body) => sender.call("SEND", queue, body),
-      receive(waitMs) {
-        if (failure) return Promise.reject(failure);
-        const ready = buffer.shift();
-        if (ready) return Promise.resolve(ready);
-        return new Promise<Received | null>((resolve) => {
-          takers.push(resolve);
-          // Let the other loops resuming in this tick join the same fetch.
-          process.nextTick(() => pump(waitMs));
-        });
-      },
-      delete: async (ref) => (await deleter.call("DELETE", queue, ref)) === 1,
-      async close() {
-        for (const c of [sender, deleter, ...fetchers]) c.close();
-        await server.stop();
-      },
-    };
+    try {
+      return await openOn(server, queue, visibilityMs);
+    } catch (e) {
+      await server.stop();
+      throw e;
+    }
   },
 };
+
+async function openOn(server: Server, queue: string, visibilityMs: number): Promise<QueueHandle> {
+  const connect = (autoPipelining: boolean) => (LEAN ? respConn(server.port) : Promise.resolve(ioredisConn(server.port, autoPipelining)));
+  const sender = await connect(true);
+  const deleter = await connect(true);
+  const fetchers = await Promise.all(Array.from({ length: FETCHES }, () => connect(false)));
+  await sender.call("QCONFIG", queue, "visibilityMs", String(visibilityMs));
+
+  // Prefetch, as a consumer library does (and as the ws target's subscription does): keep up to
+  // PREFETCH messages received ahead in a local buffer, so a receive loop that comes back from its
+  // DELETE usually finds a message at once instead of waiting for a round trip.
+  const buffer: Received[] = [];
+  const takers: Array<(m: Received | null) => void> = [];
+  const idle: Conn[] = [...fetchers];
+  let requested = 0; // messages asked for by the fetches in flight
+  let failure: Error | null = null;
+  const serve = () => {
+    while (takers.length > 0 && buffer.length > 0) takers.shift()!(buffer.shift()!);
+  };
+  const pump = (waitMs: number) => {
+    serve();
+    while (idle.length > 0 && takers.length > 0 && buffer.length + requested < PREFETCH) {
+      const conn = idle.pop()!;
+      const n = PREFETCH - buffer.length - requested;
+      requested += n;
+      conn.call("RECEIVE", queue, "COUNT", String(n), "WAIT", String(waitMs)).then(
+        (reply) => {
+          requested -= n;
+          idle.push(conn);
+          const got = reply as Buffer[][];
+          for (const m of got) buffer.push({ ref: m[1]!.toString(), body: m[2]! });
+          serve();
+          // Nothing came within waitMs: the loops waiting now get null, as a receive would.
+          if (got.length === 0) for (const t of takers.splice(0)) t(null);
+          else pump(waitMs);
+        },
+        (e: Error) => {
+          failure = e;
+          for (const t of takers.splice(0)) t(null);
+        },
+      );
+    }
+  };
+
+  return {
+    send: (body) => sender.call("SEND", queue, body),
+    receive(waitMs) {
+      if (failure) return Promise.reject(failure);
+      const ready = buffer.shift();
+      if (ready) return Promise.resolve(ready);
+      return new Promise<Received | null>((resolve) => {
+        takers.push(resolve);
+        // Let the other loops resuming in this tick join the same fetch.
+        process.nextTick(() => pump(waitMs));
+      });
+    },
+    delete: async (ref) => (await deleter.call("DELETE", queue, ref)) === 1,
+    async close() {
+      for (const c of [sender, deleter, ...fetchers]) c.close();
+      await server.stop();
+    },
+  };
+}
 
 export default target;
