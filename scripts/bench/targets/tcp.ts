@@ -15,27 +15,14 @@
 // TINYQS_BENCH_TCP_CLIENT=resp replaces ioredis with a minimal pipelining RESP client (below): on 2
 // cores the client's CPU competes with the server's and Redis's, and ioredis spends about 50 µs per
 // message where this one spends about 20, so it shows the server's cost rather than ioredis's.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
+import { packageDir, startServerProcess } from "./server-process.js";
 import type { QueueHandle, Received, Target } from "./types.js";
 
-/** The repository root: the first folder up from here with pnpm-workspace.yaml (this file also runs
- * compiled under node_modules/.cache/tinyqs-bench, inside the repository). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "pnpm-workspace.yaml"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("cannot find the repository root (pnpm-workspace.yaml)");
-    dir = up;
-  }
-  return dir;
-}
-
-const PACKAGE = join(repoRoot(), "packages", "tcp-server");
+const PACKAGE = packageDir("tcp-server");
 
 /** RECEIVE … COUNT fetches in flight at once, each on its own connection. */
 const FETCHES = Number(process.env.TINYQS_BENCH_TCP_FETCHES) || 2;
@@ -49,54 +36,11 @@ interface Server {
   stop(): Promise<void>;
 }
 
-/** CPU ms a process has used (utime + stime from /proc/<pid>/stat); null where /proc is missing. */
-function cpuMsOf(pid: number): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
-  } catch {
-    return null;
-  }
-}
-
 async function startProcess(redisUrl: string): Promise<Server> {
-  const cli = join(PACKAGE, "dist", "cli.js");
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`pnpm build\` first`);
-  // To profile the server: TINYQS_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
-  const nodeArgs = (process.env.TINYQS_BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, cli, "--redis", redisUrl, "--port", "0", "--host", "127.0.0.1"], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, TINYQS_PASSWORD: "" },
+  const server = await startServerProcess({
+    name: "tcp-server", label: "tcp", redisUrl, listening: /listening on [^\s]+:(\d+) /, env: { TINYQS_PASSWORD: "" },
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  // However the benchmark's process ends (it exits 5 s after a run at the latest), the server goes too.
-  const reap = () => child.kill("SIGKILL");
-  process.once("exit", reap);
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`tinyqs-tcp did not start within 15 s: ${out}`)), 15_000);
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on [^\s]+:(\d+) /.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`tinyqs-tcp exited (${code}) before listening: ${out}`)));
-  });
-  return {
-    port,
-    async stop() {
-      const cpu = cpuMsOf(child.pid!);
-      if (cpu !== null) process.stderr.write(`[tcp] server process CPU ${Math.round(cpu)} ms\n`);
-      child.kill("SIGTERM");
-      const killer = setTimeout(reap, 4000);
-      await exited;
-      clearTimeout(killer);
-      process.off("exit", reap);
-    },
-  };
+  return { port: Number(server.listening[1]), stop: () => server.stop() };
 }
 
 async function startInProcess(redisUrl: string): Promise<Server> {
