@@ -28,7 +28,7 @@ const PACKAGE = packageDir("tcp-server");
 const FETCHES = Number(process.env.TINYQS_BENCH_TCP_FETCHES) || 2;
 /** Use the minimal RESP client below instead of ioredis. */
 const LEAN = process.env.TINYQS_BENCH_TCP_CLIENT === "resp";
-/** Messages received ahead of the receive loops (the ws target's subscription prefetch is 100 too). */
+/** Messages received ahead of the receive loops (the ws target's subscription prefetch is 100). */
 const PREFETCH = Number(process.env.TINYQS_BENCH_TCP_PREFETCH) || 200;
 
 interface Server {
