@@ -17,6 +17,11 @@ export const DEFAULTS = {
   maxMessageBytes: LIMITS.maxMessageBytes,
   /** Most arguments per command: a full batch (1000 bodies or receipts) plus name and queue fits. */
   maxArgs: 1024,
+  /**
+   * Most bytes of all the arguments of one command together, so that a batch of large bodies cannot
+   * make the server hold a gigabyte: an MSEND of 64 bodies of 1 MiB fits. Over it: TOO_BIG.
+   */
+  maxCommandBytes: 64 * 1024 * 1024,
   /** Longest inline command line (what nc/telnet users type): Redis's own limit. */
   maxInlineBytes: 64 * 1024,
   /** Open connections at once; one more is told `ERR max number of clients reached` and closed. */

@@ -50,6 +50,10 @@ const SETTINGS: Setting[] = [
   },
   { flag: "--max-args", env: "TINYQS_MAX_ARGS", arg: "N", kind: "int", help: `most arguments per command (default ${DEFAULTS.maxArgs})`, apply: (o, v) => (o.server.maxArgs = Number(v)) },
   {
+    flag: "--max-command-bytes", env: "TINYQS_MAX_COMMAND_BYTES", arg: "N", kind: "int",
+    help: `most bytes of one command's arguments together (default ${DEFAULTS.maxCommandBytes})`, apply: (o, v) => (o.server.maxCommandBytes = Number(v)),
+  },
+  {
     flag: "--max-inline-bytes", env: "TINYQS_MAX_INLINE_BYTES", arg: "N", kind: "int",
     help: `longest inline command line (default ${DEFAULTS.maxInlineBytes})`, apply: (o, v) => (o.server.maxInlineBytes = Number(v)),
   },

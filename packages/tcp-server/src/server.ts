@@ -22,6 +22,8 @@ export interface TcpServerOptions {
   maxMessageBytes?: number;
   /** Most arguments per command, the name included (default 1024). */
   maxArgs?: number;
+  /** Most bytes of one command's arguments together (default 64 MiB). */
+  maxCommandBytes?: number;
   /** Longest inline command line in bytes (default 64 KiB). */
   maxInlineBytes?: number;
   /** Most open connections (default 10 000). */
@@ -54,6 +56,7 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   const limits = {
     maxMessageBytes: positiveInt("maxMessageBytes", options.maxMessageBytes, DEFAULTS.maxMessageBytes),
     maxArgs: positiveInt("maxArgs", options.maxArgs, DEFAULTS.maxArgs, 3),
+    maxCommandBytes: positiveInt("maxCommandBytes", options.maxCommandBytes, DEFAULTS.maxCommandBytes),
     maxInlineBytes: positiveInt("maxInlineBytes", options.maxInlineBytes, DEFAULTS.maxInlineBytes, 16),
     maxConnections: positiveInt("maxConnections", options.maxConnections, DEFAULTS.maxConnections),
   };
@@ -86,7 +89,12 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
 
   let allClosed: (() => void) | null = null;
   const hooks = {
-    limits: { maxBulkBytes: limits.maxMessageBytes, maxArgs: limits.maxArgs, maxInlineBytes: limits.maxInlineBytes },
+    limits: {
+      maxBulkBytes: limits.maxMessageBytes,
+      maxArgs: limits.maxArgs,
+      maxCommandBytes: limits.maxCommandBytes,
+      maxInlineBytes: limits.maxInlineBytes,
+    },
     idleTimeoutMs,
     onClose: (c: Connection) => {
       connections.delete(c);

@@ -7,7 +7,7 @@ import { req } from "./helpers.js";
 
 type Event = { command: string[] } | { refused: string } | { fatal: string };
 
-const LIMITS: ParserLimits = { maxBulkBytes: 1024, maxArgs: 8, maxInlineBytes: 256 };
+const LIMITS: ParserLimits = { maxBulkBytes: 1024, maxArgs: 8, maxCommandBytes: 2048, maxInlineBytes: 256 };
 
 function parser(limits: ParserLimits = LIMITS) {
   const events: Event[] = [];
@@ -68,7 +68,7 @@ describe("RespParser", () => {
   it("collects a large bulk across many chunks, copied once", () => {
     const body = Buffer.alloc(300_000, 7);
     const input = req("SEND", "q", body);
-    const { p, events } = parser({ ...LIMITS, maxBulkBytes: 1 << 20 });
+    const { p, events } = parser({ ...LIMITS, maxBulkBytes: 1 << 20, maxCommandBytes: 1 << 21 });
     for (let at = 0; at < input.length; at += 1000) p.feed(input.subarray(at, at + 1000));
     expect(events).toHaveLength(1);
     expect((events[0] as { command: string[] }).command[2]).toBe(body.toString("latin1"));
@@ -88,6 +88,21 @@ describe("RespParser", () => {
     }
     p.feed(Buffer.from("\r\nPING\r\n"));
     expect(events).toEqual([{ refused: "TOO_BIG an argument is 10000000 bytes; the limit is 1024" }, { command: ["PING"] }]);
+  });
+
+  it("refuses a command whose arguments pass maxCommandBytes together, letting go of them, then goes on", () => {
+    const { p, events } = parser();
+    const body = Buffer.alloc(1000, 120); // each under maxBulkBytes (1024); together over maxCommandBytes (2048)
+    p.feed(req("MSEND", "q", body, body));
+    expect(p.bufferedBytes).toBeLessThan(2048);
+    p.feed(req("MSEND", "q", body, body, body));
+    p.feed(req("PING"));
+    expect(events).toEqual([
+      { command: ["MSEND", "q", body.toString("latin1"), body.toString("latin1")] },
+      { refused: "TOO_BIG the command's arguments pass 2048 bytes together" },
+      { command: ["PING"] },
+    ]);
+    expect(p.bufferedBytes).toBe(0);
   });
 
   it("refuses a command with too many arguments, reading and dropping them", () => {

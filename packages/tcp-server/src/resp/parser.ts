@@ -7,6 +7,8 @@
 // - a bulk longer than maxBulkBytes is skipped byte by byte as it arrives (never stored) and the
 //   command is refused with TOO_BIG; the connection stays usable;
 // - a multibulk with more than maxArgs arguments is read and dropped, refused with BAD_ARGUMENT;
+// - a multibulk whose arguments together pass maxCommandBytes is refused with TOO_BIG: what it had
+//   is let go at once and the rest is skipped as it arrives;
 // - an inline line (or a `*`/`$` header line) longer than maxInlineBytes is a protocol error.
 // Malformed input is a protocol error: the parser reports it once and ignores everything after it,
 // since there is no way to find the next command boundary again. The caller answers and closes.
@@ -17,6 +19,8 @@ export interface ParserLimits {
   maxBulkBytes: number;
   /** Most arguments in one command, the command name included. */
   maxArgs: number;
+  /** Most bytes of all the arguments of one command together. */
+  maxCommandBytes: number;
   /** Longest inline command line, and longest `*`/`$` header line, in bytes. */
   maxInlineBytes: number;
 }
@@ -48,6 +52,8 @@ export class RespParser {
   // The multibulk being read: arguments so far (null while dropping a refused command).
   private args: Buffer[] | null = null;
   private argsLeft = 0;
+  /** Bytes of the multibulk's arguments so far, bounded by maxCommandBytes. */
+  private argsBytes = 0;
   private refusal: TinyQSError | null = null;
   /** Length of the bulk whose header was read and whose bytes are awaited; -1 = expect a header. */
   private bulkLen = -1;
@@ -139,6 +145,10 @@ export class RespParser {
         if (n > this.limits.maxBulkBytes) {
           this.refusal ??= new TinyQSError("TOO_BIG", `an argument is ${n} bytes; the limit is ${this.limits.maxBulkBytes}`);
           this.discard = n + 2;
+        } else if (this.refusal || (this.argsBytes += n) > this.limits.maxCommandBytes) {
+          this.refusal ??= new TinyQSError("TOO_BIG", `the command's arguments pass ${this.limits.maxCommandBytes} bytes together`);
+          this.args = null; // refused: let go of what was read
+          this.discard = n + 2;
         } else {
           this.bulkLen = n;
         }
@@ -149,6 +159,7 @@ export class RespParser {
         if (n === null) return;
         if (n <= 0) continue; // *0 and *-1: nothing to do, as in Redis
         this.argsLeft = n;
+        this.argsBytes = 0;
         if (n > this.limits.maxArgs) {
           this.args = null;
           this.refusal = new TinyQSError("BAD_ARGUMENT", `too many arguments (${n}); the limit is ${this.limits.maxArgs}`);
