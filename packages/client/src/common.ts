@@ -1,5 +1,5 @@
 // Shared by both transports: options, error mapping, argument checks.
-import { ERRORS, TinyQSError, checkQueueName, type Body, type ErrorCode } from "@tinyqs/core";
+import { ERRORS, TinyQSError, checkQueueName, toBuffer, type ErrorCode } from "@tinyqs/core";
 
 export interface ClientOptions {
   /** How long a command may wait for the connection to be (re)established, in ms (default 5000). Then UNAVAILABLE. */
@@ -32,11 +32,4 @@ export function fromReplyText(text: string, cause?: unknown): TinyQSError {
   return new TinyQSError("INTERNAL", text, { cause });
 }
 
-export function toBuffer(body: Body): Buffer {
-  if (typeof body === "string") return Buffer.from(body, "utf8");
-  if (Buffer.isBuffer(body)) return body;
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  throw new TinyQSError("BAD_ARGUMENT", "a body is a Buffer, a Uint8Array or a string");
-}
-
-export { checkQueueName };
+export { checkQueueName, toBuffer };
