@@ -1,7 +1,7 @@
 export { TinyQS, type TinyQSOptions } from "./engine.js";
 export { TinyQSError, ERRORS, isTinyQSError, type ErrorCode } from "./errors.js";
 export { KeySpace, type QueueKeys } from "./keys.js";
-export { LIMITS, checkQueueName, toBuffer } from "./limits.js";
+export { LIMITS, QUEUE_NAME, checkQueueName, toBuffer } from "./limits.js";
 export type { RedisInput } from "./connection.js";
 export type * from "./types.js";
 export {

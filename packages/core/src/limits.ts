@@ -19,7 +19,8 @@ export const LIMITS = {
   maxReceives: 1_000_000,
 } as const;
 
-const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+/** The grammar of a queue name (servers describe it in their own docs from this). */
+export const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
 export function checkQueueName(queue: unknown, what = "queue"): string {
   if (typeof queue !== "string" || !QUEUE_NAME.test(queue)) {

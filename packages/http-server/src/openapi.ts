@@ -1,7 +1,7 @@
 // The OpenAPI 3 description of every route, served at GET /v1/openapi.json. It is kept by hand next
 // to the routes (a test checks that the two list the same routes, and that it is valid JSON with the
 // shape OpenAPI requires). Limits quoted here are the defaults; a server may be started with others.
-import { ERRORS, LIMITS } from "@tinyqs/core";
+import { ERRORS, LIMITS, QUEUE_NAME } from "@tinyqs/core";
 import { DEFAULTS } from "./defaults.js";
 
 const error = (description: string) => ({
@@ -14,7 +14,7 @@ const queueParam = {
   in: "path",
   required: true,
   description: "Queue name: 1-128 characters of A-Z a-z 0-9 _ . -",
-  schema: { type: "string", pattern: "^[A-Za-z0-9_.-]{1,128}$" },
+  schema: { type: "string", pattern: QUEUE_NAME.source },
 };
 
 const intQuery = (name: string, description: string, minimum: number, maximum: number) => ({
