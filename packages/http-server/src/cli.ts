@@ -79,16 +79,7 @@ try {
   fail((e as Error).message);
 }
 
-try {
-  const { url } = await http.listen(port, host);
-  // The bench and the tests read this line to learn the port (with --port 0).
-  process.stdout.write(`tinyqs-http listening on ${url}${token ? " (bearer token required)" : ""}\n`);
-} catch (e) {
-  process.stderr.write(`tinyqs-http: cannot listen on ${host}:${port}: ${(e as Error).message}\n`);
-  await http.close();
-  process.exit(1);
-}
-
+// Signal handlers go in before the "listening" line: whoever reads that line may signal at once.
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
@@ -103,4 +94,14 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       },
     );
   });
+}
+
+try {
+  const { url } = await http.listen(port, host);
+  // The bench and the tests read this line to learn the port (with --port 0).
+  process.stdout.write(`tinyqs-http listening on ${url}${token ? " (bearer token required)" : ""}\n`);
+} catch (e) {
+  process.stderr.write(`tinyqs-http: cannot listen on ${host}:${port}: ${(e as Error).message}\n`);
+  await http.close();
+  process.exit(1);
 }

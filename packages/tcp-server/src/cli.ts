@@ -38,10 +38,8 @@ async function main(): Promise<number> {
     await server.close();
     return 1;
   }
-  const auth = config.server.password ? ", password required" : "";
-  process.stdout.write(`tinyqs-tcp ${VERSION} listening on ${where.host}:${where.port} (RESP2), Redis ${config.redisLabel}${auth}\n`);
-
-  return new Promise<number>((resolve) => {
+  // Signal handlers go in before the "listening" line: whoever reads that line may signal at once.
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -60,6 +58,9 @@ async function main(): Promise<number> {
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
   });
+  const auth = config.server.password ? ", password required" : "";
+  process.stdout.write(`tinyqs-tcp ${VERSION} listening on ${where.host}:${where.port} (RESP2), Redis ${config.redisLabel}${auth}\n`);
+  return stopped;
 }
 
 const code = await main();
