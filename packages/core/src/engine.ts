@@ -4,10 +4,11 @@ import { connect, fromRedisError, subscriberFor, type Connection, type RedisClie
 import { TinyQSError } from "./errors.js";
 import { KeySpace, type QueueKeys } from "./keys.js";
 import { LIMITS, checkInt, checkQueueName, toBuffer } from "./limits.js";
+import { parseReplyHandle, replyHandle } from "./reply-handle.js";
 import { Scripts } from "./scripts.js";
 import type {
-  Body, Message, QueueConfig, QueueStats, ReceiveBatchOptions, ReceiveOptions, ReleaseOptions, SendOptions,
-  TinyQSApi, TouchOptions, WaitOptions,
+  Body, Message, QueueConfig, QueueStats, ReceiveBatchOptions, ReceiveOptions, ReleaseOptions, ReplyWaitOptions,
+  SendOptions, TinyQSApi, TouchOptions, WaitOptions,
 } from "./types.js";
 import { Waiters } from "./waiters.js";
 import { createWorker, type Handler, type Worker, type WorkerOptions } from "./worker.js";
@@ -44,7 +45,7 @@ interface QueueOps {
   delete: Coalescer<string, boolean>;
 }
 
-const CONFIG_FIELDS = ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes"] as const;
+const CONFIG_FIELDS = ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes", "replyTtlMs"] as const;
 
 export class TinyQS implements TinyQSApi {
   private readonly conn: Connection;
@@ -262,6 +263,78 @@ export class TinyQS implements TinyQSApi {
     return r === 1;
   }
 
+  // ---- request/response -------------------------------------------------------------------------
+
+  async put(queue: string, body: Body): Promise<string> {
+    return replyHandle(queue, await this.send(queue, body));
+  }
+
+  take(queue: string, options: ReceiveOptions = {}): Promise<Message | null> {
+    return this.receive(queue, options);
+  }
+
+  async respond(queue: string, receipt: string, body: Body): Promise<boolean> {
+    const { keys } = this.queueOps(queue);
+    checkReceipt(receipt);
+    const reply = toBuffer(body);
+    if (reply.length > LIMITS.maxMessageBytesCeiling) throw tooBig(reply.length, LIMITS.maxMessageBytesCeiling);
+    const dot = receipt.indexOf(".");
+    if (dot <= 0) return false; // an id, not a receipt: never a current reservation
+    const r = await this.run(
+      "respond",
+      [keys.inflight, keys.bodies, keys.stats, keys.config, this.keys.reply(queue, receipt.slice(0, dot))],
+      [receipt, reply, keys.replied, LIMITS.replyTtlMs, LIMITS.maxMessageBytes],
+    );
+    if (r === -1) throw new TinyQSError("TOO_BIG", "the reply is larger than the queue's maxMessageBytes");
+    return r === 1;
+  }
+
+  async wait(handle: string, options: ReplyWaitOptions = {}): Promise<Buffer | null> {
+    this.checkOpen();
+    const { queue, id } = parseReplyHandle(handle);
+    const timeoutMs = checkInt("timeoutMs", options.timeoutMs, 0, LIMITS.maxWaitMs, LIMITS.replyTimeoutMs);
+    const { signal } = options;
+    if (signal?.aborted) return null;
+    const key = this.keys.reply(queue, id);
+    const collect = () => this.call(() => this.redis.getdelBuffer(key));
+    if (timeoutMs === 0) return this.handOver(queue, key, await collect(), signal);
+
+    const deadline = Date.now() + timeoutMs;
+    // Listening before the first look: a reply stored from then on is announced to us.
+    const expectation = await this.waiters.expectReply(queue, id).catch((err: unknown) => {
+      throw fromRedisError(err);
+    });
+    try {
+      for (;;) {
+        expectation.fired = false;
+        const reply = await collect();
+        if (reply) return this.handOver(queue, key, reply, signal);
+        const left = deadline - Date.now();
+        if (left <= 0 || this.closed || signal?.aborted) return null;
+        if (!expectation.fired) await expectation.next(left, signal);
+      }
+    } finally {
+      expectation.release();
+    }
+  }
+
+  async request(queue: string, body: Body, options: ReplyWaitOptions = {}): Promise<Buffer> {
+    checkInt("timeoutMs", options.timeoutMs, 0, LIMITS.maxWaitMs, 0);
+    const handle = await this.put(queue, body);
+    const reply = await this.wait(handle, options);
+    if (reply) return reply;
+    const waited = options.timeoutMs ?? LIMITS.replyTimeoutMs;
+    throw new TinyQSError("TIMEOUT", `no reply to ${handle} within ${waited} ms`);
+  }
+
+  /** A collected reply goes to a waiter still there; if it left at that instant, the reply goes back. */
+  private async handOver(queue: string, key: string, reply: Buffer | null, signal?: AbortSignal): Promise<Buffer | null> {
+    if (!reply || !signal?.aborted) return reply;
+    const { replyTtlMs } = await this.getConfig(queue);
+    await this.call(() => this.redis.set(key, reply, "PX", replyTtlMs, "NX"));
+    return null;
+  }
+
   // ---- queues ----------------------------------------------------------------------------------
 
   async configure(queue: string, changes: Partial<QueueConfig>): Promise<QueueConfig> {
@@ -279,6 +352,9 @@ export class TinyQS implements TinyQSApi {
           break;
         case "maxMessageBytes":
           fields.push(field, checkInt(field, value, 1, LIMITS.maxMessageBytesCeiling));
+          break;
+        case "replyTtlMs":
+          fields.push(field, checkInt(field, value, 1, LIMITS.maxReplyTtlMs));
           break;
         case "deadLetterQueue":
           if (checkQueueName(value, "dead-letter queue") === queue) {
@@ -310,6 +386,7 @@ export class TinyQS implements TinyQSApi {
       maxReceives: Number(stored.maxReceives ?? 0),
       deadLetterQueue: stored.deadLetterQueue ?? `${queue}.dead`,
       maxMessageBytes: Number(stored.maxMessageBytes ?? LIMITS.maxMessageBytes),
+      replyTtlMs: Number(stored.replyTtlMs ?? LIMITS.replyTtlMs),
     };
   }
 

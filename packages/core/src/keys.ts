@@ -25,6 +25,8 @@ export interface QueueKeys {
   adopted: string;
   /** Pub/sub channel: a message when the queue may have become receivable (not a key, same tag). */
   wake: string;
+  /** Pub/sub channel: a message carrying a request's id when its reply has been stored. */
+  replied: string;
 }
 
 export class KeySpace {
@@ -48,13 +50,12 @@ export class KeySpace {
       outboxBodies: base + "outbox-bodies",
       adopted: base + "adopted",
       wake: base + "wake",
+      replied: base + "replied",
     };
   }
 
-  /** The queue a wake channel belongs to, or null. */
-  queueOfChannel(channel: string): string | null {
-    const start = this.prefix.length + 2;
-    const end = channel.lastIndexOf("}:wake");
-    return channel.startsWith(`${this.prefix}:{`) && end > start ? channel.slice(start, end) : null;
+  /** STRING: the reply to request `<id>` of the queue, until wait() collects it or it expires. */
+  reply(queue: string, id: string): string {
+    return `${this.prefix}:{${queue}}:reply:${id}`;
   }
 }

@@ -17,6 +17,11 @@ export const LIMITS = {
   maxBatch: 1000,
   /** Highest settable maxReceives. */
   maxReceives: 1_000_000,
+  /** How long a reply waits for wait() to collect it before it expires: default, and the most a queue may set. */
+  replyTtlMs: 5 * 60_000,
+  maxReplyTtlMs: 7 * 24 * 3600_000,
+  /** How long wait() and request() wait for the reply when not told. */
+  replyTimeoutMs: 30_000,
 } as const;
 
 /** The grammar of a queue name (servers describe it in their own docs from this). */

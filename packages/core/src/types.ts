@@ -62,8 +62,10 @@ export interface QueueConfig {
   maxReceives: number;
   /** Where dead letters go; default `<queue>.dead`. */
   deadLetterQueue: string;
-  /** Largest body accepted by send, in bytes. */
+  /** Largest body accepted by send (and respond), in bytes. */
   maxMessageBytes: number;
+  /** How long a reply (respond) is kept for wait() to collect before it expires. */
+  replyTtlMs: number;
 }
 
 export interface QueueStats {
@@ -74,6 +76,13 @@ export interface QueueStats {
   received: number;
   deleted: number;
   deadLettered: number;
+}
+
+export interface ReplyWaitOptions {
+  /** Wait up to this many ms for the reply (default 30 000; 0: look once, don't wait). */
+  timeoutMs?: number;
+  /** Give up waiting when this signal aborts; a reply collected at that instant is put back. */
+  signal?: AbortSignal;
 }
 
 /** What the engine and every client implement. */
@@ -91,6 +100,17 @@ export interface TinyQSApi {
   stats(queue: string): Promise<QueueStats>;
   queues(): Promise<string[]>;
   purge(queue: string): Promise<number>;
+  // Request/response: a request is a message of `queue` whose reply its sender can wait for.
+  /** Send a request; returns its reply handle `<queue>:<id>` (the request's id is the message id). */
+  put(queue: string, body: Body): Promise<string>;
+  /** Receive a request: a receive, with the same lease. */
+  take(queue: string, options?: ReceiveOptions): Promise<Message | null>;
+  /** Store the reply and delete the request, in one step; false when the receipt is not the current reservation. */
+  respond(queue: string, receipt: string, body: Body): Promise<boolean>;
+  /** The reply for a handle from put(), once: collected and removed; null when none came in time. */
+  wait(replyHandle: string, options?: ReplyWaitOptions): Promise<Buffer | null>;
+  /** put() then wait(); fails with TIMEOUT when no reply came in time. */
+  request(queue: string, body: Body, options?: ReplyWaitOptions): Promise<Buffer>;
   /** Resolves when Redis answers; fails with UNAVAILABLE (or CLOSED) otherwise. */
   ping(): Promise<void>;
   /** Run `handler` on every message of `queue` (see createWorker): delete on success, retry later on failure. */

@@ -6,6 +6,9 @@
 // leases running out publish nothing: for those each queue keeps one timer, set to the earliest due
 // time that a failed attempt reported. A wake (message or timer) lets every waiter of the queue try
 // again; their attempts coalesce into one script call.
+//
+// Waiting for replies (wait(), request()) shares the same connection: respond publishes the request's
+// id on the queue's `replied` channel, and only the waiters expecting that id look again.
 import type { RedisClient } from "./connection.js";
 import type { KeySpace } from "./keys.js";
 
@@ -13,15 +16,49 @@ import type { KeySpace } from "./keys.js";
  * again and again don't subscribe and unsubscribe every time. */
 const LINGER_MS = 10_000;
 
-class QueueWatch {
-  /** Bumped on every wake: an attempt that started before a bump may have missed a message. */
-  generation = 0;
+/** One subscribed channel, shared by the local waiters that hold it. */
+abstract class ChannelWatch {
   holders = 0;
   subscribed: Promise<unknown> | null = null;
+  lingerTimer: NodeJS.Timeout | null = null;
+
+  /** A publication on the channel arrived. */
+  abstract onMessage(payload: string): void;
+  /** Everyone look again (reconnect, shutdown). */
+  abstract wake(): void;
+  /** The last holder left. */
+  idle(): void {}
+}
+
+/** Resolves after `ms`, when `signal` aborts, or when `listeners` calls what it was given, whichever comes first. */
+function nextEvent(listeners: Set<() => void>, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      listeners.delete(done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    listeners.add(done);
+  });
+}
+
+class QueueWatch extends ChannelWatch {
+  /** Bumped on every wake: an attempt that started before a bump may have missed a message. */
+  generation = 0;
   private listeners = new Set<() => void>();
   private dueTimer: NodeJS.Timeout | null = null;
   private dueAt = Infinity;
-  lingerTimer: NodeJS.Timeout | null = null;
+
+  onMessage(): void {
+    this.wake();
+  }
+
+  override idle(): void {
+    this.clearDue();
+  }
 
   wake(): void {
     this.generation++;
@@ -43,17 +80,7 @@ class QueueWatch {
 
   /** Resolves on the next wake, after `ms`, or when `signal` aborts, whichever comes first. */
   next(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        this.listeners.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener("abort", done, { once: true });
-      this.listeners.add(done);
-    });
+    return nextEvent(this.listeners, ms, signal);
   }
 
   clearDue(): void {
@@ -61,6 +88,42 @@ class QueueWatch {
     this.dueTimer = null;
     this.dueAt = Infinity;
   }
+}
+
+/** The local waiters for replies on one queue, by request id. */
+class ReplyWatch extends ChannelWatch {
+  readonly expected = new Map<string, Set<ReplyInterest>>();
+
+  onMessage(id: string): void {
+    for (const interest of this.expected.get(id) ?? []) interest.fire();
+  }
+
+  wake(): void {
+    for (const interests of this.expected.values()) for (const interest of interests) interest.fire();
+  }
+}
+
+class ReplyInterest {
+  /** Set when the reply may have arrived; whoever looks for it clears it first. */
+  fired = false;
+  private readonly listeners = new Set<() => void>();
+
+  fire(): void {
+    this.fired = true;
+    for (const fn of [...this.listeners]) fn();
+  }
+
+  next(ms: number, signal?: AbortSignal): Promise<void> {
+    return nextEvent(this.listeners, ms, signal);
+  }
+}
+
+/** A waiter's claim on the replies of one request: look, and if nothing, wait for `next()`. */
+export interface ReplyExpectation {
+  /** True when a reply was announced since it was last set to false. */
+  fired: boolean;
+  next(ms: number, signal?: AbortSignal): Promise<void>;
+  release(): void;
 }
 
 export interface Watch {
@@ -71,41 +134,50 @@ export interface Watch {
 }
 
 export class Waiters {
-  private readonly watches = new Map<string, QueueWatch>();
+  /** By channel name: the wake channels of queues with waiting receivers, the replied channels of queues with waiting wait()s. */
+  private readonly watches = new Map<string, ChannelWatch>();
 
   constructor(private readonly subscriber: RedisClient, private readonly keys: KeySpace) {
-    subscriber.on("message", (channel: string) => {
-      const queue = keys.queueOfChannel(channel);
-      if (queue !== null) this.watches.get(queue)?.wake();
-    });
+    subscriber.on("message", (channel: string, payload: string) => this.watches.get(channel)?.onMessage(payload));
     // Publications sent while the subscriber was away are lost: after a reconnect everyone looks again.
     subscriber.on("ready", () => this.wakeAll());
   }
 
   /** Subscribe to the queue's wake channel (once per queue) and hold it until `release()`. */
   async hold(queue: string): Promise<Watch> {
-    let w = this.watches.get(queue);
-    if (!w) this.watches.set(queue, (w = new QueueWatch()));
-    w.holders++;
-    if (w.lingerTimer) clearTimeout(w.lingerTimer);
-    w.lingerTimer = null;
-    const watch = w;
-    try {
-      await (watch.subscribed ??= this.subscriber.subscribe(this.keys.queue(queue).wake).catch((err: unknown) => {
-        watch.subscribed = null;
-        throw err;
-      }));
-    } catch (err) {
-      this.release(queue, watch);
-      throw err;
-    }
+    const channel = this.keys.queue(queue).wake;
+    const watch = await this.subscribe(channel, () => new QueueWatch());
     return {
       get generation() {
         return watch.generation;
       },
       wakeIn: (ms) => watch.wakeIn(ms),
       next: (ms, signal) => watch.next(ms, signal),
-      release: () => this.release(queue, watch),
+      release: () => this.release(channel, watch),
+    };
+  }
+
+  /** Listen for the reply to request `id` of `queue` until `release()`. Subscribed when it resolves. */
+  async expectReply(queue: string, id: string): Promise<ReplyExpectation> {
+    const channel = this.keys.queue(queue).replied;
+    const watch = await this.subscribe(channel, () => new ReplyWatch());
+    const interest = new ReplyInterest();
+    let interests = watch.expected.get(id);
+    if (!interests) watch.expected.set(id, (interests = new Set()));
+    interests.add(interest);
+    return {
+      get fired() {
+        return interest.fired;
+      },
+      set fired(value: boolean) {
+        interest.fired = value;
+      },
+      next: (ms, signal) => interest.next(ms, signal),
+      release: () => {
+        interests.delete(interest);
+        if (interests.size === 0 && watch.expected.get(id) === interests) watch.expected.delete(id);
+        this.release(channel, watch);
+      },
     };
   }
 
@@ -114,20 +186,40 @@ export class Waiters {
     for (const w of this.watches.values()) w.wake();
   }
 
-  private release(queue: string, w: QueueWatch): void {
+  /** Take a hold on a channel's watch, subscribing once per channel. */
+  private async subscribe<W extends ChannelWatch>(channel: string, create: () => W): Promise<W> {
+    let w = this.watches.get(channel) as W | undefined;
+    if (!w) this.watches.set(channel, (w = create()));
+    w.holders++;
+    if (w.lingerTimer) clearTimeout(w.lingerTimer);
+    w.lingerTimer = null;
+    const watch = w;
+    try {
+      await (watch.subscribed ??= this.subscriber.subscribe(channel).catch((err: unknown) => {
+        watch.subscribed = null;
+        throw err;
+      }));
+    } catch (err) {
+      this.release(channel, watch);
+      throw err;
+    }
+    return watch;
+  }
+
+  private release(channel: string, w: ChannelWatch): void {
     if (--w.holders > 0) return;
-    w.clearDue();
+    w.idle();
     w.lingerTimer = setTimeout(() => {
-      if (w.holders > 0 || this.watches.get(queue) !== w) return;
-      this.watches.delete(queue);
-      if (w.subscribed) this.subscriber.unsubscribe(this.keys.queue(queue).wake).catch(() => {});
+      if (w.holders > 0 || this.watches.get(channel) !== w) return;
+      this.watches.delete(channel);
+      if (w.subscribed) this.subscriber.unsubscribe(channel).catch(() => {});
     }, LINGER_MS);
     w.lingerTimer.unref();
   }
 
   close(): void {
     for (const w of this.watches.values()) {
-      w.clearDue();
+      w.idle();
       if (w.lingerTimer) clearTimeout(w.lingerTimer);
       w.wake();
     }

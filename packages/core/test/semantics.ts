@@ -769,15 +769,16 @@ export function describeSemantics(label: string, makeEngine: (options?: EngineOp
           maxReceives: 0,
           deadLetterQueue: `${q}.dead`,
           maxMessageBytes: LIMITS.maxMessageBytes,
+          replyTtlMs: LIMITS.replyTtlMs,
         });
       });
 
       it("configure merges the changes, returns the whole config, and other engines see it", async () => {
         const q = qn();
         const a = await tq.configure(q, { visibilityMs: 1234 });
-        expect(a).toEqual({ visibilityMs: 1234, maxReceives: 0, deadLetterQueue: `${q}.dead`, maxMessageBytes: MiB });
+        expect(a).toEqual({ visibilityMs: 1234, maxReceives: 0, deadLetterQueue: `${q}.dead`, maxMessageBytes: MiB, replyTtlMs: 300_000 });
         const b = await tq.configure(q, { maxReceives: 3, maxMessageBytes: 64 * MiB });
-        expect(b).toEqual({ visibilityMs: 1234, maxReceives: 3, deadLetterQueue: `${q}.dead`, maxMessageBytes: 64 * MiB });
+        expect(b).toEqual({ visibilityMs: 1234, maxReceives: 3, deadLetterQueue: `${q}.dead`, maxMessageBytes: 64 * MiB, replyTtlMs: 300_000 });
         expect(await tq.getConfig(q)).toEqual(b);
         expect(await another().getConfig(q)).toEqual(b);
       });

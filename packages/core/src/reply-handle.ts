@@ -1,0 +1,20 @@
+// A reply handle names where a request's reply will be: `<queue>:<request id>`. Queue names cannot
+// contain ':', so the first ':' splits it; the id is the request's message id, `<ms>-<sequence>`.
+import { TinyQSError } from "./errors.js";
+import { QUEUE_NAME } from "./limits.js";
+
+const MESSAGE_ID = /^\d{1,16}-\d{1,16}$/;
+
+export function replyHandle(queue: string, id: string): string {
+  return `${queue}:${id}`;
+}
+
+export function parseReplyHandle(handle: unknown): { queue: string; id: string } {
+  const at = typeof handle === "string" ? handle.indexOf(":") : -1;
+  const queue = at > 0 ? (handle as string).slice(0, at) : "";
+  const id = at > 0 ? (handle as string).slice(at + 1) : "";
+  if (!QUEUE_NAME.test(queue) || !MESSAGE_ID.test(id)) {
+    throw new TinyQSError("BAD_ARGUMENT", `bad reply handle ${JSON.stringify(handle)}: put() returns one, "<queue>:<id>"`);
+  }
+  return { queue, id };
+}
