@@ -305,10 +305,15 @@ export class TinyQS implements TinyQSApi {
       throw fromRedisError(err);
     });
     try {
+      // Look when listening starts and whenever the reply may have come (its announcement, or a
+      // reconnect of the subscriber); not when the time is up: a reply would have been announced.
+      expectation.fired = true;
       for (;;) {
-        expectation.fired = false;
-        const reply = await collect();
-        if (reply) return this.handOver(queue, key, reply, signal);
+        if (expectation.fired) {
+          expectation.fired = false;
+          const reply = await collect();
+          if (reply) return this.handOver(queue, key, reply, signal);
+        }
         const left = deadline - Date.now();
         if (left <= 0 || this.closed || signal?.aborted) return null;
         if (!expectation.fired) await expectation.next(left, signal);

@@ -84,3 +84,25 @@ describe("6. long polling shares connections and does not busy-poll", () => {
     expect(results.filter((m) => m !== null)).toHaveLength(1);
   });
 });
+
+describe("waiting for replies shares connections too", () => {
+  it("200 concurrent wait()s on one TinyQS add at most 4 connections; a respond wakes exactly its waiter", async () => {
+    const before = await clientCount();
+    const tq = new TinyQS({ redis: server.url });
+    engines.push(tq);
+    const q = uniqueQueue("replies");
+    const handles = await Promise.all(Array.from({ length: 200 }, (_, i) => tq.put(q, `req ${i}`)));
+    const waits = handles.map((h) => tq.wait(h, { timeoutMs: 3000 }));
+    await sleep(400);
+    expect((await clientCount()) - before).toBeLessThanOrEqual(4);
+
+    const c0 = await totalCalls();
+    const m = (await tq.take(q))!;
+    expect(await tq.respond(q, m.receipt!, "the only reply")).toBe(true);
+    const results = await Promise.all(waits);
+    expect(results.map((r) => r?.toString() ?? null)).toEqual(handles.map((_, i) => (i === 0 ? "the only reply" : null)));
+    // The other 199 waiters did not look again when the reply to request 0 was announced: the calls
+    // are the take, the respond and a handful of collects, not hundreds.
+    expect((await totalCalls()) - c0).toBeLessThan(50);
+  });
+});

@@ -1,5 +1,5 @@
-// The shared semantics suite (semantics.ts) on a 3-master Redis Cluster, with the queues spread over
-// the masters; plus checks that only make sense on a cluster.
+// The shared semantics suites (semantics.ts, request-response.ts) on a 3-master Redis Cluster, with
+// the queues spread over the masters; plus checks that only make sense on a cluster.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -7,15 +7,15 @@ import path from "node:path";
 import { Cluster } from "ioredis";
 import { TinyQS } from "../src/index.js";
 import { adminFor, eventually, keySlot, queueKeys, slotThird, spreadQueue, uniqueQueue, type Admin } from "./helpers/util.js";
-import { describeSemantics } from "./semantics.js";
+import { describeRequestResponse } from "./request-response.js";
+import { describeSemantics, type EngineOptions } from "./semantics.js";
 
 const clusterNodes = inject("clusterNodes");
 
-describeSemantics("Redis Cluster (3 masters)", (options) => new TinyQS({ redis: { cluster: clusterNodes }, ...options }), {
-  cluster: true,
-  admin: () => adminFor({ nodes: clusterNodes }),
-  queueName: () => spreadQueue("c"),
-});
+const engine = (options?: EngineOptions) => new TinyQS({ redis: { cluster: clusterNodes }, ...options });
+const suite = { cluster: true, admin: () => adminFor({ nodes: clusterNodes }), queueName: () => spreadQueue("c") };
+describeSemantics("Redis Cluster (3 masters)", engine, suite);
+describeRequestResponse("Redis Cluster (3 masters)", engine, suite);
 
 describe("Redis Cluster specifics", () => {
   let admin: Admin;

@@ -1,12 +1,13 @@
-// The shared semantics suite (semantics.ts) on one private Redis.
+// The shared semantics suites (semantics.ts, request-response.ts) on one private Redis.
 import { inject } from "vitest";
 import { TinyQS } from "../src/index.js";
 import { adminFor } from "./helpers/util.js";
-import { describeSemantics } from "./semantics.js";
+import { describeRequestResponse } from "./request-response.js";
+import { describeSemantics, type EngineOptions } from "./semantics.js";
 
 const redisUrl = inject("redisUrl");
 
-describeSemantics("one Redis", (options) => new TinyQS({ redis: redisUrl, ...options }), {
-  cluster: false,
-  admin: () => adminFor({ url: redisUrl }),
-});
+const engine = (options?: EngineOptions) => new TinyQS({ redis: redisUrl, ...options });
+const suite = { cluster: false, admin: () => adminFor({ url: redisUrl }) };
+describeSemantics("one Redis", engine, suite);
+describeRequestResponse("one Redis", engine, suite);
