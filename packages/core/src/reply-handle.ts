@@ -14,7 +14,7 @@ export function parseReplyHandle(handle: unknown): { queue: string; id: string }
   const queue = at > 0 ? (handle as string).slice(0, at) : "";
   const id = at > 0 ? (handle as string).slice(at + 1) : "";
   if (!QUEUE_NAME.test(queue) || !MESSAGE_ID.test(id)) {
-    throw new TinyQSError("BAD_ARGUMENT", `bad reply handle ${JSON.stringify(handle)}: put() returns one, "<queue>:<id>"`);
+    throw new TinyQSError("BAD_ARGUMENT", `bad reply handle ${JSON.stringify(handle)}: a handle is "<queue>:<id>", as PUT / put() returns it`);
   }
   return { queue, id };
 }
