@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A redis-cli session with tinyqs-tcp: a producer sends jobs, a worker receives them, keeps one
 # reservation alive (TOUCH), gives one back to retry (RELEASE), acknowledges (DELETE), and STATS
-# shows what happened. Needs redis-cli and a running tinyqs-tcp:
+# shows what happened; then a request and its reply (PUT, TAKE, RESPOND, WAIT). Needs redis-cli and
+# a running tinyqs-tcp:
 #   tinyqs-tcp &                                   # listens on 127.0.0.1:7379
 #   bash session.sh                                # TINYQS_TCP_HOST / TINYQS_TCP_PORT to point elsewhere
 set -euo pipefail
@@ -18,14 +19,24 @@ typed() {
   for a in "$@"; do [[ $a == *" "* ]] && line+=" \"$a\"" || line+=" $a"; done
   printf '%s\n' "$line"
 }
-# RECEIVE, printed like show(), with the message's fields kept in ID, RECEIPT and BODY.
-receive() {
-  typed RECEIVE "$@"
+# RECEIVE (or TAKE), printed like show(), with the message's fields kept in ID, RECEIPT and BODY.
+receive() { reserve RECEIVE "$@"; }
+take() { reserve TAKE "$@"; }
+reserve() {
+  typed "$@"
   local out
-  out=$(cli --no-raw RECEIVE "$@")
+  out=$(cli --no-raw "$@")
   printf '%s\n' "$out"
   mapfile -t fields < <(cli_fields <<<"$out")
   ID=${fields[0]:-} RECEIPT=${fields[1]:-} BODY=${fields[2]:-}
+}
+# PUT, printed like show(), with the reply handle kept in HANDLE.
+put() {
+  typed PUT "$@"
+  local out
+  out=$(cli --no-raw PUT "$@")
+  printf '%s\n' "$out"
+  HANDLE=$(sed -n 's/^"\(.*\)"$/\1/p' <<<"$out")
 }
 cli_fields() { sed -n 's/^[0-9]) "\(.*\)"$/\1/p; s/^[0-9]) (nil)$//p'; }
 
@@ -62,4 +73,15 @@ receive "$Q" WAIT 5000
 show DELETE "$Q" "$RECEIPT"
 
 show STATS "$Q"
+
+R="$Q-questions"
+say "request/response: a caller puts a question; it gets a handle to wait on for the answer"
+put "$R" "what is 6 x 7"
+say "a worker takes the question and responds: the answer is stored and the question deleted"
+take "$R" WAIT 5000
+show RESPOND "$R" "$RECEIPT" "42"
+say "the caller collects the answer (WAIT blocks up to TIMEOUT ms until it comes); only once"
+show WAIT "$HANDLE" TIMEOUT 5000
+show WAIT "$HANDLE" TIMEOUT 0
+
 show PURGE "$Q"

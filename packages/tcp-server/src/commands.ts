@@ -7,12 +7,13 @@
 // and how it may run beside its neighbours on the same connection (see connection.ts):
 //   "overlap"  consecutive commands of the same name start together (a pipeline of SENDs becomes one
 //              script call in the engine); nothing of another kind starts until they are done;
-//   "alone"    nothing else of this connection runs meanwhile (RECEIVE/PEEK with WAIT, QCONFIG, PURGE).
+//   "alone"    nothing else of this connection runs meanwhile (RECEIVE/PEEK/TAKE with WAIT, the reply
+//              WAIT, QCONFIG, PURGE).
 //
 // Errors: the engine's codes come from its one table (TinyQSError.respError, `CODE message`); the
 // Redis words below exist only where a Redis client expects them.
 import os from "node:os";
-import { LIMITS, TinyQSError, type Message, type QueueConfig, type TinyQSApi } from "@tinyqs/core";
+import { LIMITS, TinyQSError, parseReplyHandle, type Message, type QueueConfig, type TinyQSApi } from "@tinyqs/core";
 import { VERSION } from "./defaults.js";
 import { NIL, OK, PONG, array, bulk, bulkArray, error, flatMap, integer, simple, type Encoded } from "./resp/encoder.js";
 
@@ -39,7 +40,7 @@ export interface ClientState {
   readonly createdAt: number;
   readonly lastCommandAt: number;
   readonly lastCommand: string;
-  /** In a RECEIVE or PEEK that waits. */
+  /** In a RECEIVE, PEEK, TAKE or WAIT that waits. */
   readonly blocked: boolean;
   name: string | null;
   libName: string | null;
@@ -53,10 +54,10 @@ export interface ClientState {
 
 export interface Deferred {
   readonly mode: "overlap" | "alone";
-  /** A RECEIVE/PEEK that may wait: the client counts as blocked meanwhile (INFO blocked_clients). */
+  /** A RECEIVE/PEEK/TAKE/WAIT that may wait: the client counts as blocked meanwhile (INFO blocked_clients). */
   readonly waits?: boolean;
   run(): Promise<Encoded>;
-  /** The reply was ready but the client left before it was written (RECEIVE puts its messages back). */
+  /** The reply was ready but the client left before it was written (RECEIVE and TAKE put their messages back). */
   dropped?(): void;
 }
 
@@ -174,6 +175,7 @@ const CONFIG_FIELDS: ReadonlyArray<{ name: keyof QueueConfig; min: number; max: 
   { name: "maxReceives", min: 0, max: LIMITS.maxReceives },
   { name: "deadLetterQueue" },
   { name: "maxMessageBytes", min: 1, max: LIMITS.maxMessageBytesCeiling },
+  { name: "replyTtlMs", min: 1, max: LIMITS.maxReplyTtlMs },
 ];
 
 function configReply(c: QueueConfig): Encoded {
@@ -181,13 +183,14 @@ function configReply(c: QueueConfig): Encoded {
 }
 
 const engineCall = (mode: Deferred["mode"], run: () => Promise<Encoded>): Deferred => ({ mode, run });
-/** A RECEIVE or PEEK: with WAIT it runs alone and blocks its connection, without it it overlaps. */
+/** A RECEIVE, PEEK or TAKE: with WAIT it runs alone and blocks its connection, without it it overlaps. */
 const waitingCall = (waitMs: number, run: () => Promise<Encoded>): Deferred =>
   waitMs > 0 ? { mode: "alone", waits: true, run } : { mode: "overlap", run };
 
 // ---- argument docs shared by several commands --------------------------------------------------
 
 const QUEUE: ArgDoc = { name: "queue", type: "key" };
+const RECEIPT: ArgDoc = { name: "receipt", type: "string" };
 const ms = (token: string): ArgDoc => ({ name: "ms", type: "integer", token, optional: true });
 
 // ---- the table ----------------------------------------------------------------------------------
@@ -396,12 +399,7 @@ export const COMMANDS: CommandSpec[] = [
         got = await server.engine.receiveBatch(queue, { max: max ?? 1, waitMs, visibilityMs, signal });
         return max === undefined ? messageReply(got[0] ?? null) : array(got.map(messageReply));
       });
-      return {
-        ...call,
-        dropped() {
-          for (const m of got) void server.engine.release(queue, m.receipt!, { undeliver: true }).catch(() => false);
-        },
-      };
+      return { ...call, dropped: () => undeliver(server, queue, got) };
     },
   },
   {
@@ -439,7 +437,7 @@ export const COMMANDS: CommandSpec[] = [
     arity: -3,
     summary: "Extends a current reservation: it now ends VISIBILITY ms from now; 1, or 0 if stale.",
     group: "queue",
-    args: [QUEUE, { name: "receipt", type: "string" }, ms("VISIBILITY")],
+    args: [QUEUE, RECEIPT, ms("VISIBILITY")],
     flags: ["write", "fast"],
     handler(args, _client, server) {
       const queue = text(args[1]!);
@@ -453,7 +451,7 @@ export const COMMANDS: CommandSpec[] = [
     arity: -3,
     summary: "Ends a current reservation: ready again now or after DELAY ms; 1, or 0 if stale.",
     group: "queue",
-    args: [QUEUE, { name: "receipt", type: "string" }, ms("DELAY")],
+    args: [QUEUE, RECEIPT, ms("DELAY")],
     flags: ["write", "fast"],
     handler(args, _client, server) {
       const queue = text(args[1]!);
@@ -538,6 +536,80 @@ export const COMMANDS: CommandSpec[] = [
       return engineCall("alone", async () => integer(await server.engine.purge(queue)));
     },
   },
+  // -- request/response: a request is a message of its queue; its reply waits under its handle --
+  {
+    name: "PUT",
+    arity: 3,
+    summary: "Sends a request (a message of the queue); answers its reply handle, <queue>:<id>, for WAIT.",
+    group: "queue",
+    args: [QUEUE, { name: "body", type: "string" }],
+    flags: ["write"],
+    handler(args, _client, server) {
+      const queue = text(args[1]!);
+      const body = args[2]!;
+      return engineCall("overlap", async () => bulk(await server.engine.put(queue, body)));
+    },
+  },
+  {
+    name: "TAKE",
+    arity: -2,
+    summary: "Reserves the next request for VISIBILITY ms, waiting up to WAIT ms: a RECEIVE, answered with RESPOND.",
+    group: "queue",
+    args: [QUEUE, ms("WAIT"), ms("VISIBILITY")],
+    flags: ["write", "blocking"],
+    handler(args, client, server) {
+      const queue = text(args[1]!);
+      const o = options(args, 2, ["WAIT", "VISIBILITY"]);
+      const waitMs = optInt(o, "WAIT", 0, LIMITS.maxWaitMs) ?? 0;
+      const visibilityMs = optInt(o, "VISIBILITY", 1, LIMITS.maxVisibilityMs);
+      const signal = client.signal;
+      // As RECEIVE: a client that leaves strands nothing (the signal, then dropped()).
+      let got: Message | null = null;
+      const call = waitingCall(waitMs, async () => {
+        got = await server.engine.take(queue, { waitMs, visibilityMs, signal });
+        return messageReply(got);
+      });
+      return { ...call, dropped: () => undeliver(server, queue, got ? [got] : []) };
+    },
+  },
+  {
+    name: "RESPOND",
+    arity: 4,
+    summary: "Stores the reply to a taken request and deletes the request, in one step; 1, or 0 if the receipt is stale.",
+    group: "queue",
+    args: [QUEUE, RECEIPT, { name: "body", type: "string" }],
+    flags: ["write"],
+    handler(args, _client, server) {
+      const queue = text(args[1]!);
+      const receipt = text(args[2]!);
+      const body = args[3]!;
+      return engineCall("overlap", async () => integer((await server.engine.respond(queue, receipt, body)) ? 1 : 0));
+    },
+  },
+  {
+    name: "WAIT",
+    arity: -2,
+    summary: "The reply to a PUT, once, waiting up to TIMEOUT ms (default 30000) for it; nil if none came.",
+    group: "queue",
+    args: [{ name: "handle", type: "string" }, ms("TIMEOUT")],
+    flags: ["write", "blocking"],
+    handler(args, client, server) {
+      const handle = text(args[1]!);
+      parseReplyHandle(handle); // a bad handle is refused at once, not after the wait
+      const timeoutMs = optInt(options(args, 2, ["TIMEOUT"]), "TIMEOUT", 0, LIMITS.maxWaitMs) ?? LIMITS.replyTimeoutMs;
+      const signal = client.signal;
+      // A collected reply exists nowhere else, so it must not be dropped unwritten. If the client
+      // leaves during the wait, the aborted signal makes the engine put back a reply it collected at
+      // that instant. And WAIT always runs alone, even with TIMEOUT 0: its reply is then written in
+      // the same tick it arrives, never left behind another command still running when the
+      // connection closes (which is what dropped() is for, and a reply cannot be un-collected).
+      return {
+        mode: "alone",
+        waits: timeoutMs > 0,
+        run: async () => bulk(await server.engine.wait(handle, { timeoutMs, signal })),
+      };
+    },
+  },
 ];
 
 export const COMMANDS_BY_NAME: ReadonlyMap<string, CommandSpec> = new Map(COMMANDS.map((c) => [c.name, c]));
@@ -545,6 +617,11 @@ export const COMMANDS_BY_NAME: ReadonlyMap<string, CommandSpec> = new Map(COMMAN
 /** The command spec for a name as sent (any case), or undefined. */
 export function lookup(name: Buffer): CommandSpec | undefined {
   return name.length > 16 ? undefined : COMMANDS_BY_NAME.get(name.toString("latin1").toUpperCase());
+}
+
+/** Messages taken for a client that left before getting them: ready again, the delivery taken back. */
+function undeliver(server: ServerState, queue: string, messages: readonly Message[]): void {
+  for (const m of messages) void server.engine.release(queue, m.receipt!, { undeliver: true }).catch(() => false);
 }
 
 // ---- connection commands ---------------------------------------------------------------------

@@ -11,8 +11,8 @@
 //
 // Flow control: reading pauses while too many commands wait or too many reply bytes are unsent.
 // When the client goes away (or closes its side, or the server shuts down) the connection's
-// AbortSignal fires: a waiting RECEIVE ends and the engine puts back anything reserved at that
-// instant; commands not started yet are dropped.
+// AbortSignal fires: a waiting RECEIVE/TAKE ends and the engine puts back anything reserved at that
+// instant (a waiting WAIT: the reply collected at that instant); commands not started yet are dropped.
 import type { Socket } from "node:net";
 import {
   CommandError,
@@ -306,7 +306,7 @@ export class Connection implements ClientState {
   }
 
   private onIdle(): void {
-    // Only a connection with nothing to do is idle; one waiting in RECEIVE is not.
+    // Only a connection with nothing to do is idle; one waiting in RECEIVE (or TAKE, WAIT) is not.
     if (this.running === 0 && this.head >= this.slots.length) this.socket.destroy();
   }
 

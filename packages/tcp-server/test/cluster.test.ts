@@ -28,4 +28,20 @@ describe("on a Redis Cluster", () => {
     expect(await k.call(req("RECEIVE", queues[1]!, "WAIT", "5000"))).toMatch(/\$6\r\npoison\r\n:1\r\n/);
     k.destroy();
   });
+
+  it("request/response across masters: a WAIT sent before the RESPOND gets the reply, once", async () => {
+    const k = await RawClient.connect(s.port);
+    const waiter = await RawClient.connect(s.port);
+    for (const q of Array.from({ length: 6 }, () => uniqueQueue("cl-rr"))) {
+      const handle = unbulk(await k.call(req("PUT", q, `ask ${q}`)));
+      waiter.write(req("WAIT", handle, "TIMEOUT", "10000"));
+      const id = handle.slice(q.length + 1);
+      expect(await k.call(req("TAKE", q))).toBe(message(id, `${id}.1`, `ask ${q}`, 1));
+      expect(await k.call(req("RESPOND", q, `${id}.1`, `answer ${q}`))).toBe(":1\r\n");
+      expect(await waiter.reply(10_000)).toBe(`$${`answer ${q}`.length}\r\nanswer ${q}\r\n`);
+      expect(await k.call(req("WAIT", handle, "TIMEOUT", "0"))).toBe("$-1\r\n");
+    }
+    k.destroy();
+    waiter.destroy();
+  });
 });

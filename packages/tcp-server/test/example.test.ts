@@ -30,6 +30,10 @@ describe("examples/redis-cli", () => {
     expect(stdout).toMatch(/> DELETE example-session \d+-3\.1 \d+-2\.2\n\(integer\) 2\n/);
     expect(stdout).toContain('3) "send the report"');
     expect(stdout).toContain(' 8) (integer) 4\n 9) "received"\n10) (integer) 5\n11) "deleted"\n12) (integer) 4\n');
+    expect(stdout).toMatch(/> PUT example-session-questions "what is 6 x 7"\n"example-session-questions:\d+-1"\n/);
+    expect(stdout).toMatch(/> TAKE example-session-questions WAIT 5000\n1\) "\d+-1"\n2\) "\d+-1\.1"\n3\) "what is 6 x 7"\n4\) \(integer\) 1\n/);
+    expect(stdout).toMatch(/> RESPOND example-session-questions \d+-1\.1 42\n\(integer\) 1\n/);
+    expect(stdout).toMatch(/> WAIT example-session-questions:\d+-1 TIMEOUT 5000\n"42"\n> WAIT example-session-questions:\d+-1 TIMEOUT 0\n\(nil\)\n/);
     expect(stdout).toMatch(/> PURGE example-session\n\(integer\) 0\n$/);
   });
 });

@@ -23,6 +23,7 @@ afterAll(async () => {
 const word = fc.constantFrom(
   "PING", "ECHO", "SEND", "MSEND", "RECEIVE", "PEEK", "DELETE", "TOUCH", "RELEASE", "STATS", "QUEUES", "QCONFIG", "PURGE",
   "HELLO", "CLIENT", "COMMAND", "INFO", "SELECT", "AUTH", "WAIT", "COUNT", "VISIBILITY", "DELAY", "SETNAME", "q", "f", "0", "1", "20",
+  "PUT", "TAKE", "RESPOND", "TIMEOUT", "q:1-1",
 );
 const arg = fc.oneof(word, fc.string({ maxLength: 12 }), fc.uint8Array({ maxLength: 24 }).map((a) => Buffer.from(a)));
 const command = fc.tuple(word, fc.array(arg, { maxLength: 5 })).map(([name, args]) => req(name, ...args));

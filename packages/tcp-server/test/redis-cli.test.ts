@@ -37,7 +37,7 @@ describe("redis-cli, one command per process", () => {
     expect(await cli("CLIENT", "SETNAME", "cli")).toBe("OK\n");
     expect(await raw("CLIENT", "LIST")).toMatch(/^id=\d+ addr=127\.0\.0\.1:\d+ /);
     expect(await raw("INFO", "server")).toMatch(/^# Server\r?\ntinyqs_version:0\.1\.0\r?\n/);
-    expect(await cli("COMMAND", "COUNT")).toBe("(integer) 20\n");
+    expect(await cli("COMMAND", "COUNT")).toBe("(integer) 24\n");
     expect(await cli("COMMAND", "DOCS", "send")).toMatch(/"summary"\n\s+2\) "Sends one message; answers its id\."/);
     expect(await redisCli(s.port, ["-3", "PING"])).toBe("PONG\n"); // HELLO 3 refused, goes on in RESP2
   });
@@ -73,7 +73,8 @@ describe("redis-cli, one command per process", () => {
   it("QCONFIG, QUEUES, PURGE", async () => {
     const q = uniqueQueue("cli");
     expect(await cli("QCONFIG", q, "visibilityMs", "5000")).toBe(
-      `1) "visibilityMs"\n2) (integer) 5000\n3) "maxReceives"\n4) (integer) 0\n5) "deadLetterQueue"\n6) "${q}.dead"\n7) "maxMessageBytes"\n8) (integer) 1048576\n`,
+      [' 1) "visibilityMs"', " 2) (integer) 5000", ' 3) "maxReceives"', " 4) (integer) 0", ' 5) "deadLetterQueue"', ` 6) "${q}.dead"`,
+        ' 7) "maxMessageBytes"', " 8) (integer) 1048576", ' 9) "replyTtlMs"', "10) (integer) 300000", ""].join("\n"),
     );
     expect(await raw("QUEUES")).toContain(`${q}\n`);
     await cli("MSEND", q, "1", "2", "3");

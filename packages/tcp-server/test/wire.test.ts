@@ -264,10 +264,10 @@ describe("server commands", () => {
   });
 
   it("COMMAND, COUNT, LIST, INFO, DOCS, HELP and an unknown subcommand", async () => {
-    expect(await c.call(req("COMMAND", "COUNT"))).toBe(":20\r\n");
-    expect(await c.call(req("COMMAND"))).toMatch(/^\*20\r\n\*10\r\n\$4\r\nping\r\n:-1\r\n/);
+    expect(await c.call(req("COMMAND", "COUNT"))).toBe(":24\r\n");
+    expect(await c.call(req("COMMAND"))).toMatch(/^\*24\r\n\*10\r\n\$4\r\nping\r\n:-1\r\n/);
     const list = await c.call(req("COMMAND", "LIST"));
-    expect(list.startsWith("*20\r\n$4\r\nping\r\n$4\r\necho\r\n")).toBe(true);
+    expect(list.startsWith("*24\r\n$4\r\nping\r\n$4\r\necho\r\n")).toBe(true);
     expect(await c.call(req("COMMAND", "INFO", "send", "nosuch"))).toBe(
       "*2\r\n*10\r\n$4\r\nsend\r\n:-3\r\n*1\r\n+write\r\n:1\r\n:1\r\n:1\r\n*1\r\n+@queue\r\n*0\r\n*0\r\n*0\r\n$-1\r\n",
     );
@@ -401,18 +401,26 @@ describe("queue commands", () => {
 
   it("QCONFIG: the settings after the change; its errors change nothing", async () => {
     const q = uniqueQueue("w");
-    const conf = (vis: number, max: number, dlq: string, bytes: number) =>
-      `*8\r\n$12\r\nvisibilityMs\r\n:${vis}\r\n$11\r\nmaxReceives\r\n:${max}\r\n$15\r\ndeadLetterQueue\r\n${bulk(dlq)}$15\r\nmaxMessageBytes\r\n:${bytes}\r\n`;
-    expect(await c.call(req("QCONFIG", q))).toBe(conf(30000, 0, `${q}.dead`, 1048576));
-    expect(await c.call(req("QCONFIG", q, "visibilityms", "5000", "MaxReceives", "3"))).toBe(conf(5000, 3, `${q}.dead`, 1048576));
-    expect(await c.call(req("QCONFIG", q, "deadLetterQueue", "graveyard", "maxMessageBytes", "100"))).toBe(conf(5000, 3, "graveyard", 100));
-    expect(await c.call(req("QCONFIG", q, "colour", "red"))).toMatch(/^-BAD_ARGUMENT unknown setting "colour"; settings are visibilityMs, maxReceives, deadLetterQueue, maxMessageBytes\r\n$/);
+    const conf = (vis: number, max: number, dlq: string, bytes: number, ttl: number) =>
+      `*10\r\n$12\r\nvisibilityMs\r\n:${vis}\r\n$11\r\nmaxReceives\r\n:${max}\r\n$15\r\ndeadLetterQueue\r\n${bulk(dlq)}$15\r\nmaxMessageBytes\r\n:${bytes}\r\n` +
+      `$10\r\nreplyTtlMs\r\n:${ttl}\r\n`;
+    expect(await c.call(req("QCONFIG", q))).toBe(conf(30000, 0, `${q}.dead`, 1048576, 300000));
+    expect(await c.call(req("QCONFIG", q, "visibilityms", "5000", "MaxReceives", "3"))).toBe(conf(5000, 3, `${q}.dead`, 1048576, 300000));
+    expect(await c.call(req("QCONFIG", q, "deadLetterQueue", "graveyard", "maxMessageBytes", "100"))).toBe(conf(5000, 3, "graveyard", 100, 300000));
+    expect(await c.call(req("QCONFIG", q, "REPLYTTLMS", "60000"))).toBe(conf(5000, 3, "graveyard", 100, 60000));
+    expect(await c.call(req("QCONFIG", q, "colour", "red"))).toMatch(
+      /^-BAD_ARGUMENT unknown setting "colour"; settings are visibilityMs, maxReceives, deadLetterQueue, maxMessageBytes, replyTtlMs\r\n$/,
+    );
     expect(await c.call(req("QCONFIG", q, "visibilityMs", "0"))).toBe('-BAD_ARGUMENT visibilityMs must be an integer from 1 to 43200000, got "0"\r\n');
+    expect(await c.call(req("QCONFIG", q, "replyTtlMs", "0"))).toBe('-BAD_ARGUMENT replyTtlMs must be an integer from 1 to 604800000, got "0"\r\n');
+    expect(await c.call(req("QCONFIG", q, "replyTtlMs", "604800001"))).toBe(
+      '-BAD_ARGUMENT replyTtlMs must be an integer from 1 to 604800000, got "604800001"\r\n',
+    );
     expect(await c.call(req("QCONFIG", q, "deadLetterQueue", q))).toMatch(/^-BAD_ARGUMENT [^\r\n]+\r\n$/);
     expect(await c.call(req("QCONFIG", q, "deadLetterQueue", "no good"))).toMatch(/^-BAD_NAME [^\r\n]+\r\n$/);
     expect(await c.call(req("QCONFIG", q, "maxReceives"))).toBe("-ERR syntax error\r\n");
     expect(await c.call(req("QCONFIG", q, "maxReceives", "1", "MAXRECEIVES", "2"))).toBe("-ERR syntax error\r\n");
-    expect(await c.call(req("QCONFIG", q))).toBe(conf(5000, 3, "graveyard", 100));
+    expect(await c.call(req("QCONFIG", q))).toBe(conf(5000, 3, "graveyard", 100, 60000));
   });
 
   it("PURGE: how many were removed", async () => {
@@ -436,6 +444,55 @@ describe("queue commands", () => {
     const dead = await c.call(req("RECEIVE", `${q}.dead`));
     expect(dead).toMatch(/^\*5\r\n\$\d+\r\n\d+-1\r\n\$\d+\r\n\d+-1\.1\r\n\$6\r\npoison\r\n:1\r\n:\d+\r\n$/);
     expect(await c.call(req("STATS", q))).toBe(stats({ sent: 1, received: 1, deadLettered: 1 }));
+  });
+});
+
+describe("request/response commands", () => {
+  it("PUT: the handle <queue>:<id>; TOO_BIG over the queue's maxMessageBytes", async () => {
+    const q = uniqueQueue("w");
+    const r = await c.call(req("PUT", q, "question"));
+    expect(r).toMatch(new RegExp(`^\\$${q.length + 16}\\r\\n${q}:\\d{13}-1\\r\\n$`));
+    await c.call(req("QCONFIG", q, "maxMessageBytes", "4"));
+    expect(await c.call(req("PUT", q, "12345"))).toMatch(/^-TOO_BIG [^\r\n]+\r\n$/);
+    expect(await c.call(req("STATS", q))).toBe(stats({ ready: 1, sent: 1 }));
+  });
+
+  it("TAKE: a message, nil", async () => {
+    const q = uniqueQueue("w");
+    expect(await c.call(req("TAKE", q))).toBe("$-1\r\n");
+    expect(await c.call(req("TAKE", q, "WAIT", "50", "VISIBILITY", "1000"))).toBe("$-1\r\n");
+    const [, id] = /:(\d+-\d+)\r\n$/.exec(await c.call(req("PUT", q, "question")))!;
+    expect(await c.call(req("TAKE", q))).toBe(message(id!, `${id}.1`, "question", 1));
+  });
+
+  it("RESPOND: 1, 0 when stale or again, TOO_BIG; WAIT: the reply, then nil; BAD_ARGUMENT for a bad handle", async () => {
+    const q = uniqueQueue("w");
+    const handle = unbulk(await c.call(req("PUT", q, "question")));
+    const id = handle.slice(q.length + 1);
+    await c.call(req("TAKE", q));
+    await c.call(req("QCONFIG", q, "maxMessageBytes", "6"));
+    expect(await c.call(req("RESPOND", q, `${id}.1`, "1234567"))).toMatch(/^-TOO_BIG [^\r\n]+\r\n$/);
+    expect(await c.call(req("RESPOND", q, `${id}.2`, "answer"))).toBe(":0\r\n");
+    expect(await c.call(req("RESPOND", q, `${id}.1`, "answer"))).toBe(":1\r\n");
+    expect(await c.call(req("RESPOND", q, `${id}.1`, "answer"))).toBe(":0\r\n");
+    expect(await c.call(req("STATS", q))).toBe(stats({ sent: 1, received: 1, deleted: 1 }));
+    expect(await c.call(req("WAIT", handle, "TIMEOUT", "0"))).toBe("$6\r\nanswer\r\n");
+    expect(await c.call(req("WAIT", handle, "TIMEOUT", "0"))).toBe("$-1\r\n");
+    expect(await c.call(req("WAIT", handle, "TIMEOUT", "50"))).toBe("$-1\r\n");
+    expect(await c.call(req("WAIT", "jobs-1-1"))).toMatch(/^-BAD_ARGUMENT bad reply handle "jobs-1-1"[^\r\n]*\r\n$/);
+    expect(await c.call(req("WAIT", handle, "TIMEOUT", "3600001"))).toBe('-BAD_ARGUMENT TIMEOUT must be an integer from 0 to 3600000, got "3600001"\r\n');
+  });
+
+  it("WAIT returns as soon as the reply is stored (from another connection)", async () => {
+    const q = uniqueQueue("w");
+    const handle = unbulk(await c.call(req("PUT", q, "question")));
+    const other = await RawClient.connect(s.port);
+    c.write(req("WAIT", handle, "TIMEOUT", "10000"));
+    await new Promise((r) => setTimeout(r, 100));
+    const [, receipt] = /^\*5\r\n\$\d+\r\n[^\r]+\r\n\$\d+\r\n([^\r]+)\r\n/.exec(await other.call(req("TAKE", q)))!;
+    expect(await other.call(req("RESPOND", q, receipt!, "wake"))).toBe(":1\r\n");
+    expect(await c.reply(5000)).toBe("$4\r\nwake\r\n");
+    other.destroy();
   });
 });
 
