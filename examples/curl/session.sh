@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A whole tinyqs session with nothing but curl: configure a queue, send (raw, delayed, batch),
-# receive with the receipt from the response headers, touch, delete, release, peek, stats, purge.
+# receive with the receipt from the response headers, touch, delete, release, peek, stats, purge;
+# then a request answered by a worker (request/response).
 #
 #   TINYQS_URL=http://127.0.0.1:7380 [TINYQS_TOKEN=…] [TINYQS_QUEUE=…] bash session.sh
 #
@@ -13,12 +14,12 @@ Q="${TINYQS_QUEUE:-curl-demo-$$}"
 AUTH=()
 if [ -n "${TINYQS_TOKEN:-}" ]; then AUTH=(-H "Authorization: Bearer $TINYQS_TOKEN"); fi
 HEADERS="$(mktemp)"
-trap 'rm -f "$HEADERS"' EXIT
+trap 'rm -f "$HEADERS" "$HEADERS".*' EXIT
 
 # curl with the token, failing (exit 22) on an HTTP error unless the status is expected.
 tq() { curl -sS "${AUTH[@]}" "$@"; }
-# The value of one response header from the last `tq -D "$HEADERS" …`.
-header() { grep -i "^$1:" "$HEADERS" | tail -n 1 | cut -d' ' -f2- | tr -d '\r'; }
+# The value of one response header from the last `tq -D "$HEADERS" …` (or from the file given second).
+header() { grep -i "^$1:" "${2:-$HEADERS}" | tail -n 1 | cut -d' ' -f2- | tr -d '\r'; }
 
 echo "-> server: $(curl -sS "$URL/healthz")"
 
@@ -61,4 +62,14 @@ echo "-> receive on empty: HTTP $(tq -o /dev/null -w '%{http_code}' "$URL/v1/que
 
 echo "-> stats: $(tq "$URL/v1/queues/$Q")"
 echo "-> purge: $(tq -X POST "$URL/v1/queues/$Q/purge")"
+
+# Request/response: the caller (in the background here) waits for the reply in its own request; a
+# worker receives the request like any message and answers it with its receipt. Had no reply come
+# within timeoutMs, the caller would get 504 and could collect it later: GET /v1/replies/<handle>.
+tq -D "$HEADERS.caller" -o "$HEADERS.reply" --data-binary 'what is 6*7?' "$URL/v1/queues/$Q-rpc/requests?timeoutMs=10000" &
+CALLER=$!
+echo "-> request taken: $(tq -D "$HEADERS" "$URL/v1/queues/$Q-rpc/messages?waitMs=5000")"
+echo "-> respond: HTTP $(tq -o /dev/null -w '%{http_code}' --data-binary '42' "$URL/v1/queues/$Q-rpc/messages/$(header tinyqs-receipt)/respond")"
+wait "$CALLER"
+echo "-> reply: $(cat "$HEADERS.reply") (handle $(header tinyqs-reply-handle "$HEADERS.caller"))"
 echo "-> done"

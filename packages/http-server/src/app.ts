@@ -9,6 +9,7 @@ import { errorHandler } from "./http-errors.js";
 import type { Metrics } from "./metrics.js";
 import { messageRoutes } from "./rest/messages.js";
 import { queueRoutes } from "./rest/queues.js";
+import { requestRoutes } from "./rest/requests.js";
 import { healthz, metrics, openapi } from "./rest/system.js";
 
 export interface AppOptions {
@@ -45,7 +46,7 @@ export function createApp(o: AppOptions): Express {
   });
   app.get("/metrics", metrics(o.metrics));
   app.get("/v1/openapi.json", openapi);
-  app.use(messageRoutes(o.ctx), queueRoutes(o.ctx));
+  app.use(messageRoutes(o.ctx), requestRoutes(o.ctx), queueRoutes(o.ctx));
 
   app.use((req) => {
     throw new TinyQSError("NOT_FOUND", `no route ${req.method} ${req.path}; see /v1/openapi.json`);

@@ -11,11 +11,12 @@ import { isTinyQSError, type TinyQSApi } from "@tinyqs/core";
 const OPERATIONS = [
   "send", "sendBatch", "receive", "receiveBatch", "peek", "delete", "touch", "release",
   "configure", "getConfig", "stats", "queues", "purge",
+  "put", "take", "respond", "wait", "request",
 ] as const;
 type Operation = (typeof OPERATIONS)[number];
 
-/** delete/touch/release answer false for an unknown or stale receipt: counted as NOT_FOUND, as the API replies. */
-const BOOLEAN_OPS = new Set<Operation>(["delete", "touch", "release"]);
+/** delete/touch/release/respond answer false for an unknown or stale receipt: counted as NOT_FOUND, as the API replies. */
+const BOOLEAN_OPS = new Set<Operation>(["delete", "touch", "release", "respond"]);
 
 export class Metrics {
   readonly registry = new Registry();

@@ -41,6 +41,20 @@ const rawMessage = {
   content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
 };
 
+const timeoutMs = intQuery(
+  "timeoutMs",
+  `Wait up to this many ms for the reply (default ${LIMITS.replyTimeoutMs}, or the server's cap when lower; 0: look once). The server caps it (default ${DEFAULTS.maxWaitMs}).`,
+  0,
+  DEFAULTS.maxWaitMs,
+);
+const replyHandleHeader = {
+  "tinyqs-reply-handle": { description: "Where the reply is, `<queue>:<id>` (the request's message id): GET /v1/replies/{handle} collects it.", schema: { type: "string" } },
+};
+const rawReply = {
+  description: "The reply: raw bytes, exactly as the responder sent them.",
+  content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+};
+
 const noneCame = { description: "Nothing came within waitMs (or the server is shutting down)." };
 const done = { description: "Done." };
 const stale = error("Unknown id, or the receipt's delivery is over (lease ended, released, or delivered again). Nothing changed.");
@@ -51,7 +65,8 @@ export const OPENAPI = {
     title: "tinyqs HTTP API",
     version: "1",
     description:
-      "A reliable message queue on Redis (send, receive with a visibility timeout, delete, touch, release). " +
+      "A reliable message queue on Redis (send, receive with a visibility timeout, delete, touch, release), " +
+      "with request/response on top (request, respond, collect a reply). " +
       "Errors are `{ \"error\": { \"code\", \"message\" } }`. Codes and statuses: " +
       Object.entries(ERRORS).map(([code, e]) => `${code} ${e.http}`).join(", ") +
       " (UNAUTHORIZED: a missing or wrong bearer token). " +
@@ -153,6 +168,68 @@ export const OPENAPI = {
         summary: "End a reservation: the message is ready again now, or after delayMs",
         parameters: [delayMs("Ready again")],
         responses: { 204: done, 400: error("Bad queue name or parameter."), 401: { $ref: "#/components/responses/Unauthorized" }, 404: stale, 503: { $ref: "#/components/responses/Unavailable" } },
+      },
+    },
+    "/v1/queues/{queue}/requests": {
+      parameters: [queueParam],
+      post: {
+        operationId: "request",
+        summary: "Send a request (the request body, raw bytes) and wait for its reply",
+        description:
+          "The request is an ordinary message of the queue (a responder receives it with GET /v1/queues/{queue}/messages and answers with POST …/respond). " +
+          "No reply within timeoutMs: 504 TIMEOUT, and the reply can still be collected later with GET /v1/replies/{handle}. " +
+          "A client that disconnects while waiting leaves the reply stored (for the queue's replyTtlMs).",
+        parameters: [timeoutMs],
+        requestBody: { required: true, content: { "*/*": { schema: { type: "string", format: "binary" } } } },
+        responses: {
+          200: { ...rawReply, headers: replyHandleHeader },
+          400: error("Bad queue name or parameter (BAD_NAME, BAD_ARGUMENT)."),
+          401: { $ref: "#/components/responses/Unauthorized" },
+          413: error(`The body is over the server's limit (default ${DEFAULTS.maxMessageBytes} bytes; refused before it is read) or the queue's maxMessageBytes (TOO_BIG).`),
+          503: { $ref: "#/components/responses/Unavailable" },
+          504: { ...error("No reply within timeoutMs, or the server is shutting down (TIMEOUT); the request stays queued."), headers: replyHandleHeader },
+        },
+      },
+    },
+    "/v1/queues/{queue}/messages/{receipt}/respond": {
+      parameters: [queueParam, receiptParam],
+      post: {
+        operationId: "respond",
+        summary: "Answer a request: store the reply (the request body, raw bytes) for its caller and delete the request, in one step",
+        description: "Only the current delivery may respond, once: a receipt whose lease ran out, a second respond or an unknown receipt stores nothing (404).",
+        requestBody: { required: true, content: { "*/*": { schema: { type: "string", format: "binary" } } } },
+        responses: {
+          204: { description: "The reply is stored (kept the queue's replyTtlMs) and the request deleted." },
+          400: error("Bad queue name or receipt."),
+          401: { $ref: "#/components/responses/Unauthorized" },
+          404: error("Unknown receipt, a delivery that is over (lease ended, delivered again) or already answered. Nothing stored."),
+          413: error(`The reply is over the server's limit (default ${DEFAULTS.maxMessageBytes} bytes; refused before it is read) or the queue's maxMessageBytes (TOO_BIG).`),
+          503: { $ref: "#/components/responses/Unavailable" },
+        },
+      },
+    },
+    "/v1/replies/{handle}": {
+      parameters: [
+        {
+          name: "handle",
+          in: "path",
+          required: true,
+          description: "A reply handle, `<queue>:<id>`, from the tinyqs-reply-handle header (or a sent message's queue and id), URL-encoded.",
+          schema: { type: "string" },
+        },
+      ],
+      get: {
+        operationId: "wait",
+        summary: "Collect a request's reply, once, waiting up to timeoutMs for it",
+        description: "A client that disconnects while waiting does not take the reply: it stays for the next collect.",
+        parameters: [timeoutMs],
+        responses: {
+          200: rawReply,
+          204: { description: "No reply within timeoutMs (none yet, already collected, or expired), or the server is shutting down." },
+          400: error("Bad handle or parameter (BAD_ARGUMENT)."),
+          401: { $ref: "#/components/responses/Unauthorized" },
+          503: { $ref: "#/components/responses/Unavailable" },
+        },
       },
     },
     "/v1/queues": {
@@ -313,12 +390,13 @@ export const OPENAPI = {
       },
       Config: {
         type: "object",
-        required: ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes"],
+        required: ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes", "replyTtlMs"],
         properties: {
           visibilityMs: { type: "integer", minimum: 1, maximum: LIMITS.maxVisibilityMs, default: LIMITS.visibilityMs },
           maxReceives: { type: "integer", minimum: 0, maximum: LIMITS.maxReceives, default: 0, description: "0: never dead-letter" },
           deadLetterQueue: { type: "string", description: "default <queue>.dead" },
           maxMessageBytes: { type: "integer", minimum: 1, maximum: LIMITS.maxMessageBytesCeiling, default: LIMITS.maxMessageBytes },
+          replyTtlMs: { type: "integer", minimum: 1, maximum: LIMITS.maxReplyTtlMs, default: LIMITS.replyTtlMs, description: "How long a reply is kept for its caller to collect" },
         },
       },
       ConfigChanges: {
@@ -329,6 +407,7 @@ export const OPENAPI = {
           maxReceives: { type: "integer", minimum: 0, maximum: LIMITS.maxReceives },
           deadLetterQueue: { type: "string" },
           maxMessageBytes: { type: "integer", minimum: 1, maximum: LIMITS.maxMessageBytesCeiling },
+          replyTtlMs: { type: "integer", minimum: 1, maximum: LIMITS.maxReplyTtlMs },
         },
       },
     },

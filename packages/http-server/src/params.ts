@@ -2,7 +2,7 @@
 // silently ignored option. Values are decimal integers; the engine checks their ranges (one place
 // for the limits), this file only checks the syntax and the server's own cap on long polls.
 import type { Request } from "express";
-import { TinyQSError } from "@tinyqs/core";
+import { LIMITS, TinyQSError } from "@tinyqs/core";
 
 export type Query = Record<string, number | undefined>;
 
@@ -22,9 +22,18 @@ export function intQuery(req: Request, allowed: readonly string[]): Query {
 }
 
 /** A long poll no longer than the server allows (the engine's own ceiling is an hour). */
-export function checkWait(waitMs: number | undefined, maxWaitMs: number): number | undefined {
+export function checkWait(waitMs: number | undefined, maxWaitMs: number, name = "waitMs"): number | undefined {
   if (waitMs !== undefined && waitMs > maxWaitMs) {
-    throw new TinyQSError("BAD_ARGUMENT", `waitMs must be an integer from 0 to ${maxWaitMs} on this server, got ${waitMs}`);
+    throw new TinyQSError("BAD_ARGUMENT", `${name} must be an integer from 0 to ${maxWaitMs} on this server, got ${waitMs}`);
   }
   return waitMs;
+}
+
+/**
+ * How long to wait for a reply: `timeoutMs` as given (up to the server's cap), or the engine's
+ * default (30 s) cut to the cap, so that a caller who says nothing is not refused by a server
+ * started with a shorter --max-wait-ms.
+ */
+export function replyTimeout(timeoutMs: number | undefined, maxWaitMs: number): number {
+  return checkWait(timeoutMs, maxWaitMs, "timeoutMs") ?? Math.min(LIMITS.replyTimeoutMs, maxWaitMs);
 }

@@ -53,4 +53,22 @@ describe("Redis connections", () => {
     expect(await connections()).toBe(base);
     await Promise.all(sockets.map((c) => c.close()));
   });
+
+  it("20 requests waiting for their replies and 20 collects use no connection of their own", async () => {
+    await fetch(`${url}/v1/replies/warm:1-1?timeoutMs=50`);
+    const base = await connections();
+    const calls = Array.from({ length: 20 }, (_, i) => fetch(`${url}/v1/queues/rpc-${i % 4}/requests?timeoutMs=3000`, { method: "POST", body: `q${i}` }));
+    const collects = Array.from({ length: 20 }, (_, i) => fetch(`${url}/v1/replies/rpc-${i % 4}:1-${i}?timeoutMs=1500`));
+    await sleep(300);
+    expect(await connections()).toBe(base);
+
+    // and they still work: one request answered, its caller gets the reply
+    const res = await fetch(`${url}/v1/queues/rpc-1/messages?waitMs=1000`);
+    const body = await res.text();
+    await fetch(`${url}/v1/queues/rpc-1/messages/${res.headers.get("tinyqs-receipt")}/respond`, { method: "POST", body: `re ${body}` });
+    const answered = await Promise.all(calls.map((p) => p.then(async (r) => `${r.status} ${await r.text()}`)));
+    expect(answered.filter((a) => a.startsWith("200"))).toEqual([`200 re ${body}`]);
+    expect((await Promise.all(collects)).map((r) => r.status)).toEqual(Array(20).fill(204));
+    expect(await connections()).toBe(base);
+  });
 });

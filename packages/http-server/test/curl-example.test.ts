@@ -30,6 +30,7 @@ describe("examples/curl/session.sh", () => {
     const step = (name: string) => lines.find((l) => l.startsWith(`-> ${name}:`)) ?? `(no "${name}" line in:\n${stdout})`;
     expect(step("server")).toBe('-> server: {"status":"ok"}');
     expect(step(`configure ${q}`)).toContain('"maxReceives":5');
+    expect(step(`configure ${q}`)).toContain('"replyTtlMs":300000');
     expect(step("send text")).toMatch(/\{"id":"\d+-1"\}$/);
     expect(step("send batch")).toMatch(/\{"ids":\["\d+-4","\d+-5"\]\}$/);
     expect(step("received")).toMatch(/^-> received: resize photo 1 \(id (\d+-1), delivery 1, receipt \1\.1\)$/);
@@ -42,6 +43,9 @@ describe("examples/curl/session.sh", () => {
     expect(step("receive on empty")).toBe("-> receive on empty: HTTP 204");
     expect(step("stats")).toContain('"inFlight":4,"delayed":1,"sent":6');
     expect(step("purge")).toBe('-> purge: {"purged":5}');
+    expect(step("request taken")).toBe("-> request taken: what is 6*7?");
+    expect(step("respond")).toBe("-> respond: HTTP 204");
+    expect(step("reply")).toMatch(new RegExp(`^-> reply: 42 \\(handle ${q}-rpc:\\d+-1\\)$`));
     expect(lines.at(-1)).toBe("-> done");
   });
 });

@@ -116,6 +116,26 @@ describe("body size limit", () => {
     expect(produced).toBeLessThan(total / 2);
   });
 
+  it("a request or a reply over the limit is refused like a message: 413 before the body is read, nothing stored", async () => {
+    const q = uniqueQueue();
+    await s.engine.send(q, "a request");
+    const held = (await s.engine.take(q))!;
+    for (const path of [`/v1/queues/${q}/requests?timeoutMs=0`, `/v1/queues/${q}/messages/${held.receipt}/respond`]) {
+      const { reply, closedByServer } = await rawExchange(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n`);
+      expect(reply, path).toMatch(/^HTTP\/1\.1 413 /);
+      expect(reply).toContain('"code":"TOO_BIG"');
+      expect(closedByServer).toBe(true);
+    }
+    const over = await json(await fetch(`${s.url}/v1/queues/${q}/messages/${held.receipt}/respond`, { method: "POST", body: Buffer.alloc(LIMIT + 1, 1) }));
+    expect(over.status).toBe(413);
+    expect(over.body.error.code).toBe("TOO_BIG");
+    expect(await s.engine.stats(q)).toMatchObject({ sent: 1, inFlight: 1, deleted: 0 });
+    // at the limit is fine, and the reply is the one stored
+    const ok = await fetch(`${s.url}/v1/queues/${q}/messages/${held.receipt}/respond`, { method: "POST", body: Buffer.alloc(LIMIT, 2) });
+    expect(ok.status).toBe(204);
+    expect((await s.engine.wait(`${q}:${held.id}`, { timeoutMs: 0 }))!.equals(Buffer.alloc(LIMIT, 2))).toBe(true);
+  });
+
   it("batch and config JSON bodies have a limit too (one message base64-encoded, plus 64 KiB): 413", async () => {
     const q = uniqueQueue();
     const huge = JSON.stringify({ messages: [{ body: "x".repeat(200_000) }] });

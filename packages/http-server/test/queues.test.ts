@@ -27,13 +27,13 @@ describe("queues", () => {
     const { status, body } = await json(await fetch(`${s.url}/v1/queues/${"never-" + uniqueQueue()}`));
     expect(status).toBe(200);
     expect(body).toMatchObject({ ready: 0, inFlight: 0, delayed: 0, sent: 0 });
-    expect(body.config).toEqual({ visibilityMs: 30000, maxReceives: 0, deadLetterQueue: `${body.name}.dead`, maxMessageBytes: 1048576 });
+    expect(body.config).toEqual({ visibilityMs: 30000, maxReceives: 0, deadLetterQueue: `${body.name}.dead`, maxMessageBytes: 1048576, replyTtlMs: 300000 });
   });
 
   it("PUT /v1/queues/:queue changes the given settings and answers all of them", async () => {
     const q = uniqueQueue();
     const r = await json(await put(q, JSON.stringify({ visibilityMs: 5000, maxReceives: 3 })));
-    expect(r).toEqual({ status: 200, body: { visibilityMs: 5000, maxReceives: 3, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1048576 } });
+    expect(r).toEqual({ status: 200, body: { visibilityMs: 5000, maxReceives: 3, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1048576, replyTtlMs: 300000 } });
     const again = await json(await put(q, JSON.stringify({ deadLetterQueue: "elsewhere" })));
     expect(again.body).toMatchObject({ visibilityMs: 5000, maxReceives: 3, deadLetterQueue: "elsewhere" });
     expect((await json(await fetch(`${s.url}/v1/queues/${q}`))).body.config.deadLetterQueue).toBe("elsewhere");
@@ -199,7 +199,13 @@ describe("OpenAPI", () => {
     };
     walk((s.http.app as any).router.stack);
     expect([...documented].sort()).toEqual([...served].sort());
-    expect(served.size).toBe(15);
+    expect(served.size).toBe(18);
+    for (const route of ["POST /v1/queues/{queue}/requests", "POST /v1/queues/{queue}/messages/{receipt}/respond", "GET /v1/replies/{handle}"]) {
+      expect(documented.has(route), route).toBe(true);
+    }
+    expect(doc.components.schemas.Config.required).toContain("replyTtlMs");
+    expect(doc.components.schemas.ConfigChanges.properties.replyTtlMs).toMatchObject({ type: "integer", minimum: 1 });
+    expect(doc.paths["/v1/queues/{queue}/requests"].post.responses["504"].headers).toHaveProperty("tinyqs-reply-handle");
 
     // Every $ref points at something that exists.
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];

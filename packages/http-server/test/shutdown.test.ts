@@ -27,6 +27,28 @@ describe("graceful close", () => {
     await s.close(); // again: a no-op
   });
 
+  it("ends reply waits too: a waiting request answers 504 with its handle (the reply stays collectable), a collect 204", async () => {
+    const s = await startServer({ shutdownGraceMs: 20_000 });
+    const q = uniqueQueue();
+    const collecting = fetch(`${s.url}/v1/replies/${q}:1-1?timeoutMs=15000`);
+    const calling = fetch(`${s.url}/v1/queues/${q}/requests?timeoutMs=15000`, { method: "POST", body: "asked just before" });
+    const req = (await s.engine.take(q, { waitMs: 5000 }))!; // the request reached the server
+    await new Promise((r) => setTimeout(r, 100)); // and so did the collect, started first
+
+    const t0 = Date.now();
+    await s.http.close();
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const res = await calling;
+    expect(res.status).toBe(504);
+    expect(res.headers.get("tinyqs-reply-handle")).toBe(`${q}:${req.id}`);
+    expect((await json(res)).body.error).toMatchObject({ code: "TIMEOUT", message: expect.stringContaining("shutting down") });
+    expect((await collecting).status).toBe(204);
+    // the request was not lost with the server: answered now, its reply waits for its caller
+    expect(await s.engine.respond(q, req.receipt!, "answer")).toBe(true);
+    expect((await s.engine.wait(`${q}:${req.id}`, { timeoutMs: 0 }))?.toString()).toBe("answer");
+    await s.engine.close();
+  });
+
   it("a request in progress (a send) completes before the server stops", async () => {
     const s = await startServer();
     const q = uniqueQueue();
