@@ -1,5 +1,5 @@
 // Shared by both transports: options, error mapping, argument checks.
-import { ERRORS, TinyQSError, checkQueueName, toBuffer, type ErrorCode } from "@tinyqs/core";
+import { ERRORS, LIMITS, TinyQSError, checkQueueName, parseReplyHandle, replyHandle, toBuffer, type ErrorCode } from "@tinyqs/core";
 
 export interface ClientOptions {
   /** How long a command may wait for the connection to be (re)established, in ms (default 5000). Then UNAVAILABLE. */
@@ -32,4 +32,24 @@ export function fromReplyText(text: string, cause?: unknown): TinyQSError {
   return new TinyQSError("INTERNAL", text, { cause });
 }
 
-export { checkQueueName, toBuffer };
+/**
+ * A reply wait's timeoutMs, checked before anything is sent (the engine's range: 0 up to
+ * LIMITS.maxWaitMs); undefined stays undefined, so the server applies its default.
+ */
+export function checkReplyTimeout(timeoutMs: unknown): number | undefined {
+  if (timeoutMs === undefined) return undefined;
+  if (typeof timeoutMs !== "number" || !Number.isSafeInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > LIMITS.maxWaitMs) {
+    throw new TinyQSError("BAD_ARGUMENT", `timeoutMs must be an integer from 0 to ${LIMITS.maxWaitMs}, not ${JSON.stringify(timeoutMs)}`);
+  }
+  return timeoutMs;
+}
+
+/**
+ * request() found no reply in time: the engine's TIMEOUT. `what` is the reply handle when known,
+ * so the reply can still be collected with wait().
+ */
+export function requestTimedOut(what: string, timeoutMs: number | undefined): TinyQSError {
+  return new TinyQSError("TIMEOUT", `no reply to ${what} within ${timeoutMs ?? LIMITS.replyTimeoutMs} ms`);
+}
+
+export { LIMITS, checkQueueName, parseReplyHandle, replyHandle, toBuffer };

@@ -12,6 +12,7 @@ import {
   type ReceiveBatchOptions,
   type ReceiveOptions,
   type ReleaseOptions,
+  type ReplyWaitOptions,
   type SendOptions,
   type TinyQSApi,
   type TouchOptions,
@@ -19,7 +20,17 @@ import {
   type Worker,
   type WorkerOptions,
 } from "@tinyqs/core";
-import { DEFAULT_TIMEOUT_MS, checkQueueName, toBuffer, type ClientOptions } from "./common.js";
+import {
+  DEFAULT_TIMEOUT_MS,
+  LIMITS,
+  checkQueueName,
+  checkReplyTimeout,
+  parseReplyHandle,
+  replyHandle,
+  requestTimedOut,
+  toBuffer,
+  type ClientOptions,
+} from "./common.js";
 
 type Query = Record<string, number | undefined>;
 
@@ -55,7 +66,7 @@ export class HttpClient implements TinyQSApi {
    * ended it. Network failures are UNAVAILABLE, no answer within timeoutMs (+ waitMs) is TIMEOUT,
    * error statuses are the TinyQSError of their JSON body (except 404 when `notFoundOk`).
    */
-  private async request(req: Request, notFoundOk = false): Promise<Response | typeof ABORTED> {
+  private async exchange(req: Request, notFoundOk = false): Promise<Response | typeof ABORTED> {
     if (this.closed) throw new TinyQSError("CLOSED");
     if (req.signal?.aborted) return ABORTED;
     const url = new URL(this.base + req.path);
@@ -83,9 +94,9 @@ export class HttpClient implements TinyQSApi {
     throw await errorOf(res);
   }
 
-  /** request() for a JSON answer. */
+  /** exchange() for a JSON answer. */
   private async json<T>(req: Request): Promise<T> {
-    const res = await this.request(req);
+    const res = await this.exchange(req);
     if (res === ABORTED) throw new TinyQSError(this.closed ? "CLOSED" : "INTERNAL", "the request was aborted");
     return (await this.read(res, () => res.json())) as T;
   }
@@ -119,13 +130,13 @@ export class HttpClient implements TinyQSApi {
 
   async receive(queue: string, options: ReceiveOptions = {}): Promise<Message | null> {
     const path = `${this.q(queue)}/messages`;
-    const res = await this.request({ path, query: { waitMs: options.waitMs, visibilityMs: options.visibilityMs }, signal: options.signal, waitMs: options.waitMs });
+    const res = await this.exchange({ path, query: { waitMs: options.waitMs, visibilityMs: options.visibilityMs }, signal: options.signal, waitMs: options.waitMs });
     return this.single(queue, res);
   }
 
   async peek(queue: string, options: WaitOptions = {}): Promise<Message | null> {
     const path = `${this.q(queue)}/messages/peek`;
-    const res = await this.request({ path, query: { waitMs: options.waitMs }, signal: options.signal, waitMs: options.waitMs });
+    const res = await this.exchange({ path, query: { waitMs: options.waitMs }, signal: options.signal, waitMs: options.waitMs });
     return this.single(queue, res);
   }
 
@@ -145,7 +156,7 @@ export class HttpClient implements TinyQSApi {
 
   async receiveBatch(queue: string, options: ReceiveBatchOptions): Promise<Message[]> {
     const path = `${this.q(queue)}/messages`;
-    const res = await this.request({
+    const res = await this.exchange({
       path,
       query: { max: options?.max, waitMs: options?.waitMs, visibilityMs: options?.visibilityMs },
       signal: options?.signal,
@@ -157,23 +168,66 @@ export class HttpClient implements TinyQSApi {
   }
 
   private async yesNo(req: Request): Promise<boolean> {
-    const res = await this.request(req, true);
+    const res = await this.exchange(req, true);
     if (res === ABORTED) throw new TinyQSError("CLOSED");
     await res.arrayBuffer().catch(() => undefined);
     return res.status !== 404;
   }
 
-  delete(queue: string, idOrReceipt: string): Promise<boolean> {
+  async delete(queue: string, idOrReceipt: string): Promise<boolean> {
     return this.yesNo({ method: "DELETE", path: `${this.q(queue)}/messages/${encodeURIComponent(checkId(idOrReceipt))}` });
   }
 
-  touch(queue: string, receipt: string, options: TouchOptions = {}): Promise<boolean> {
+  async touch(queue: string, receipt: string, options: TouchOptions = {}): Promise<boolean> {
     return this.yesNo({ method: "POST", path: `${this.q(queue)}/messages/${encodeURIComponent(checkId(receipt))}/touch`, query: { visibilityMs: options.visibilityMs } });
   }
 
-  release(queue: string, receipt: string, options: ReleaseOptions = {}): Promise<boolean> {
+  async release(queue: string, receipt: string, options: ReleaseOptions = {}): Promise<boolean> {
     return this.yesNo({ method: "POST", path: `${this.q(queue)}/messages/${encodeURIComponent(checkId(receipt))}/release`, query: { delayMs: options.delayMs || undefined } });
   }
+
+  // ---- request/response ----------------------------------------------------------------------
+
+  /** A send: the request is an ordinary message, and its handle is `<queue>:<id>`. */
+  async put(queue: string, body: Body): Promise<string> {
+    return replyHandle(queue, await this.send(queue, body));
+  }
+
+  take(queue: string, options: ReceiveOptions = {}): Promise<Message | null> {
+    return this.receive(queue, options);
+  }
+
+  async respond(queue: string, receipt: string, body: Body): Promise<boolean> {
+    return this.yesNo({ method: "POST", path: `${this.q(queue)}/messages/${encodeURIComponent(checkId(receipt))}/respond`, body: toBuffer(body) });
+  }
+
+  async wait(handle: string, options: ReplyWaitOptions = {}): Promise<Buffer | null> {
+    parseReplyHandle(handle);
+    const timeoutMs = checkReplyTimeout(options.timeoutMs);
+    const res = await this.exchange({
+      path: `/v1/replies/${encodeURIComponent(handle)}`,
+      query: { timeoutMs },
+      signal: options.signal,
+      waitMs: timeoutMs ?? LIMITS.replyTimeoutMs,
+    });
+    if (res === ABORTED || res.status === 204) return null;
+    return Buffer.from(await this.read(res, () => res.arrayBuffer()));
+  }
+
+  /** One round trip: the server puts, waits, and answers with the reply (200) or TIMEOUT (504). */
+  async request(queue: string, body: Body, options: ReplyWaitOptions = {}): Promise<Buffer> {
+    const path = `${this.q(queue)}/requests`;
+    const timeoutMs = checkReplyTimeout(options.timeoutMs);
+    const res = await this.exchange({ method: "POST", path, query: { timeoutMs }, body: toBuffer(body), signal: options.signal, waitMs: timeoutMs ?? LIMITS.replyTimeoutMs });
+    if (res === ABORTED) {
+      // As in the engine, a request whose wait was given up on got no reply in time.
+      if (this.closed) throw new TinyQSError("CLOSED");
+      throw requestTimedOut(`the request to ${queue}`, timeoutMs);
+    }
+    return Buffer.from(await this.read(res, () => res.arrayBuffer()));
+  }
+
+  // ---- queues ----------------------------------------------------------------------------------
 
   async configure(queue: string, changes: Partial<QueueConfig>): Promise<QueueConfig> {
     return this.json<QueueConfig>({ method: "PUT", path: this.q(queue), json: changes ?? {} });
@@ -212,6 +266,15 @@ export class HttpClient implements TinyQSApi {
   }
 }
 
+/**
+ * An error answering a request (POST …/requests) names its reply handle, from the header
+ * tinyqs-reply-handle, so the reply can still be collected with wait().
+ */
+function withHandle(message: string, res: Response): string {
+  const handle = res.headers.get("tinyqs-reply-handle");
+  return !handle || message.includes(handle) ? message : `${message} (reply handle ${handle})`;
+}
+
 function checkId(s: string): string {
   if (typeof s !== "string" || s.length === 0 || s.length > 256) throw new TinyQSError("BAD_ARGUMENT", "an id or receipt is 1-256 characters");
   return s;
@@ -221,7 +284,7 @@ async function errorOf(res: Response): Promise<TinyQSError> {
   const text = await res.text().catch(() => "");
   try {
     const e = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
-    if (e?.code && e.code in ERRORS) return new TinyQSError(e.code as ErrorCode, e.message);
+    if (e?.code && e.code in ERRORS) return new TinyQSError(e.code as ErrorCode, withHandle(e.message ?? ERRORS[e.code as ErrorCode].message, res));
   } catch {
     // not JSON: fall through
   }

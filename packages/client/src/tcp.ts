@@ -8,6 +8,8 @@
 //   disconnected waits for 'ready' at most `timeoutMs`, then fails with UNAVAILABLE. Commands cut by
 //   a dropped connection fail (UNAVAILABLE) and are never re-sent behind the caller's back
 //   (autoResendUnfulfilledCommands: false), so a cut receive cannot strand a reservation.
+//   The one exception is WAIT (a reply wait): the server puts back a reply it collected for a
+//   connection that vanished, so a cut WAIT is safe to send again for the rest of its timeout.
 import { Redis, type RedisOptions } from "ioredis";
 import {
   TinyQSError,
@@ -20,6 +22,7 @@ import {
   type ReceiveBatchOptions,
   type ReceiveOptions,
   type ReleaseOptions,
+  type ReplyWaitOptions,
   type SendOptions,
   type TinyQSApi,
   type TouchOptions,
@@ -27,7 +30,17 @@ import {
   type Worker,
   type WorkerOptions,
 } from "@tinyqs/core";
-import { DEFAULT_TIMEOUT_MS, checkQueueName, fromReplyText, toBuffer, type ClientOptions } from "./common.js";
+import {
+  DEFAULT_TIMEOUT_MS,
+  LIMITS,
+  checkQueueName,
+  checkReplyTimeout,
+  fromReplyText,
+  parseReplyHandle,
+  requestTimedOut,
+  toBuffer,
+  type ClientOptions,
+} from "./common.js";
 
 export interface TcpClientOptions extends ClientOptions {
   host: string;
@@ -36,7 +49,13 @@ export interface TcpClientOptions extends ClientOptions {
 
 type Reply = null | number | Buffer | string | Reply[];
 
-const NUMBER_FIELDS = new Set(["visibilityMs", "maxReceives", "maxMessageBytes"]);
+const NUMBER_FIELDS = new Set(["visibilityMs", "maxReceives", "maxMessageBytes", "replyTtlMs"]);
+
+/**
+ * A command cut by a dropped connection (callers see UNAVAILABLE). Kept apart from "the server
+ * cannot be reached", so wait() knows it may send its WAIT again.
+ */
+class CommandCut extends TinyQSError {}
 
 export class TcpClient implements TinyQSApi {
   private readonly main: Redis;
@@ -120,7 +139,7 @@ export class TcpClient implements TinyQSApi {
     if (e instanceof TinyQSError) return e;
     if (e instanceof Error && e.name === "ReplyError") return fromReplyText(e.message, e);
     if (this.closed) return new TinyQSError("CLOSED", undefined, { cause: e });
-    return this.unavailable(e);
+    return new CommandCut("UNAVAILABLE", `the connection to the tinyqs server at ${this.where()} dropped: ${(e as Error)?.message ?? e}`, { cause: e });
   }
 
   /** One command on the main connection; binary replies when `binary`. */
@@ -196,8 +215,13 @@ export class TcpClient implements TinyQSApi {
     return (reply as Reply[]).map(String);
   }
 
-  async receive(queue: string, options: ReceiveOptions = {}): Promise<Message | null> {
-    const args = this.receiveArgs(queue, options, undefined);
+  receive(queue: string, options: ReceiveOptions = {}): Promise<Message | null> {
+    return this.receiveOne("RECEIVE", queue, options);
+  }
+
+  /** RECEIVE or TAKE (a receive under the request/response name): one message or null. */
+  private async receiveOne(command: "RECEIVE" | "TAKE", queue: string, options: ReceiveOptions): Promise<Message | null> {
+    const args = this.receiveArgs(command, queue, options, undefined);
     if (options.signal?.aborted) return null;
     const parse = (r: Reply) => (r === null ? null : toMessage(queue, r as Reply[]));
     if (options.waitMs) return this.blocking(args, options.signal, parse, null);
@@ -205,17 +229,17 @@ export class TcpClient implements TinyQSApi {
   }
 
   async receiveBatch(queue: string, options: ReceiveBatchOptions): Promise<Message[]> {
-    const args = this.receiveArgs(queue, options, options?.max);
+    const args = this.receiveArgs("RECEIVE", queue, options, options?.max);
     if (options.signal?.aborted) return [];
     const parse = (r: Reply) => ((r ?? []) as Reply[]).map((m) => toMessage(queue, m as Reply[]));
     if (options.waitMs) return this.blocking(args, options.signal, parse, []);
     return parse(await this.cmd(args, true));
   }
 
-  private receiveArgs(queue: string, options: ReceiveOptions, max: number | undefined): Array<string | Buffer> {
+  private receiveArgs(command: "RECEIVE" | "TAKE", queue: string, options: ReceiveOptions, max: number | undefined): Array<string | Buffer> {
     this.checkOpen();
     checkQueueName(queue);
-    const args = ["RECEIVE", queue];
+    const args = [command, queue];
     if (max !== undefined) args.push("COUNT", num(max, "max"));
     if (options.waitMs) args.push("WAIT", num(options.waitMs, "waitMs"));
     if (options.visibilityMs !== undefined) args.push("VISIBILITY", num(options.visibilityMs, "visibilityMs"));
@@ -253,6 +277,58 @@ export class TcpClient implements TinyQSApi {
     if (options.delayMs) args.push("DELAY", num(options.delayMs, "delayMs"));
     return Number(await this.cmd(args)) === 1;
   }
+
+  // ---- request/response ----------------------------------------------------------------------
+
+  async put(queue: string, body: Body): Promise<string> {
+    this.checkOpen();
+    checkQueueName(queue);
+    return String(await this.cmd(["PUT", queue, toBuffer(body)]));
+  }
+
+  take(queue: string, options: ReceiveOptions = {}): Promise<Message | null> {
+    return this.receiveOne("TAKE", queue, options);
+  }
+
+  async respond(queue: string, receipt: string, body: Body): Promise<boolean> {
+    this.checkOpen();
+    checkQueueName(queue);
+    return Number(await this.cmd(["RESPOND", queue, receipt, toBuffer(body)])) === 1;
+  }
+
+  async wait(handle: string, options: ReplyWaitOptions = {}): Promise<Buffer | null> {
+    this.checkOpen();
+    parseReplyHandle(handle);
+    const { signal } = options;
+    let left = checkReplyTimeout(options.timeoutMs);
+    if (signal?.aborted) return null;
+    const deadline = Date.now() + (left ?? LIMITS.replyTimeoutMs);
+    const parse = (r: Reply) => (r === null ? null : (r as Buffer));
+    for (;;) {
+      try {
+        // A look without waiting answers at once: the main connection. A wait blocks: its own.
+        if (left === 0) return parse(await this.cmd(["WAIT", handle, "TIMEOUT", "0"], true));
+        const args = left === undefined ? ["WAIT", handle] : ["WAIT", handle, "TIMEOUT", String(left)];
+        return await this.blocking(args, signal, parse, null);
+      } catch (e) {
+        // Cut mid-wait: a reply collected for the lost connection was put back by the server, so
+        // waiting again loses nothing. Until the deadline, then one last look, then UNAVAILABLE.
+        if (!(e instanceof CommandCut) || left === 0 || signal?.aborted) throw e;
+        left = Math.max(0, deadline - Date.now());
+      }
+    }
+  }
+
+  async request(queue: string, body: Body, options: ReplyWaitOptions = {}): Promise<Buffer> {
+    const timeoutMs = checkReplyTimeout(options.timeoutMs);
+    const handle = await this.put(queue, body);
+    const reply = await this.wait(handle, options);
+    if (reply) return reply;
+    this.checkOpen();
+    throw requestTimedOut(handle, timeoutMs);
+  }
+
+  // ---- queues ----------------------------------------------------------------------------------
 
   async configure(queue: string, changes: Partial<QueueConfig>): Promise<QueueConfig> {
     this.checkOpen();

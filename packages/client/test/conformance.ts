@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { TinyQSApi } from "@tinyqs/core";
 import { eventually, expectCode, sleep, uniqueQueue } from "../../core/test/helpers/util.js";
+import { describeRequestResponseConformance } from "./conformance-requests.js";
 
 export function describeConformance(label: string, makeApi: () => TinyQSApi | Promise<TinyQSApi>) {
   describe.concurrent(`conformance on ${label}`, () => {
@@ -128,6 +129,7 @@ export function describeConformance(label: string, makeApi: () => TinyQSApi | Pr
       const q = uniqueQueue("c");
       await expectCode(() => tq.send("bad name!", "x"), "BAD_NAME", "send to a bad name");
       await expectCode(() => tq.receive(""), "BAD_NAME", "receive from an empty name");
+      await expectCode(() => tq.delete("bad name", "1-1.1"), "BAD_NAME", "delete from a bad name");
       await expectCode(() => tq.configure(q, { deadLetterQueue: "no spaces" }), "BAD_NAME", "configure a bad DLQ");
       await expectCode(() => tq.configure(q, { visibilityMs: 0 }), "BAD_ARGUMENT", "configure visibility 0");
       expect(await tq.configure(q, { maxMessageBytes: 10 })).toMatchObject({ maxMessageBytes: 10 });
@@ -153,9 +155,9 @@ export function describeConformance(label: string, makeApi: () => TinyQSApi | Pr
     it("configure, getConfig, and dead letters after maxReceives", async () => {
       const tq = await api();
       const q = uniqueQueue("c");
-      expect(await tq.getConfig(q)).toEqual({ visibilityMs: 30_000, maxReceives: 0, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1_048_576 });
+      expect(await tq.getConfig(q)).toEqual({ visibilityMs: 30_000, maxReceives: 0, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1_048_576, replyTtlMs: 300_000 });
       const cfg = await tq.configure(q, { maxReceives: 2, visibilityMs: 5000 });
-      expect(cfg).toEqual({ visibilityMs: 5000, maxReceives: 2, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1_048_576 });
+      expect(cfg).toEqual({ visibilityMs: 5000, maxReceives: 2, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1_048_576, replyTtlMs: 300_000 });
       expect(await tq.getConfig(q)).toEqual(cfg);
       const id = await tq.send(q, "poison");
       for (let i = 1; i <= 2; i++) {
@@ -176,6 +178,9 @@ export function describeConformance(label: string, makeApi: () => TinyQSApi | Pr
       await tq.close();
       await tq.close();
       await expectCode(() => tq.send(uniqueQueue("c"), "x"), "CLOSED", "send after close");
+      await expectCode(() => tq.put(uniqueQueue("c"), "x"), "CLOSED", "put after close");
     });
+
+    describeRequestResponseConformance(label, api);
   });
 }

@@ -1,4 +1,5 @@
-// examples/remote-worker, run as its own process against a real tcp-server and http-server.
+// examples/remote-worker (worker.mjs, request-response.mjs), each run as its own process against a
+// real tcp-server and http-server.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -32,5 +33,17 @@ describe("examples/remote-worker", () => {
     for (const job of [1, 2, 4, 5]) expect(stdout).toContain(`job ${job} done (delivery 1)`);
     expect(stdout).toContain("job 3 fails on its first delivery, retrying later");
     expect(stdout).toContain("job 3 done (delivery 2)");
+  });
+
+  it.each(["tcp", "http"])("request/response over %s: every caller gets its answer; a late respond is refused", async (way) => {
+    const { stdout } = await run(process.execPath, ["request-response.mjs"], {
+      cwd: dir,
+      env: { ...process.env, TINYQS_URL: urls[way] },
+      timeout: 30_000,
+    });
+    expect(stdout).toContain("worker: late answer to 1 refused (respond → false)");
+    expect(stdout).toContain("worker: answered 1 (delivery 2)");
+    for (const n of [1, 2, 3]) expect(stdout).toContain(`caller: ${n} squared is ${n * n}`);
+    expect(stdout).toMatch(/caller: 4 squared is 16 \(handle example-rpc-\d+:\d+-\d+\)/);
   });
 });

@@ -132,6 +132,54 @@ describe("TCP client", () => {
       await server.close();
     }
   });
+
+  it("a reply wait cut by a dropped connection is sent again for the rest of its timeout, and gets the reply", async () => {
+    const server = createTcpServer({ redis });
+    const { port } = await server.listen(0, "127.0.0.1");
+    const px = await proxy(port);
+    const tq = connect(`tinyqs://127.0.0.1:${px.port}`, { timeoutMs: 2000, maxReconnectDelayMs: 100 });
+    const direct = connect(`tinyqs://127.0.0.1:${port}`);
+    const q = uniqueQueue("cutwait");
+    try {
+      const handle = await tq.put(q, "question");
+      const waiting = tq.wait(handle, { timeoutMs: 15_000 });
+      await sleep(150);
+      px.cut();
+      await sleep(300); // the WAIT is cut; the client is reconnecting and waits again
+      const m = (await direct.take(q))!;
+      expect(await direct.respond(q, m.receipt!, "answer after the cut")).toBe(true);
+      expect((await waiting)?.toString()).toBe("answer after the cut");
+      expect(await direct.wait(handle, { timeoutMs: 0 })).toBeNull(); // collected once
+    } finally {
+      await Promise.all([tq.close(), direct.close()]);
+      await px.close();
+      await server.close();
+    }
+  });
+
+  it("a reply wait cut with no server to come back to fails with UNAVAILABLE", async () => {
+    const server = createTcpServer({ redis });
+    const { port } = await server.listen(0, "127.0.0.1");
+    const px = await proxy(port);
+    const tq = connect(`tinyqs://127.0.0.1:${px.port}`, { timeoutMs: 500, maxReconnectDelayMs: 100 });
+    try {
+      const handle = await tq.put(uniqueQueue("cutwait"), "question");
+      const waiting = tq.wait(handle, { timeoutMs: 15_000 }).then(
+        (v) => v,
+        (e) => e,
+      );
+      await sleep(150);
+      const closing = px.close(); // no new connections through the proxy…
+      px.cut(); // …and the open ones cut
+      await closing;
+      const err = await waiting;
+      expect(err).toBeInstanceOf(TinyQSError);
+      expect((err as TinyQSError).code).toBe("UNAVAILABLE");
+    } finally {
+      await tq.close();
+      await server.close();
+    }
+  });
 });
 
 describe("HTTP client", () => {
