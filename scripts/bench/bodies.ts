@@ -20,3 +20,16 @@ export function seqOf(body: Buffer | string): number {
   }
   return s;
 }
+
+/** The reply R's responders make for request `seq`: the same size and sequence number with another
+ * filler, so a request echoed back (or any other request's reply) is never taken for its reply. */
+export function replyMaker(size: number): (seq: number) => string {
+  const fill = "r".repeat(size);
+  return (seq) => String(seq).padStart(8, "0") + fill.slice(8);
+}
+
+/** Whether a body that came back (a Buffer, or a string from a client that decodes) is `expected`. */
+export function sameBody(body: Buffer | string, expected: string): boolean {
+  if (typeof body === "string") return body === expected;
+  return body.length === expected.length && body.toString("latin1") === expected;
+}

@@ -5,8 +5,9 @@
 // Started by hand (no IPC channel), it prints the result as a JSON line instead, which is handy for
 // profiling one run:  node --cpu-prof node_modules/.cache/tinyqs-bench/scripts/bench/child.js '<job json>'
 // (main.ts compiles that file; the job is a ChildJob, and TINYQS_CORE must be set).
+import { runRequestScenario } from "./run-request-scenario.js";
 import { runScenario, type RunResult } from "./run-scenario.js";
-import type { ScenarioName, Settings } from "./scenarios.js";
+import { SCENARIOS, type ScenarioName, type Settings } from "./scenarios.js";
 import { loadTarget } from "./targets/index.js";
 
 export interface ChildJob {
@@ -32,7 +33,8 @@ function reply(msg: ChildReply, code: number): void {
 const job = JSON.parse(process.argv[2] ?? "{}") as ChildJob;
 try {
   const target = await loadTarget(job.target);
-  const result = await runScenario(target, job.scenario, job);
+  const run = SCENARIOS[job.scenario].mode === "request" ? runRequestScenario : runScenario;
+  const result = await run(target, job.scenario, job);
   reply({ result }, result.ok ? 0 : 1);
 } catch (e) {
   reply({ error: (e as Error).stack ?? String(e) }, 2);

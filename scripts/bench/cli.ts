@@ -15,15 +15,16 @@ export interface CliOptions {
 const SERVER_TARGET_TIMEOUT_MS = 900_000;
 
 export const USAGE = `usage: pnpm bench [flags]
-  --scenarios A,B,C   which of the original spec's scenarios A-E to run (default: all)
+  --scenarios A,B,C   which scenarios to run (default: all): the original spec's A-E, and R, its
+                      request/response shape (put+wait / take+respond, 20 000 x 1 KiB at once)
   --rounds N          run each scenario N times, interleaved, and report the median (default 1)
   --json              print one JSON line per run on stdout (the summary goes to stderr)
   --redis URL         use this Redis instead of a private one; it is FLUSHed before every scenario,
                       so point it at a scratch instance or db (e.g. redis://127.0.0.1:6400/15)
   --target NAME       what to measure (default: engine)
-  --wait-ms MS        long-poll length of each receive (default ${DEFAULT_SETTINGS.waitMs})
-  --window N          sends in flight (default ${DEFAULT_SETTINGS.window})
-  --concurrency N     receive->delete loops (default ${DEFAULT_SETTINGS.concurrency})
+  --wait-ms MS        long-poll length of each receive and take (default ${DEFAULT_SETTINGS.waitMs})
+  --window N          sends in flight; in R, requests in flight (default ${DEFAULT_SETTINGS.window})
+  --concurrency N     receive->delete loops; in R, take->respond loops (default ${DEFAULT_SETTINGS.concurrency})
   --timeout S         give up on a run after S seconds (default ${DEFAULT_SETTINGS.timeoutMs / 1000}; ${SERVER_TARGET_TIMEOUT_MS / 1000} for a server target)`;
 
 function positiveInt(flag: string, v: string | undefined): number {

@@ -1,5 +1,6 @@
 // `pnpm bench`: the original spec's scenarios A–E against tinyqs, measured the way the peers'
-// harness measures BullMQ, bee-queue, RSMQ and raw lists (see docs/benchmarks.md).
+// harness measures BullMQ, bee-queue, RSMQ and raw lists, and its request/response scenario R
+// (see docs/benchmarks.md).
 // This file only orchestrates: get a Redis, run every (round, scenario) in its own child process
 // (child.ts), print each result as it comes, then the medians.
 import { fork, type ChildProcess } from "node:child_process";
@@ -12,7 +13,7 @@ import { startPrivateRedis, type PrivateRedis } from "./redis-server.js";
 import { runLine, summaryTable } from "./report.js";
 import type { RunResult } from "./run-scenario.js";
 import { SCENARIOS } from "./scenarios.js";
-import { TARGET_NAMES } from "./targets/index.js";
+import { loadTarget, TARGET_NAMES } from "./targets/index.js";
 
 // The child finds the engine through TINYQS_CORE (compiled, it no longer sits next to the repo).
 process.env.TINYQS_CORE ||= join(REPO, "packages", "core", "dist", "index.js");
@@ -89,8 +90,9 @@ try {
   }
   const url = opts.redis ?? redis!.url;
   const s = opts.settings;
+  const withR = opts.scenarios.some((name) => SCENARIOS[name].mode === "request");
   say(`tinyqs benchmark, target ${opts.target}: scenarios ${opts.scenarios.join(",")}, ${opts.rounds} round(s); ` +
-    `${s.window} sends in flight, ${s.concurrency} receive→delete loops, receive waitMs ${s.waitMs}; ` +
+    `${s.window} sends in flight, ${s.concurrency} receive→delete loops${withR ? " (R: requests in flight, take→respond loops)" : ""}, receive waitMs ${s.waitMs}; ` +
     `Node ${process.version}, Redis ${await redisVersion(url)}, ${new Date().toISOString()}`);
 
   const entry = compileChild();
@@ -98,10 +100,20 @@ try {
   // A front end (http, ws, …) is measured beside the embedded engine, in the same run and rounds:
   // each scenario runs on the engine, then on the front end, so the two tables below compare.
   const targets = opts.target === "engine" ? ["engine"] : ["engine", opts.target];
+  // Combinations a target cannot run (R on a target without request/response) are skipped, said once.
+  const skip = new Map<string, string>();
+  for (const target of targets) {
+    const why = (await loadTarget(target)).noRequests;
+    for (const scenario of opts.scenarios) {
+      if (why && SCENARIOS[scenario].mode === "request") skip.set(`scenario ${scenario} on target ${target}`, why);
+    }
+  }
+  for (const [combination, why] of skip) say(`skipping ${combination}: ${why}`);
   const results: RunResult[] = [];
   for (let round = 1; round <= opts.rounds; round++) {
     for (const scenario of opts.scenarios) {
       for (const target of targets) {
+        if (skip.has(`scenario ${scenario} on target ${target}`)) continue;
         const r = await runChild(entry, { target, scenario, round, redisUrl: url, settings: s, progress: true });
         results.push(r);
         if (opts.json) process.stdout.write(JSON.stringify(r) + "\n");
@@ -110,9 +122,12 @@ try {
     }
   }
   for (const target of targets) {
+    const ran = results.filter((r) => r.target === target);
+    if (!ran.length) continue; // every scenario was skipped on it (said below)
     say(`\nmedians over ${opts.rounds} round(s), target ${target}:\n`);
-    say(summaryTable(results.filter((r) => r.target === target), opts.scenarios));
+    say(summaryTable(ran, opts.scenarios));
   }
+  for (const [combination, why] of skip) say(`skipped ${combination}: ${why}`);
   await cleanup();
   process.exit(results.every((r) => r.ok) ? 0 : 1);
 } catch (e) {

@@ -1,7 +1,10 @@
 // Human-readable output: one line per finished run, then a table of medians per scenario (the
 // same aggregation as the peers' summarize.mjs: the median of each figure over the verified runs).
 import type { RunResult } from "./run-scenario.js";
-import type { ScenarioName } from "./scenarios.js";
+import { SCENARIOS, type ScenarioName } from "./scenarios.js";
+
+/** In R a "message" is a request, and the latency is its round trip (put issued → reply in hand). */
+const isRequests = (s: ScenarioName) => SCENARIOS[s].mode === "request";
 
 const int = (x: number | null | undefined) => (x == null || Number.isNaN(x) ? "–" : Math.round(x).toLocaleString("en-US"));
 const ms = (x: number | null | undefined) => (x == null || Number.isNaN(x) ? "–" : x < 10 ? x.toFixed(1) : Math.round(x).toLocaleString("en-US"));
@@ -22,23 +25,29 @@ function phasesText(rs: RunResult[]): string {
 
 function check(r: RunResult): string {
   if (r.ok) return "ok";
-  const parts = [`lost ${r.lost}`, `dup ${r.dupRecv}`];
-  if (r.deleteRefused) parts.push(`refused deletes ${r.deleteRefused}`);
+  const requests = isRequests(r.scenario);
+  const parts = [`lost ${r.lost}`, `${requests ? "taken twice" : "dup"} ${r.dupRecv}`];
+  if (requests && r.dupDel) parts.push(`responded twice ${r.dupDel}`);
+  if (r.deleteRefused) parts.push(`refused ${requests ? "responds" : "deletes"} ${r.deleteRefused}`);
   return `FAIL (${parts.join(", ")}${r.error ? `; ${r.error}` : ""})`;
 }
 
 export function runLine(r: RunResult): string {
+  const requests = isRequests(r.scenario);
   return [
-    `${r.scenario} round ${r.round}: ${int(r.msgsPerSec)} msgs/s in ${int(r.totalMs)} ms`,
+    `${r.scenario} round ${r.round}: ${int(r.msgsPerSec)} ${requests ? "requests/s" : "msgs/s"} in ${int(r.totalMs)} ms`,
     phasesText([r]),
-    `latency p50 ${ms(r.latencyMs.p50)} ms p99 ${ms(r.latencyMs.p99)} ms`,
+    `${requests ? "round trip" : "latency"} p50 ${ms(r.latencyMs.p50)} ms p99 ${ms(r.latencyMs.p99)} ms`,
     `CPU/msg node ${r.nodeCpuUsPerMsg} µs redis ${r.redisCpuUsPerMsg} µs (${r.busyCores.toFixed(2)} cores busy)`,
     `peak RSS ${r.peakRssMB} MB`,
     check(r),
-  ].join("  |  ");
+  ]
+    .filter(Boolean) // R has no phases
+    .join("  |  ");
 }
 
-/** Markdown table, one row per scenario, medians over the verified runs (failed runs are listed). */
+/** Markdown table, one row per scenario, medians over the verified runs (failed runs are listed),
+ * and a note on how R's row reads when it is there. */
 export function summaryTable(results: RunResult[], scenarios: ScenarioName[]): string {
   const rows = [
     "| scenario | msgs/s | phases, msgs/s | p50 / p99 latency, ms | Node CPU µs/msg | Redis CPU µs/msg | cores busy | peak RSS MB | exactly-once |",
@@ -53,8 +62,11 @@ export function summaryTable(results: RunResult[], scenarios: ScenarioName[]): s
     const range = rates.length > 1 ? ` (${int(Math.min(...rates))}–${int(Math.max(...rates))})` : "";
     const verdict = ok.length === all.length ? `${ok.length}/${all.length} ok` : `${ok.length}/${all.length} ok; ${all.filter((r) => !r.ok).map(check).join("; ")}`;
     rows.push(
-      `| ${s} | ${ok.length ? int(med((r) => r.msgsPerSec)) + range : "FAIL"} | ${phasesText(ok)} | ${ms(med((r) => r.latencyMs.p50))} / ${ms(med((r) => r.latencyMs.p99))} | ${int(med((r) => r.nodeCpuUsPerMsg))} | ${int(med((r) => r.redisCpuUsPerMsg))} | ${med((r) => r.busyCores)?.toFixed(2) ?? "–"} | ${int(med((r) => r.peakRssMB))} | ${verdict} |`,
+      `| ${s} | ${ok.length ? int(med((r) => r.msgsPerSec)) + range : "FAIL"} | ${phasesText(ok) || "–"} | ${ms(med((r) => r.latencyMs.p50))} / ${ms(med((r) => r.latencyMs.p99))} | ${int(med((r) => r.nodeCpuUsPerMsg))} | ${int(med((r) => r.redisCpuUsPerMsg))} | ${med((r) => r.busyCores)?.toFixed(2) ?? "–"} | ${int(med((r) => r.peakRssMB))} | ${verdict} |`,
     );
+  }
+  if (results.some((r) => isRequests(r.scenario))) {
+    rows.push("", "R: msgs/s are requests/s, the latency is the round trip (put issued → reply in hand), and the CPU figures are per request.");
   }
   return rows.join("\n");
 }

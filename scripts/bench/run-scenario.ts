@@ -5,6 +5,7 @@
 // send→receive latency and counts refused deletes (the harness would count them as deleted).
 import { Redis } from "ioredis";
 import { bodyMaker, seqOf } from "./bodies.js";
+import { latch, windowed } from "./flow.js";
 import { LatencyRecorder } from "./latency.js";
 import { nodeCpuMsSince, redisCpuMs as readRedisCpuMs, RssPeak } from "./meters.js";
 import { startProgress } from "./progress.js";
@@ -56,25 +57,9 @@ export interface RunOptions {
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Run fn(i) for i in [0, n) with at most `width` calls in flight (the harness's windowed()),
- * stopping early once `stop()` says the run was given up. */
-async function windowed(n: number, width: number, fn: (i: number) => Promise<void>, stop = () => false): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < n && !stop()) await fn(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(width, n) }, lane));
-}
-
-/** A promise with its resolve function, resolvable from several places. */
-function latch(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((r) => (open = r));
-  return { promise, open };
-}
-
 export async function runScenario(target: Target, name: ScenarioName, opts: RunOptions): Promise<RunResult> {
   const { n, size, mode } = SCENARIOS[name];
+  if (mode === "request") throw new Error(`scenario ${name} is request/response: run-request-scenario.ts runs it`);
   const S = opts.settings;
   const rss = new RssPeak();
   const startRssMB = rss.mb;

@@ -1,8 +1,12 @@
 // The original spec's scenarios A–E and the run settings, with the same values as the peers' harness
-// (../shared/peers/lib/harness.mjs), so tinyqs figures can be read next to theirs.
+// (../shared/peers/lib/harness.mjs), so tinyqs figures can be read next to theirs. R is the spec's
+// "same shapes for request/response (put-wait / take-respond)", in C's shape: 20 000 × 1 KiB, callers
+// and responders at the same time (the peers have no request/response, so it has no peer figures).
 
-export type ScenarioName = "A" | "B" | "C" | "D" | "E";
-export type Mode = "phased3" | "phased2" | "concurrent";
+export type ScenarioName = "A" | "B" | "C" | "D" | "E" | "R";
+/** "request": callers put + wait, responders take + respond (run-request-scenario.ts); the others
+ * send / receive / delete (run-scenario.ts). */
+export type Mode = "phased3" | "phased2" | "concurrent" | "request";
 
 export interface Scenario {
   n: number;
@@ -17,6 +21,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
   C: { n: 20_000, size: 1024, mode: "concurrent", desc: "send / receive+delete at the same time" },
   D: { n: 200_000, size: 32, mode: "concurrent", desc: "send / receive+delete at the same time" },
   E: { n: 200, size: 32_768, mode: "concurrent", desc: "send / receive+delete at the same time" },
+  R: { n: 20_000, size: 1024, mode: "request", desc: "put+wait / take+respond at the same time" },
 };
 
 export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
@@ -26,9 +31,9 @@ export function isScenarioName(s: string): s is ScenarioName {
 }
 
 export interface Settings {
-  /** Sends in flight (single-message API). Harness: BENCH_WINDOW, 50. */
+  /** Sends in flight (single-message API); in R, requests in flight (put → wait). Harness: BENCH_WINDOW, 50. */
   window: number;
-  /** receive→delete loops. Harness: BENCH_CONCURRENCY, 50. */
+  /** receive→delete loops; in R, take→respond loops. Harness: BENCH_CONCURRENCY, 50. */
   concurrency: number;
   /** Long-poll length of each receive; the loops never sleep, an empty receive just waits this long. */
   waitMs: number;

@@ -1,5 +1,5 @@
 // The embedded engine: one TinyQS per run, shared by producer and consumer (as RSMQ's adapter shares
-// one client), deleting by receipt as a real worker would.
+// one client), deleting by receipt as a real worker would; in R, shared by callers and responders.
 //
 // It imports the *built* package (packages/core/dist), which is what `pnpm bench` builds first and
 // what users run; TINYQS_CORE points it at another build (e.g. an older checkout, to compare).
@@ -37,6 +37,16 @@ const engine: Target = {
         return m ? { ref: m.receipt as string, body: m.body } : null;
       },
       delete: (ref) => tq.delete(queue, ref),
+      // A build from before request/response (TINYQS_CORE pointing at an older checkout) has no put.
+      requests: typeof tq.put !== "function" ? undefined : {
+        put: (body) => tq.put(queue, body),
+        async take(waitMs) {
+          const m = await tq.take(queue, { waitMs });
+          return m ? { ref: m.receipt as string, body: m.body } : null;
+        },
+        respond: (ref, body) => tq.respond(queue, ref, body),
+        wait: (handle, timeoutMs) => tq.wait(handle, { timeoutMs }),
+      },
       close: () => tq.close(),
     };
   },

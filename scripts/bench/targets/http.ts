@@ -3,6 +3,10 @@
 // POST per send, one GET (long poll, raw body + tinyqs-receipt header) per receive, one DELETE per
 // acknowledgement. node:http with a keep-alive Agent is the client: no dependency to add, and what
 // a Node user without undici gets.
+// Request/response (scenario R): a caller's put + wait is one `POST …/requests` that answers with the
+// reply; a responder takes with the ordinary receive and answers with `POST …/messages/:receipt/respond`.
+// Both the callers' exchanges and the takes wait, so each has a connection of its own (pools without
+// a limit, growing to the requests in flight and the take loops); responds share the short pool.
 import http from "node:http";
 import { startHttpServer } from "./http-server-process.js";
 import type { QueueHandle, Target } from "./types.js";
@@ -46,8 +50,13 @@ const target: Target = {
     const base = new URL(server.url);
     const short = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS / 2 });
     const long = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS / 2 });
+    // R only: callers wait for their replies and take loops long-poll, all at the same time.
+    const callers = new http.Agent({ keepAlive: true });
+    const takers = new http.Agent({ keepAlive: true });
     const call = requester(base, short);
     const poll = requester(base, long);
+    const ask = requester(base, callers);
+    const take = requester(base, takers);
     const q = `/v1/queues/${queue}`;
     check(await call("PUT", q, JSON.stringify({ visibilityMs })), 200, "configure");
     return {
@@ -63,9 +72,39 @@ const target: Target = {
         if (r.status !== 204 && r.status !== 404) check(r, 204, "delete");
         return r.status === 204;
       },
+      requests: {
+        // put = send; the handle is <queue>:<id> (the caller's exchange below does not need it)
+        async put(body) {
+          const r = check(await call("POST", `${q}/messages`, body), 201, "put");
+          return `${queue}:${(JSON.parse(r.body.toString()) as { id: string }).id}`;
+        },
+        async take(waitMs) {
+          const r = await take("GET", `${q}/messages?waitMs=${waitMs}`);
+          if (r.status === 204) return null;
+          check(r, 200, "take");
+          return { ref: r.headers["tinyqs-receipt"] as string, body: r.body };
+        },
+        async respond(ref, body) {
+          const r = await call("POST", `${q}/messages/${ref}/respond`, body);
+          if (r.status !== 204 && r.status !== 404) check(r, 204, "respond");
+          return r.status === 204;
+        },
+        async wait(handle, timeoutMs) {
+          const r = await ask("GET", `/v1/replies/${encodeURIComponent(handle)}?timeoutMs=${timeoutMs}`);
+          if (r.status === 204) return null;
+          return check(r, 200, "wait").body;
+        },
+        async request(body, timeoutMs) {
+          const r = await ask("POST", `${q}/requests?timeoutMs=${timeoutMs}`, body);
+          if (r.status === 504) return null;
+          return check(r, 200, "request").body;
+        },
+      },
       async close() {
         short.destroy();
         long.destroy();
+        callers.destroy();
+        takers.destroy();
         await server.stop();
       },
     };

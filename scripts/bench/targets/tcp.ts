@@ -11,6 +11,7 @@
 //     that are handed out one per receive() call: one round trip for many loops, where the embedded
 //     engine merges the 50 loops' receives into one script call by itself. At most two fetches are
 //     in flight (TINYQS_BENCH_TCP_FETCHES).
+// Request/response (scenario R): PUT / TAKE / RESPOND / WAIT, see tcp-requests.ts.
 // TINYQS_BENCH_TCP_INPROCESS=1 runs the server inside the benchmark's process instead.
 // TINYQS_BENCH_TCP_CLIENT=resp replaces ioredis with a minimal pipelining RESP client (below): on 2
 // cores the client's CPU competes with the server's and Redis's, and ioredis spends about 50 µs per
@@ -20,6 +21,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
 import { packageDir, startServerProcess } from "./server-process.js";
+import { tcpRequests } from "./tcp-requests.js";
 import type { QueueHandle, Received, Target } from "./types.js";
 
 const PACKAGE = packageDir("tcp-server");
@@ -53,7 +55,7 @@ async function startInProcess(redisUrl: string): Promise<Server> {
 }
 
 /** What the target needs of a client connection: send a command, get its reply (bulks as Buffers). */
-interface Conn {
+export interface Conn {
   call(name: string, ...args: string[]): Promise<unknown>;
   close(): void;
 }
@@ -151,6 +153,8 @@ async function openOn(server: Server, queue: string, visibilityMs: number): Prom
   const deleter = await connect(true);
   const fetchers = await Promise.all(Array.from({ length: FETCHES }, () => connect(false)));
   await sender.call("QCONFIG", queue, "visibilityMs", String(visibilityMs));
+  // Scenario R: PUTs share the sending connection and RESPONDs the deleting one (see tcp-requests.ts).
+  const requests = tcpRequests(queue, sender, deleter, () => connect(false));
 
   // Prefetch, as a consumer library does (and as the ws target's subscription does): keep up to
   // PREFETCH messages received ahead in a local buffer, so a receive loop that comes back from its
@@ -201,8 +205,10 @@ async function openOn(server: Server, queue: string, visibilityMs: number): Prom
       });
     },
     delete: async (ref) => (await deleter.call("DELETE", queue, ref)) === 1,
+    requests: requests.requests,
     async close() {
       for (const c of [sender, deleter, ...fetchers]) c.close();
+      requests.close();
       await server.stop();
     },
   };

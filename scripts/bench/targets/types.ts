@@ -24,10 +24,30 @@ export interface QueueHandle {
   receive(waitMs: number): Promise<Received | null>;
   /** true when the message was deleted (the receipt was current). */
   delete(ref: string): Promise<boolean>;
+  /** Request/response on the same queue (scenario R); absent when the target has none (see Target.noRequests). */
+  requests?: RequestHandle;
   close(): Promise<void>;
+}
+
+/** The request/response verbs (put, take, respond, wait) on the run's queue. */
+export interface RequestHandle {
+  /** Sends a request; resolves to its reply handle. */
+  put(body: string): Promise<string>;
+  /** Long-polls up to waitMs for a request; null when nothing came. */
+  take(waitMs: number): Promise<Received | null>;
+  /** true when the reply was stored (the receipt was current), false when it was refused. */
+  respond(ref: string, body: string): Promise<boolean>;
+  /** The reply for a handle from put(), waiting up to timeoutMs; null when none came. */
+  wait(handle: string, timeoutMs: number): Promise<Buffer | string | null>;
+  /** put + wait in one exchange, where the front end has one and its users would call it (HTTP's
+   * POST …/requests); the callers then use it instead of put() and wait(). */
+  request?(body: string, timeoutMs: number): Promise<Buffer | string | null>;
 }
 
 export interface Target {
   name: string;
+  /** Set when the target cannot do request/response: why. The benchmark then skips scenario R on it
+   * with this message instead of failing the run. */
+  noRequests?: string;
   open(ctx: OpenContext): Promise<QueueHandle>;
 }

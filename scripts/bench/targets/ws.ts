@@ -28,6 +28,7 @@ interface Reply {
 
 const target: Target = {
   name: "ws",
+  noRequests: "the WebSocket protocol (docs/websocket.md) has no put, take, respond or wait ops; request/response is on HTTP and TCP",
   async open({ redisUrl, queue, visibilityMs }): Promise<QueueHandle> {
     const server = await startHttpServer(redisUrl, "ws");
     const socket = new WebSocket(`${server.url.replace(/^http/, "ws")}/v1/ws`, { perMessageDeflate: false });

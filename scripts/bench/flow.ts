@@ -1,0 +1,19 @@
+// Small concurrency helpers shared by the two kinds of measured run (run-scenario.ts for A–E,
+// run-request-scenario.ts for R).
+
+/** Run fn(i) for i in [0, n) with at most `width` calls in flight (the harness's windowed()),
+ * stopping early once `stop()` says the run was given up. */
+export async function windowed(n: number, width: number, fn: (i: number) => Promise<void>, stop = () => false): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < n && !stop()) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, n) }, lane));
+}
+
+/** A promise with its resolve function, resolvable from several places. */
+export function latch(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}
