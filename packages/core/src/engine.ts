@@ -37,12 +37,25 @@ interface Attempt<T> {
   nextDueIn: number;
 }
 
+interface Reply {
+  receipt: string;
+  body: Buffer;
+}
+
+/** A reply taken by collect-2.lua, with its expiry time, in case it must be put back. */
+interface Collected {
+  reply: Buffer;
+  expiresAt: number;
+}
+
 /** The coalescers of one queue. */
 interface QueueOps {
   keys: QueueKeys;
   send: Coalescer<SendGroup, string[] | TinyQSError>;
   receive: Coalescer<ReceiveGroup, Attempt<Message[]>>;
   delete: Coalescer<string, boolean>;
+  respond: Coalescer<Reply, string>;
+  collect: Coalescer<string, Collected | null>;
 }
 
 const CONFIG_FIELDS = ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes", "replyTtlMs"] as const;
@@ -274,48 +287,59 @@ export class TinyQS implements TinyQSApi {
   }
 
   async respond(queue: string, receipt: string, body: Body): Promise<boolean> {
-    const { keys } = this.queueOps(queue);
+    const ops = this.queueOps(queue);
     checkReceipt(receipt);
     const reply = toBuffer(body);
     if (reply.length > LIMITS.maxMessageBytesCeiling) throw tooBig(reply.length, LIMITS.maxMessageBytesCeiling);
-    const dot = receipt.indexOf(".");
-    if (dot <= 0) return false; // an id, not a receipt: never a current reservation
-    const r = await this.run(
+    if (receipt.indexOf(".") <= 0) return false; // an id, not a receipt: never a current reservation
+    const outcome = await ops.respond.add({ receipt, body: reply });
+    if (outcome === "B") throw new TinyQSError("TOO_BIG", "the reply is larger than the queue's maxMessageBytes");
+    return outcome === "1";
+  }
+
+  private async flushResponds(keys: QueueKeys, replies: Reply[]): Promise<string[]> {
+    const pairs = replies.flatMap((r) => [r.receipt, r.body]);
+    const outcomes = (await this.run(
       "respond",
-      [keys.inflight, keys.bodies, keys.stats, keys.config, this.keys.reply(queue, receipt.slice(0, dot))],
-      [receipt, reply, keys.replied, LIMITS.replyTtlMs, LIMITS.maxMessageBytes],
-    );
-    if (r === -1) throw new TinyQSError("TOO_BIG", "the reply is larger than the queue's maxMessageBytes");
-    return r === 1;
+      [keys.inflight, keys.bodies, keys.stats, keys.config, keys.replies, keys.replyExpiry],
+      [keys.replied, LIMITS.replyTtlMs, LIMITS.maxMessageBytes, ...pairs],
+    )) as string;
+    return [...outcomes];
   }
 
   async wait(handle: string, options: ReplyWaitOptions = {}): Promise<Buffer | null> {
     this.checkOpen();
     const { queue, id } = parseReplyHandle(handle);
+    const ops = this.queueOps(queue);
     const timeoutMs = checkInt("timeoutMs", options.timeoutMs, 0, LIMITS.maxWaitMs, LIMITS.replyTimeoutMs);
     const { signal } = options;
     if (signal?.aborted) return null;
-    const key = this.keys.reply(queue, id);
-    const collect = () => this.call(() => this.redis.getdelBuffer(key));
-    if (timeoutMs === 0) return this.handOver(queue, key, await collect(), signal);
-
     const deadline = Date.now() + timeoutMs;
-    // Listening before the first look: a reply stored from then on is announced to us.
-    const expectation = await this.waiters.expectReply(queue, id).catch((err: unknown) => {
+    const look = async () => this.handOver(ops.keys, id, await ops.collect.add(id), signal);
+
+    // Not listening to the queue's replies yet: look first, so that a reply already there (or Redis
+    // being down) answers at once, before the subscription.
+    if (timeoutMs === 0 || !this.waiters.listeningForReplies(queue)) {
+      const reply = await look();
+      if (reply || timeoutMs === 0 || signal?.aborted) return reply;
+    }
+    const expectation = await this.waiters.expectReply(queue, id, deadline - Date.now(), signal).catch((err: unknown) => {
       throw fromRedisError(err);
     });
+    if (!expectation) return signal?.aborted || this.closed ? null : look(); // could not listen in time
     try {
-      // Look when listening starts and whenever the reply may have come (its announcement, or a
-      // reconnect of the subscriber); not when the time is up: a reply would have been announced.
+      // Look once listening, then whenever the reply is announced (or the subscriber reconnected);
+      // and a last time when the time is up, in case an announcement was lost.
       expectation.fired = true;
       for (;;) {
+        if (this.closed || signal?.aborted) return null;
         if (expectation.fired) {
           expectation.fired = false;
-          const reply = await collect();
-          if (reply) return this.handOver(queue, key, reply, signal);
+          const reply = await look();
+          if (reply || signal?.aborted) return reply;
         }
         const left = deadline - Date.now();
-        if (left <= 0 || this.closed || signal?.aborted) return null;
+        if (left <= 0) return this.closed ? null : look();
         if (!expectation.fired) await expectation.next(left, signal);
       }
     } finally {
@@ -323,21 +347,29 @@ export class TinyQS implements TinyQSApi {
     }
   }
 
+  private async flushCollects(keys: QueueKeys, ids: string[]): Promise<Array<Collected | null>> {
+    const flat = (await this.run("collect", [keys.replies, keys.replyExpiry], ids, true)) as Array<Buffer | number | null>;
+    return ids.map((_, i) => {
+      const reply = flat[2 * i] as Buffer | null;
+      return reply ? { reply, expiresAt: Number(flat[2 * i + 1]) } : null;
+    });
+  }
+
+  /** A collected reply goes to its waiter if still there; if it left at that instant, the reply goes back. */
+  private async handOver(keys: QueueKeys, id: string, collected: Collected | null, signal?: AbortSignal): Promise<Buffer | null> {
+    if (!collected || !signal?.aborted) return collected?.reply ?? null;
+    await this.run("restore-reply", [keys.replies, keys.replyExpiry], [id, collected.reply, collected.expiresAt, keys.replied]);
+    return null;
+  }
+
   async request(queue: string, body: Body, options: ReplyWaitOptions = {}): Promise<Buffer> {
-    checkInt("timeoutMs", options.timeoutMs, 0, LIMITS.maxWaitMs, 0);
+    const timeoutMs = checkInt("timeoutMs", options.timeoutMs, 0, LIMITS.maxWaitMs, LIMITS.replyTimeoutMs);
+    if (options.signal?.aborted) throw new TinyQSError("TIMEOUT", "the request was abandoned (signal aborted) before it was sent");
     const handle = await this.put(queue, body);
     const reply = await this.wait(handle, options);
     if (reply) return reply;
-    const waited = options.timeoutMs ?? LIMITS.replyTimeoutMs;
-    throw new TinyQSError("TIMEOUT", `no reply to ${handle} within ${waited} ms`);
-  }
-
-  /** A collected reply goes to a waiter still there; if it left at that instant, the reply goes back. */
-  private async handOver(queue: string, key: string, reply: Buffer | null, signal?: AbortSignal): Promise<Buffer | null> {
-    if (!reply || !signal?.aborted) return reply;
-    const { replyTtlMs } = await this.getConfig(queue);
-    await this.call(() => this.redis.set(key, reply, "PX", replyTtlMs, "NX"));
-    return null;
+    this.checkOpen();
+    throw new TinyQSError("TIMEOUT", `no reply to ${handle} within ${timeoutMs} ms`);
   }
 
   // ---- queues ----------------------------------------------------------------------------------
@@ -448,6 +480,11 @@ export class TinyQS implements TinyQSApi {
       }),
       receive: new Coalescer((groups) => this.flushReceives(queue, keys, groups), { weigh: (g) => g.max }),
       delete: new Coalescer((items) => this.flushDeletes(keys, items)),
+      respond: new Coalescer((replies) => this.flushResponds(keys, replies), {
+        maxWeight: 8 * 1024 * 1024,
+        weigh: (r) => r.body.length + 64,
+      }),
+      collect: new Coalescer((ids) => this.flushCollects(keys, ids)),
     };
     this.ops.set(queue, ops);
     return ops;

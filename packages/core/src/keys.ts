@@ -23,9 +23,13 @@ export interface QueueKeys {
   outboxBodies: string;
   /** ZSET `<source queue>/<outbox id>` → time: dead letters already taken in, to make the hand-off idempotent. */
   adopted: string;
+  /** HASH request id → reply (respond stores, wait collects). */
+  replies: string;
+  /** ZSET request id → time (ms) its reply expires; the two reply keys expire whole with the latest. */
+  replyExpiry: string;
   /** Pub/sub channel: a message when the queue may have become receivable (not a key, same tag). */
   wake: string;
-  /** Pub/sub channel: a message carrying a request's id when its reply has been stored. */
+  /** Pub/sub channel: a message carrying the ids (space-separated) of requests whose replies were just stored. */
   replied: string;
 }
 
@@ -49,13 +53,10 @@ export class KeySpace {
       outbox: base + "outbox",
       outboxBodies: base + "outbox-bodies",
       adopted: base + "adopted",
+      replies: base + "replies",
+      replyExpiry: base + "reply-expiry",
       wake: base + "wake",
       replied: base + "replied",
     };
-  }
-
-  /** STRING: the reply to request `<id>` of the queue, until wait() collects it or it expires. */
-  reply(queue: string, id: string): string {
-    return `${this.prefix}:{${queue}}:reply:${id}`;
   }
 }

@@ -6,7 +6,8 @@ import type { RedisClient } from "./connection.js";
 import { TinyQSError } from "./errors.js";
 
 export type ScriptName =
-  | "send" | "receive" | "delete" | "touch" | "release" | "respond" | "stats" | "purge" | "adopt" | "unqueue-outbox";
+  | "send" | "receive" | "delete" | "touch" | "release" | "stats" | "purge" | "adopt" | "unqueue-outbox"
+  | "respond" | "collect" | "restore-reply";
 
 const LUA_DIR = new URL("./lua/", import.meta.url);
 

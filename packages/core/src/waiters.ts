@@ -7,8 +7,8 @@
 // time that a failed attempt reported. A wake (message or timer) lets every waiter of the queue try
 // again; their attempts coalesce into one script call.
 //
-// Waiting for replies (wait(), request()) shares the same connection: respond publishes the request's
-// id on the queue's `replied` channel, and only the waiters expecting that id look again.
+// Waiting for replies (wait(), request()) shares the same connection: respond publishes the ids of
+// the requests it answered on the queue's `replied` channel, and only the waiters of those ids look.
 import type { RedisClient } from "./connection.js";
 import type { KeySpace } from "./keys.js";
 
@@ -20,6 +20,8 @@ const LINGER_MS = 10_000;
 abstract class ChannelWatch {
   holders = 0;
   subscribed: Promise<unknown> | null = null;
+  /** The subscription is in place: a publication from now on reaches this watch. */
+  live = false;
   lingerTimer: NodeJS.Timeout | null = null;
 
   /** A publication on the channel arrived. */
@@ -94,8 +96,8 @@ class QueueWatch extends ChannelWatch {
 class ReplyWatch extends ChannelWatch {
   readonly expected = new Map<string, Set<ReplyInterest>>();
 
-  onMessage(id: string): void {
-    for (const interest of this.expected.get(id) ?? []) interest.fire();
+  onMessage(ids: string): void {
+    for (const id of ids.split(" ")) for (const interest of this.expected.get(id) ?? []) interest.fire();
   }
 
   wake(): void {
@@ -139,8 +141,12 @@ export class Waiters {
 
   constructor(private readonly subscriber: RedisClient, private readonly keys: KeySpace) {
     subscriber.on("message", (channel: string, payload: string) => this.watches.get(channel)?.onMessage(payload));
-    // Publications sent while the subscriber was away are lost: after a reconnect everyone looks again.
-    subscriber.on("ready", () => this.wakeAll());
+    // Publications sent while the subscriber was away are lost: after a reconnect everyone looks again,
+    // once the subscriptions are back (ioredis re-sends them before 'ready'; a PING behind them
+    // answers when Redis has done them).
+    subscriber.on("ready", () => {
+      void this.subscriber.ping().catch(() => {}).finally(() => this.wakeAll());
+    });
   }
 
   /** Subscribe to the queue's wake channel (once per queue) and hold it until `release()`. */
@@ -157,10 +163,23 @@ export class Waiters {
     };
   }
 
-  /** Listen for the reply to request `id` of `queue` until `release()`. Subscribed when it resolves. */
-  async expectReply(queue: string, id: string): Promise<ReplyExpectation> {
+  /** Whether the queue's replied channel is subscribed right now (so a reply from now on is announced here). */
+  listeningForReplies(queue: string): boolean {
+    return this.watches.get(this.keys.queue(queue).replied)?.live === true && this.subscriber.status === "ready";
+  }
+
+  /**
+   * Listen for the reply to request `id` of `queue` until `release()`. Resolves once subscribed, or
+   * with null when that takes longer than `ms` or `signal` aborts first.
+   */
+  async expectReply(queue: string, id: string, ms: number, signal?: AbortSignal): Promise<ReplyExpectation | null> {
     const channel = this.keys.queue(queue).replied;
-    const watch = await this.subscribe(channel, () => new ReplyWatch());
+    const subscribing = this.subscribe(channel, () => new ReplyWatch());
+    const watch = await firstOf(subscribing, ms, signal);
+    if (!watch) {
+      void subscribing.then((w) => this.release(channel, w)).catch(() => {});
+      return null;
+    }
     const interest = new ReplyInterest();
     let interests = watch.expected.get(id);
     if (!interests) watch.expected.set(id, (interests = new Set()));
@@ -195,10 +214,13 @@ export class Waiters {
     w.lingerTimer = null;
     const watch = w;
     try {
-      await (watch.subscribed ??= this.subscriber.subscribe(channel).catch((err: unknown) => {
-        watch.subscribed = null;
-        throw err;
-      }));
+      await (watch.subscribed ??= this.subscriber.subscribe(channel).then(
+        () => (watch.live = true),
+        (err: unknown) => {
+          watch.subscribed = null;
+          throw err;
+        },
+      ));
     } catch (err) {
       this.release(channel, watch);
       throw err;
@@ -225,4 +247,24 @@ export class Waiters {
     }
     this.watches.clear();
   }
+}
+
+/** `promise`'s value, or null when `ms` pass or `signal` aborts first. */
+function firstOf<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): Promise<T | null> {
+  if (signal?.aborted || ms <= 0) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const done = (value: T | null) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", quit);
+      resolve(value);
+    };
+    const quit = () => done(null);
+    const timer = setTimeout(quit, ms);
+    signal?.addEventListener("abort", quit, { once: true });
+    promise.then(done, (err: unknown) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", quit);
+      reject(err);
+    });
+  });
 }

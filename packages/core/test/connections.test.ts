@@ -99,10 +99,13 @@ describe("waiting for replies shares connections too", () => {
     const c0 = await totalCalls();
     const m = (await tq.take(q))!;
     expect(await tq.respond(q, m.receipt!, "the only reply")).toBe(true);
-    const results = await Promise.all(waits);
-    expect(results.map((r) => r?.toString() ?? null)).toEqual(handles.map((_, i) => (i === 0 ? "the only reply" : null)));
-    // The other 199 waiters did not look again when the reply to request 0 was announced: the calls
-    // are the take, the respond and a handful of collects, not hundreds.
-    expect((await totalCalls()) - c0).toBeLessThan(50);
+    expect((await waits[0])!.toString()).toBe("the only reply");
+    await sleep(300);
+    // The other 199 waiters did not look when the reply to request 0 was announced: the calls are
+    // the take, the respond and the one collect (with the commands inside their scripts, which
+    // commandstats counts too: about 30), not hundreds.
+    expect((await totalCalls()) - c0).toBeLessThan(60);
+    const rest = await Promise.all(waits.slice(1));
+    expect(rest.every((r) => r === null)).toBe(true);
   });
 });

@@ -48,7 +48,7 @@ export function describeRequestResponse(label: string, makeEngine: (options?: En
       expect(await caller.wait(handle, { timeoutMs: 0 })).toBeNull(); // collected: removed
       const stats = await caller.stats(q);
       expect(stats).toMatchObject({ ready: 0, inFlight: 0, delayed: 0, sent: 1, received: 1, deleted: 1 });
-      expect((await queueKeys(admin, q)).filter((k) => k.includes(":reply:"))).toEqual([]);
+      expect((await queueKeys(admin, q)).filter((k) => /:(replies|reply-expiry)$/.test(k))).toEqual([]);
     });
 
     it("a waiting wait() is woken by a respond from another engine", async () => {
@@ -122,24 +122,40 @@ export function describeRequestResponse(label: string, makeEngine: (options?: En
       expect((await caller.wait(handle, { timeoutMs: 1000 }))!.toString()).toBe("late but there");
     });
 
-    it("a reply not collected within the queue's replyTtlMs expires", async () => {
+    it("a reply not collected within the queue's replyTtlMs expires, and the queue keeps no reply keys", async () => {
       const q = qn();
       expect((await caller.configure(q, { replyTtlMs: 200 })).replyTtlMs).toBe(200);
       const handle = await caller.put(q, "forgotten");
       const m = await answer(q, () => "too late");
-      const key = `tinyqs:{${q}}:reply:${m.id}`;
-      expect(await admin.exists(key)).toBe(1);
-      expect(await admin.pttl(key)).toBeLessThanOrEqual(200);
+      const [replies, expiry] = [`tinyqs:{${q}}:replies`, `tinyqs:{${q}}:reply-expiry`];
+      expect(await admin.hexists(replies, m.id)).toBe(1);
+      expect(await admin.pttl(replies)).toBeLessThanOrEqual(200);
+      expect(await admin.pttl(expiry)).toBeLessThanOrEqual(200);
       await sleep(400);
-      expect(await admin.exists(key)).toBe(0);
       expect(await caller.wait(handle, { timeoutMs: 0 })).toBeNull();
+      expect(await admin.exists(replies, expiry)).toBe(0);
       // the default is 5 minutes
       const q2 = qn();
       await caller.put(q2, "kept");
-      const m2 = await answer(q2, () => "kept");
-      const ttl = await admin.pttl(`tinyqs:{${q2}}:reply:${m2.id}`);
+      await answer(q2, () => "kept");
+      const ttl = await admin.pttl(`tinyqs:{${q2}}:replies`);
       expect(ttl).toBeGreaterThan(LIMITS.replyTtlMs - 10_000);
       expect(ttl).toBeLessThanOrEqual(LIMITS.replyTtlMs);
+    });
+
+    it("an expired reply is not returned even before its keys are gone; the next respond sweeps it", async () => {
+      const q = qn();
+      await caller.configure(q, { replyTtlMs: 150 });
+      const old = await caller.put(q, "old");
+      await answer(q, () => "expires");
+      await caller.configure(q, { replyTtlMs: 60_000 });
+      const fresh = await caller.put(q, "fresh");
+      await sleep(300); // "old"'s reply has expired; the keys live on for "fresh"'s
+      const m = await answer(q, () => "stays"); // this respond sweeps "old"'s reply
+      expect(m.body.toString()).toBe("fresh");
+      expect(await admin.hlen(`tinyqs:{${q}}:replies`)).toBe(1);
+      expect(await caller.wait(old, { timeoutMs: 0 })).toBeNull();
+      expect((await caller.wait(fresh, { timeoutMs: 0 }))!.toString()).toBe("stays");
     });
 
     it("a waiter that gives up (signal) leaves the reply for the next wait", async () => {
@@ -154,12 +170,38 @@ export function describeRequestResponse(label: string, makeEngine: (options?: En
       expect((await responder.wait(handle, { timeoutMs: 1000 }))!.toString()).toBe("kept for you"); // any engine may collect
     });
 
-    it("the reply key lives under the queue's hash tag", async () => {
+    it("a reply collected at the instant its waiter gives up is put back, for the next wait", async () => {
+      const q = qn();
+      const handle = await caller.put(q, "now or never");
+      await answer(q, () => "put back");
+      const ac = new AbortController();
+      const leaving = caller.wait(handle, { timeoutMs: 0, signal: ac.signal }); // its look is on its way
+      ac.abort();
+      expect(await leaving).toBeNull();
+      expect((await caller.wait(handle, { timeoutMs: 0 }))!.toString()).toBe("put back");
+    });
+
+    it("close() ends a waiting wait() with null; request() with an aborted signal sends nothing", async () => {
+      const q = qn();
+      const e = makeEngine();
+      const handle = await e.put(q, "closing");
+      const waiting = e.wait(handle, { timeoutMs: 10_000 });
+      await sleep(100);
+      await e.close();
+      expect(await waiting).toBeNull();
+      const ac = new AbortController();
+      ac.abort();
+      await expectCode(() => caller.request(q, "never sent", { signal: ac.signal }), "TIMEOUT", "aborted request");
+      expect((await caller.stats(q)).sent).toBe(1);
+    });
+
+    it("the reply keys live under the queue's hash tag", async () => {
       const q = qn();
       await caller.put(q, "where");
       const m = await answer(q, () => "here");
       const keys = await queueKeys(admin, q);
-      expect(keys).toContain(`tinyqs:{${q}}:reply:${m.id}`);
+      expect(keys).toEqual(expect.arrayContaining([`tinyqs:{${q}}:replies`, `tinyqs:{${q}}:reply-expiry`]));
+      expect(await admin.hget(`tinyqs:{${q}}:replies`, m.id)).toBe("here");
       if (opts.cluster) {
         const slots = await Promise.all(keys.map(async (k) => Number(await admin.cluster("KEYSLOT", k))));
         expect(new Set(slots).size).toBe(1);

@@ -1,0 +1,71 @@
+--[[ respond: answer requests. For each, in one step: store the reply for the request's waiter and
+delete the request, so that exactly one reply is ever stored per request.
+
+Only the current reservation may respond (the receipt is in inflight and its lease has not ended): a
+responder whose lease ran out, a second respond, or an unknown receipt changes nothing. Replies wait
+in one hash per queue, each until its expiry time; expired ones are swept here and never returned by
+collect. Both reply keys expire as a whole with the latest reply, so an abandoned queue keeps none.
+
+KEYS[1] inflight      ZSET entry (= receipt) -> lease end ms
+KEYS[2] bodies        HASH id -> body
+KEYS[3] stats         HASH counters (deleted)
+KEYS[4] config        HASH settings (replyTtlMs, maxMessageBytes)
+KEYS[5] replies       HASH request id -> reply
+KEYS[6] reply-expiry  ZSET request id -> time (ms) its reply expires
+
+ARGV[1]       replied channel, published to once with the ids answered, separated by spaces
+ARGV[2]       replyTtlMs to use when the queue has none configured
+ARGV[3]       maxMessageBytes to use when the queue has none configured
+ARGV[4..]     pairs: receipt "<id>.<receiveCount>", reply body
+
+Output: a string with one character per pair: "1" replied (request deleted), "0" unknown or stale
+        receipt (nothing changed), "B" the reply is larger than the queue's maxMessageBytes (nothing changed)
+]]
+local rcall = redis.call
+local inflight, bodies, stats, config, replies, expiry = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local find, sub = string.find, string.sub
+
+local t = rcall('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local settings = rcall('HMGET', config, 'replyTtlMs', 'maxMessageBytes')
+local expires = now + tonumber(settings[1] or ARGV[2])
+local maxBytes = tonumber(settings[2] or ARGV[3])
+
+-- Sweep replies nobody collected in time (a few per call: enough to keep up with the respond rate).
+local stale = rcall('ZRANGEBYSCORE', expiry, '-inf', now, 'LIMIT', 0, 100)
+if #stale > 0 then
+  rcall('HDEL', replies, unpack(stale))
+  rcall('ZREM', expiry, unpack(stale))
+end
+
+local out, answered, stored, scored, ended = {}, {}, {}, {}, {}
+local n = 0
+for i = 4, #ARGV, 2 do
+  local receipt, reply = ARGV[i], ARGV[i + 1]
+  local lease = rcall('ZSCORE', inflight, receipt)
+  if #reply > maxBytes then
+    out[#out + 1] = 'B'
+  elseif lease and tonumber(lease) > now then
+    local id = sub(receipt, 1, find(receipt, '.', 1, true) - 1)
+    rcall('ZREM', inflight, receipt) -- now, so that the same receipt twice in one call answers once
+    n = n + 1
+    answered[n] = id
+    stored[2 * n - 1], stored[2 * n] = id, reply
+    scored[2 * n - 1], scored[2 * n] = expires, id
+    out[#out + 1] = '1'
+  else
+    out[#out + 1] = '0'
+  end
+end
+
+if n > 0 then
+  rcall('HDEL', bodies, unpack(answered))
+  rcall('HINCRBY', stats, 'deleted', n)
+  rcall('HSET', replies, unpack(stored))
+  rcall('ZADD', expiry, unpack(scored))
+  local last = tonumber(rcall('ZRANGE', expiry, -1, -1, 'WITHSCORES')[2])
+  rcall('PEXPIREAT', replies, last)
+  rcall('PEXPIREAT', expiry, last)
+  rcall('PUBLISH', ARGV[1], table.concat(answered, ' '))
+end
+return table.concat(out)
