@@ -52,4 +52,12 @@ export function requestTimedOut(what: string, timeoutMs: number | undefined): Ti
   return new TinyQSError("TIMEOUT", `no reply to ${what} within ${timeoutMs ?? LIMITS.replyTimeoutMs} ms`);
 }
 
+/**
+ * request() with a signal that had aborted before anything was sent: as in the engine, TIMEOUT (the
+ * caller gave up before any reply could come), and the request is not sent at all.
+ */
+export function requestGivenUp(queue: string): TinyQSError {
+  return new TinyQSError("TIMEOUT", `the request to ${queue} was abandoned (signal aborted) before it was sent`);
+}
+
 export { LIMITS, checkQueueName, parseReplyHandle, replyHandle, toBuffer };

@@ -27,6 +27,7 @@ import {
   checkReplyTimeout,
   parseReplyHandle,
   replyHandle,
+  requestGivenUp,
   requestTimedOut,
   toBuffer,
   type ClientOptions,
@@ -218,6 +219,8 @@ export class HttpClient implements TinyQSApi {
   async request(queue: string, body: Body, options: ReplyWaitOptions = {}): Promise<Buffer> {
     const path = `${this.q(queue)}/requests`;
     const timeoutMs = checkReplyTimeout(options.timeoutMs);
+    if (this.closed) throw new TinyQSError("CLOSED");
+    if (options.signal?.aborted) throw requestGivenUp(queue); // exchange() would not send it either
     const res = await this.exchange({ method: "POST", path, query: { timeoutMs }, body: toBuffer(body), signal: options.signal, waitMs: timeoutMs ?? LIMITS.replyTimeoutMs });
     if (res === ABORTED) {
       // As in the engine, a request whose wait was given up on got no reply in time.

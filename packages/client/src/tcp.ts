@@ -8,8 +8,10 @@
 //   disconnected waits for 'ready' at most `timeoutMs`, then fails with UNAVAILABLE. Commands cut by
 //   a dropped connection fail (UNAVAILABLE) and are never re-sent behind the caller's back
 //   (autoResendUnfulfilledCommands: false), so a cut receive cannot strand a reservation.
-//   The one exception is WAIT (a reply wait): the server puts back a reply it collected for a
-//   connection that vanished, so a cut WAIT is safe to send again for the rest of its timeout.
+//   The one exception is WAIT (a reply wait): the server puts back a reply it was collecting at
+//   the instant the connection vanished, so a cut WAIT is safe to send again for the rest of its
+//   timeout (a reply already written to the lost connection counted as delivered: the new WAIT
+//   cannot get it, but it is never handed out twice either).
 import { Redis, type RedisOptions } from "ioredis";
 import {
   TinyQSError,
@@ -37,6 +39,7 @@ import {
   checkReplyTimeout,
   fromReplyText,
   parseReplyHandle,
+  requestGivenUp,
   requestTimedOut,
   toBuffer,
   type ClientOptions,
@@ -311,8 +314,9 @@ export class TcpClient implements TinyQSApi {
         const args = left === undefined ? ["WAIT", handle] : ["WAIT", handle, "TIMEOUT", String(left)];
         return await this.blocking(args, signal, parse, null);
       } catch (e) {
-        // Cut mid-wait: a reply collected for the lost connection was put back by the server, so
-        // waiting again loses nothing. Until the deadline, then one last look, then UNAVAILABLE.
+        // Cut mid-wait: a reply the server was collecting for the lost connection was put back, so
+        // waiting again gets it (one already written to that connection is gone: delivered).
+        // Until the deadline, then one last look, then UNAVAILABLE.
         if (!(e instanceof CommandCut) || left === 0 || signal?.aborted) throw e;
         left = Math.max(0, deadline - Date.now());
       }
@@ -320,7 +324,10 @@ export class TcpClient implements TinyQSApi {
   }
 
   async request(queue: string, body: Body, options: ReplyWaitOptions = {}): Promise<Buffer> {
+    this.checkOpen();
+    checkQueueName(queue);
     const timeoutMs = checkReplyTimeout(options.timeoutMs);
+    if (options.signal?.aborted) throw requestGivenUp(queue);
     const handle = await this.put(queue, body);
     const reply = await this.wait(handle, options);
     if (reply) return reply;

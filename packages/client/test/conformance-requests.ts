@@ -128,6 +128,14 @@ export function describeRequestResponseConformance(label: string, api: () => Pro
       await requesting;
     });
 
+    it("request() with a signal that had already aborted rejects with TIMEOUT and sends nothing", async () => {
+      const { caller, responder } = await pair();
+      const q = uniqueQueue("rr");
+      await expectCode(() => caller.request(q, "never sent", { timeoutMs: 15_000, signal: AbortSignal.abort() }), "TIMEOUT", "request");
+      expect(await responder.take(q)).toBeNull();
+      expect((await caller.stats(q)).sent).toBe(0);
+    });
+
     it("a reply not collected within the queue's replyTtlMs expires", async () => {
       const { caller, answer } = await pair();
       const q = uniqueQueue("rr");

@@ -178,7 +178,8 @@ export const OPENAPI = {
         description:
           "The request is an ordinary message of the queue (a responder receives it with GET /v1/queues/{queue}/messages and answers with POST …/respond). " +
           "No reply within timeoutMs: 504 TIMEOUT, and the reply can still be collected later with GET /v1/replies/{handle}. " +
-          "A client that disconnects while waiting leaves the reply stored (for the queue's replyTtlMs).",
+          "A client that disconnects before the reply is written to it leaves the reply stored (for the queue's replyTtlMs); " +
+          "a reply already written counts as delivered, even if the client dies before reading it.",
         parameters: [timeoutMs],
         requestBody: { required: true, content: { "*/*": { schema: { type: "string", format: "binary" } } } },
         responses: {
@@ -221,7 +222,9 @@ export const OPENAPI = {
       get: {
         operationId: "wait",
         summary: "Collect a request's reply, once, waiting up to timeoutMs for it",
-        description: "A client that disconnects while waiting does not take the reply: it stays for the next collect.",
+        description:
+          "A client that disconnects while waiting does not take the reply: one collected at that instant is put back for the next collect. " +
+          "A reply already written to the connection counts as delivered, even if the client dies before reading it.",
         parameters: [timeoutMs],
         responses: {
           200: rawReply,

@@ -187,6 +187,41 @@ const engineCall = (mode: Deferred["mode"], run: () => Promise<Encoded>): Deferr
 const waitingCall = (waitMs: number, run: () => Promise<Encoded>): Deferred =>
   waitMs > 0 ? { mode: "alone", waits: true, run } : { mode: "overlap", run };
 
+/** What RECEIVE and TAKE ask the engine for: reserve up to `max` messages, waiting up to `waitMs`. */
+interface Reservation {
+  max: number;
+  waitMs: number;
+  visibilityMs: number | undefined;
+  signal: AbortSignal;
+}
+
+/**
+ * The handler of RECEIVE (`withCount`: COUNT allowed) and TAKE (a receive under the
+ * request/response name): `QUEUE [COUNT n] [WAIT ms] [VISIBILITY ms]`. Without COUNT the reply is
+ * one message or nil, with it an array.
+ *
+ * The client's signal aborts when it goes away or the server stops: the engine then ends the wait,
+ * puts back anything it was reserving at that instant, and answers nothing. Messages reserved but
+ * whose reply the client left before it was written go back too (dropped()), their receive count
+ * taken back: a client that leaves strands nothing.
+ */
+function reservingHandler(withCount: boolean, reserve: (engine: TinyQSApi, queue: string, r: Reservation) => Promise<Message[]>): Handler {
+  return (args, client, server) => {
+    const queue = text(args[1]!);
+    const o = options(args, 2, withCount ? ["COUNT", "WAIT", "VISIBILITY"] : ["WAIT", "VISIBILITY"]);
+    const max = withCount ? optInt(o, "COUNT", 1, LIMITS.maxBatch) : undefined;
+    const waitMs = optInt(o, "WAIT", 0, LIMITS.maxWaitMs) ?? 0;
+    const visibilityMs = optInt(o, "VISIBILITY", 1, LIMITS.maxVisibilityMs);
+    const signal = client.signal;
+    let got: Message[] = [];
+    const call = waitingCall(waitMs, async () => {
+      got = await reserve(server.engine, queue, { max: max ?? 1, waitMs, visibilityMs, signal });
+      return max === undefined ? messageReply(got[0] ?? null) : array(got.map(messageReply));
+    });
+    return { ...call, dropped: () => undeliver(server, queue, got) };
+  };
+}
+
 // ---- argument docs shared by several commands --------------------------------------------------
 
 const QUEUE: ArgDoc = { name: "queue", type: "key" };
@@ -384,23 +419,7 @@ export const COMMANDS: CommandSpec[] = [
     group: "queue",
     args: [QUEUE, { name: "n", type: "integer", token: "COUNT", optional: true }, ms("WAIT"), ms("VISIBILITY")],
     flags: ["write", "blocking"],
-    handler(args, client, server) {
-      const queue = text(args[1]!);
-      const o = options(args, 2, ["COUNT", "WAIT", "VISIBILITY"]);
-      const max = optInt(o, "COUNT", 1, LIMITS.maxBatch);
-      const waitMs = optInt(o, "WAIT", 0, LIMITS.maxWaitMs) ?? 0;
-      const visibilityMs = optInt(o, "VISIBILITY", 1, LIMITS.maxVisibilityMs);
-      const signal = client.signal;
-      // The signal aborts when the client goes away or the server stops: the engine then ends the
-      // wait and puts back anything it was reserving at that instant, and answers nothing. Messages
-      // received but whose reply the client left before it was written go back too (dropped()).
-      let got: Message[] = [];
-      const call = waitingCall(waitMs, async () => {
-        got = await server.engine.receiveBatch(queue, { max: max ?? 1, waitMs, visibilityMs, signal });
-        return max === undefined ? messageReply(got[0] ?? null) : array(got.map(messageReply));
-      });
-      return { ...call, dropped: () => undeliver(server, queue, got) };
-    },
+    handler: reservingHandler(true, (engine, queue, o) => engine.receiveBatch(queue, o)),
   },
   {
     name: "PEEK",
@@ -557,20 +576,9 @@ export const COMMANDS: CommandSpec[] = [
     group: "queue",
     args: [QUEUE, ms("WAIT"), ms("VISIBILITY")],
     flags: ["write", "blocking"],
-    handler(args, client, server) {
-      const queue = text(args[1]!);
-      const o = options(args, 2, ["WAIT", "VISIBILITY"]);
-      const waitMs = optInt(o, "WAIT", 0, LIMITS.maxWaitMs) ?? 0;
-      const visibilityMs = optInt(o, "VISIBILITY", 1, LIMITS.maxVisibilityMs);
-      const signal = client.signal;
-      // As RECEIVE: a client that leaves strands nothing (the signal, then dropped()).
-      let got: Message | null = null;
-      const call = waitingCall(waitMs, async () => {
-        got = await server.engine.take(queue, { waitMs, visibilityMs, signal });
-        return messageReply(got);
-      });
-      return { ...call, dropped: () => undeliver(server, queue, got ? [got] : []) };
-    },
+    handler: reservingHandler(false, (engine, queue, { waitMs, visibilityMs, signal }) =>
+      engine.take(queue, { waitMs, visibilityMs, signal }).then((m) => (m ? [m] : [])),
+    ),
   },
   {
     name: "RESPOND",

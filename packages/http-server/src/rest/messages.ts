@@ -7,6 +7,7 @@ import { readBody, readJson } from "../body.js";
 import type { Context } from "../context.js";
 import { checkWait, intQuery } from "../params.js";
 import { decodeBody } from "../bodies.js";
+import { whileConnected } from "./while-connected.js";
 
 type QueueReq = Request<{ queue: string }>;
 type DeleteReq = Request<{ queue: string; idOrReceipt: string }>;
@@ -33,12 +34,17 @@ export function messageRoutes(ctx: Context): Router {
   r.get("/v1/queues/:queue/messages", async (req: QueueReq, res) => {
     const q = intQuery(req, ["waitMs", "visibilityMs", "max"]);
     const waitMs = checkWait(q.waitMs, limits.maxWaitMs);
-    const messages = await whileConnected(ctx, req, res, (signal) =>
-      q.max === undefined
-        ? api.receive(req.params.queue, { waitMs, visibilityMs: q.visibilityMs, signal }).then((m) => (m ? [m] : []))
-        : api.receiveBatch(req.params.queue, { max: q.max, waitMs, visibilityMs: q.visibilityMs, signal }),
+    const messages = await whileConnected(
+      ctx,
+      req,
+      res,
+      (signal) =>
+        q.max === undefined
+          ? api.receive(req.params.queue, { waitMs, visibilityMs: q.visibilityMs, signal }).then((m) => (m ? [m] : []))
+          : api.receiveBatch(req.params.queue, { max: q.max, waitMs, visibilityMs: q.visibilityMs, signal }),
+      { unwritten: (got) => putBack(ctx, got) },
     );
-    if (messages === null) return;
+    if (messages === undefined) return;
     if (q.max !== undefined) res.json({ messages: messages.map(toJson) });
     else if (messages[0]) sendRaw(res, messages[0]);
     else res.status(204).end();
@@ -50,7 +56,7 @@ export function messageRoutes(ctx: Context): Router {
     const messages = await whileConnected(ctx, req, res, (signal) =>
       api.peek(req.params.queue, { waitMs, signal }).then((m) => (m ? [m] : [])),
     );
-    if (messages === null) return;
+    if (messages === undefined) return;
     if (messages[0]) sendRaw(res, messages[0]);
     else res.status(204).end();
   });
@@ -83,40 +89,12 @@ function found(ok: boolean): void {
 }
 
 /**
- * Run a receive or peek that stops when the client disconnects (or the server shuts down). The
- * engine puts back whatever it reserved at that instant; a message that arrived just after (the
- * reply could not be written) is released here. Returns null when there is nobody left to answer.
+ * A receive or peek whose result a client never got (it left before the wait ended or before the
+ * answer was flushed) is not a delivery: each reserved message goes back to ready, and its receive
+ * count is taken back too. A peek reserved nothing (no receipt).
  */
-async function whileConnected(
-  ctx: Context,
-  req: Request,
-  res: Response,
-  run: (signal: AbortSignal) => Promise<Message[]>,
-): Promise<Message[] | null> {
-  const wait = ctx.track();
-  let left = false;
-  const gone = () => {
-    if (res.writableFinished) return;
-    left = true;
-    wait.abort();
-  };
-  // Never (fully) written to the client: not a delivery, so the receive count is taken back too.
-  const putBack = (messages: Message[]) =>
-    Promise.all(messages.map((m) => m.receipt && ctx.api.release(m.queue, m.receipt, { undeliver: true }).catch(() => false)));
-  res.once("close", gone);
-  try {
-    const messages = await run(wait.signal);
-    if (!left && !req.socket.destroyed) {
-      // The route writes the reply next; a client gone before it was flushed never got it.
-      if (messages.length > 0) res.once("close", () => void (res.writableFinished || putBack(messages)));
-      return messages;
-    }
-    await putBack(messages);
-    return null;
-  } finally {
-    res.off("close", gone);
-    wait.done();
-  }
+function putBack(ctx: Context, messages: Message[]): Promise<unknown> {
+  return Promise.all(messages.map((m) => m.receipt && ctx.api.release(m.queue, m.receipt, { undeliver: true }).catch(() => false)));
 }
 
 function sendRaw(res: Response, m: Message): void {

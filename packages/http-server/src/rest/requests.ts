@@ -2,11 +2,16 @@
 // a responder takes requests with the ordinary receive (GET …/messages) and answers one with
 // POST …/messages/:receipt/respond; a caller whose wait ended (504) collects the reply later with
 // GET /v1/replies/:handle. Replies are raw bytes, like received messages.
+//
+// A reply wait needs no "unwritten" hand-back (whileConnected): the engine itself puts back a reply it
+// collected for a signal that aborted at that instant, and announces it again. A reply written to
+// the connection counts as delivered, even if the client dies before reading it.
 import { Router, type Request, type Response } from "express";
 import { TinyQSError } from "@tinyqs/core";
 import { readBody } from "../body.js";
 import type { Context } from "../context.js";
 import { intQuery, replyTimeout } from "../params.js";
+import { whileConnected } from "./while-connected.js";
 
 /** The response header that names where a request's reply is: `<queue>:<id>`, what put() returns. */
 const REPLY_HANDLE_HEADER = "tinyqs-reply-handle";
@@ -25,7 +30,9 @@ export function requestRoutes(ctx: Context): Router {
     const body = await readBody(req, res, limits.maxMessageBytes);
     const handle = await api.put(req.params.queue, body);
     res.set(REPLY_HANDLE_HEADER, handle);
-    const reply = await waitWhileConnected(ctx, req, res, (signal) => api.wait(handle, { timeoutMs, signal }));
+    // The client may have left while the request was being stored: then this wait ends at once,
+    // and the reply stays for GET /v1/replies/:handle.
+    const reply = await whileConnected(ctx, req, res, (signal) => api.wait(handle, { timeoutMs, signal }));
     if (reply === undefined) return;
     if (reply) return sendReply(res, reply);
     const later = `collect it with GET /v1/replies/${encodeURIComponent(handle)}`;
@@ -47,46 +54,13 @@ export function requestRoutes(ctx: Context): Router {
   // The handle contains ':', URL-encoded or not; express hands it over decoded.
   r.get("/v1/replies/:handle", async (req: HandleReq, res) => {
     const timeoutMs = replyTimeout(intQuery(req, ["timeoutMs"]).timeoutMs, limits.maxWaitMs);
-    const reply = await waitWhileConnected(ctx, req, res, (signal) => api.wait(req.params.handle, { timeoutMs, signal }));
+    const reply = await whileConnected(ctx, req, res, (signal) => api.wait(req.params.handle, { timeoutMs, signal }));
     if (reply === undefined) return;
     if (reply) sendReply(res, reply);
     else res.status(204).end();
   });
 
   return r;
-}
-
-/**
- * Wait for a reply only while the client is there (and the server not shutting down). The engine
- * puts back a reply it collected at the instant the signal aborted, so a client that leaves does not
- * swallow it; hence the signal aborts at the first sign of leaving — the client's FIN on the socket —
- * not only when the response closes: node emits that an event-loop turn later, time enough for a
- * reply to be collected in between and written to nobody. undefined: nobody left to answer.
- */
-async function waitWhileConnected(
-  ctx: Context,
-  req: Request,
-  res: Response,
-  run: (signal: AbortSignal) => Promise<Buffer | null>,
-): Promise<Buffer | null | undefined> {
-  const wait = ctx.track();
-  let left = false;
-  const gone = () => {
-    if (res.writableFinished) return;
-    left = true;
-    wait.abort();
-  };
-  const socket = req.socket;
-  res.once("close", gone);
-  socket.once("end", gone);
-  try {
-    const reply = await run(wait.signal);
-    return left || socket.destroyed ? undefined : reply;
-  } finally {
-    res.off("close", gone);
-    socket.off("end", gone);
-    wait.done();
-  }
 }
 
 function sendReply(res: Response, reply: Buffer): void {
