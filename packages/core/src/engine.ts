@@ -4,6 +4,7 @@ import { connect, fromRedisError, subscriberFor, type Connection, type RedisClie
 import { TinyQSError } from "./errors.js";
 import { KeySpace, type QueueKeys } from "./keys.js";
 import { LIMITS, checkInt, checkQueueName, toBuffer } from "./limits.js";
+import { Replies } from "./replies.js";
 import { parseReplyHandle, replyHandle } from "./reply-handle.js";
 import { Scripts } from "./scripts.js";
 import type {
@@ -37,25 +38,12 @@ interface Attempt<T> {
   nextDueIn: number;
 }
 
-interface Reply {
-  receipt: string;
-  body: Buffer;
-}
-
-/** A reply taken by collect-2.lua, with its expiry time, in case it must be put back. */
-interface Collected {
-  reply: Buffer;
-  expiresAt: number;
-}
-
 /** The coalescers of one queue. */
 interface QueueOps {
   keys: QueueKeys;
   send: Coalescer<SendGroup, string[] | TinyQSError>;
   receive: Coalescer<ReceiveGroup, Attempt<Message[]>>;
   delete: Coalescer<string, boolean>;
-  respond: Coalescer<Reply, string>;
-  collect: Coalescer<string, Collected | null>;
 }
 
 const CONFIG_FIELDS = ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes", "replyTtlMs"] as const;
@@ -67,6 +55,7 @@ export class TinyQS implements TinyQSApi {
   private readonly scripts: Scripts;
   private readonly keys: KeySpace;
   private readonly waiters: Waiters;
+  private readonly replies: Replies;
   private readonly timeoutMs: number;
   private readonly ops = new Map<string, QueueOps>();
   private readonly registered = new Set<string>();
@@ -88,6 +77,11 @@ export class TinyQS implements TinyQSApi {
     this.subscriber.on("error", () => {});
     this.scripts = new Scripts(this.redis);
     this.waiters = new Waiters(this.subscriber, this.keys);
+    this.replies = new Replies({
+      waiters: this.waiters,
+      run: (name, keys, args, buffers) => this.run(name, keys, args, buffers),
+      isClosed: () => this.closed,
+    });
   }
 
   // ---- sending ------------------------------------------------------------------------------
@@ -287,79 +281,19 @@ export class TinyQS implements TinyQSApi {
   }
 
   async respond(queue: string, receipt: string, body: Body): Promise<boolean> {
-    const ops = this.queueOps(queue);
+    const { keys } = this.queueOps(queue);
     checkReceipt(receipt);
     const reply = toBuffer(body);
     if (reply.length > LIMITS.maxMessageBytesCeiling) throw tooBig(reply.length, LIMITS.maxMessageBytesCeiling);
-    if (receipt.indexOf(".") <= 0) return false; // an id, not a receipt: never a current reservation
-    const outcome = await ops.respond.add({ receipt, body: reply });
-    if (outcome === "B") throw new TinyQSError("TOO_BIG", "the reply is larger than the queue's maxMessageBytes");
-    return outcome === "1";
-  }
-
-  private async flushResponds(keys: QueueKeys, replies: Reply[]): Promise<string[]> {
-    const pairs = replies.flatMap((r) => [r.receipt, r.body]);
-    const outcomes = (await this.run(
-      "respond",
-      [keys.inflight, keys.bodies, keys.stats, keys.config, keys.replies, keys.replyExpiry],
-      [keys.replied, LIMITS.replyTtlMs, LIMITS.maxMessageBytes, ...pairs],
-    )) as string;
-    return [...outcomes];
+    return this.replies.respond(keys, receipt, reply);
   }
 
   async wait(handle: string, options: ReplyWaitOptions = {}): Promise<Buffer | null> {
     this.checkOpen();
     const { queue, id } = parseReplyHandle(handle);
-    const ops = this.queueOps(queue);
+    const { keys } = this.queueOps(queue);
     const timeoutMs = checkInt("timeoutMs", options.timeoutMs, 0, LIMITS.maxWaitMs, LIMITS.replyTimeoutMs);
-    const { signal } = options;
-    if (signal?.aborted) return null;
-    const deadline = Date.now() + timeoutMs;
-    const look = async () => this.handOver(ops.keys, id, await ops.collect.add(id), signal);
-
-    // Not listening to the queue's replies yet: look first, so that a reply already there (or Redis
-    // being down) answers at once, before the subscription.
-    if (timeoutMs === 0 || !this.waiters.listeningForReplies(queue)) {
-      const reply = await look();
-      if (reply || timeoutMs === 0 || signal?.aborted) return reply;
-    }
-    const expectation = await this.waiters.expectReply(queue, id, deadline - Date.now(), signal).catch((err: unknown) => {
-      throw fromRedisError(err);
-    });
-    if (!expectation) return signal?.aborted || this.closed ? null : look(); // could not listen in time
-    try {
-      // Look once listening, then whenever the reply is announced (or the subscriber reconnected);
-      // and a last time when the time is up, in case an announcement was lost.
-      expectation.fired = true;
-      for (;;) {
-        if (this.closed || signal?.aborted) return null;
-        if (expectation.fired) {
-          expectation.fired = false;
-          const reply = await look();
-          if (reply || signal?.aborted) return reply;
-        }
-        const left = deadline - Date.now();
-        if (left <= 0) return this.closed ? null : look();
-        if (!expectation.fired) await expectation.next(left, signal);
-      }
-    } finally {
-      expectation.release();
-    }
-  }
-
-  private async flushCollects(keys: QueueKeys, ids: string[]): Promise<Array<Collected | null>> {
-    const flat = (await this.run("collect", [keys.replies, keys.replyExpiry], ids, true)) as Array<Buffer | number | null>;
-    return ids.map((_, i) => {
-      const reply = flat[2 * i] as Buffer | null;
-      return reply ? { reply, expiresAt: Number(flat[2 * i + 1]) } : null;
-    });
-  }
-
-  /** A collected reply goes to its waiter if still there; if it left at that instant, the reply goes back. */
-  private async handOver(keys: QueueKeys, id: string, collected: Collected | null, signal?: AbortSignal): Promise<Buffer | null> {
-    if (!collected || !signal?.aborted) return collected?.reply ?? null;
-    await this.run("restore-reply", [keys.replies, keys.replyExpiry], [id, collected.reply, collected.expiresAt, keys.replied]);
-    return null;
+    return this.replies.wait(queue, keys, id, timeoutMs, options.signal);
   }
 
   async request(queue: string, body: Body, options: ReplyWaitOptions = {}): Promise<Buffer> {
@@ -480,11 +414,6 @@ export class TinyQS implements TinyQSApi {
       }),
       receive: new Coalescer((groups) => this.flushReceives(queue, keys, groups), { weigh: (g) => g.max }),
       delete: new Coalescer((items) => this.flushDeletes(keys, items)),
-      respond: new Coalescer((replies) => this.flushResponds(keys, replies), {
-        maxWeight: 8 * 1024 * 1024,
-        weigh: (r) => r.body.length + 64,
-      }),
-      collect: new Coalescer((ids) => this.flushCollects(keys, ids)),
     };
     this.ops.set(queue, ops);
     return ops;
