@@ -29,3 +29,32 @@ export class RssPeak {
     return Math.round(this.peak / 1048576);
   }
 }
+
+/** The CPU figures of one run, in the harness's field names. */
+export interface CpuFigures {
+  nodeCpuMs: number;
+  redisCpuMs: number;
+  nodeCpuUsPerMsg: number;
+  redisCpuUsPerMsg: number;
+  /** (Node CPU + Redis CPU) ÷ wall time. */
+  busyCores: number;
+}
+
+/** Start metering Node's and Redis's CPU; `stop(n, totalMs)` gives the figures of the section. */
+export async function startCpuMeter(admin: Redis): Promise<{ stop(n: number, totalMs: number): Promise<CpuFigures> }> {
+  const node0 = process.cpuUsage();
+  const redis0 = await redisCpuMs(admin);
+  return {
+    async stop(n, totalMs) {
+      const nodeCpuMs = nodeCpuMsSince(node0);
+      const redisMs = (await redisCpuMs(admin)) - redis0;
+      return {
+        nodeCpuMs: Math.round(nodeCpuMs),
+        redisCpuMs: Math.round(redisMs),
+        nodeCpuUsPerMsg: Math.round((nodeCpuMs * 1000) / n),
+        redisCpuUsPerMsg: Math.round((redisMs * 1000) / n),
+        busyCores: Math.round(((nodeCpuMs + redisMs) / totalMs) * 100) / 100,
+      };
+    },
+  };
+}

@@ -19,7 +19,7 @@ import { Redis } from "ioredis";
 import { bodyMaker, replyMaker, sameBody, seqOf } from "./bodies.js";
 import { latch, windowed } from "./flow.js";
 import { LatencyRecorder } from "./latency.js";
-import { nodeCpuMsSince, redisCpuMs as readRedisCpuMs, RssPeak } from "./meters.js";
+import { RssPeak, startCpuMeter } from "./meters.js";
 import { REQUEST_WORDS, startProgress } from "./progress.js";
 import type { RunOptions, RunResult } from "./run-scenario.js";
 import { SCENARIOS, type ScenarioName } from "./scenarios.js";
@@ -130,15 +130,13 @@ export async function runRequestScenario(target: Target, name: ScenarioName, opt
       }),
     );
 
-  const cpu0 = process.cpuUsage();
-  const rcpu0 = await readRedisCpuMs(admin);
+  const cpu = await startCpuMeter(admin);
   const t0 = now();
   void responders();
   await Promise.race([callers(), stopped.promise]);
   const total = now() - t0;
   finished = true;
-  const nodeCpuMs = nodeCpuMsSince(cpu0);
-  const redisCpuMs = (await readRedisCpuMs(admin)) - rcpu0;
+  const costs = await cpu.stop(n, total);
   clearInterval(sampler);
   stopProgress();
   const peakRssMB = rss.mb;
@@ -168,11 +166,7 @@ export async function runRequestScenario(target: Target, name: ScenarioName, opt
     latencyMs: roundTrip.summary(),
     peakRssMB,
     startRssMB,
-    nodeCpuMs: Math.round(nodeCpuMs),
-    redisCpuMs: Math.round(redisCpuMs),
-    nodeCpuUsPerMsg: Math.round((nodeCpuMs * 1000) / n),
-    redisCpuUsPerMsg: Math.round((redisCpuMs * 1000) / n),
-    busyCores: Math.round(((nodeCpuMs + redisCpuMs) / total) * 100) / 100,
+    ...costs,
     settings: { window: S.window, concurrency: S.concurrency, waitMs: S.waitMs },
     at: new Date().toISOString(),
   };

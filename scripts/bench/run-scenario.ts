@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import { bodyMaker, seqOf } from "./bodies.js";
 import { latch, windowed } from "./flow.js";
 import { LatencyRecorder } from "./latency.js";
-import { nodeCpuMsSince, redisCpuMs as readRedisCpuMs, RssPeak } from "./meters.js";
+import { RssPeak, startCpuMeter } from "./meters.js";
 import { startProgress } from "./progress.js";
 import { SCENARIOS, type ScenarioName, type Settings } from "./scenarios.js";
 import type { Target } from "./targets/types.js";
@@ -155,8 +155,7 @@ export async function runScenario(target: Target, name: ScenarioName, opts: RunO
     return Promise.all(loops);
   };
 
-  const cpu0 = process.cpuUsage();
-  const rcpu0 = await readRedisCpuMs(admin);
+  const cpu = await startCpuMeter(admin);
   const phases: Record<string, number> = {};
   const t0 = now();
   if (mode === "concurrent") {
@@ -191,8 +190,7 @@ export async function runScenario(target: Target, name: ScenarioName, opts: RunO
   }
   const total = now() - t0;
   finished = true;
-  const nodeCpuMs = nodeCpuMsSince(cpu0);
-  const redisCpuMs = (await readRedisCpuMs(admin)) - rcpu0;
+  const costs = await cpu.stop(n, total);
   clearInterval(sampler);
   stopProgress();
   const peakRssMB = rss.mb;
@@ -221,11 +219,7 @@ export async function runScenario(target: Target, name: ScenarioName, opts: RunO
     latencyMs: latency.summary(),
     peakRssMB,
     startRssMB,
-    nodeCpuMs: Math.round(nodeCpuMs),
-    redisCpuMs: Math.round(redisCpuMs),
-    nodeCpuUsPerMsg: Math.round((nodeCpuMs * 1000) / n),
-    redisCpuUsPerMsg: Math.round((redisCpuMs * 1000) / n),
-    busyCores: Math.round(((nodeCpuMs + redisCpuMs) / total) * 100) / 100,
+    ...costs,
     settings: { window: S.window, concurrency: S.concurrency, waitMs: S.waitMs },
     at: new Date().toISOString(),
   };
