@@ -3,6 +3,14 @@
 // light load every call goes out at once; under heavy load batches grow by themselves. This is what
 // lets fifty concurrent receive loops cost Redis one script call instead of fifty.
 
+/**
+ * The most a batch of sends (or responds) carries: 8 MiB, each body counted as at least 1 KiB, so
+ * that one script call also has at most 8192 bodies (a bounded argument list, in JS and in Lua).
+ */
+export const BATCH_BYTES = 8 * 1024 * 1024;
+/** The weight of some bodies in a batch of sends or responds. */
+export const batchWeight = (bodies: Buffer[]) => bodies.reduce((n, b) => n + Math.max(b.length + 64, 1024), 0);
+
 interface Pending<I, R> {
   item: I;
   resolve: (r: R) => void;

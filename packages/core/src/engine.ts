@@ -1,5 +1,5 @@
 // The embedded engine: every operation is one atomic Lua script on the keys of one queue.
-import { Coalescer } from "./coalescer.js";
+import { BATCH_BYTES, Coalescer, batchWeight } from "./coalescer.js";
 import { connect, fromRedisError, subscriberFor, type Connection, type RedisClient, type RedisInput } from "./connection.js";
 import { TinyQSError } from "./errors.js";
 import { KeySpace, type QueueKeys } from "./keys.js";
@@ -408,10 +408,7 @@ export class TinyQS implements TinyQSApi {
     const keys = this.keys.queue(queue);
     ops = {
       keys,
-      send: new Coalescer((groups) => this.flushSends(keys, groups), {
-        maxWeight: 8 * 1024 * 1024,
-        weigh: (g) => g.bodies.reduce((n, b) => n + b.length + 64, 0),
-      }),
+      send: new Coalescer((groups) => this.flushSends(keys, groups), { maxWeight: BATCH_BYTES, weigh: (g) => batchWeight(g.bodies) }),
       receive: new Coalescer((groups) => this.flushReceives(queue, keys, groups), { weigh: (g) => g.max }),
       delete: new Coalescer((items) => this.flushDeletes(keys, items)),
     };

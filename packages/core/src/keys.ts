@@ -15,7 +15,7 @@ export interface QueueKeys {
   bodies: string;
   /** HASH of counters: seq (last id number), sent, received, deleted, deadLettered. */
   stats: string;
-  /** HASH of settings: visibilityMs, maxReceives, deadLetterQueue, maxMessageBytes. */
+  /** HASH of settings: visibilityMs, maxReceives, deadLetterQueue, maxMessageBytes, replyTtlMs. */
   config: string;
   /** LIST of dead letters waiting to be handed to the dead-letter queue (Redis Cluster only). */
   outbox: string;

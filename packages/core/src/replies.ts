@@ -1,7 +1,7 @@
 // The replies of request/response: respond stores them, wait collects them. A request itself is an
 // ordinary message (put = send, take = receive, in engine.ts); what is particular is here. Responds
 // and collects on one queue issued in the same tick are one script call each, like sends and deletes.
-import { Coalescer } from "./coalescer.js";
+import { BATCH_BYTES, Coalescer, batchWeight } from "./coalescer.js";
 import { fromRedisError } from "./connection.js";
 import { TinyQSError } from "./errors.js";
 import type { QueueKeys } from "./keys.js";
@@ -58,6 +58,7 @@ export class Replies {
       const reply = await look();
       if (reply || timeoutMs === 0 || signal?.aborted) return reply;
     }
+    if (deadline - Date.now() <= 0) return look(); // the first look took all the time there was
     const expectation = await waiters.expectReply(queue, id, deadline - Date.now(), signal).catch((err: unknown) => {
       throw fromRedisError(err);
     });
@@ -87,8 +88,8 @@ export class Replies {
     if (!q) {
       q = {
         respond: new Coalescer((replies) => this.flushResponds(keys, replies), {
-          maxWeight: 8 * 1024 * 1024,
-          weigh: (r) => r.body.length + 64,
+          maxWeight: BATCH_BYTES,
+          weigh: (r) => batchWeight([r.body]),
         }),
         collect: new Coalescer((ids) => this.flushCollects(keys, ids)),
       };
@@ -117,7 +118,12 @@ export class Replies {
   /** A collected reply goes to its waiter if still there; if it left at that instant, the reply goes back. */
   private async handOver(keys: QueueKeys, id: string, collected: Collected | null, signal?: AbortSignal): Promise<Buffer | null> {
     if (!collected || !signal?.aborted) return collected?.reply ?? null;
-    await this.ctx.run("restore-reply", [keys.replies, keys.replyExpiry], [id, collected.reply, collected.expiresAt, keys.replied]);
+    try {
+      await this.ctx.run("restore-reply", [keys.replies, keys.replyExpiry], [id, collected.reply, collected.expiresAt, keys.replied]);
+    } catch (err) {
+      // The engine closed meanwhile: the reply is lost with it (the waiter had left anyway).
+      if (!this.ctx.isClosed()) throw err;
+    }
     return null;
   }
 }

@@ -25,17 +25,25 @@ local rcall = redis.call
 local inflight, bodies, stats, config, replies, expiry = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local find, sub = string.find, string.sub
 
+-- A command over a long list, in slices: Lua's unpack stops at about 8000 values, and one call may
+-- answer thousands of requests. `step` is even, so field/value and score/member pairs stay whole.
+local function inSlices(command, key, list)
+  local step = 1000
+  for i = 1, #list, step do rcall(command, key, unpack(list, i, math.min(i + step - 1, #list))) end
+end
+
 local t = rcall('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local settings = rcall('HMGET', config, 'replyTtlMs', 'maxMessageBytes')
 local expires = now + tonumber(settings[1] or ARGV[2])
 local maxBytes = tonumber(settings[2] or ARGV[3])
 
--- Sweep replies nobody collected in time (a few per call: enough to keep up with the respond rate).
-local stale = rcall('ZRANGEBYSCORE', expiry, '-inf', now, 'LIMIT', 0, 100)
+-- Sweep replies nobody collected in time: up to as many as this call stores, and a hundred more,
+-- so that abandoned replies cannot pile up faster than they go.
+local stale = rcall('ZRANGEBYSCORE', expiry, '-inf', now, 'LIMIT', 0, 100 + (#ARGV - 3) / 2)
 if #stale > 0 then
-  rcall('HDEL', replies, unpack(stale))
-  rcall('ZREM', expiry, unpack(stale))
+  inSlices('HDEL', replies, stale)
+  inSlices('ZREM', expiry, stale)
 end
 
 local out, answered, stored, scored, ended = {}, {}, {}, {}, {}
@@ -59,10 +67,10 @@ for i = 4, #ARGV, 2 do
 end
 
 if n > 0 then
-  rcall('HDEL', bodies, unpack(answered))
+  inSlices('HDEL', bodies, answered)
   rcall('HINCRBY', stats, 'deleted', n)
-  rcall('HSET', replies, unpack(stored))
-  rcall('ZADD', expiry, unpack(scored))
+  inSlices('HSET', replies, stored)
+  inSlices('ZADD', expiry, scored)
   local last = tonumber(rcall('ZRANGE', expiry, -1, -1, 'WITHSCORES')[2])
   rcall('PEXPIREAT', replies, last)
   rcall('PEXPIREAT', expiry, last)

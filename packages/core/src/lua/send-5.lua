@@ -23,6 +23,13 @@ Output: {now, first_1, first_2, ...}, one entry per group after the time (ms, as
 local rcall = redis.call
 local ready, delayed, bodies, stats, config = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 
+-- A command over a long list, in slices: Lua's unpack stops at about 8000 values, and the sends of
+-- one tick may be many thousands. `step` is even, so field/value and score/member pairs stay whole.
+local function inSlices(command, key, list)
+  local step = 1000
+  for i = 1, #list, step do rcall(command, key, unpack(list, i, math.min(i + step - 1, #list))) end
+end
+
 local t = rcall('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nowText = string.format('%d', now)
@@ -78,10 +85,10 @@ if total > 0 then
       if delayMs > 0 and now + delayMs < earliest then wake = true; earliest = now + delayMs end
     end
   end
-  rcall('HSET', bodies, unpack(fields))
-  if ns > 0 then rcall('ZADD', delayed, unpack(scored)) end
+  inSlices('HSET', bodies, fields)
+  if ns > 0 then inSlices('ZADD', delayed, scored) end
   if nr > 0 then
-    rcall('RPUSH', ready, unpack(readyIds))
+    inSlices('RPUSH', ready, readyIds)
     -- Waiters only exist while the queue is empty, so a send into a non-empty list needs no signal.
     if readyWasEmpty then wake = true end
   end
