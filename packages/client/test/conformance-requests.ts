@@ -61,6 +61,32 @@ export function describeRequestResponseConformance(label: string, api: () => Pro
       expect(await caller.stats(q)).toMatchObject({ ready: 0, inFlight: 0, sent: n, deleted: n });
     });
 
+    it("two wait()s on one handle, both waiting when the reply comes: exactly one of them gets it", async () => {
+      const { caller, answer } = await pair();
+      const q = uniqueQueue("rr");
+      const handle = await caller.put(q, "for one of us");
+      // The one that gets nothing waits out its timeout: long enough for the answer under load.
+      const waits = [caller.wait(handle, { timeoutMs: 5000 }), caller.wait(handle, { timeoutMs: 5000 })];
+      await sleep(150); // not needed for the outcome: it makes both listen, so one announcement wakes both at once
+      await answer(q, () => "only once");
+      const got = (await Promise.all(waits)).filter((r) => r !== null);
+      expect(got.map(String)).toEqual(["only once"]);
+      expect(await caller.wait(handle, { timeoutMs: 0 })).toBeNull(); // and it is not left behind either
+    });
+
+    it("two responds with one receipt at once: exactly one is true, and its body is the reply", async () => {
+      const { caller, responder } = await pair();
+      const q = uniqueQueue("rr");
+      const handle = await caller.put(q, "answer me once");
+      const m = (await responder.take(q))!;
+      const bodies = ["a", "b"];
+      const answered = await Promise.all(bodies.map((b) => responder.respond(q, m.receipt!, b)));
+      expect(answered.filter(Boolean), String(answered)).toHaveLength(1);
+      expect((await caller.wait(handle, { timeoutMs: 0 }))?.toString()).toBe(bodies[answered.indexOf(true)]);
+      expect(await caller.wait(handle, { timeoutMs: 0 })).toBeNull();
+      expect(await caller.stats(q)).toMatchObject({ inFlight: 0, deleted: 1 });
+    });
+
     it("a responder whose lease ran out cannot respond; the next one does, and the waiter gets exactly its reply", async () => {
       const { caller, responder } = await pair();
       const other = await api(); // the second responder

@@ -3,16 +3,23 @@
 // after an ordinary receive; GET /v1/replies/:handle collects a reply later, once.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALL_BYTES, json, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ALL_BYTES, eventually, json, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
 
 const run = promisify(execFile);
 
 let s: Running;
+/** The private Redis itself: to see what the server did (a wait listening, a reply stored). */
+let admin: Redis;
 beforeAll(async () => {
   s = await startServer();
+  admin = new Redis(inject("redisUrl"), { maxRetriesPerRequest: 1 });
 });
-afterAll(() => s.close());
+afterAll(async () => {
+  admin.disconnect();
+  await s.close();
+});
 
 const request = (q: string, body: BodyInit, query = "", init: RequestInit = {}) =>
   fetch(`${s.url}/v1/queues/${q}/requests${query}`, { method: "POST", body, ...init });
@@ -33,6 +40,26 @@ async function take(q: string, query = "?waitMs=10000") {
     body: Buffer.from(await res.arrayBuffer()),
   };
 }
+
+/** A counter of the server's /metrics (0 while it has no sample yet). */
+async function metric(sample: string): Promise<number> {
+  const text = await (await fetch(`${s.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${sample} `));
+  return Number(line?.slice(sample.length + 1) ?? 0);
+}
+/** Reply waits the server has finished, however they ended (reply, nothing, or the client left). */
+const waitsEnded = () => metric('tinyqs_operation_duration_seconds_count{operation="wait"}');
+/** 200s the server finished writing on GET /v1/replies/:handle: replies it handed over. */
+const repliesWritten = () => metric('tinyqs_http_requests_total{method="GET",route="/v1/replies/:handle",status="200"}');
+
+/** Whether a reply wait of the server listens for the queue's replies: its long poll is waiting. */
+async function listening(q: string): Promise<boolean> {
+  const [, subscribers] = (await admin.pubsub("NUMSUB", `${s.prefix}:{${q}}:replied`)) as [string, number];
+  return subscribers > 0;
+}
+
+/** Whether the reply to request `id` is stored, waiting to be collected. */
+const replyStored = async (q: string, id: string) => (await admin.hexists(`${s.prefix}:{${q}}:replies`, id)) === 1;
 
 /** put over HTTP: a plain send; the handle is `<queue>:<id>`. */
 async function put(q: string, body: BodyInit): Promise<string> {
@@ -154,18 +181,16 @@ describe("timeouts and collecting later", () => {
     expect(await second.text()).toBe("");
   });
 
-  it("GET /v1/replies/:handle long-polls: woken by the respond, long before its timeoutMs", async () => {
+  it("GET /v1/replies/:handle long-polls: a respond while it waits answers it with the reply", async () => {
     const q = uniqueQueue();
     const handle = await put(q, "q");
-    const t0 = Date.now();
     const waiting = collect(handle, "?timeoutMs=15000");
-    await sleep(200);
+    await eventually(() => listening(q)); // the long poll is waiting
     const req = await take(q);
     expect((await respond(q, req.receipt, "answer")).status).toBe(204);
     const got = await waiting;
     expect(got.status).toBe(200);
     expect(await got.text()).toBe("answer");
-    expect(Date.now() - t0).toBeLessThan(10_000); // not the end of the wait
   });
 
   it("GET /v1/replies/:handle with nothing there answers 204 after timeoutMs (0: at once)", async () => {
@@ -217,12 +242,13 @@ describe("clients that leave", () => {
   it("a client that abandons its GET /v1/replies long poll does not take the reply: it is still collectable", async () => {
     const q = uniqueQueue();
     const handle = await put(q, "q");
+    const ended = await waitsEnded();
     const ac = new AbortController();
     const abandoned = collect(handle, "?timeoutMs=15000", { signal: ac.signal }).catch((e: Error) => e);
-    await sleep(300);
+    await eventually(() => listening(q)); // the long poll is waiting
     ac.abort();
     expect(await abandoned).toBeInstanceOf(Error);
-    await sleep(300); // the server has seen the disconnect
+    await eventually(async () => (await waitsEnded()) > ended); // the server has seen the disconnect
     const req = await take(q);
     expect((await respond(q, req.receipt, "still here")).status).toBe(204);
     const got = await collect(handle, "?timeoutMs=0");
@@ -232,12 +258,13 @@ describe("clients that leave", () => {
 
   it("a caller that disconnects from POST …/requests leaves the reply to be collected", async () => {
     const q = uniqueQueue();
+    const ended = await waitsEnded();
     const ac = new AbortController();
     const abandoned = request(q, "q", "?timeoutMs=15000", { signal: ac.signal }).catch((e: Error) => e);
     const req = await take(q);
     ac.abort();
     expect(await abandoned).toBeInstanceOf(Error);
-    await sleep(300);
+    await eventually(async () => (await waitsEnded()) > ended); // the server has seen the disconnect
     expect((await respond(q, req.receipt, "for later")).status).toBe(204);
     expect(await (await collect(`${q}:${req.id}`)).text()).toBe("for later");
   });
@@ -245,32 +272,33 @@ describe("clients that leave", () => {
   it("a disconnect at the instant of the respond: the reply was written to the client, or it is still collectable", async () => {
     // The abort lands before, during or after the engine collects the reply for the waiter. The oracle
     // is the server's own count of 200s it finished writing on this route: if it wrote one, the reply
-    // left with it; if not, the reply must still be there for the next collect, never lost.
-    const written = async () => {
-      const text = await (await fetch(`${s.url}/metrics`)).text();
-      const line = text.split("\n").find((l) => l.startsWith('tinyqs_http_requests_total{method="GET",route="/v1/replies/:handle",status="200"}'));
-      return Number(line?.split(" ")[1] ?? 0);
-    };
+    // left with it; if not, the reply must still be there for the next collect, never lost, and
+    // never both.
     const outcomes = new Set<string>();
     for (const delay of [-1, 0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 6]) {
       const q = uniqueQueue();
       const handle = await s.engine.put(q, "race");
       const req = (await s.engine.take(q))!;
-      const before = await written();
+      const [written, ended] = [await repliesWritten(), await waitsEnded()];
       const aborter = new AbortController();
       const waiting = collect(handle, "?timeoutMs=15000", { signal: aborter.signal })
         .then((r) => r.arrayBuffer())
         .catch(() => null);
-      await sleep(100); // the long poll is waiting
+      await eventually(() => listening(q)); // the long poll is waiting
       if (delay < 0) aborter.abort();
       else setTimeout(() => aborter.abort(), delay);
       expect(await s.engine.respond(q, req.receipt!, "the reply")).toBe(true);
       await waiting;
-      await sleep(150); // the server has seen the disconnect and put back what it had to
-      const replied = (await written()) > before;
+      // The server's wait has ended (so it no longer holds a collected reply), and it either wrote
+      // the reply or the reply is stored again: whichever happened, once it has happened it stays.
+      await eventually(async () => (await waitsEnded()) > ended, 10_000);
+      await eventually(async () => (await repliesWritten()) > written || (await replyStored(q, req.id)), 10_000).catch(() => {
+        throw new Error(`delay ${delay}: the reply was neither written to the client nor stored again: lost`);
+      });
+      const replied = (await repliesWritten()) > written;
       outcomes.add(replied ? "replied" : "not replied");
       const left = await collect(handle, "?timeoutMs=0");
-      if (replied) expect(left.status, `delay ${delay}`).toBe(204);
+      if (replied) expect(left.status, `delay ${delay}: written to the client and still collectable`).toBe(204);
       else {
         expect(left.status, `delay ${delay}`).toBe(200);
         expect(await left.text()).toBe("the reply");
