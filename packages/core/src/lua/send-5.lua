@@ -23,6 +23,7 @@ Output: {now, first_1, first_2, ...}, one entry per group after the time (ms, as
 local rcall = redis.call
 local ready, delayed, bodies, stats, config = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 
+-- (The same helper is in respond-6.lua: a script runs alone in Redis and cannot load shared code.)
 -- A command over a long list, in slices: Lua's unpack stops at about 8000 values, and the sends of
 -- one tick may be many thousands. `step` is even, so field/value and score/member pairs stay whole.
 local function inSlices(command, key, list)
