@@ -3,13 +3,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALL_BYTES, json, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
 
+/** What fetch takes as a request body. */
+type RequestBody = NonNullable<RequestInit["body"]>;
+
 let s: Running;
 beforeAll(async () => {
   s = await startServer();
 });
 afterAll(() => s.close());
 
-const send = (q: string, body: BodyInit, query = "", headers: Record<string, string> = {}) =>
+const send = (q: string, body: RequestBody, query = "", headers: Record<string, string> = {}) =>
   fetch(`${s.url}/v1/queues/${q}/messages${query}`, { method: "POST", body, headers });
 const receive = (q: string, query = "") => fetch(`${s.url}/v1/queues/${q}/messages${query}`);
 

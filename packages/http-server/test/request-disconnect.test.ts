@@ -50,9 +50,9 @@ async function sendRequest(q: string, body: string): Promise<{ socket: net.Socke
   const socket = net.connect(port, "127.0.0.1");
   await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
   socket.on("error", () => {}); // the server may reset the connection once we have left
-  const serverSide = await eventually(() =>
+  const serverSide = (await eventually(() =>
     [...accepted].find((s) => s.remotePort === socket.localPort && s.remoteAddress === socket.localAddress),
-  );
+  ))!;
   socket.write(
     `POST /v1/queues/${q}/requests?timeoutMs=15000 HTTP/1.1\r\nHost: tinyqs\r\n` +
       `Content-Type: application/octet-stream\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,

@@ -7,6 +7,9 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ALL_BYTES, eventually, json, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
 
+/** What fetch takes as a request body. */
+type RequestBody = NonNullable<RequestInit["body"]>;
+
 const run = promisify(execFile);
 
 let s: Running;
@@ -21,9 +24,9 @@ afterAll(async () => {
   await s.close();
 });
 
-const request = (q: string, body: BodyInit, query = "", init: RequestInit = {}) =>
+const request = (q: string, body: RequestBody, query = "", init: RequestInit = {}) =>
   fetch(`${s.url}/v1/queues/${q}/requests${query}`, { method: "POST", body, ...init });
-const respond = (q: string, receipt: string, body: BodyInit) =>
+const respond = (q: string, receipt: string, body: RequestBody) =>
   fetch(`${s.url}/v1/queues/${q}/messages/${receipt}/respond`, { method: "POST", body });
 const collect = (handle: string, query = "", init: RequestInit = {}) =>
   fetch(`${s.url}/v1/replies/${encodeURIComponent(handle)}${query}`, init);
@@ -62,7 +65,7 @@ async function listening(q: string): Promise<boolean> {
 const replyStored = async (q: string, id: string) => (await admin.hexists(`${s.prefix}:{${q}}:replies`, id)) === 1;
 
 /** put over HTTP: a plain send; the handle is `<queue>:<id>`. */
-async function put(q: string, body: BodyInit): Promise<string> {
+async function put(q: string, body: RequestBody): Promise<string> {
   const sent = await json(await fetch(`${s.url}/v1/queues/${q}/messages`, { method: "POST", body }));
   expect(sent.status).toBe(201);
   return `${q}:${sent.body.id}`;

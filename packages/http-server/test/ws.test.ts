@@ -81,7 +81,7 @@ describe("flow control", () => {
     const q = uniqueQueue();
     const n = 40;
     const ids = new Set<string>();
-    for (let i = 0; i < n; i++) ids.add((await (await sendHttp(q, `m${i}`)).json()).id);
+    for (let i = 0; i < n; i++) ids.add(((await (await sendHttp(q, `m${i}`)).json()) as { id: string }).id);
     await c.request("subscribe", { queue: q, prefetch: 4 });
     const seen: string[] = [];
     let acked = 0;
@@ -171,7 +171,7 @@ describe("ops and replies", () => {
     const c = await client();
     const q = uniqueQueue();
     await sendHttp(q, "a");
-    const { id } = await (await sendHttp(q, "b")).json();
+    const { id } = (await (await sendHttp(q, "b")).json()) as { id: string };
     const r = await fetch(`${s.url}/v1/queues/${q}/messages`);
     await r.arrayBuffer();
     expect((await c.request("delete", { queue: q, receipt: r.headers.get("tinyqs-receipt") })).ok).toBe(true);
