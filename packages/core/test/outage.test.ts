@@ -78,6 +78,40 @@ describe("9. Redis unreachable", () => {
     await eventually(() => tq.stats(q).then(() => true, () => false), 10_000, 100);
   });
 
+  it("request/response: UNAVAILABLE while Redis is down; a wait() that spans a restart gets the reply stored after it", async () => {
+    const durable = await RedisServer.start({ appendonly: true }); // the request must survive the restart
+    try {
+      const caller = new TinyQS({ redis: durable.url, timeoutMs: TIMEOUT });
+      const worker = new TinyQS({ redis: durable.url, timeoutMs: TIMEOUT });
+      engines.push(caller, worker);
+      const q = uniqueQueue("outage-rr");
+      const handle = await caller.put(q, "question");
+      const waiting = caller.wait(handle, { timeoutMs: 20_000 }).then(
+        (v) => ({ v }),
+        (e: { code?: string }) => ({ code: e.code }),
+      );
+      await new Promise((r) => setTimeout(r, 200)); // listening on the queue's replies
+
+      await durable.stop();
+      await Promise.all([
+        unavailableWithin(() => caller.put(q, "during"), "put"),
+        unavailableWithin(() => worker.take(q), "take"),
+        unavailableWithin(() => worker.respond(q, "1-1.1", "x"), "respond"),
+        unavailableWithin(() => caller.wait(`${q}:1-1`, { timeoutMs: 0 }), "wait"),
+      ]);
+      await durable.restart();
+
+      // the worker answers once Redis is back; the caller's wait, begun before the outage, gets it
+      const m = await eventually(() => worker.take(q).catch(() => null), 10_000, 100);
+      expect(m!.body.toString()).toBe("question");
+      expect(await worker.respond(q, m!.receipt!, "answer after the outage")).toBe(true);
+      const r = await waiting;
+      expect("v" in r && r.v?.toString()).toBe("answer after the outage");
+    } finally {
+      await durable.cleanup();
+    }
+  });
+
   it("an engine pointed at a port where nothing listens fails with UNAVAILABLE in bounded time", async () => {
     const port = await freePort();
     const tq = new TinyQS({ redis: `redis://127.0.0.1:${port}`, timeoutMs: TIMEOUT });
