@@ -1,5 +1,17 @@
 // Shared by both transports: options, error mapping, argument checks.
-import { ERRORS, LIMITS, TinyQSError, checkQueueName, parseReplyHandle, replyHandle, toBuffer, type ErrorCode } from "@tinyqs/core";
+import {
+  ERRORS,
+  LIMITS,
+  TinyQSError,
+  checkInt,
+  checkQueueName,
+  parseReplyHandle,
+  replyHandle,
+  replyTimedOut,
+  requestAbandoned,
+  toBuffer,
+  type ErrorCode,
+} from "@tinyqs/core";
 
 export interface ClientOptions {
   /** How long a command may wait for the connection to be (re)established, in ms (default 5000). Then UNAVAILABLE. */
@@ -33,31 +45,16 @@ export function fromReplyText(text: string, cause?: unknown): TinyQSError {
 }
 
 /**
- * A reply wait's timeoutMs, checked before anything is sent (the engine's range: 0 up to
- * LIMITS.maxWaitMs); undefined stays undefined, so the server applies its default.
+ * A reply wait's timeoutMs, checked before anything is sent (the engine's range and message);
+ * undefined stays undefined, so the server applies its default.
  */
 export function checkReplyTimeout(timeoutMs: unknown): number | undefined {
-  if (timeoutMs === undefined) return undefined;
-  if (typeof timeoutMs !== "number" || !Number.isSafeInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > LIMITS.maxWaitMs) {
-    throw new TinyQSError("BAD_ARGUMENT", `timeoutMs must be an integer from 0 to ${LIMITS.maxWaitMs}, not ${JSON.stringify(timeoutMs)}`);
-  }
-  return timeoutMs;
+  return timeoutMs === undefined ? undefined : checkInt("timeoutMs", timeoutMs, 0, LIMITS.maxWaitMs);
 }
 
-/**
- * request() found no reply in time: the engine's TIMEOUT. `what` is the reply handle when known,
- * so the reply can still be collected with wait().
- */
+/** request() found no reply in time (the engine's error); `timeoutMs` undefined: the default wait. */
 export function requestTimedOut(what: string, timeoutMs: number | undefined): TinyQSError {
-  return new TinyQSError("TIMEOUT", `no reply to ${what} within ${timeoutMs ?? LIMITS.replyTimeoutMs} ms`);
+  return replyTimedOut(what, timeoutMs ?? LIMITS.replyTimeoutMs);
 }
 
-/**
- * request() with a signal that had aborted before anything was sent: as in the engine, TIMEOUT (the
- * caller gave up before any reply could come), and the request is not sent at all.
- */
-export function requestGivenUp(queue: string): TinyQSError {
-  return new TinyQSError("TIMEOUT", `the request to ${queue} was abandoned (signal aborted) before it was sent`);
-}
-
-export { LIMITS, checkQueueName, parseReplyHandle, replyHandle, toBuffer };
+export { LIMITS, checkQueueName, parseReplyHandle, replyHandle, requestAbandoned, toBuffer };

@@ -27,7 +27,7 @@ import {
   checkReplyTimeout,
   parseReplyHandle,
   replyHandle,
-  requestGivenUp,
+  requestAbandoned,
   requestTimedOut,
   toBuffer,
   type ClientOptions,
@@ -220,7 +220,7 @@ export class HttpClient implements TinyQSApi {
     const path = `${this.q(queue)}/requests`;
     const timeoutMs = checkReplyTimeout(options.timeoutMs);
     if (this.closed) throw new TinyQSError("CLOSED");
-    if (options.signal?.aborted) throw requestGivenUp(queue); // exchange() would not send it either
+    if (options.signal?.aborted) throw requestAbandoned(queue); // exchange() would not send it either
     const res = await this.exchange({ method: "POST", path, query: { timeoutMs }, body: toBuffer(body), signal: options.signal, waitMs: timeoutMs ?? LIMITS.replyTimeoutMs });
     if (res === ABORTED) {
       // As in the engine, a request whose wait was given up on got no reply in time.

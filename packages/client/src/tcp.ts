@@ -39,7 +39,7 @@ import {
   checkReplyTimeout,
   fromReplyText,
   parseReplyHandle,
-  requestGivenUp,
+  requestAbandoned,
   requestTimedOut,
   toBuffer,
   type ClientOptions,
@@ -327,7 +327,7 @@ export class TcpClient implements TinyQSApi {
     this.checkOpen();
     checkQueueName(queue);
     const timeoutMs = checkReplyTimeout(options.timeoutMs);
-    if (options.signal?.aborted) throw requestGivenUp(queue);
+    if (options.signal?.aborted) throw requestAbandoned(queue);
     const handle = await this.put(queue, body);
     const reply = await this.wait(handle, options);
     if (reply) return reply;

@@ -5,7 +5,7 @@ import { TinyQSError } from "./errors.js";
 import { KeySpace, type QueueKeys } from "./keys.js";
 import { LIMITS, checkInt, checkQueueName, toBuffer } from "./limits.js";
 import { Replies } from "./replies.js";
-import { parseReplyHandle, replyHandle } from "./reply-handle.js";
+import { parseReplyHandle, replyHandle, replyTimedOut, requestAbandoned } from "./reply-handle.js";
 import { Scripts } from "./scripts.js";
 import type {
   Body, Message, QueueConfig, QueueStats, ReceiveBatchOptions, ReceiveOptions, ReleaseOptions, ReplyWaitOptions,
@@ -298,12 +298,12 @@ export class TinyQS implements TinyQSApi {
 
   async request(queue: string, body: Body, options: ReplyWaitOptions = {}): Promise<Buffer> {
     const timeoutMs = checkInt("timeoutMs", options.timeoutMs, 0, LIMITS.maxWaitMs, LIMITS.replyTimeoutMs);
-    if (options.signal?.aborted) throw new TinyQSError("TIMEOUT", "the request was abandoned (signal aborted) before it was sent");
+    if (options.signal?.aborted) throw requestAbandoned(queue);
     const handle = await this.put(queue, body);
     const reply = await this.wait(handle, options);
     if (reply) return reply;
     this.checkOpen();
-    throw new TinyQSError("TIMEOUT", `no reply to ${handle} within ${timeoutMs} ms`);
+    throw replyTimedOut(handle, timeoutMs);
   }
 
   // ---- queues ----------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 export { TinyQS, type TinyQSOptions } from "./engine.js";
 export { TinyQSError, ERRORS, isTinyQSError, type ErrorCode } from "./errors.js";
 export { KeySpace, type QueueKeys } from "./keys.js";
-export { LIMITS, QUEUE_NAME, checkQueueName, toBuffer } from "./limits.js";
-export { parseReplyHandle, replyHandle } from "./reply-handle.js";
+export { LIMITS, QUEUE_NAME, checkInt, checkQueueName, toBuffer } from "./limits.js";
+export { parseReplyHandle, replyHandle, replyTimedOut, requestAbandoned } from "./reply-handle.js";
 export type { RedisInput } from "./connection.js";
 export type * from "./types.js";
 export {

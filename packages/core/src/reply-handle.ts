@@ -1,5 +1,6 @@
 // A reply handle names where a request's reply will be: `<queue>:<request id>`. Queue names cannot
 // contain ':', so the first ':' splits it; the id is the request's message id, `<ms>-<sequence>`.
+// Also the TIMEOUT errors of request(), worded once for the engine and the clients.
 import { TinyQSError } from "./errors.js";
 import { QUEUE_NAME } from "./limits.js";
 
@@ -17,4 +18,14 @@ export function parseReplyHandle(handle: unknown): { queue: string; id: string }
     throw new TinyQSError("BAD_ARGUMENT", `bad reply handle ${JSON.stringify(handle)}: a handle is "<queue>:<id>", as PUT / put() returns it`);
   }
   return { queue, id };
+}
+
+/** request() found no reply in time. `what` names the handle when known, so the reply can still be collected. */
+export function replyTimedOut(what: string, timeoutMs: number): TinyQSError {
+  return new TinyQSError("TIMEOUT", `no reply to ${what} within ${timeoutMs} ms`);
+}
+
+/** request() whose signal had aborted before anything was sent: TIMEOUT, and nothing is sent. */
+export function requestAbandoned(queue: string): TinyQSError {
+  return new TinyQSError("TIMEOUT", `the request to ${queue} was abandoned (signal aborted) before it was sent`);
 }
