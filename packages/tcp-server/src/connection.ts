@@ -25,7 +25,12 @@ import {
   type Deferred,
   type ServerState,
 } from "./commands.js";
-import { MAX_PENDING_PER_CONNECTION, MAX_RUNNING_PER_CONNECTION, MAX_UNSENT_REPLY_BYTES } from "./defaults.js";
+import {
+  MAX_PENDING_BYTES_PER_CONNECTION,
+  MAX_PENDING_PER_CONNECTION,
+  MAX_RUNNING_PER_CONNECTION,
+  MAX_UNSENT_REPLY_BYTES,
+} from "./defaults.js";
 import { error, type Encoded } from "./resp/encoder.js";
 import { RespParser, type ParserLimits } from "./resp/parser.js";
 
@@ -39,6 +44,8 @@ interface Slot {
   reply: Encoded | null;
   /** Close the connection once this reply is written (QUIT, protocol error). */
   last: boolean;
+  /** Bytes of the arguments, held until the command is prepared (see pendingBytes). */
+  bytes: number;
 }
 
 export interface ConnectionHooks {
@@ -69,6 +76,8 @@ export class Connection implements ClientState {
   /** Name of the overlap commands running now; null when what runs is "alone". */
   private runningName: string | null = null;
   private waiting = 0;
+  /** Bytes of the commands read but not prepared yet: what a client pipelining behind a waiting RECEIVE makes the server hold. */
+  private pendingBytes = 0;
   private current: Slot | null = null;
   private flushQueued = false;
   /** No more input will be read (QUIT, protocol error, client closed its side, shutdown). */
@@ -88,10 +97,14 @@ export class Connection implements ClientState {
     this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
     this.laddr = `${socket.localAddress}:${socket.localPort}`;
     this.parser = new RespParser(hooks.limits, {
-      command: (args) => this.push({ args, name: "", deferred: null, reply: null, last: false }),
-      refused: (e) => this.push({ args: null, name: "", deferred: null, reply: error(e.respError), last: false }),
+      command: (args) => {
+        let bytes = 0;
+        for (const a of args) bytes += a.length;
+        this.push({ args, name: "", deferred: null, reply: null, last: false, bytes });
+      },
+      refused: (e) => this.push({ args: null, name: "", deferred: null, reply: error(e.respError), last: false, bytes: 0 }),
       fatal: (message) => {
-        this.push({ args: null, name: "", deferred: null, reply: error(`ERR ${message}`), last: true });
+        this.push({ args: null, name: "", deferred: null, reply: error(`ERR ${message}`), last: true, bytes: 0 });
         this.endInput();
       },
     });
@@ -117,6 +130,7 @@ export class Connection implements ClientState {
     // Only during prepare(), whose slot is slots[next]: what was read after it is not run.
     if (!this.current) return;
     this.current.last = true;
+    for (let i = this.next + 1; i < this.slots.length; i++) this.pendingBytes -= this.slots[i]!.bytes;
     this.slots.length = this.next + 1;
     this.endInput();
   }
@@ -157,6 +171,7 @@ export class Connection implements ClientState {
 
   private push(slot: Slot): void {
     if (this.inputDone) return;
+    this.pendingBytes += slot.bytes;
     this.slots.push(slot);
   }
 
@@ -186,6 +201,7 @@ export class Connection implements ClientState {
   private prepare(slot: Slot): void {
     const args = slot.args!;
     slot.args = null;
+    this.pendingBytes -= slot.bytes;
     this.current = slot;
     this.server.counters.commandsProcessed++;
     this.lastCommandAt = Date.now();
@@ -272,8 +288,12 @@ export class Connection implements ClientState {
     if (last) {
       this.slots.length = this.head;
       this.next = this.head;
+      this.pendingBytes = 0;
       this.inputDone = true;
-      this.socket.end();
+      // With allowHalfOpen, end() alone would keep the socket (and its connection slot) until the
+      // client closes its side, which a misbehaving client never does. A moment after the last reply
+      // is out the server closes it; the delay keeps a reset from overtaking that reply.
+      this.socket.end(() => setTimeout(() => this.socket.destroy(), 200).unref());
       return;
     }
     this.maybeEnd();
@@ -294,12 +314,17 @@ export class Connection implements ClientState {
   private updateReading(): void {
     if (this.closed || this.inputDone) return;
     const pending = this.slots.length - this.head;
-    const tooMany = pending >= MAX_PENDING_PER_CONNECTION;
+    const tooMany = pending >= MAX_PENDING_PER_CONNECTION || this.pendingBytes >= MAX_PENDING_BYTES_PER_CONNECTION;
     const tooMuchOut = this.socket.writableLength >= MAX_UNSENT_REPLY_BYTES;
     if (!this.readPaused && (tooMany || tooMuchOut)) {
       this.readPaused = true;
       this.socket.pause();
-    } else if (this.readPaused && pending < MAX_PENDING_PER_CONNECTION / 2 && !tooMuchOut) {
+    } else if (
+      this.readPaused &&
+      pending < MAX_PENDING_PER_CONNECTION / 2 &&
+      this.pendingBytes < MAX_PENDING_BYTES_PER_CONNECTION / 2 &&
+      !tooMuchOut
+    ) {
       this.readPaused = false;
       this.socket.resume();
     }
@@ -322,6 +347,7 @@ export class Connection implements ClientState {
     }
     this.slots = [];
     this.head = this.next = 0;
+    this.pendingBytes = 0;
     this.hooks.onClose(this);
   }
 }

@@ -37,6 +37,12 @@ export const DEFAULTS = {
  * Reading pauses when this many commands wait for their turn or their reply, and resumes at half.
  */
 export const MAX_PENDING_PER_CONNECTION = 4096;
+/**
+ * Reading also pauses while the commands waiting for their turn hold this many bytes (a pipeline of
+ * large SENDs behind a RECEIVE that waits), and resumes at half. One command may be larger on its
+ * own (up to maxCommandBytes); it is read whole, and then nothing more until it has run.
+ */
+export const MAX_PENDING_BYTES_PER_CONNECTION = 64 * 1024 * 1024;
 /** Consecutive commands of the same kind that may run at once on one connection (see connection.ts). */
 export const MAX_RUNNING_PER_CONNECTION = 1024;
 /** Reading also pauses while this many reply bytes wait in the socket (a client that does not read). */

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
-import { parseCli, redactUrl } from "../src/options.js";
+import { USAGE, parseCli, redactUrl } from "../src/options.js";
 import { RawClient, eventually, redisCli, req, uniqueQueue } from "./helpers.js";
 
 const PKG = fileURLToPath(new URL("..", import.meta.url));
@@ -86,6 +86,30 @@ describe("parseCli", () => {
     });
     expect(parseCli(["-h"], {})).toEqual({ kind: "help" });
     expect(parseCli(["--version"], {})).toEqual({ kind: "version" });
+  });
+
+  it("every flag has its environment variable, which does the same, and --help names both", () => {
+    const pairs: Array<[flag: string, env: string, value: string]> = [
+      ["--host", "TINYQS_HOST", "0.0.0.0"],
+      ["--port", "TINYQS_PORT", "7000"],
+      ["--redis", "TINYQS_REDIS_URL", "redis://db:6380"],
+      ["--cluster", "TINYQS_CLUSTER_NODES", "10.0.0.1:7000"],
+      ["--prefix", "TINYQS_PREFIX", "mine"],
+      ["--password", "TINYQS_PASSWORD", "pw"],
+      ["--max-message-bytes", "TINYQS_MAX_MESSAGE_BYTES", "2048"],
+      ["--max-args", "TINYQS_MAX_ARGS", "64"],
+      ["--max-command-bytes", "TINYQS_MAX_COMMAND_BYTES", "4096"],
+      ["--max-inline-bytes", "TINYQS_MAX_INLINE_BYTES", "1024"],
+      ["--max-connections", "TINYQS_MAX_CONNECTIONS", "100"],
+      ["--idle-timeout", "TINYQS_IDLE_TIMEOUT_MS", "5000"],
+    ];
+    const defaults = parseCli([], {});
+    for (const [flag, env, value] of pairs) {
+      const byFlag = parseCli([flag, value], {});
+      expect(byFlag, flag).not.toEqual(defaults);
+      expect(parseCli([], { [env]: value }), env).toEqual(byFlag);
+      expect(USAGE, flag).toMatch(new RegExp(`^  ${flag} [^\\n]*\\n\\s+env ${env}$`, "m"));
+    }
   });
 
   it("refuses what it cannot use", () => {

@@ -1,4 +1,5 @@
-// The live server fed random, truncated, mutated and oversized frames (fast-check): it never
+// The live server fed random, truncated, mutated and oversized frames (fast-check; oversized: a bulk
+// over maxMessageBytes, too many arguments, inline and header lines over maxInlineBytes): it never
 // crashes, every connection gets well-formed replies and is closed cleanly, and a second client
 // that stays connected throughout keeps being served.
 import { randomUUID } from "node:crypto";
@@ -44,6 +45,15 @@ const frame = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.integer({ min: 4097, max: 200_000 }).map((n) => Buffer.concat([Buffer.from(`*2\r\n$4\r\nECHO\r\n$${n}\r\n`), Buffer.alloc(Math.min(n, 5000), 97)])),
+  },
+  // Over the other limits: more arguments than maxArgs (16), an inline line or a header line longer
+  // than maxInlineBytes (1024).
+  { weight: 1, arbitrary: fc.integer({ min: 17, max: 64 }).map((n) => req("MSEND", "q", ...Array.from({ length: n - 2 }, (_, i) => `b${i}`))) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 1025, max: 8000 }), fc.constantFrom("ECHO ", "*", "*1\r\n$"), fc.boolean())
+      .map(([n, head, eol]) => Buffer.from(`${head}${"9".repeat(n)}${eol ? "\r\n" : ""}`)),
   },
   { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((a) => Buffer.from(a)) },
   { weight: 1, arbitrary: fc.constantFrom("*", "$", "*1\r\n", "*1\r\n$", "*99999999\r\n", "\r\n", "*2\r\n$4\r\nPING\r\n").map((t) => Buffer.from(t)) },

@@ -37,6 +37,18 @@ describe("ioredis with default options", () => {
     expect(await redis.call("CLIENT", "INFO")).toMatch(/lib-name=ioredis lib-ver=6\.0\.0/);
   });
 
+  it("connectionName (CLIENT SETNAME on connect) and select(0) work too", async () => {
+    const named = new Redis({ port: s.port, connectionName: "worker-7" });
+    named.on("error", (e: Error) => errors.push(e));
+    try {
+      expect(await named.call("CLIENT", "GETNAME")).toBe("worker-7");
+      expect(await named.select(0)).toBe("OK");
+      expect(await named.call("CLIENT", "INFO")).toMatch(/ name=worker-7 .* lib-name=ioredis /);
+    } finally {
+      named.disconnect();
+    }
+  });
+
   it("every queue command through call()", async () => {
     const q = uniqueQueue("io");
     const id = (await redis.call("SEND", q, "hello")) as string;

@@ -124,6 +124,70 @@ describe("pipelining and flow control", () => {
   });
 });
 
+describe("a client that never closes its side", () => {
+  // The server allows half-open connections (a client may send and close its side, then read). So
+  // a connection the server ends (QUIT, protocol error) must still be closed by the server, or a
+  // client that never closes its side would keep its socket and connection slot forever.
+  const halfOpenClient = (port: number, request: string) =>
+    new Promise<{ got: string; sock: net.Socket }>((resolve) => {
+      const sock = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true }, () => sock.write(request));
+      let got = "";
+      sock.on("data", (d) => (got += d.toString("latin1")));
+      sock.on("error", () => {});
+      sock.on("end", () => resolve({ got, sock })); // the server ended; our side stays open
+    });
+
+  it.each([
+    ["QUIT", "QUIT\r\nPING\r\n", "+OK\r\n"],
+    ["a protocol error", "*1\r\n$x\r\nPING\r\n", "-ERR Protocol error: invalid bulk length\r\n"],
+  ])("after %s the server closes the connection and frees its slot", async (_what, request, reply) => {
+    const before = s.server.connections;
+    const { got, sock } = await halfOpenClient(s.port, request);
+    expect(got).toBe(reply);
+    expect(sock.writable).toBe(true); // this client has not closed its side…
+    await eventually(() => s.server.connections === before); // …yet the server let the connection go
+    sock.destroy();
+  });
+});
+
+describe("bytes held for a pipeline", () => {
+  it("behind a waiting RECEIVE, the server stops reading at its bound; every SEND runs once the RECEIVE ends", async () => {
+    const big = await startServer();
+    try {
+      const q = uniqueQueue("held");
+      const blocked = await RawClient.connect(big.port);
+      const body = Buffer.alloc(1000 * 1000, 0x61);
+      const sends = 200; // ~200 MB pipelined behind the RECEIVE: far beyond what the server may hold
+      blocked.write(req("RECEIVE", q, "WAIT", "30000"));
+      for (let i = 0; i < sends; i++) blocked.write(req("SEND", q, body));
+      // The kernel's socket buffers take some; the rest stays with the client, unread by the server.
+      let written = -1;
+      await eventually(
+        () => {
+          const now = blocked.socket.bytesWritten - blocked.socket.writableLength;
+          const settled = now === written;
+          written = now;
+          return settled;
+        },
+        10_000,
+        300,
+      );
+      expect(blocked.socket.writableLength).toBeGreaterThan(100 * 1000 * 1000);
+      // Another client ends the wait: the RECEIVE gets that message, then every SEND behind it runs.
+      const other = await RawClient.connect(big.port);
+      expect(await other.call(req("SEND", q, "first"))).toMatch(/^\$\d+\r\n\d+-\d+\r\n$/);
+      const first = await blocked.reply();
+      expect(first).toContain("first");
+      for (let i = 0; i < sends; i++) expect(await blocked.reply(20_000)).toMatch(/^\$\d+\r\n\d+-\d+\r\n$/);
+      expect(await other.call(req("STATS", q))).toMatch(/ready\r\n:200\r\n/);
+      blocked.destroy();
+      other.destroy();
+    } finally {
+      await big.server.close();
+    }
+  }, 60_000);
+});
+
 describe("shutdown", () => {
   it("close(): waiting receives answer nil, commands queued behind them are answered, the engine closes", async () => {
     const t = await startServer();

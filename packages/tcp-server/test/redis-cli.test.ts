@@ -1,6 +1,7 @@
 // The real redis-cli binary as a client, one process per command as a user would run it, for every
 // command of docs/protocol.md (AUTH is in auth.test.ts). --no-raw gives the formatted output a
 // person sees in a terminal.
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +18,24 @@ beforeAll(async () => {
 afterAll(() => s.server.close());
 
 const ID = /^"(\d+-\d+)"\n$/;
+
+/**
+ * redis-cli as a person starts it: no command, a terminal. A terminal is what makes it interactive
+ * (and fetch COMMAND DOCS for `help`), so it runs under util-linux `script`, which gives it a
+ * pseudo-terminal. TERM=dumb keeps the line editor plain. Returns what the terminal showed, without
+ * carriage returns and colours.
+ */
+function interactiveCli(port: number, lines: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      "script",
+      ["-qfec", `redis-cli -p ${port}`, "/dev/null"],
+      { timeout: 15_000, env: { ...process.env, TERM: "dumb" } },
+      (err, stdout) => (err ? reject(new Error(`interactive redis-cli failed: ${err.message}\n${stdout}`)) : resolve(stdout)),
+    );
+    child.stdin!.end(lines.map((l) => `${l}\r`).join(""));
+  }).then((out) => (out as string).replace(/\x1b\[[0-9;]*m/g, "").replace(/\r/g, ""));
+}
 
 describe("redis-cli, one command per process", () => {
   it("PING, ECHO, SELECT, QUIT", async () => {
@@ -111,6 +130,16 @@ describe("redis-cli, one command per process", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("interactive in a terminal: connects without an error, `help SEND` comes from COMMAND DOCS, commands answer", async () => {
+    const q = uniqueQueue("tty");
+    const out = await interactiveCli(s.port, [`SEND ${q} "hello world"`, "help SEND", `PEEK ${q}`, `RECEIVE ${q} COUNT 2`, "quit"]);
+    expect(out).not.toMatch(/error|ERR|failed/i);
+    expect(out).toMatch(/> "\d+-1"\n/);
+    expect(out).toMatch(/SEND queue body \[DELAY ms\]\n\s+summary: Sends one message; answers its id\.\n/);
+    expect(out).toMatch(/> 1\) "\d+-1"\n2\) \(nil\)\n3\) "hello world"\n4\) \(integer\) 0\n/);
+    expect(out).toMatch(/> 1\) 1\) "\d+-1"\n {3}2\) "\d+-1\.1"\n {3}3\) "hello world"\n/);
   });
 
   it("commands read from stdin, one per line", async () => {

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { TinyQS, type TinyQSApi } from "@tinyqs/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createTcpServer } from "../src/index.js";
-import { RawClient, bulk, message, req, startServer, uniqueQueue, unbulk, type Running } from "./helpers.js";
+import { RawClient, bulk, eventually, message, req, startServer, uniqueQueue, unbulk, type Running } from "./helpers.js";
 
 let s: Running;
 let c: RawClient;
@@ -82,16 +82,23 @@ describe("errors any command may get", () => {
       "-BAD_ARGUMENT too many arguments (1025); the limit is 1024\r\n",
     );
     expect(await c.call(req("TOUCH", "q", "r".repeat(257)))).toMatch(/^-BAD_ARGUMENT [^\r\n]+\r\n$/);
+    expect(await c.call(req("TOUCH", "q", ""))).toMatch(/^-BAD_ARGUMENT [^\r\n]+\r\n$/);
+    expect(await c.call(req("DELETE", "q", ""))).toMatch(/^-BAD_ARGUMENT [^\r\n]+\r\n$/);
     expect(await c.call(req("PING"))).toBe("+PONG\r\n"); // still in step
   });
 
-  it("TOO_BIG: an argument over --max-message-bytes is skipped, and the next request is served", async () => {
-    const small = await startServer({ maxMessageBytes: 16 });
+  it("TOO_BIG: an argument over --max-message-bytes, or arguments over --max-command-bytes together, are skipped, and the next request is served", async () => {
+    const small = await startServer({ maxMessageBytes: 16, maxCommandBytes: 40 });
     const k = await RawClient.connect(small.port);
     try {
       k.write(req("SEND", "q", "x".repeat(17)));
       k.write(req("PING"));
       expect(await k.reply()).toBe("-TOO_BIG an argument is 17 bytes; the limit is 16\r\n");
+      expect(await k.reply()).toBe("+PONG\r\n");
+      // MSEND + q + 3 × 15 bytes = 51 bytes together: each argument fits, all of them do not.
+      k.write(req("MSEND", "q", "y".repeat(15), "y".repeat(15), "y".repeat(15)));
+      k.write(req("PING"));
+      expect(await k.reply()).toBe("-TOO_BIG the command's arguments pass 40 bytes together\r\n");
       expect(await k.reply()).toBe("+PONG\r\n");
     } finally {
       k.destroy();
@@ -157,6 +164,12 @@ describe("errors any command may get", () => {
       ["*1\r\n+PING\r\n", "expected '$', got '+'"],
       ["*1\r\n$4\r\nPINGxx", "expected '\\r\\n' after a bulk string"],
       ['ECHO "abc\r\n', "unbalanced quotes in request"],
+      ["*1\r\n$-1\r\n", "invalid bulk length"],
+      ["*99999999999\r\n", "invalid multibulk length"],
+      // Lines longer than --max-inline-bytes (default 65 536): an inline request, a * or $ header.
+      [`ECHO ${"x".repeat(65_536)}\r\n`, "too big inline request"],
+      [`*${"1".repeat(65_536)}`, "too big multibulk count string"],
+      [`*1\r\n$${"1".repeat(65_536)}`, "too big bulk count string"],
     ];
     for (const [bad, text] of cases) {
       const k = await RawClient.connect(s.port);
@@ -192,6 +205,9 @@ describe("connection commands", () => {
       "-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n",
     );
     expect(await c.call(req("AUTH", "a", "b", "c"))).toBe("-ERR syntax error\r\n");
+    expect(await c.call(req("HELLO", "2", "AUTH", "default", "secret"))).toBe(
+      "-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n",
+    );
   });
 
   it("HELLO 2 and HELLO without arguments: the field list", async () => {
@@ -244,6 +260,8 @@ describe("connection commands", () => {
     expect(await k.call(req("CLIENT", "HELP"))).toMatch(/^\*15\r\n\+CLIENT <subcommand> \[<arg> \.\.\.\]\. Subcommands are:\r\n(\+[^\r\n]*\r\n){14}$/);
     expect(await k.call(req("CLIENT", "SETNAME", "has space"))).toBe("-ERR Client names cannot contain spaces, newlines or special characters.\r\n");
     expect(await k.call(req("CLIENT", "SETINFO", "LIB-FOO", "x"))).toBe("-ERR Unrecognized option 'LIB-FOO'\r\n");
+    expect(await k.call(req("CLIENT", "SETINFO", "lib-name", "has space"))).toBe("-ERR LIB-NAME cannot contain spaces, newlines or special characters.\r\n");
+    expect(await k.call(req("CLIENT", "SETINFO", "LIB-VER", "1\n2"))).toBe("-ERR LIB-VER cannot contain spaces, newlines or special characters.\r\n");
     expect(await k.call(req("CLIENT", "KILL"))).toBe("-ERR unknown subcommand 'KILL'. Try CLIENT HELP.\r\n");
     expect(await k.call(req("CLIENT", "ID", "x"))).toBe("-ERR wrong number of arguments for 'client|id' command\r\n");
     expect(await k.call(req("CLIENT", "SETNAME", ""))).toBe("+OK\r\n");
@@ -342,6 +360,33 @@ describe("queue commands", () => {
     expect(await c.call(req("PEEK", q))).toBe(`*5\r\n${bulk(id)}$-1\r\n$4\r\nlook\r\n:0\r\n:${id.split("-")[0]}\r\n`);
   });
 
+  it("PEEK WAIT returns the message (receipt nil) as soon as one is sent, reserving nothing", async () => {
+    const q = uniqueQueue("w");
+    const other = await RawClient.connect(s.port);
+    c.write(req("PEEK", q, "WAIT", "10000"));
+    await eventually(async () => (await other.call(req("INFO", "clients"))).includes("blocked_clients:1\r\n"));
+    const id = unbulk(await other.call(req("SEND", q, "seen")));
+    expect(await c.reply(5000)).toBe(message(id, null, "seen", 0));
+    expect(await other.call(req("RECEIVE", q))).toBe(message(id, `${id}.1`, "seen", 1));
+    other.destroy();
+  });
+
+  it("a waiting RECEIVE (nil), RECEIVE COUNT (*0), PEEK and TAKE (nil) end when the client closes its side", async () => {
+    const q = uniqueQueue("w");
+    const cases: Array<[Buffer, string]> = [
+      [req("RECEIVE", q, "WAIT", "30000"), "$-1\r\n"],
+      [req("RECEIVE", q, "COUNT", "5", "WAIT", "30000"), "*0\r\n"],
+      [req("PEEK", q, "WAIT", "30000"), "$-1\r\n"],
+      [req("TAKE", q, "WAIT", "30000"), "$-1\r\n"],
+    ];
+    const waiters = await Promise.all(cases.map(() => RawClient.connect(s.port)));
+    cases.forEach(([request], i) => waiters[i]!.write(request));
+    await eventually(async () => (await c.call(req("INFO", "clients"))).includes("blocked_clients:4\r\n"));
+    for (const k of waiters) k.socket.end();
+    expect(await Promise.all(waiters.map((k) => k.rest()))).toEqual(cases.map(([, reply]) => reply));
+    expect(await c.call(req("STATS", q))).toBe(stats({}));
+  });
+
   it("DELETE: by receipt while current, by id in any state; counts; 0 when stale or unknown", async () => {
     const q = uniqueQueue("w");
     const a = await sendId(q, "a");
@@ -420,6 +465,11 @@ describe("queue commands", () => {
     expect(await c.call(req("QCONFIG", q, "deadLetterQueue", "no good"))).toMatch(/^-BAD_NAME [^\r\n]+\r\n$/);
     expect(await c.call(req("QCONFIG", q, "maxReceives"))).toBe("-ERR syntax error\r\n");
     expect(await c.call(req("QCONFIG", q, "maxReceives", "1", "MAXRECEIVES", "2"))).toBe("-ERR syntax error\r\n");
+    // 124 bytes + ".dead" = 129: the default dead-letter queue name would be too long.
+    const long = `${q}-${"l".repeat(123 - q.length)}`;
+    expect(long).toHaveLength(124);
+    expect(await c.call(req("QCONFIG", long, "maxReceives", "1"))).toMatch(/^-BAD_NAME [^\r\n]+\r\n$/);
+    expect(await c.call(req("QCONFIG", long, "maxReceives", "1", "deadLetterQueue", `${q}.dl`))).toMatch(/^\*10\r\n/);
     expect(await c.call(req("QCONFIG", q))).toBe(conf(5000, 3, "graveyard", 100, 60000));
   });
 
