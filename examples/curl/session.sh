@@ -16,7 +16,8 @@ if [ -n "${TINYQS_TOKEN:-}" ]; then AUTH=(-H "Authorization: Bearer $TINYQS_TOKE
 HEADERS="$(mktemp)"
 trap 'rm -f "$HEADERS" "$HEADERS".*' EXIT
 
-# curl with the token, failing (exit 22) on an HTTP error unless the status is expected.
+# curl with the token, if one is set. No --fail: the steps that check a status print it
+# (-w '%{http_code}'), the others print the answer as it came, an error's JSON included.
 tq() { curl -sS "${AUTH[@]}" "$@"; }
 # The value of one response header from the last `tq -D "$HEADERS" …` (or from the file given second).
 header() { grep -i "^$1:" "${2:-$HEADERS}" | tail -n 1 | cut -d' ' -f2- | tr -d '\r'; }

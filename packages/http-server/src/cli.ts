@@ -26,10 +26,12 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function int(name: string, value: string | undefined, min: number): number | undefined {
+function int(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min) fail(`${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    fail(`${name} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : " up"}, got ${JSON.stringify(value)}`);
+  }
   return n;
 }
 
@@ -67,7 +69,7 @@ const options = {
   maxMessageBytes: int("--max-message-bytes", opt("max-message-bytes", "TINYQS_MAX_MESSAGE_BYTES"), 1),
   maxWaitMs: int("--max-wait-ms", opt("max-wait-ms", "TINYQS_MAX_WAIT_MS"), 0),
 };
-const port = int("--port", opt("port", "TINYQS_PORT"), 0) ?? DEFAULTS.port;
+const port = int("--port", opt("port", "TINYQS_PORT"), 0, 65535) ?? DEFAULTS.port;
 const host = opt("host", "TINYQS_HOST") ?? DEFAULTS.host;
 
 // Loaded only now, so that --help and flag errors answer without loading express, ioredis and co.

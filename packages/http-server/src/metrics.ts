@@ -91,9 +91,13 @@ export class Metrics {
     })());
   }
 
-  /** The same API, with every operation counted and timed. */
+  /** The same API, with every operation counted and timed (ping, process and close pass straight through). */
   instrument(api: TinyQSApi): TinyQSApi {
-    const wrapped = { close: () => api.close() } as Partial<TinyQSApi> as TinyQSApi;
+    const wrapped = {
+      close: () => api.close(),
+      ping: () => api.ping(),
+      process: (...args: Parameters<TinyQSApi["process"]>) => api.process(...args),
+    } as Partial<TinyQSApi> as TinyQSApi;
     for (const op of OPERATIONS) {
       const original = (api[op] as (...args: unknown[]) => Promise<unknown>).bind(api);
       (wrapped as unknown as Record<string, unknown>)[op] = async (...args: unknown[]) => {

@@ -269,6 +269,7 @@ export const OPENAPI = {
           200: { description: "The settings now.", content: { "application/json": { schema: { $ref: "#/components/schemas/Config" } } } },
           400: error("Bad JSON, unknown setting or value out of range."),
           401: { $ref: "#/components/responses/Unauthorized" },
+          413: error("The JSON body is over the server's limit for JSON bodies (TOO_BIG); nothing changed."),
           503: { $ref: "#/components/responses/Unavailable" },
         },
       },

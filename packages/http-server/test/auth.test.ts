@@ -73,6 +73,12 @@ describe("WebSocket token", () => {
     await expect(WsClient.open(`${s.wsUrl}?token=nope`)).rejects.toMatchObject({ status: 401 });
   });
 
+  it("the token is checked before the path, as on REST: another path is 401 without it, 404 with it", async () => {
+    const other = s.wsUrl.replace("/v1/ws", "/v1/other");
+    await expect(WsClient.open(other)).rejects.toMatchObject({ status: 401 });
+    await expect(WsClient.open(`${other}?token=${TOKEN}`)).rejects.toMatchObject({ status: 404 });
+  });
+
   it("the token in the Authorization header or as ?token= opens the socket", async () => {
     for (const c of [await WsClient.open(s.wsUrl, { headers: auth }), await WsClient.open(`${s.wsUrl}?token=${TOKEN}`)]) {
       expect((await c.request("send", { queue: uniqueQueue(), body: "" })).ok).toBe(true);

@@ -7,6 +7,7 @@ import net from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
+import { TinyQS } from "@tinyqs/core";
 import { uniqueQueue } from "./helpers.js";
 
 const pkg = fileURLToPath(new URL("..", import.meta.url));
@@ -57,6 +58,43 @@ async function listening(r: Run): Promise<string> {
   }
 }
 
+/** A port free right now (the kernel's pick, released again). */
+function freePort(): Promise<number> {
+  const srv = net.createServer();
+  return new Promise((resolve) =>
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    }),
+  );
+}
+
+/**
+ * What a server started with token `token`, key prefix `prefix`, --max-message-bytes 10 and
+ * --max-wait-ms 100 does: each option shows in an answer (and the Redis it uses is the test's).
+ */
+async function checkOptions(url: string, { token, prefix }: { token: string; prefix: string }): Promise<void> {
+  const headers = { Authorization: `Bearer ${token}` };
+  const q = uniqueQueue();
+  expect((await fetch(`${url}/v1/queues/${q}/messages`, { method: "POST", body: "x" })).status).toBe(401);
+  expect((await fetch(`${url}/v1/queues/${q}/messages`, { method: "POST", body: "ten bytes!", headers })).status).toBe(201);
+  const over = await fetch(`${url}/v1/queues/${q}/messages`, { method: "POST", body: "eleven byte", headers });
+  expect(over.status).toBe(413);
+  const tooLong = await fetch(`${url}/v1/queues/${q}/messages?waitMs=101`, { headers });
+  expect(tooLong.status).toBe(400);
+  expect(((await tooLong.json()) as { error: { message: string } }).error.message).toContain("0 to 100");
+  expect((await fetch(`${url}/v1/queues/${uniqueQueue()}/messages?waitMs=100`, { headers })).status).toBe(204);
+  // The message is under the prefix given, in the Redis given.
+  const mine = new TinyQS({ redis: inject("redisUrl"), prefix });
+  const other = new TinyQS({ redis: inject("redisUrl") });
+  try {
+    expect(await mine.stats(q)).toMatchObject({ ready: 1, sent: 1 });
+    expect(await other.stats(q)).toMatchObject({ sent: 0 });
+  } finally {
+    await Promise.all([mine.close(), other.close()]);
+  }
+}
+
 describe("tinyqs-http", () => {
   it("the source starts with a node shebang (kept in dist/cli.js, the bin)", () => {
     expect(readFileSync(cliSource, "utf8").split("\n")[0]).toBe("#!/usr/bin/env node");
@@ -73,7 +111,7 @@ describe("tinyqs-http", () => {
   });
 
   it("an unknown flag or a bad number exits 2 with the usage", async () => {
-    const runs = [["--colour"], ["--port", "abc"], ["--max-message-bytes", "0"]].map((args) => ({ args, r: run(args) }));
+    const runs = [["--colour"], ["--port", "abc"], ["--port", "65536"], ["--max-message-bytes", "0"], ["--max-wait-ms", "-1"]].map((args) => ({ args, r: run(args) }));
     for (const { args, r } of runs) {
       expect(await r.exit, args.join(" ")).toBe(2);
       expect(r.out()).toContain("usage: tinyqs-http");
@@ -96,6 +134,57 @@ describe("tinyqs-http", () => {
       expect((await poll).status).toBe(204); // the long poll was answered, not cut
       expect(await r.exit).toBe(0);
       expect(r.out()).toContain("SIGTERM, shutting down");
+    } finally {
+      r.child.kill("SIGKILL");
+    }
+  });
+
+  it("every option has its environment variable: TINYQS_HOST, _PORT, _REDIS_URL, _PREFIX, _TOKEN, _MAX_MESSAGE_BYTES, _MAX_WAIT_MS", async () => {
+    const port = await freePort();
+    const prefix = `cli-env-${uniqueQueue()}`;
+    const r = run([], {
+      TINYQS_HOST: "127.0.0.2", // loopback too, but not the default: the server listens where it is told
+      TINYQS_PORT: String(port),
+      TINYQS_REDIS_URL: inject("redisUrl"),
+      TINYQS_PREFIX: prefix,
+      TINYQS_TOKEN: "env-tok",
+      TINYQS_MAX_MESSAGE_BYTES: "10",
+      TINYQS_MAX_WAIT_MS: "100",
+    });
+    try {
+      const url = await listening(r);
+      expect(url).toBe(`http://127.0.0.2:${port}`);
+      await checkOptions(url, { token: "env-tok", prefix });
+      r.child.kill("SIGTERM");
+      expect(await r.exit).toBe(0);
+    } finally {
+      r.child.kill("SIGKILL");
+    }
+  });
+
+  it("a flag wins over its environment variable (the variables here are all wrong, or not even valid)", async () => {
+    const prefix = `cli-flag-${uniqueQueue()}`;
+    const r = run(
+      ["--host", "127.0.0.2", "--port", "0", "--redis", inject("redisUrl"), "--prefix", prefix, "--token", "flag-tok",
+        "--max-message-bytes", "10", "--max-wait-ms", "100"],
+      {
+        TINYQS_HOST: "127.0.0.3",
+        TINYQS_PORT: "not a port",
+        TINYQS_REDIS_URL: "redis://127.0.0.1:1", // nothing listens there
+        TINYQS_PREFIX: "elsewhere",
+        TINYQS_TOKEN: "env-tok",
+        TINYQS_MAX_MESSAGE_BYTES: "5",
+        TINYQS_MAX_WAIT_MS: "50",
+      },
+    );
+    try {
+      const url = await listening(r);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
+      const denied = await fetch(`${url}/v1/queues`, { headers: { Authorization: "Bearer env-tok" } });
+      expect(denied.status).toBe(401);
+      await checkOptions(url, { token: "flag-tok", prefix });
+      r.child.kill("SIGTERM");
+      expect(await r.exit).toBe(0);
     } finally {
       r.child.kill("SIGKILL");
     }

@@ -32,6 +32,9 @@ describe("examples/curl/session.sh", () => {
     expect(step(`configure ${q}`)).toContain('"maxReceives":5');
     expect(step(`configure ${q}`)).toContain('"replyTtlMs":300000');
     expect(step("send text")).toMatch(/\{"id":"\d+-1"\}$/);
+    expect(step("send json")).toMatch(/\{"id":"\d+-2"\}$/);
+    expect(step("send delayed")).toMatch(/\{"id":"\d+-3"\}$/);
+    expect(step("send binary")).toMatch(/\{"id":"\d+-6"\}$/);
     expect(step("send batch")).toMatch(/\{"ids":\["\d+-4","\d+-5"\]\}$/);
     expect(step("received")).toMatch(/^-> received: resize photo 1 \(id (\d+-1), delivery 1, receipt \1\.1\)$/);
     expect(step("touch")).toBe("-> touch: HTTP 204");

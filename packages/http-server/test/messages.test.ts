@@ -26,6 +26,7 @@ describe("send and receive one message", () => {
     const res = await receive(q);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/octet-stream");
+    expect(res.headers.get("cache-control")).toBe("no-store"); // a delivery, not a resource: never cached
     expect(res.headers.get("tinyqs-id")).toBe(sent.body.id);
     expect(res.headers.get("tinyqs-receipt")).toBe(`${sent.body.id}.1`);
     expect(res.headers.get("tinyqs-receive-count")).toBe("1");

@@ -97,6 +97,20 @@ describe("flow control", () => {
     expect(await stats(q)).toMatchObject({ ready: 0, inFlight: 0, deleted: n });
   });
 
+  it("a delete by message id (not receipt) frees the slot too", async () => {
+    const c = await client();
+    const q = uniqueQueue();
+    for (const b of ["first", "second"]) await sendHttp(q, b);
+    await c.request("subscribe", { queue: q, prefetch: 1, visibilityMs: 600_000 });
+    const [m] = await c.waitMessages(1, q);
+    await sleep(300);
+    expect(c.messages(q)).toHaveLength(1); // held back: the slot is taken
+    expect(await c.request("delete", { queue: q, receipt: m!.id })).toMatchObject({ ok: true });
+    const msgs = await c.waitMessages(2, q);
+    expect(Buffer.from(msgs[1]!.body, "base64").toString()).toBe("second");
+    expect(await stats(q)).toMatchObject({ deleted: 1, inFlight: 1, ready: 0 });
+  });
+
   it("a message whose lease runs out frees its slot and comes back (receiveCount 2)", async () => {
     const c = await client();
     const q = uniqueQueue();

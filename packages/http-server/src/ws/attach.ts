@@ -40,11 +40,12 @@ export function attachWebSocket(server: Server, o: WsOptions): { close(): Promis
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? "/", "http://localhost");
-    if (url.pathname !== WS_PATH) {
-      return refuse(socket, ERRORS.NOT_FOUND.http, "NOT_FOUND", `no WebSocket at ${url.pathname}; it is at ${WS_PATH}`);
-    }
+    // The token first, as on the REST routes: without it, not even which paths exist is revealed.
     if (!o.checkToken(bearerToken(req) ?? url.searchParams.get("token") ?? undefined)) {
       return refuse(socket, UNAUTHORIZED.http, UNAUTHORIZED.code, UNAUTHORIZED.message, ['WWW-Authenticate: Bearer realm="tinyqs"']);
+    }
+    if (url.pathname !== WS_PATH) {
+      return refuse(socket, ERRORS.NOT_FOUND.http, "NOT_FOUND", `no WebSocket at ${url.pathname}; it is at ${WS_PATH}`);
     }
     if (o.ctx.isClosing) return socket.destroy();
     wss.handleUpgrade(req, socket, head, (ws) => {

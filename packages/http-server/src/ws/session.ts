@@ -92,6 +92,8 @@ export class Session implements SubscriptionHost {
     const { api, limits } = this.ctx;
     switch (r.op) {
       case "subscribe": {
+        // A frame that arrives while the socket is closing (a close handshake in progress) starts nothing.
+        if (this.closing) throw new TinyQSError("CLOSED", "this socket is closing");
         let sub = this.subs.get(r.queue);
         if (sub?.isActive) throw new TinyQSError("BAD_ARGUMENT", `already subscribed to ${r.queue} on this socket`);
         if (!sub) this.subs.set(r.queue, (sub = new Subscription(this, r.queue)));
@@ -123,8 +125,8 @@ export class Session implements SubscriptionHost {
   }
 
   /** The delivery is over for this socket (or was already): free its prefetch slot; false → NOT_FOUND. */
-  private settle(queue: string, receipt: string, ok: boolean, keep = false): Record<string, unknown> {
-    if (!keep) this.subs.get(queue)?.settled(receipt);
+  private settle(queue: string, receiptOrId: string, ok: boolean, keep = false): Record<string, unknown> {
+    if (!keep) this.subs.get(queue)?.settled(receiptOrId);
     if (!ok) throw new TinyQSError("NOT_FOUND");
     return {};
   }

@@ -1,7 +1,8 @@
 // One queue's subscription on one socket: receive (long polls through the engine's shared waiting)
 // while fewer than `prefetch` pushed messages are unacknowledged, push them, and keep account of
-// what the socket holds. A held message stops counting when the client deletes or releases it, or
-// when its lease runs out (the engine has given it back by then, so the slot is free again).
+// what the socket holds. A held message stops counting when the client deletes (by receipt or id) or
+// releases it, or when its lease runs out (the engine has given it back by then, so the slot is free
+// again).
 import type { Message, TinyQSApi } from "@tinyqs/core";
 import { isTinyQSError, TinyQSError } from "@tinyqs/core";
 import type { Context } from "../context.js";
@@ -19,10 +20,24 @@ export interface SubscriptionHost {
 const RETRY_MS = 250;
 const RETRY_CAP_MS = 5000;
 
+const closedError = () => new TinyQSError("CLOSED", "this socket is closing");
+
+/** A message pushed to the socket and not yet acted on: its id, and the timer that frees its slot when the lease ends. */
+interface Held {
+  id: string;
+  timer: NodeJS.Timeout;
+}
+
 export class Subscription {
-  /** receipt → the timer that frees its slot when the lease ends. */
-  private readonly held = new Map<string, NodeJS.Timeout>();
+  /** receipt → what is held under it. */
+  private readonly held = new Map<string, Held>();
   private active = false;
+  /** A subscribe is reading the queue's settings: a second subscribe must be refused meanwhile. */
+  private starting = false;
+  /** Bumped by every start and stop, so that a start overtaken by a stop (or a close) does not begin. */
+  private generation = 0;
+  /** The socket closed: this subscription never pushes again. */
+  private closed = false;
   private loop: Promise<void> | null = null;
   private abortPoll: (() => void) | null = null;
   private roomFreed: (() => void) | null = null;
@@ -40,8 +55,9 @@ export class Subscription {
     return this.host.ctx.api;
   }
 
+  /** Subscribed, or about to be (a subscribe in progress). */
   get isActive(): boolean {
-    return this.active;
+    return this.active || this.starting;
   }
 
   get heldCount(): number {
@@ -50,8 +66,21 @@ export class Subscription {
 
   /** Start (or restart after unsubscribe) pushing; resolves with the reservation length in use. */
   async start(prefetch: number, visibilityMs: number | undefined): Promise<number> {
-    // The queue's own default is needed to know when a lease ends (receives and touches without one).
-    this.queueVisibilityMs = (await this.api.getConfig(this.queue)).visibilityMs;
+    if (this.closed) throw closedError();
+    const generation = ++this.generation;
+    this.starting = true;
+    let config;
+    try {
+      // The queue's own default is needed to know when a lease ends (receives and touches without one).
+      config = await this.api.getConfig(this.queue);
+    } finally {
+      if (generation === this.generation) this.starting = false;
+    }
+    // The socket may have closed, or unsubscribed, while the settings were being read: starting the
+    // loop now would receive messages for nobody, again and again, with no socket left to stop it.
+    if (this.closed) throw closedError();
+    if (generation !== this.generation) throw new TinyQSError("BAD_ARGUMENT", `unsubscribed from ${this.queue} before the subscription started`);
+    this.queueVisibilityMs = config.visibilityMs;
     this.prefetch = prefetch;
     this.visibilityMs = visibilityMs ?? this.queueVisibilityMs;
     this.active = true;
@@ -61,40 +90,47 @@ export class Subscription {
 
   /** Stop pushing; what is held stays held (the client may still delete it) until release(). */
   async stop(): Promise<void> {
+    this.generation++;
+    this.starting = false;
     this.active = false;
     this.abortPoll?.();
     this.wake();
     await this.loop;
   }
 
-  /** The client acted on a receipt: delete or release (gone), touch (a new lease end), or false (stale). */
-  settled(receipt: string): void {
-    const timer = this.held.get(receipt);
-    if (!timer) return;
-    clearTimeout(timer);
+  /**
+   * The delivery is over for this socket: the client deleted (by receipt, or by the message's id) or
+   * released it, or the engine said the receipt is stale. Its prefetch slot is free again.
+   */
+  settled(receiptOrId: string): void {
+    const receipt = this.held.has(receiptOrId) ? receiptOrId : [...this.held].find(([, h]) => h.id === receiptOrId)?.[0];
+    if (receipt === undefined) return;
+    clearTimeout(this.held.get(receipt)!.timer);
     this.held.delete(receipt);
     this.wake();
   }
 
   touched(receipt: string, visibilityMs: number | undefined): void {
-    if (!this.held.has(receipt)) return;
-    this.holdFor(receipt, visibilityMs ?? this.queueVisibilityMs);
+    const h = this.held.get(receipt);
+    if (!h) return;
+    this.holdFor(receipt, h.id, visibilityMs ?? this.queueVisibilityMs);
   }
 
   /** Stop, and put everything this socket holds back to ready at once. */
   async releaseAll(): Promise<void> {
+    this.closed = true;
     await this.stop();
     const receipts = [...this.held.keys()];
-    for (const t of this.held.values()) clearTimeout(t);
+    for (const h of this.held.values()) clearTimeout(h.timer);
     this.held.clear();
     await Promise.all(receipts.map((r) => this.api.release(this.queue, r).catch(() => false)));
   }
 
-  private holdFor(receipt: string, ms: number): void {
-    clearTimeout(this.held.get(receipt));
+  private holdFor(receipt: string, id: string, ms: number): void {
+    clearTimeout(this.held.get(receipt)?.timer);
     const timer = setTimeout(() => this.settled(receipt), ms);
     timer.unref();
-    this.held.set(receipt, timer);
+    this.held.set(receipt, { id, timer });
   }
 
   private wake(): void {
@@ -105,7 +141,8 @@ export class Subscription {
 
   private async run(): Promise<void> {
     let retryMs = RETRY_MS;
-    while (this.active) {
+    // On shutdown every wait answers at once (aborted): a loop still running then would spin.
+    while (this.active && !this.host.ctx.isClosing) {
       const room = this.prefetch - this.held.size;
       if (room <= 0) {
         await new Promise<void>((resolve) => (this.roomFreed = resolve));
@@ -120,7 +157,7 @@ export class Subscription {
         retryMs = RETRY_MS;
         for (const m of messages) {
           if (this.active && this.host.push(m)) {
-            this.holdFor(m.receipt!, this.visibilityMs);
+            this.holdFor(m.receipt!, m.id, this.visibilityMs);
           } else {
             // Stopped (or the socket went) while these were on their way: they go straight back.
             await this.api.release(this.queue, m.receipt!, { undeliver: true }).catch(() => false);
