@@ -1,4 +1,5 @@
 // The embedded engine: every operation is one atomic Lua script on the keys of one queue.
+import { checkConfigChanges, checkIdOrReceipt, checkReceipt } from "./arguments.js";
 import { BATCH_BYTES, Coalescer, batchWeight } from "./coalescer.js";
 import { connect, fromRedisError, subscriberFor, type Connection, type RedisClient, type RedisInput } from "./connection.js";
 import { TinyQSError } from "./errors.js";
@@ -45,8 +46,6 @@ interface QueueOps {
   receive: Coalescer<ReceiveGroup, Attempt<Message[]>>;
   delete: Coalescer<string, boolean>;
 }
-
-const CONFIG_FIELDS = ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes", "replyTtlMs"] as const;
 
 export class TinyQS implements TinyQSApi {
   private readonly conn: Connection;
@@ -235,10 +234,7 @@ export class TinyQS implements TinyQSApi {
 
   async delete(queue: string, idOrReceipt: string): Promise<boolean> {
     const ops = this.queueOps(queue);
-    if (typeof idOrReceipt !== "string" || idOrReceipt.length === 0 || idOrReceipt.length > 256) {
-      throw new TinyQSError("BAD_ARGUMENT", "delete takes an id or a receipt");
-    }
-    return ops.delete.add(idOrReceipt);
+    return ops.delete.add(checkIdOrReceipt(idOrReceipt));
   }
 
   private async flushDeletes(keys: QueueKeys, items: string[]): Promise<boolean[]> {
@@ -310,35 +306,10 @@ export class TinyQS implements TinyQSApi {
 
   async configure(queue: string, changes: Partial<QueueConfig>): Promise<QueueConfig> {
     const { keys } = this.queueOps(queue);
-    if (typeof changes !== "object" || changes === null) throw new TinyQSError("BAD_ARGUMENT", "configure takes an object");
-    const fields: Array<string | number> = [];
-    for (const [field, value] of Object.entries(changes)) {
-      if (value === undefined) continue;
-      switch (field) {
-        case "visibilityMs":
-          fields.push(field, checkInt(field, value, 1, LIMITS.maxVisibilityMs));
-          break;
-        case "maxReceives":
-          fields.push(field, checkInt(field, value, 0, LIMITS.maxReceives));
-          break;
-        case "maxMessageBytes":
-          fields.push(field, checkInt(field, value, 1, LIMITS.maxMessageBytesCeiling));
-          break;
-        case "replyTtlMs":
-          fields.push(field, checkInt(field, value, 1, LIMITS.maxReplyTtlMs));
-          break;
-        case "deadLetterQueue":
-          if (checkQueueName(value, "dead-letter queue") === queue) {
-            throw new TinyQSError("BAD_ARGUMENT", "a queue cannot be its own dead-letter queue");
-          }
-          fields.push(field, value as string);
-          break;
-        default:
-          throw new TinyQSError("BAD_ARGUMENT", `unknown setting ${JSON.stringify(field)}; settings are ${CONFIG_FIELDS.join(", ")}`);
-      }
-    }
+    const checked = checkConfigChanges(queue, changes);
+    const fields = Object.entries(checked).flat() as Array<string | number>;
     const current = await this.getConfig(queue);
-    const next = { ...current, ...Object.fromEntries(chunk(fields)) } as QueueConfig;
+    const next = { ...current, ...checked } as QueueConfig;
     if (next.maxReceives > 0) checkQueueName(next.deadLetterQueue, "dead-letter queue (set deadLetterQueue: the default <queue>.dead is too long)");
     if (fields.length > 0) await this.call(() => this.redis.hset(keys.config, ...fields));
     await this.register(queue);
@@ -524,18 +495,6 @@ function runsOf(groups: ReceiveGroup[]): number[] {
   return runs;
 }
 
-function checkReceipt(receipt: unknown): void {
-  if (typeof receipt !== "string" || receipt.length === 0 || receipt.length > 256) {
-    throw new TinyQSError("BAD_ARGUMENT", "a receipt is a non-empty string");
-  }
-}
-
 function tooBig(size: number, limit: number): TinyQSError {
   return new TinyQSError("TOO_BIG", `the body is ${size} bytes; the limit is ${limit}`);
-}
-
-function chunk(flat: Array<string | number>): Array<[string, string | number]> {
-  const out: Array<[string, string | number]> = [];
-  for (let i = 0; i < flat.length; i += 2) out.push([flat[i] as string, flat[i + 1]!]);
-  return out;
 }
