@@ -1,10 +1,12 @@
 // A producer and two workers sharing one embedded tinyqs engine.
+//   pnpm --filter @tinyqs/example-embedded start     # on the Redis of a running `pnpm start`
 //   TINYQS_REDIS_URL=redis://127.0.0.1:6379 pnpm --filter @tinyqs/example-embedded start
 // The producer sends ten jobs; one of them fails on its first try, is released, and is retried.
 // Prints one line per event and exits 0 once every job is done.
 import { TinyQS } from "@tinyqs/core";
+import { redisUrl } from "./redis-url.mjs";
 
-const tq = new TinyQS({ redis: process.env.TINYQS_REDIS_URL ?? "redis://127.0.0.1:6379" });
+const tq = new TinyQS({ redis: redisUrl() });
 const queue = `example-jobs-${process.pid}`;
 const JOBS = 10;
 

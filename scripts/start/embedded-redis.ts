@@ -8,6 +8,7 @@
 // data directory holds a lock file, `tinyqs.lock` = {"pid", "redisPid", "redisPort"}: the next start
 // refuses to run beside a live tinyqs on the same directory, and shuts down a Redis left behind by a
 // dead one (after checking that it is that Redis: same pid, same dir) before starting its own.
+// examples/embedded/redis-url.mjs reads the lock too, to find the Redis of a running tinyqs.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";

@@ -142,6 +142,8 @@ async function main(): Promise<number> {
 
   if (embedded) {
     say(`tinyqs: redis  embedded redis-server ${embedded.version} (pid ${embedded.pid}) on 127.0.0.1:${embedded.port}, append-only file (appendfsync always) in ${embedded.dataDir}`);
+    // An engine embedded in another process works on the same queues when given this Redis.
+    say(`tinyqs: embed  new TinyQS({ redis: "${embedded.url}" }) works on these queues too (examples/embedded finds it by itself)`);
   } else {
     say(`tinyqs: redis  ${redactUrl(redisUrl)}`);
   }

@@ -19,7 +19,8 @@ interface Setting {
   env: string;
   arg: string;
   help: string;
-  apply(c: StartConfig, value: string): void;
+  /** `cwd`: what a relative path is relative to. */
+  apply(c: StartConfig, value: string, cwd: string): void;
 }
 
 function port(flag: string, value: string): number {
@@ -39,7 +40,7 @@ const SETTINGS: Setting[] = [
   {
     flag: "--data-dir", env: "TINYQS_DATA_DIR", arg: "DIR",
     help: "where the embedded Redis keeps its append-only file (default ./.tinyqs-data)",
-    apply: (c, v) => (c.dataDir = path.resolve(v)),
+    apply: (c, v, cwd) => (c.dataDir = path.resolve(cwd, v)),
   },
   {
     flag: "--password", env: "TINYQS_PASSWORD", arg: "P",
@@ -78,7 +79,7 @@ export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv, cwd = pro
     const v = env[s.env];
     if (v !== undefined && v !== "") {
       try {
-        s.apply(config, v);
+        s.apply(config, v, cwd);
       } catch (e) {
         throw new Error(`${s.env}: ${(e as Error).message}`);
       }
@@ -99,7 +100,7 @@ export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv, cwd = pro
     if (eq > 0) value = arg.slice(eq + 1);
     else value = argv[++i];
     if (value === undefined) throw new Error(`${name} needs a value (${s.arg})`);
-    s.apply(config, value);
+    s.apply(config, value, cwd);
   }
   if (config.password === "") config.password = undefined;
   if (config.token === "") throw new Error("--token must not be empty");

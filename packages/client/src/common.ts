@@ -30,6 +30,19 @@ export interface ClientOptions {
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 
+/** connect()'s options, checked at once (BAD_ARGUMENT), with the engine's range for timeoutMs. */
+export function checkClientOptions(options: unknown): asserts options is ClientOptions {
+  if (typeof options !== "object" || options === null) throw new TinyQSError("BAD_ARGUMENT", "connect's options are an object");
+  const o = options as ClientOptions;
+  checkInt("timeoutMs", o.timeoutMs, 1, 600_000, DEFAULT_TIMEOUT_MS);
+  checkInt("pollPoolSize", o.pollPoolSize, 0, LIMITS.maxBatch, 4);
+  checkInt("maxReconnectDelayMs", o.maxReconnectDelayMs, 1, 600_000, 2000);
+  for (const key of ["password", "token"] as const) {
+    if (o[key] !== undefined && typeof o[key] !== "string") throw new TinyQSError("BAD_ARGUMENT", `${key} must be a string`);
+  }
+  if (o.fetch !== undefined && typeof o.fetch !== "function") throw new TinyQSError("BAD_ARGUMENT", "fetch must be a function");
+}
+
 const BY_RESP = new Map<string, ErrorCode>(Object.entries(ERRORS).map(([code, e]) => [e.resp as string, code as ErrorCode]));
 
 /** An error reply's text (`CODE message`) as a TinyQSError. */

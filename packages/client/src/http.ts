@@ -32,6 +32,17 @@ import {
   toBuffer,
   type ClientOptions,
 } from "./common.js";
+import {
+  checkBodies,
+  checkIdOrReceipt,
+  checkReceipt,
+  configArgs,
+  delayArg,
+  receiveArgs,
+  receiveBatchArgs,
+  visibilityArg,
+  waitArg,
+} from "./args.js";
 
 type Query = Record<string, number | undefined>;
 
@@ -116,28 +127,33 @@ export class HttpClient implements TinyQSApi {
   }
 
   async send(queue: string, body: Body, options: SendOptions = {}): Promise<string> {
-    const r = await this.json<{ id: string }>({ method: "POST", path: `${this.q(queue)}/messages`, query: { delayMs: options.delayMs }, body: toBuffer(body) });
+    const path = `${this.q(queue)}/messages`;
+    const delayMs = delayArg(options?.delayMs) || undefined;
+    const r = await this.json<{ id: string }>({ method: "POST", path, query: { delayMs }, body: toBuffer(body) });
     return r.id;
   }
 
   async sendBatch(queue: string, bodies: Body[], options: SendOptions = {}): Promise<string[]> {
     const path = `${this.q(queue)}/messages/batch`;
-    if (!Array.isArray(bodies)) throw new TinyQSError("BAD_ARGUMENT", "sendBatch takes an array of bodies");
+    checkBodies(bodies);
+    const delayMs = delayArg(options?.delayMs);
     if (bodies.length === 0) return [];
-    const messages = bodies.map((b) => ({ body: toBuffer(b).toString("base64"), encoding: "base64", ...(options.delayMs ? { delayMs: options.delayMs } : {}) }));
+    const messages = bodies.map((b) => ({ body: toBuffer(b).toString("base64"), encoding: "base64", ...(delayMs ? { delayMs } : {}) }));
     const r = await this.json<{ ids: string[] }>({ method: "POST", path, json: { messages } });
     return r.ids;
   }
 
   async receive(queue: string, options: ReceiveOptions = {}): Promise<Message | null> {
     const path = `${this.q(queue)}/messages`;
-    const res = await this.exchange({ path, query: { waitMs: options.waitMs, visibilityMs: options.visibilityMs }, signal: options.signal, waitMs: options.waitMs });
+    const { waitMs, visibilityMs } = receiveArgs(options);
+    const res = await this.exchange({ path, query: { waitMs: waitMs || undefined, visibilityMs }, signal: options?.signal, waitMs });
     return this.single(queue, res);
   }
 
   async peek(queue: string, options: WaitOptions = {}): Promise<Message | null> {
     const path = `${this.q(queue)}/messages/peek`;
-    const res = await this.exchange({ path, query: { waitMs: options.waitMs }, signal: options.signal, waitMs: options.waitMs });
+    const waitMs = waitArg(options?.waitMs);
+    const res = await this.exchange({ path, query: { waitMs: waitMs || undefined }, signal: options?.signal, waitMs });
     return this.single(queue, res);
   }
 
@@ -157,12 +173,8 @@ export class HttpClient implements TinyQSApi {
 
   async receiveBatch(queue: string, options: ReceiveBatchOptions): Promise<Message[]> {
     const path = `${this.q(queue)}/messages`;
-    const res = await this.exchange({
-      path,
-      query: { max: options?.max, waitMs: options?.waitMs, visibilityMs: options?.visibilityMs },
-      signal: options?.signal,
-      waitMs: options?.waitMs,
-    });
+    const { max, waitMs, visibilityMs } = receiveBatchArgs(options);
+    const res = await this.exchange({ path, query: { max, waitMs: waitMs || undefined, visibilityMs }, signal: options.signal, waitMs });
     if (res === ABORTED || res.status === 204) return [];
     const r = (await this.read(res, () => res.json())) as { messages: Array<{ id: string; receipt: string | null; body: string; receiveCount: number; sentAt: number }> };
     return r.messages.map((m) => ({ queue, id: m.id, receipt: m.receipt ?? null, body: Buffer.from(m.body, "base64"), receiveCount: m.receiveCount, sentAt: m.sentAt }));
@@ -176,15 +188,17 @@ export class HttpClient implements TinyQSApi {
   }
 
   async delete(queue: string, idOrReceipt: string): Promise<boolean> {
-    return this.yesNo({ method: "DELETE", path: `${this.q(queue)}/messages/${encodeURIComponent(checkId(idOrReceipt))}` });
+    return this.yesNo({ method: "DELETE", path: `${this.q(queue)}/messages/${encodeURIComponent(checkIdOrReceipt(idOrReceipt))}` });
   }
 
   async touch(queue: string, receipt: string, options: TouchOptions = {}): Promise<boolean> {
-    return this.yesNo({ method: "POST", path: `${this.q(queue)}/messages/${encodeURIComponent(checkId(receipt))}/touch`, query: { visibilityMs: options.visibilityMs } });
+    const path = `${this.q(queue)}/messages/${encodeURIComponent(checkReceipt(receipt))}/touch`;
+    return this.yesNo({ method: "POST", path, query: { visibilityMs: visibilityArg(options?.visibilityMs) } });
   }
 
   async release(queue: string, receipt: string, options: ReleaseOptions = {}): Promise<boolean> {
-    return this.yesNo({ method: "POST", path: `${this.q(queue)}/messages/${encodeURIComponent(checkId(receipt))}/release`, query: { delayMs: options.delayMs || undefined } });
+    const path = `${this.q(queue)}/messages/${encodeURIComponent(checkReceipt(receipt))}/release`;
+    return this.yesNo({ method: "POST", path, query: { delayMs: delayArg(options?.delayMs) || undefined } });
   }
 
   // ---- request/response ----------------------------------------------------------------------
@@ -199,7 +213,7 @@ export class HttpClient implements TinyQSApi {
   }
 
   async respond(queue: string, receipt: string, body: Body): Promise<boolean> {
-    return this.yesNo({ method: "POST", path: `${this.q(queue)}/messages/${encodeURIComponent(checkId(receipt))}/respond`, body: toBuffer(body) });
+    return this.yesNo({ method: "POST", path: `${this.q(queue)}/messages/${encodeURIComponent(checkReceipt(receipt))}/respond`, body: toBuffer(body) });
   }
 
   async wait(handle: string, options: ReplyWaitOptions = {}): Promise<Buffer | null> {
@@ -233,7 +247,8 @@ export class HttpClient implements TinyQSApi {
   // ---- queues ----------------------------------------------------------------------------------
 
   async configure(queue: string, changes: Partial<QueueConfig>): Promise<QueueConfig> {
-    return this.json<QueueConfig>({ method: "PUT", path: this.q(queue), json: changes ?? {} });
+    const path = this.q(queue);
+    return this.json<QueueConfig>({ method: "PUT", path, json: configArgs(queue, changes) });
   }
 
   async getConfig(queue: string): Promise<QueueConfig> {
@@ -276,11 +291,6 @@ export class HttpClient implements TinyQSApi {
 function withHandle(message: string, res: Response): string {
   const handle = res.headers.get("tinyqs-reply-handle");
   return !handle || message.includes(handle) ? message : `${message} (reply handle ${handle})`;
-}
-
-function checkId(s: string): string {
-  if (typeof s !== "string" || s.length === 0 || s.length > 256) throw new TinyQSError("BAD_ARGUMENT", "an id or receipt is 1-256 characters");
-  return s;
 }
 
 async function errorOf(res: Response): Promise<TinyQSError> {

@@ -1,6 +1,6 @@
 // @tinyqs/client: connect(url) → a TinyQSApi over TCP (tinyqs://) or HTTP (http(s)://).
 import { TinyQSError, type TinyQSApi } from "@tinyqs/core";
-import type { ClientOptions } from "./common.js";
+import { checkClientOptions, type ClientOptions } from "./common.js";
 import { HttpClient } from "./http.js";
 import { TcpClient } from "./tcp.js";
 
@@ -15,7 +15,8 @@ export const DEFAULT_HTTP_PORT = 7380;
 /**
  * A client for the tinyqs server at `url`:
  * - `tinyqs://[:password@]host[:port]` (TCP/RESP, default port 7379)
- * - `http://host[:port]` or `https://host[:port]` (REST, default port 7380)
+ * - `http://host[:port]` or `https://host[:port]` (REST, default port 7380, both: the port of
+ *   tinyqs-http; a TLS proxy on the standard port is `https://host:443`)
  */
 export function connect(url: string, options: ClientOptions = {}): TinyQSApi {
   let u: URL;
@@ -24,6 +25,7 @@ export function connect(url: string, options: ClientOptions = {}): TinyQSApi {
   } catch {
     throw new TinyQSError("BAD_ARGUMENT", `not a URL: ${JSON.stringify(url)}`);
   }
+  checkClientOptions(options);
   const host = u.hostname.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1";
   switch (u.protocol) {
     case "tinyqs:": {
@@ -32,11 +34,20 @@ export function connect(url: string, options: ClientOptions = {}): TinyQSApi {
     }
     case "http:":
     case "https:": {
-      const port = u.port || (u.protocol === "http:" ? String(DEFAULT_HTTP_PORT) : "");
-      const base = `${u.protocol}//${u.hostname}${port ? `:${port}` : ""}${u.pathname.replace(/\/+$/, "")}`;
+      const port = explicitPort(url) ?? DEFAULT_HTTP_PORT;
+      const base = `${u.protocol}//${u.hostname}:${port}${u.pathname.replace(/\/+$/, "")}`;
       return new HttpClient(base, options);
     }
     default:
       throw new TinyQSError("BAD_ARGUMENT", `unsupported URL scheme ${JSON.stringify(u.protocol)}: use tinyqs://, http:// or https://`);
   }
+}
+
+/**
+ * The port written in an http(s) URL, or undefined. Not `URL.port`: it is "" for a port that is the
+ * scheme's default, so `http://host:80` would be indistinguishable from `http://host` (7380).
+ */
+function explicitPort(url: string): number | undefined {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):(\d+)(?:[/?#]|$)/i.exec(url.trim());
+  return m ? Number(m[1]) : undefined;
 }

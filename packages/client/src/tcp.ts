@@ -44,6 +44,19 @@ import {
   toBuffer,
   type ClientOptions,
 } from "./common.js";
+import {
+  checkBodies,
+  checkIdOrReceipt,
+  checkReceipt,
+  configArgs,
+  delayArg,
+  receiveArgs,
+  receiveBatchArgs,
+  visibilityArg,
+  waitArg,
+  type ReceiveArgs,
+} from "./args.js";
+import { reconnectDelay } from "./backoff.js";
 
 export interface TcpClientOptions extends ClientOptions {
   host: string;
@@ -84,8 +97,7 @@ export class TcpClient implements TinyQSApi {
       enableReadyCheck: false,
       maxRetriesPerRequest: 0,
       connectTimeout: this.timeoutMs,
-      // Capped exponential backoff with full-ish jitter: 50 ms, 100 ms, … up to maxDelay.
-      retryStrategy: (times: number) => Math.round(Math.min(maxDelay, 50 * 2 ** Math.min(times - 1, 16)) * (0.5 + Math.random() / 2)),
+      retryStrategy: (times: number) => reconnectDelay(times, maxDelay),
     };
     this.main = this.open();
   }
@@ -105,10 +117,11 @@ export class TcpClient implements TinyQSApi {
     return `${this.options.host}:${this.options.port}`;
   }
 
-  /** Resolves once `conn` is ready; UNAVAILABLE after timeoutMs, CLOSED if the client closes. */
-  private ready(conn: Redis): Promise<void> {
+  /** Resolves once `conn` is ready; UNAVAILABLE at `deadline`, CLOSED if the client closes. */
+  private ready(conn: Redis, deadline: number): Promise<void> {
     if (this.closed) return Promise.reject(new TinyQSError("CLOSED"));
     if (conn.status === "ready") return Promise.resolve();
+    if (conn.status === "end") return Promise.reject(this.unavailable()); // disconnected for good (an abort)
     const refused = authRefusal(this.lastError);
     if (refused) return Promise.reject(refused);
     return new Promise<void>((resolve, reject) => {
@@ -126,7 +139,7 @@ export class TcpClient implements TinyQSApi {
         const refusal = authRefusal(e);
         if (refusal) done(refusal);
       };
-      const timer = setTimeout(() => done(this.unavailable()), this.timeoutMs);
+      const timer = setTimeout(() => done(this.unavailable()), Math.max(0, deadline - Date.now()));
       conn.on("ready", onReady);
       conn.on("end", onEnd);
       conn.on("error", onError);
@@ -145,12 +158,31 @@ export class TcpClient implements TinyQSApi {
     return new CommandCut("UNAVAILABLE", `the connection to the tinyqs server at ${this.where()} dropped: ${(e as Error)?.message ?? e}`, { cause: e });
   }
 
+  /**
+   * `args` on `conn` once it is ready, waiting at most timeoutMs in all. A command ioredis refused to
+   * write (the connection went down between 'ready' and the write, so nothing was sent) waits for
+   * the connection again; only a command that may have reached the server fails as cut.
+   */
+  private async call(conn: Redis, args: Array<string | Buffer>, binary: boolean): Promise<Reply> {
+    const deadline = Date.now() + this.timeoutMs;
+    const [name, ...rest] = args as [string, ...Array<string | Buffer>];
+    for (;;) {
+      await this.ready(conn, deadline);
+      try {
+        return (binary ? await conn.callBuffer(name, ...rest) : await conn.call(name, ...rest)) as Reply;
+      } catch (e) {
+        if (!notWritten(e) || this.closed) throw e;
+        // The socket is gone but ioredis has not said so yet (status still "ready"): give it a
+        // moment to notice, then wait for the reconnection like any command issued while down.
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+  }
+
   /** One command on the main connection; binary replies when `binary`. */
   private async cmd(args: Array<string | Buffer>, binary = false): Promise<Reply> {
-    await this.ready(this.main);
     try {
-      const [name, ...rest] = args as [string, ...Array<string | Buffer>];
-      return (binary ? await this.main.callBuffer(name, ...rest) : await this.main.call(name, ...rest)) as Reply;
+      return await this.call(this.main, args, binary);
     } catch (e) {
       throw this.mapError(e);
     }
@@ -169,12 +201,9 @@ export class TcpClient implements TinyQSApi {
     signal?.addEventListener("abort", onAbort, { once: true });
     let reusable = false;
     try {
-      await this.ready(conn);
-      if (signal?.aborted) return aborted;
-      const [name, ...rest] = args as [string, ...Array<string | Buffer>];
       let reply: Reply;
       try {
-        reply = (await conn.callBuffer(name, ...rest)) as Reply;
+        reply = await this.call(conn, args, true);
       } catch (e) {
         if (signal?.aborted || this.closed) return aborted;
         throw this.mapError(e);
@@ -199,20 +228,22 @@ export class TcpClient implements TinyQSApi {
   async send(queue: string, body: Body, options: SendOptions = {}): Promise<string> {
     this.checkOpen();
     checkQueueName(queue);
+    const delayMs = delayArg(options?.delayMs);
     const args: Array<string | Buffer> = ["SEND", queue, toBuffer(body)];
-    if (options.delayMs !== undefined) args.push("DELAY", num(options.delayMs, "delayMs"));
+    if (delayMs) args.push("DELAY", String(delayMs));
     return String(await this.cmd(args));
   }
 
   async sendBatch(queue: string, bodies: Body[], options: SendOptions = {}): Promise<string[]> {
     this.checkOpen();
     checkQueueName(queue);
-    if (!Array.isArray(bodies)) throw new TinyQSError("BAD_ARGUMENT", "sendBatch takes an array of bodies");
+    checkBodies(bodies);
+    const delayMs = delayArg(options?.delayMs);
     if (bodies.length === 0) return [];
     const buffers = bodies.map(toBuffer);
-    if (options.delayMs) {
+    if (delayMs) {
       // MSEND has no DELAY: pipelined SENDs (each stored on its own).
-      return Promise.all(buffers.map((b) => this.send(queue, b, options)));
+      return Promise.all(buffers.map((b) => this.send(queue, b, { delayMs })));
     }
     const reply = await this.cmd(["MSEND", queue, ...buffers]);
     return (reply as Reply[]).map(String);
@@ -223,61 +254,68 @@ export class TcpClient implements TinyQSApi {
   }
 
   /** RECEIVE or TAKE (a receive under the request/response name): one message or null. */
-  private async receiveOne(command: "RECEIVE" | "TAKE", queue: string, options: ReceiveOptions): Promise<Message | null> {
-    const args = this.receiveArgs(command, queue, options, undefined);
-    if (options.signal?.aborted) return null;
+  private async receiveOne(command: "RECEIVE" | "TAKE", queue: string, options: ReceiveOptions | undefined): Promise<Message | null> {
+    this.checkOpen();
+    checkQueueName(queue);
+    const checked = receiveArgs(options);
+    const args = this.receiveCommand(command, queue, checked);
+    if (options?.signal?.aborted) return null;
     const parse = (r: Reply) => (r === null ? null : toMessage(queue, r as Reply[]));
-    if (options.waitMs) return this.blocking(args, options.signal, parse, null);
+    if (checked.waitMs) return this.blocking(args, options?.signal, parse, null);
     return parse(await this.cmd(args, true));
   }
 
   async receiveBatch(queue: string, options: ReceiveBatchOptions): Promise<Message[]> {
-    const args = this.receiveArgs("RECEIVE", queue, options, options?.max);
+    this.checkOpen();
+    checkQueueName(queue);
+    const checked = receiveBatchArgs(options);
+    const args = this.receiveCommand("RECEIVE", queue, checked);
     if (options.signal?.aborted) return [];
     const parse = (r: Reply) => ((r ?? []) as Reply[]).map((m) => toMessage(queue, m as Reply[]));
-    if (options.waitMs) return this.blocking(args, options.signal, parse, []);
+    if (checked.waitMs) return this.blocking(args, options.signal, parse, []);
     return parse(await this.cmd(args, true));
   }
 
-  private receiveArgs(command: "RECEIVE" | "TAKE", queue: string, options: ReceiveOptions, max: number | undefined): Array<string | Buffer> {
-    this.checkOpen();
-    checkQueueName(queue);
+  private receiveCommand(command: "RECEIVE" | "TAKE", queue: string, { max, waitMs, visibilityMs }: ReceiveArgs): Array<string | Buffer> {
     const args = [command, queue];
-    if (max !== undefined) args.push("COUNT", num(max, "max"));
-    if (options.waitMs) args.push("WAIT", num(options.waitMs, "waitMs"));
-    if (options.visibilityMs !== undefined) args.push("VISIBILITY", num(options.visibilityMs, "visibilityMs"));
+    if (max !== undefined) args.push("COUNT", String(max));
+    if (waitMs) args.push("WAIT", String(waitMs));
+    if (visibilityMs !== undefined) args.push("VISIBILITY", String(visibilityMs));
     return args;
   }
 
   async peek(queue: string, options: WaitOptions = {}): Promise<Message | null> {
     this.checkOpen();
     checkQueueName(queue);
-    if (options.signal?.aborted) return null;
+    const waitMs = waitArg(options?.waitMs);
+    if (options?.signal?.aborted) return null;
     const args = ["PEEK", queue];
     const parse = (r: Reply) => (r === null ? null : toMessage(queue, r as Reply[]));
-    if (options.waitMs) return this.blocking([...args, "WAIT", num(options.waitMs, "waitMs")], options.signal, parse, null);
+    if (waitMs) return this.blocking([...args, "WAIT", String(waitMs)], options.signal, parse, null);
     return parse(await this.cmd(args, true));
   }
 
   async delete(queue: string, idOrReceipt: string): Promise<boolean> {
     this.checkOpen();
     checkQueueName(queue);
-    return Number(await this.cmd(["DELETE", queue, idOrReceipt])) > 0;
+    return Number(await this.cmd(["DELETE", queue, checkIdOrReceipt(idOrReceipt)])) > 0;
   }
 
   async touch(queue: string, receipt: string, options: TouchOptions = {}): Promise<boolean> {
     this.checkOpen();
     checkQueueName(queue);
-    const args = ["TOUCH", queue, receipt];
-    if (options.visibilityMs !== undefined) args.push("VISIBILITY", num(options.visibilityMs, "visibilityMs"));
+    const args = ["TOUCH", queue, checkReceipt(receipt)];
+    const visibilityMs = visibilityArg(options?.visibilityMs);
+    if (visibilityMs !== undefined) args.push("VISIBILITY", String(visibilityMs));
     return Number(await this.cmd(args)) === 1;
   }
 
   async release(queue: string, receipt: string, options: ReleaseOptions = {}): Promise<boolean> {
     this.checkOpen();
     checkQueueName(queue);
-    const args = ["RELEASE", queue, receipt];
-    if (options.delayMs) args.push("DELAY", num(options.delayMs, "delayMs"));
+    const args = ["RELEASE", queue, checkReceipt(receipt)];
+    const delayMs = delayArg(options?.delayMs);
+    if (delayMs) args.push("DELAY", String(delayMs));
     return Number(await this.cmd(args)) === 1;
   }
 
@@ -296,7 +334,7 @@ export class TcpClient implements TinyQSApi {
   async respond(queue: string, receipt: string, body: Body): Promise<boolean> {
     this.checkOpen();
     checkQueueName(queue);
-    return Number(await this.cmd(["RESPOND", queue, receipt, toBuffer(body)])) === 1;
+    return Number(await this.cmd(["RESPOND", queue, checkReceipt(receipt), toBuffer(body)])) === 1;
   }
 
   async wait(handle: string, options: ReplyWaitOptions = {}): Promise<Buffer | null> {
@@ -341,7 +379,7 @@ export class TcpClient implements TinyQSApi {
     this.checkOpen();
     checkQueueName(queue);
     const args = ["QCONFIG", queue];
-    for (const [k, v] of Object.entries(changes ?? {})) if (v !== undefined) args.push(k, String(v));
+    for (const [k, v] of Object.entries(configArgs(queue, changes))) args.push(k, String(v));
     return toConfig(await this.cmd(args));
   }
 
@@ -393,18 +431,19 @@ export class TcpClient implements TinyQSApi {
   }
 }
 
+/**
+ * ioredis refused to write the command (no offline queue, and the connection is not up): it was
+ * not sent. (ioredis 6's wording; anything else is treated as possibly sent.)
+ */
+function notWritten(e: unknown): boolean {
+  return e instanceof Error && e.message.startsWith("Stream isn't writeable");
+}
+
 /** UNAUTHORIZED when `e` is the server refusing the password (WRONGPASS, NOAUTH). */
 function authRefusal(e: unknown): TinyQSError | undefined {
   if (!(e instanceof Error) || e.name !== "ReplyError") return undefined;
   const mapped = fromReplyText(e.message, e);
   return mapped.code === "UNAUTHORIZED" ? mapped : undefined;
-}
-
-function num(v: unknown, what: string): string {
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
-    throw new TinyQSError("BAD_ARGUMENT", `${what} must be a non-negative integer, not ${JSON.stringify(v)}`);
-  }
-  return String(v);
 }
 
 function toMessage(queue: string, r: Reply[]): Message {

@@ -139,6 +139,42 @@ export function describeConformance(label: string, makeApi: () => TinyQSApi | Pr
       expect(await tq.stats(q)).toMatchObject({ ready: 1, sent: 1 });
     });
 
+    it("bad arguments: the engine's code and message, and nothing is sent", async () => {
+      const tq = await api();
+      const q = uniqueQueue("c");
+      const int = (name: string) => new RegExp(`^${name} must be an integer from \\d+ to \\d+, got `);
+      const cases: Array<[string, () => unknown, string, RegExp]> = [
+        ["receiveBatch without max", () => tq.receiveBatch(q, {} as never), "BAD_ARGUMENT", int("max")],
+        ["receiveBatch with max as a string", () => tq.receiveBatch(q, { max: "3" as never }), "BAD_ARGUMENT", int("max")],
+        ["receiveBatch of 1001", () => tq.receiveBatch(q, { max: 1001 }), "BAD_ARGUMENT", int("max")],
+        ["receive with waitMs 1.5", () => tq.receive(q, { waitMs: 1.5 }), "BAD_ARGUMENT", int("waitMs")],
+        ["receive with waitMs NaN", () => tq.receive(q, { waitMs: NaN }), "BAD_ARGUMENT", int("waitMs")],
+        ["peek with waitMs as a string", () => tq.peek(q, { waitMs: "100" as never }), "BAD_ARGUMENT", int("waitMs")],
+        ["receive with visibilityMs 0", () => tq.receive(q, { visibilityMs: 0 }), "BAD_ARGUMENT", int("visibilityMs")],
+        ["send with delayMs -1", () => tq.send(q, "x", { delayMs: -1 }), "BAD_ARGUMENT", int("delayMs")],
+        ["send with delayMs as a string", () => tq.send(q, "x", { delayMs: "5" as never }), "BAD_ARGUMENT", int("delayMs")],
+        ["send a number", () => tq.send(q, 5 as never), "BAD_ARGUMENT", /^a body must be/],
+        ["sendBatch of 1001", () => tq.sendBatch(q, Array(1001).fill("x")), "BAD_ARGUMENT", /^sendBatch takes an array of at most 1000/],
+        ["sendBatch of a string", () => tq.sendBatch(q, "x" as never), "BAD_ARGUMENT", /^sendBatch takes an array/],
+        ["touch with visibilityMs 1.5", () => tq.touch(q, "1-1.1", { visibilityMs: 1.5 }), "BAD_ARGUMENT", int("visibilityMs")],
+        ["touch without a receipt", () => tq.touch(q, undefined as never), "BAD_ARGUMENT", /^a receipt is a non-empty string/],
+        ["release with delayMs 1.5", () => tq.release(q, "1-1.1", { delayMs: 1.5 }), "BAD_ARGUMENT", int("delayMs")],
+        ["respond to an empty receipt", () => tq.respond(q, "", "x"), "BAD_ARGUMENT", /^a receipt is a non-empty string/],
+        ["delete a number", () => tq.delete(q, 5 as never), "BAD_ARGUMENT", /^delete takes an id or a receipt/],
+        ["configure null", () => tq.configure(q, null as never), "BAD_ARGUMENT", /^configure takes an object/],
+        ["configure visibilityMs as a string", () => tq.configure(q, { visibilityMs: "10" as never }), "BAD_ARGUMENT", int("visibilityMs")],
+        ["configure an unknown setting", () => tq.configure(q, { bogus: 1 } as never), "BAD_ARGUMENT", /^unknown setting "bogus"/],
+        ["configure a number as dead-letter queue", () => tq.configure(q, { deadLetterQueue: 5 as never }), "BAD_NAME", /^bad dead-letter queue name 5/],
+        ["configure the queue as its own dead-letter queue", () => tq.configure(q, { deadLetterQueue: q }), "BAD_ARGUMENT", /its own dead-letter queue/],
+      ];
+      for (const [what, fn, code, message] of cases) {
+        const e = await expectCode(fn, code, what);
+        expect(e.message, what).toMatch(message);
+      }
+      expect(await tq.stats(q)).toEqual({ ready: 0, inFlight: 0, delayed: 0, sent: 0, received: 0, deleted: 0, deadLettered: 0 });
+      expect(await tq.getConfig(q)).toMatchObject({ visibilityMs: 30_000, deadLetterQueue: `${q}.dead` });
+    });
+
     it("stats, queues, purge, ping", async () => {
       const tq = await api();
       const q = uniqueQueue("c");

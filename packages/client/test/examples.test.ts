@@ -1,14 +1,18 @@
-// examples/remote-worker (worker.mjs, request-response.mjs), each run as its own process against a
-// real tcp-server and http-server.
+// examples/remote-worker (worker.mjs, request-response.mjs, tour.mjs), each run as its own process
+// against a real tcp-server and http-server, and examples/embedded/tour.mjs on the private Redis.
+// (start.test.ts runs every example again, with its documented command, against `pnpm start`.)
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createHttpServer } from "../../http-server/src/index.js";
 import { createTcpServer } from "../../tcp-server/src/index.js";
+import { uniqueQueue } from "../../core/test/helpers/util.js";
+import { connect } from "../src/index.js";
 
 const run = promisify(execFile);
 const dir = fileURLToPath(new URL("../../../examples/remote-worker/", import.meta.url));
+const embeddedDir = fileURLToPath(new URL("../../../examples/embedded/", import.meta.url));
 const redis = inject("redisUrl");
 const tcp = createTcpServer({ redis });
 const http = createHttpServer({ redis });
@@ -45,5 +49,33 @@ describe("examples/remote-worker", () => {
     expect(stdout).toContain("worker: answered 1 (delivery 2)");
     for (const n of [1, 2, 3]) expect(stdout).toContain(`caller: ${n} squared is ${n * n}`);
     expect(stdout).toMatch(/caller: 4 squared is 16 \(handle example-rpc-\d+:\d+-\d+\)/);
+  });
+
+  it.each(["tcp", "http"])("the tour over %s: send, receive, touch, delete", async (way) => {
+    const queue = uniqueQueue("tour");
+    const { stdout } = await run(process.execPath, ["tour.mjs"], {
+      cwd: dir,
+      env: { ...process.env, TINYQS_URL: urls[way]!, TINYQS_QUEUE: queue },
+      timeout: 30_000,
+    });
+    expect(stdout).toMatch(/^send {4}→ (\d+-\d+)\nreceive → "resize 4\.png" \(receipt \1\.1, delivery 1\)\ntouch {3}→ true\ndelete  → true\n$/);
+    const tq = connect(urls[way]!);
+    try {
+      expect(await tq.stats(queue)).toMatchObject({ sent: 1, received: 1, deleted: 1, ready: 0, inFlight: 0 });
+    } finally {
+      await tq.close();
+    }
+  });
+});
+
+describe("examples/embedded", () => {
+  it("the tour, embedded: send, receive, touch, delete with the engine in its process", async () => {
+    const queue = uniqueQueue("tour");
+    const { stdout } = await run(process.execPath, ["tour.mjs"], {
+      cwd: embeddedDir,
+      env: { ...process.env, TINYQS_REDIS_URL: redis, TINYQS_QUEUE: queue },
+      timeout: 30_000,
+    });
+    expect(stdout).toMatch(/^send {4}→ (\d+-\d+)\nreceive → "resize 3\.png" \(receipt \1\.1, delivery 1\)\ntouch {3}→ true\ndelete  → true\n$/);
   });
 });

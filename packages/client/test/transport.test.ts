@@ -1,48 +1,15 @@
 /// <reference path="../../core/test/setup/global-redis.ts" />
-// Transport behaviour of the clients: URLs and auth, an unreachable or restarted server, a long
-// poll cut by a dropped connection.
-import net from "node:net";
+// Transport behaviour of the clients: URLs, options and auth; pipelining; an unreachable, dropped
+// or restarted server (reconnection with backoff, commands waiting for it, a long poll cut).
 import { describe, expect, inject, it } from "vitest";
 import { createTcpServer } from "../../tcp-server/src/index.js";
 import { createHttpServer } from "../../http-server/src/index.js";
 import { eventually, expectCode, sleep, uniqueQueue } from "../../core/test/helpers/util.js";
 import { connect, TinyQSError } from "../src/index.js";
+import { reconnectDelay } from "../src/backoff.js";
+import { freePort, proxy } from "./helpers/proxy.js";
 
 const redis = inject("redisUrl");
-
-/** A port nothing listens on (now). */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** A TCP proxy in front of `port` whose connections can all be cut at once. */
-async function proxy(port: number) {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(port, "127.0.0.1");
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on("error", drop).on("close", drop);
-    upstream.on("error", drop).on("close", drop);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    cut() {
-      for (const s of sockets) s.destroy();
-      sockets.clear();
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 describe("connect(url)", () => {
   it("refuses other schemes and non-URLs with BAD_ARGUMENT", () => {
@@ -54,6 +21,61 @@ describe("connect(url)", () => {
         expect((e as TinyQSError).code).toBe("BAD_ARGUMENT");
       }
     }
+  });
+
+  // 127.0.0.2: loopback, but not where a local `pnpm start` (127.0.0.1) listens, so every attempt
+  // is refused at once and the error names the address the client tried.
+  it("default ports: 7379 for tinyqs://, 7380 for http:// and https://; a port in the URL is kept, even 80 or 443", async () => {
+    const cases: Array<[string, string]> = [
+      ["tinyqs://127.0.0.2", "127.0.0.2:7379"],
+      ["tinyqs://:pw@127.0.0.2:17379", "127.0.0.2:17379"],
+      ["http://127.0.0.2", "http://127.0.0.2:7380"],
+      ["https://127.0.0.2/", "https://127.0.0.2:7380"],
+      ["http://127.0.0.2:80", "http://127.0.0.2:80"],
+      ["https://127.0.0.2:443/tinyqs/", "https://127.0.0.2:443/tinyqs"],
+      ["http://127.0.0.2:17380", "http://127.0.0.2:17380"],
+    ];
+    for (const [url, where] of cases) {
+      const tq = connect(url, { timeoutMs: 300 });
+      try {
+        const e = await expectCode(() => tq.ping(), "UNAVAILABLE", url);
+        expect(e.message, url).toContain(`the tinyqs server at ${where} cannot be reached`);
+      } finally {
+        await tq.close();
+      }
+    }
+  });
+
+  it("bad options are refused at once with BAD_ARGUMENT", () => {
+    const bad: Array<Record<string, unknown>> = [
+      { timeoutMs: 0 },
+      { timeoutMs: 1.5 },
+      { timeoutMs: "5000" },
+      { maxReconnectDelayMs: 0 },
+      { pollPoolSize: -1 },
+      { token: 42 },
+      { password: 42 },
+      { fetch: "fetch" },
+    ];
+    for (const options of bad) {
+      expect(() => connect("tinyqs://127.0.0.1", options), JSON.stringify(options)).toThrow(expect.objectContaining({ code: "BAD_ARGUMENT" }));
+      expect(() => connect("http://127.0.0.1", options), JSON.stringify(options)).toThrow(expect.objectContaining({ code: "BAD_ARGUMENT" }));
+    }
+  });
+});
+
+describe("reconnectDelay", () => {
+  it("doubles from 50 ms up to the cap; the jitter keeps each delay in the upper half of its step", () => {
+    const low = () => 0;
+    const high = () => 0.999_999;
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => reconnectDelay(n, 2000, low))).toEqual([25, 50, 100, 200, 400, 800, 1000]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => reconnectDelay(n, 2000, high))).toEqual([50, 100, 200, 400, 800, 1600, 2000]);
+    expect(reconnectDelay(1_000_000, 2000, high)).toBe(2000);
+    expect(reconnectDelay(3, 100, high)).toBe(100);
+    const samples = Array.from({ length: 500 }, () => reconnectDelay(4, 2000));
+    expect(Math.min(...samples)).toBeGreaterThanOrEqual(200);
+    expect(Math.max(...samples)).toBeLessThanOrEqual(400);
+    expect(new Set(samples).size).toBeGreaterThan(10); // jittered: clients cut together come back apart
   });
 });
 
@@ -73,6 +95,90 @@ describe("TCP client", () => {
       await expectCode(() => bad.ping(), "UNAUTHORIZED", "ping with a wrong password");
     } finally {
       await Promise.all([good.close(), viaOption.close(), bad.close()]);
+      await server.close();
+    }
+  });
+
+  it("pipelining: commands go out on one connection without waiting for the replies of those before", async () => {
+    const server = createTcpServer({ redis });
+    const { port } = await server.listen(0, "127.0.0.1");
+    const px = await proxy(port);
+    const tq = connect(`tinyqs://127.0.0.1:${px.port}`);
+    const q = uniqueQueue("pipe");
+    try {
+      await tq.ping();
+      px.hold(); // the server answers, but no answer reaches the client
+      const sends = Array.from({ length: 20 }, (_, i) => tq.send(q, `m${i}`));
+      // All twenty reach the server before the first reply has come back to the client.
+      await eventually(() => px.sent.split("\r\nSEND\r\n").length - 1 === 20);
+      expect(px.connections).toBe(1);
+      px.flush();
+      const ids = await Promise.all(sends);
+      expect(new Set(ids).size).toBe(20);
+      expect((await tq.receiveBatch(q, { max: 20 })).map((m) => m.body.toString())).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
+    } finally {
+      await tq.close();
+      await px.close();
+      await server.close();
+    }
+  });
+
+  it("a command issued while disconnected waits for the reconnection (within timeoutMs), then runs", async () => {
+    const server = createTcpServer({ redis });
+    const { port } = await server.listen(0, "127.0.0.1");
+    const px = await proxy(port);
+    const tq = connect(`tinyqs://127.0.0.1:${px.port}`, { timeoutMs: 10_000, maxReconnectDelayMs: 100 });
+    const direct = connect(`tinyqs://127.0.0.1:${port}`);
+    const q = uniqueQueue("down");
+    try {
+      await tq.ping();
+      px.refuse();
+      px.cut(); // the server is gone; the client tries to reconnect, refused each time
+      // A command already on its way when the connection dropped fails (it may have run) …
+      await expectCode(() => tq.ping(), "UNAVAILABLE", "a ping cut by the drop");
+      // … one issued once the client knows it is disconnected waits for the connection.
+      let settled = false;
+      const sending = tq.send(q, "sent while down");
+      sending.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      await sleep(500);
+      expect(settled).toBe(false); // neither failed at once nor lost: it waits for the connection
+      expect(await direct.stats(q)).toMatchObject({ sent: 0 });
+      await px.accept();
+      expect(await sending).toMatch(/^\d+-\d+$/);
+      expect(await direct.stats(q)).toMatchObject({ sent: 1, ready: 1 });
+    } finally {
+      await Promise.all([tq.close(), direct.close()]);
+      await px.close();
+      await server.close();
+    }
+  });
+
+  it("a command still disconnected after timeoutMs fails with UNAVAILABLE, and is not sent later", async () => {
+    const server = createTcpServer({ redis });
+    const { port } = await server.listen(0, "127.0.0.1");
+    const px = await proxy(port);
+    const tq = connect(`tinyqs://127.0.0.1:${px.port}`, { timeoutMs: 400, maxReconnectDelayMs: 100 });
+    const direct = connect(`tinyqs://127.0.0.1:${port}`);
+    const q = uniqueQueue("down");
+    try {
+      await tq.ping();
+      px.refuse();
+      px.cut();
+      await expectCode(() => tq.ping(), "UNAVAILABLE", "a ping cut by the drop");
+      const e = await expectCode(() => tq.send(q, "never"), "UNAVAILABLE", "send while the server stays away");
+      expect(e.message).toContain(`the tinyqs server at 127.0.0.1:${px.port} cannot be reached within 400 ms`);
+      await px.accept();
+      await eventually(() => tq.ping().then(() => true, () => false), 5000);
+      await tq.send(q, "after");
+      // No offline queue: the failed send did not go out on the new connection.
+      expect(await direct.stats(q)).toMatchObject({ sent: 1 });
+      expect((await direct.receive(q))!.body.toString()).toBe("after");
+    } finally {
+      await Promise.all([tq.close(), direct.close()]);
+      await px.close();
       await server.close();
     }
   });

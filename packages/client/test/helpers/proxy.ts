@@ -1,0 +1,95 @@
+// A TCP proxy in front of a tinyqs server, to do to a client's connections what a network does:
+// cut them all at once, refuse new ones for a while (nothing listens on its port), and hold the
+// server's answers back while the client's commands still go through. It also counts connections
+// and keeps what the clients sent, to see how commands travel.
+import net from "node:net";
+
+/** A port nothing listens on (now). */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export interface Proxy {
+  port: number;
+  /** Connections accepted so far. */
+  readonly connections: number;
+  /** Everything the clients sent, all connections together (latin1, so bytes stay bytes). */
+  readonly sent: string;
+  /** Destroy every open connection (both sides). */
+  cut(): void;
+  /** Stop listening (open connections stay): connection attempts are refused until accept(). */
+  refuse(): void;
+  /** Listen again on the same port. */
+  accept(): Promise<void>;
+  /** From now on, keep the server's answers instead of passing them on… */
+  hold(): void;
+  /** …and pass on what was kept, in order, and whatever comes next. */
+  flush(): void;
+  close(): Promise<void>;
+}
+
+export async function proxy(targetPort: number): Promise<Proxy> {
+  const sockets = new Set<net.Socket>();
+  let connections = 0;
+  let sent = "";
+  let held: Array<() => void> | null = null;
+  const server = net.createServer((client) => {
+    connections++;
+    const upstream = net.connect(targetPort, "127.0.0.1");
+    sockets.add(client).add(upstream);
+    client.on("data", (d: Buffer) => {
+      sent += d.toString("latin1");
+      upstream.write(d);
+    });
+    upstream.on("data", (d: Buffer) => {
+      if (held) held.push(() => client.write(d));
+      else client.write(d);
+    });
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on("error", drop).on("close", drop);
+    upstream.on("error", drop).on("close", drop);
+  });
+  const cut = () => {
+    for (const s of sockets) s.destroy();
+    sockets.clear();
+  };
+  const listen = (port: number) => new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+  await listen(0);
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    get connections() {
+      return connections;
+    },
+    get sent() {
+      return sent;
+    },
+    cut,
+    refuse() {
+      if (server.listening) server.close();
+    },
+    accept: () => listen(port),
+    hold() {
+      held ??= [];
+    },
+    flush() {
+      const kept = held ?? [];
+      held = null;
+      for (const write of kept) write();
+    },
+    async close() {
+      cut();
+      // The callback comes once the open connections are gone (with an error if not listening: fine).
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
