@@ -19,7 +19,7 @@ import { TinyQS } from "@tinyqs/core";
 import { uniqueQueue } from "../../core/test/helpers/util.js";
 import { parseStartArgs } from "../../../scripts/start/options.js";
 import { connect, type TinyQSApi } from "../src/index.js";
-import { ROOT, cleanEnv, launch, running, signalGroup, start, stopAll, tempDir } from "./helpers/start.js";
+import { ROOT, cleanEnv, launch, running, signalGroup, start, stopAll, tempDir } from "../../core/test/helpers/start.js";
 
 const run = promisify(execFile);
 afterAll(stopAll);

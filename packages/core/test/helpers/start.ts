@@ -29,7 +29,7 @@ const redisPids = new Set<number>();
 const dirs: string[] = [];
 
 export function tempDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), "tinyqs-client-start-"));
+  const d = mkdtempSync(path.join(os.tmpdir(), "tinyqs-start-"));
   dirs.push(d);
   return d;
 }
