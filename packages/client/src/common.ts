@@ -20,7 +20,7 @@ export interface ClientOptions {
   password?: string;
   /** tinyqs:// only: most connections kept for long polls (blocking RECEIVE/PEEK) beyond the main one (default 4 idle kept; more are opened on demand). */
   pollPoolSize?: number;
-  /** tinyqs:// only: the longest pause between reconnection attempts, in ms (default 2000). */
+  /** The longest pause between reconnection attempts, in ms (default 2000): tinyqs://, and the WebSocket of an http(s):// worker. */
   maxReconnectDelayMs?: number;
   /** http(s):// only: sent as `Authorization: Bearer <token>`. */
   token?: string;
@@ -29,6 +29,7 @@ export interface ClientOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
+export const DEFAULT_MAX_RECONNECT_DELAY_MS = 2000;
 
 /** connect()'s options, checked at once (BAD_ARGUMENT), with the engine's range for timeoutMs. */
 export function checkClientOptions(options: unknown): asserts options is ClientOptions {
@@ -36,7 +37,7 @@ export function checkClientOptions(options: unknown): asserts options is ClientO
   const o = options as ClientOptions;
   checkInt("timeoutMs", o.timeoutMs, 1, 600_000, DEFAULT_TIMEOUT_MS);
   checkInt("pollPoolSize", o.pollPoolSize, 0, LIMITS.maxBatch, 4);
-  checkInt("maxReconnectDelayMs", o.maxReconnectDelayMs, 1, 600_000, 2000);
+  checkInt("maxReconnectDelayMs", o.maxReconnectDelayMs, 1, 600_000, DEFAULT_MAX_RECONNECT_DELAY_MS);
   for (const key of ["password", "token"] as const) {
     if (o[key] !== undefined && typeof o[key] !== "string") throw new TinyQSError("BAD_ARGUMENT", `${key} must be a string`);
   }

@@ -1,4 +1,5 @@
-// The HTTP transport: the REST routes of @tinyqs/http-server, with fetch.
+// The HTTP transport: the REST routes of @tinyqs/http-server, with fetch; process() runs its worker
+// on the server's WebSocket instead (ws-source.ts).
 import {
   ERRORS,
   TinyQSError,
@@ -21,6 +22,7 @@ import {
   type WorkerOptions,
 } from "@tinyqs/core";
 import {
+  DEFAULT_MAX_RECONNECT_DELAY_MS,
   DEFAULT_TIMEOUT_MS,
   LIMITS,
   checkQueueName,
@@ -43,6 +45,8 @@ import {
   visibilityArg,
   waitArg,
 } from "./args.js";
+import { webSocketUrl } from "./ws-connection.js";
+import { WsSource } from "./ws-source.js";
 
 type Query = Record<string, number | undefined>;
 
@@ -64,6 +68,8 @@ export class HttpClient implements TinyQSApi {
   private readonly fetch: typeof fetch;
   private readonly closing = new AbortController();
   private closed = false;
+  /** The WebSocket sources of the running workers (process()), ended with the client. */
+  private readonly sources = new Set<WsSource>();
 
   constructor(
     private readonly base: string,
@@ -273,14 +279,43 @@ export class HttpClient implements TinyQSApi {
     await this.json<unknown>({ path: "/healthz" });
   }
 
+  /**
+   * Core's worker on a WebSocket source (ws-source.ts): messages are pushed over one socket instead
+   * of fetched by long polls, and the worker's delete/touch/release go over it too, so the server
+   * frees each prefetch slot as its message is done; everything else the worker asks stays REST.
+   * close() stops the pushes (what was pushed and not handed to a handler goes back), waits for the
+   * handlers in flight and their deletes, then closes the socket.
+   */
   process(queue: string, handler: Handler, options?: WorkerOptions): Worker {
-    return createWorker(this, queue, handler, options);
+    const source = new WsSource(this, {
+      url: webSocketUrl(this.base),
+      token: this.options.token,
+      timeoutMs: this.timeoutMs,
+      maxReconnectDelayMs: this.options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS,
+    });
+    // Bad options throw here; the source has opened nothing yet (it connects on the first receive).
+    const worker = createWorker(source, queue, handler, options);
+    if (this.closed) void source.end(); // as on REST: the worker's first receive is CLOSED, and it stops
+    else this.sources.add(source);
+    const done = worker.done.then(() => source.end()).finally(() => this.sources.delete(source));
+    let closing: Promise<void> | null = null;
+    return {
+      get active() {
+        return worker.active;
+      },
+      done,
+      close() {
+        // stop(): a worker that is full is not in a receive whose abort would stop the pushes.
+        return (closing ??= Promise.all([worker.close(), source.stop()]).then(() => done));
+      },
+    };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.closing.abort();
+    await Promise.all([...this.sources].map((s) => s.end()));
   }
 }
 

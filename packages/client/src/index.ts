@@ -15,8 +15,9 @@ export const DEFAULT_HTTP_PORT = 7380;
 /**
  * A client for the tinyqs server at `url`:
  * - `tinyqs://[:password@]host[:port]` (TCP/RESP, default port 7379)
- * - `http://host[:port]` or `https://host[:port]` (REST, default port 7380, both: the port of
- *   tinyqs-http; a TLS proxy on the standard port is `https://host:443`)
+ * - `http://host[:port]` or `https://host[:port]` (REST, and a WebSocket for process()'s worker;
+ *   default port 7380, both: the port of tinyqs-http; a TLS proxy on the standard port is
+ *   `https://host:443`)
  */
 export function connect(url: string, options: ClientOptions = {}): TinyQSApi {
   let u: URL;

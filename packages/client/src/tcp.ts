@@ -33,6 +33,7 @@ import {
   type WorkerOptions,
 } from "@tinyqs/core";
 import {
+  DEFAULT_MAX_RECONNECT_DELAY_MS,
   DEFAULT_TIMEOUT_MS,
   LIMITS,
   checkQueueName,
@@ -86,7 +87,7 @@ export class TcpClient implements TinyQSApi {
   constructor(private readonly options: TcpClientOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.poolSize = options.pollPoolSize ?? 4;
-    const maxDelay = options.maxReconnectDelayMs ?? 2000;
+    const maxDelay = options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS;
     this.redisOptions = {
       host: options.host,
       port: options.port,

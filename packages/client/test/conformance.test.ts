@@ -1,13 +1,17 @@
 /// <reference path="../../core/test/setup/global-redis.ts" />
 // The conformance suite (conformance.ts) and core's worker suite on three implementations of
 // TinyQSApi: the engine, the TCP client (through a real tcp-server) and the HTTP client (through a
-// real http-server), all on the private Redis of the global setup.
+// real http-server), all on the private Redis of the global setup. The HTTP client's worker
+// (process()) runs on a WebSocket source (src/ws-source.ts), so the worker suite runs on that source
+// too, as well as on the REST client itself (createWorker(client, …) stays possible).
 import { afterAll, inject } from "vitest";
 import { TinyQS } from "@tinyqs/core";
 import { createTcpServer } from "../../tcp-server/src/index.js";
 import { createHttpServer } from "../../http-server/src/index.js";
 import { describeWorker } from "../../core/test/worker.js";
 import { connect } from "../src/index.js";
+import { webSocketUrl } from "../src/ws-connection.js";
+import { WsSource } from "../src/ws-source.js";
 import { describeConformance } from "./conformance.js";
 
 const redis = inject("redisUrl");
@@ -31,3 +35,8 @@ for (const [label, make] of Object.entries(makers)) {
   describeConformance(label, make);
   if (label !== "the engine") describeWorker(label, make);
 }
+
+// What HttpClient.process() gives the worker: pushes over one WebSocket, acknowledgements over it too.
+describeWorker("the HTTP client's WebSocket (process())", () =>
+  new WsSource(connect(httpUrl), { url: webSocketUrl(httpUrl), timeoutMs: 5000, maxReconnectDelayMs: 2000 }),
+);
