@@ -1,6 +1,6 @@
 // The tcp target's request/response verbs (scenario R), used the way a Node user of the TCP server
-// would use them with ioredis (docs/protocol.md):
-//   - PUTs on one auto-pipelined connection (the target's sending one: R sends nothing else), so the
+// would use them with a pipelining client (docs/protocol.md):
+//   - PUTs on one pipelined connection (the target's sending one: R sends nothing else), so the
 //     requests in flight go out in one write and the server starts a run of PUTs together, as it
 //     does SENDs;
 //   - RESPONDs on another (the deleting one), for the same reason;

@@ -1,21 +1,22 @@
 // tinyqs through @tinyqs/tcp-server (RESP2): the server runs in its own process (its built bin,
-// packages/tcp-server/dist/cli.js, as deployed), the benchmark talks to it with ioredis, the
-// pipelining client a Node user of the TCP server would pick, and uses the wire the way such a
-// user would:
-//   - SENDs on one auto-pipelined connection: the 50 sends in flight go out in one write, and the
+// packages/tcp-server/dist/cli.js, as deployed), and the benchmark is its client. The client is a
+// minimal pipelining RESP2 client (respConn below: the commands of one tick in one write, replies
+// matched in order), as redis-benchmark is for Redis: on 2 cores the client's CPU competes with
+// the server's and Redis's, so a heavy client would measure itself. TINYQS_BENCH_TCP_CLIENT=ioredis
+// uses ioredis instead, the client a Node user might pick (it spends ~20 µs per message in D and
+// ~40–60 in C where this one spends ~8 and ~20; docs/benchmarks.md has both sets of figures).
+// Either way the wire is used as a user would:
+//   - SENDs on one pipelined connection: the 50 sends in flight go out in one write, and the
 //     server starts a run of consecutive SENDs together, so the engine merges them into one script;
 //   - DELETEs on another (a DELETE between SENDs would end their run: a connection runs a command
 //     of another name only after those before it);
 //   - receives as `RECEIVE q COUNT n WAIT ms` on connections of their own (a RECEIVE that waits
-//     blocks its connection, as BLPOP does), prefetching up to 200 messages (TINYQS_BENCH_TCP_PREFETCH; 200 measured better than 100 in C)
-//     that are handed out one per receive() call: one round trip for many loops, where the embedded
-//     engine merges the 50 loops' receives into one script call by itself. At most two fetches are
-//     in flight (TINYQS_BENCH_TCP_FETCHES).
+//     blocks its connection, as BLPOP does), prefetching up to 200 messages (TINYQS_BENCH_TCP_PREFETCH;
+//     200 measured better than 100 in C) that are handed out one per receive() call: one round trip
+//     for many loops, where the embedded engine merges the 50 loops' receives into one script call
+//     by itself. At most two fetches are in flight (TINYQS_BENCH_TCP_FETCHES).
 // Request/response (scenario R): PUT / TAKE / RESPOND / WAIT, see tcp-requests.ts.
 // TINYQS_BENCH_TCP_INPROCESS=1 runs the server inside the benchmark's process instead.
-// TINYQS_BENCH_TCP_CLIENT=resp replaces ioredis with a minimal pipelining RESP client (below): on 2
-// cores the client's CPU competes with the server's and Redis's, and ioredis spends about 50 µs per
-// message where this one spends about 20, so it shows the server's cost rather than ioredis's.
 import net from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -28,8 +29,8 @@ const PACKAGE = packageDir("tcp-server");
 
 /** RECEIVE … COUNT fetches in flight at once, each on its own connection. */
 const FETCHES = Number(process.env.TINYQS_BENCH_TCP_FETCHES) || 2;
-/** Use the minimal RESP client below instead of ioredis. */
-const LEAN = process.env.TINYQS_BENCH_TCP_CLIENT === "resp";
+/** The minimal RESP client below (the default), or ioredis. */
+const LEAN = (process.env.TINYQS_BENCH_TCP_CLIENT ?? "resp") !== "ioredis";
 /** Messages received ahead of the receive loops (the ws target's subscription prefetch is 100). */
 const PREFETCH = Number(process.env.TINYQS_BENCH_TCP_PREFETCH) || 200;
 
@@ -60,7 +61,7 @@ export interface Conn {
   close(): void;
 }
 
-/** ioredis (the default): what a Node user of the TCP server would pick. */
+/** ioredis (TINYQS_BENCH_TCP_CLIENT=ioredis): what a Node user of the TCP server might pick. */
 function ioredisConn(port: number, autoPipelining: boolean): Conn {
   const r = new Redis({ port, host: "127.0.0.1", enableAutoPipelining: autoPipelining, maxRetriesPerRequest: 0 });
   // Bodies come back as Buffers from callBuffer; but ioredis 6.0.0 sends callBuffer wrongly when
@@ -70,8 +71,8 @@ function ioredisConn(port: number, autoPipelining: boolean): Conn {
 }
 
 /**
- * TINYQS_BENCH_TCP_CLIENT=resp: a minimal pipelining RESP2 client (commands of one tick in one
- * write, replies matched in order), to show what the server costs without ioredis's own cost.
+ * The default client: a minimal pipelining RESP2 client (commands of one tick in one write, replies
+ * matched in order), to show what the server costs without a heavy client's own cost.
  */
 async function respConn(port: number): Promise<Conn> {
   const socket = net.connect({ port, host: "127.0.0.1", noDelay: true });
