@@ -173,6 +173,7 @@ export class TcpClient implements TinyQSApi {
         return (binary ? await conn.callBuffer(name, ...rest) : await conn.call(name, ...rest)) as Reply;
       } catch (e) {
         if (!notWritten(e) || this.closed) throw e;
+        if (Date.now() >= deadline) throw this.unavailable(e);
         // The socket is gone but ioredis has not said so yet (status still "ready"): give it a
         // moment to notice, then wait for the reconnection like any command issued while down.
         await new Promise((resolve) => setTimeout(resolve, 10));

@@ -5,24 +5,34 @@ import { TinyQSError } from "./errors.js";
 import { LIMITS, checkInt, checkQueueName } from "./limits.js";
 import type { QueueConfig } from "./types.js";
 
-/** The settings configure() takes, in the order its error message lists them. */
-export const CONFIG_FIELDS = ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes", "replyTtlMs"] as const;
+/**
+ * The settings configure() takes, with the range of each number, in the order messages and replies
+ * list them. The servers read their settings through this table too (QCONFIG, PUT /v1/queues/:queue).
+ */
+export const CONFIG_SETTINGS: ReadonlyArray<
+  { name: "visibilityMs" | "maxReceives" | "maxMessageBytes" | "replyTtlMs"; min: number; max: number } | { name: "deadLetterQueue" }
+> = [
+  { name: "visibilityMs", min: 1, max: LIMITS.maxVisibilityMs },
+  { name: "maxReceives", min: 0, max: LIMITS.maxReceives },
+  { name: "deadLetterQueue" },
+  { name: "maxMessageBytes", min: 1, max: LIMITS.maxMessageBytesCeiling },
+  { name: "replyTtlMs", min: 1, max: LIMITS.maxReplyTtlMs },
+];
 
-/** touch, release, respond: a receipt is a non-empty string of at most 256 characters. */
-export function checkReceipt(receipt: unknown): string {
-  if (typeof receipt !== "string" || receipt.length === 0 || receipt.length > 256) {
-    throw new TinyQSError("BAD_ARGUMENT", "a receipt is a non-empty string");
-  }
-  return receipt;
+/** The names of the settings, in order. */
+export const CONFIG_FIELDS: ReadonlyArray<keyof QueueConfig> = CONFIG_SETTINGS.map((s) => s.name);
+
+/** A receipt or an id: a non-empty string of at most 256 characters; else BAD_ARGUMENT with `message`. */
+function checkRef(ref: unknown, message: string): string {
+  if (typeof ref !== "string" || ref.length === 0 || ref.length > 256) throw new TinyQSError("BAD_ARGUMENT", message);
+  return ref;
 }
 
-/** delete: an id or a receipt, the same shape. */
-export function checkIdOrReceipt(idOrReceipt: unknown): string {
-  if (typeof idOrReceipt !== "string" || idOrReceipt.length === 0 || idOrReceipt.length > 256) {
-    throw new TinyQSError("BAD_ARGUMENT", "delete takes an id or a receipt");
-  }
-  return idOrReceipt;
-}
+/** touch, release, respond. */
+export const checkReceipt = (receipt: unknown): string => checkRef(receipt, "a receipt is a non-empty string");
+
+/** delete: an id or a receipt. */
+export const checkIdOrReceipt = (idOrReceipt: unknown): string => checkRef(idOrReceipt, "delete takes an id or a receipt");
 
 /**
  * configure()'s changes, checked field by field (undefined values dropped). Whether the result
@@ -34,28 +44,14 @@ export function checkConfigChanges(queue: string, changes: unknown): Partial<Que
   const out: Record<string, number | string> = {};
   for (const [field, value] of Object.entries(changes)) {
     if (value === undefined) continue;
-    switch (field) {
-      case "visibilityMs":
-        out[field] = checkInt(field, value, 1, LIMITS.maxVisibilityMs);
-        break;
-      case "maxReceives":
-        out[field] = checkInt(field, value, 0, LIMITS.maxReceives);
-        break;
-      case "maxMessageBytes":
-        out[field] = checkInt(field, value, 1, LIMITS.maxMessageBytesCeiling);
-        break;
-      case "replyTtlMs":
-        out[field] = checkInt(field, value, 1, LIMITS.maxReplyTtlMs);
-        break;
-      case "deadLetterQueue":
-        if (checkQueueName(value, "dead-letter queue") === queue) {
-          throw new TinyQSError("BAD_ARGUMENT", "a queue cannot be its own dead-letter queue");
-        }
-        out[field] = value as string;
-        break;
-      default:
-        throw new TinyQSError("BAD_ARGUMENT", `unknown setting ${JSON.stringify(field)}; settings are ${CONFIG_FIELDS.join(", ")}`);
+    const setting = CONFIG_SETTINGS.find((c) => c.name === field);
+    if (!setting) {
+      throw new TinyQSError("BAD_ARGUMENT", `unknown setting ${JSON.stringify(field)}; settings are ${CONFIG_FIELDS.join(", ")}`);
     }
+    if ("min" in setting) out[field] = checkInt(field, value, setting.min, setting.max);
+    else if (checkQueueName(value, "dead-letter queue") === queue) {
+      throw new TinyQSError("BAD_ARGUMENT", "a queue cannot be its own dead-letter queue");
+    } else out[field] = value as string;
   }
   return out as Partial<QueueConfig>;
 }

@@ -1,5 +1,5 @@
 export { TinyQS, type TinyQSOptions } from "./engine.js";
-export { CONFIG_FIELDS, checkConfigChanges, checkIdOrReceipt, checkReceipt } from "./arguments.js";
+export { CONFIG_FIELDS, CONFIG_SETTINGS, checkConfigChanges, checkIdOrReceipt, checkReceipt } from "./arguments.js";
 export { TinyQSError, ERRORS, isTinyQSError, type ErrorCode } from "./errors.js";
 export { KeySpace, type QueueKeys } from "./keys.js";
 export { LIMITS, QUEUE_NAME, checkInt, checkQueueName, toBuffer } from "./limits.js";

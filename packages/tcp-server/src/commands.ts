@@ -13,7 +13,7 @@
 // Errors: the engine's codes come from its one table (TinyQSError.respError, `CODE message`); the
 // Redis words below exist only where a Redis client expects them.
 import os from "node:os";
-import { LIMITS, TinyQSError, parseReplyHandle, type Message, type QueueConfig, type TinyQSApi } from "@tinyqs/core";
+import { CONFIG_SETTINGS, LIMITS, TinyQSError, checkIdOrReceipt, parseReplyHandle, type Message, type QueueConfig, type TinyQSApi } from "@tinyqs/core";
 import { VERSION } from "./defaults.js";
 import { NIL, OK, PONG, array, bulk, bulkArray, error, flatMap, integer, simple, type Encoded } from "./resp/encoder.js";
 
@@ -201,14 +201,8 @@ function encodeMessages(ms: readonly Message[], asArray: boolean): Encoded {
   return out;
 }
 
-/** The settings of QCONFIG, in the engine's names; the wire accepts any case. */
-const CONFIG_FIELDS: ReadonlyArray<{ name: keyof QueueConfig; min: number; max: number } | { name: "deadLetterQueue" }> = [
-  { name: "visibilityMs", min: 1, max: LIMITS.maxVisibilityMs },
-  { name: "maxReceives", min: 0, max: LIMITS.maxReceives },
-  { name: "deadLetterQueue" },
-  { name: "maxMessageBytes", min: 1, max: LIMITS.maxMessageBytesCeiling },
-  { name: "replyTtlMs", min: 1, max: LIMITS.maxReplyTtlMs },
-];
+/** The settings of QCONFIG: the engine's table (names and ranges); the wire accepts any case. */
+const CONFIG_FIELDS = CONFIG_SETTINGS;
 
 function configReply(c: QueueConfig): Encoded {
   return flatMap(CONFIG_FIELDS.map((f) => [f.name, typeof c[f.name] === "number" ? integer(c[f.name] as number) : bulk(String(c[f.name]))]));
@@ -477,6 +471,7 @@ export const COMMANDS: CommandSpec[] = [
     handler(args, _client, server) {
       const queue = text(args[1]!);
       const refs = args.slice(2).map(text);
+      refs.forEach(checkIdOrReceipt); // all checked before any is deleted: an error deletes nothing
       // One id, the common case (a worker acking): no Promise.all around it.
       if (refs.length === 1) return engineCall("overlap", async () => integer(Number(await server.engine.delete(queue, refs[0]!))));
       return engineCall("overlap", async () => {

@@ -26,7 +26,7 @@ import {
   type ServerState,
 } from "./commands.js";
 import {
-  MAX_PENDING_BYTES_PER_CONNECTION,
+  CLOSE_DEADLINE_MS,
   MAX_PENDING_PER_CONNECTION,
   MAX_RUNNING_PER_CONNECTION,
   MAX_UNSENT_REPLY_BYTES,
@@ -51,6 +51,8 @@ interface Slot {
 export interface ConnectionHooks {
   limits: ParserLimits;
   idleTimeoutMs: number;
+  /** Pause reading while commands waiting for their turn hold this many bytes (resume at half). */
+  maxPendingBytes: number;
   onClose(conn: Connection): void;
 }
 
@@ -290,10 +292,7 @@ export class Connection implements ClientState {
       this.next = this.head;
       this.pendingBytes = 0;
       this.inputDone = true;
-      // With allowHalfOpen, end() alone would keep the socket (and its connection slot) until the
-      // client closes its side, which a misbehaving client never does. A moment after the last reply
-      // is out the server closes it; the delay keeps a reset from overtaking that reply.
-      this.socket.end(() => setTimeout(() => this.socket.destroy(), 200).unref());
+      this.closeSoon();
       return;
     }
     this.maybeEnd();
@@ -306,15 +305,33 @@ export class Connection implements ClientState {
       // Normally the client closes its side once it has read everything. A shutting-down server
       // does not wait for an idle client (say, an interactive redis-cli) to notice: a moment after
       // the last reply is out, it closes the connection itself.
-      if (this.stopping) this.socket.end(() => setTimeout(() => this.socket.destroy(), 200));
+      if (this.stopping) this.closeSoon();
       else this.socket.end();
     }
+  }
+
+  /**
+   * Close from the server's side (QUIT, a protocol error, shutdown): the replies written so far go
+   * out, and a moment later the socket is destroyed whether or not the client has closed its side
+   * (with allowHalfOpen, end() alone would keep the socket, and its connection slot, until it does).
+   * The delay keeps a reset from overtaking the last reply; a client that does not even read its
+   * replies is cut after CLOSE_DEADLINE_MS.
+   */
+  private closeSoon(): void {
+    // Reading may be paused for flow control: let the client's unread input drain (it is discarded,
+    // inputDone is set), or destroy() would answer it with a reset.
+    if (this.readPaused) {
+      this.readPaused = false;
+      this.socket.resume();
+    }
+    this.socket.end(() => setTimeout(() => this.socket.destroy(), 200).unref());
+    setTimeout(() => this.socket.destroy(), CLOSE_DEADLINE_MS).unref();
   }
 
   private updateReading(): void {
     if (this.closed || this.inputDone) return;
     const pending = this.slots.length - this.head;
-    const tooMany = pending >= MAX_PENDING_PER_CONNECTION || this.pendingBytes >= MAX_PENDING_BYTES_PER_CONNECTION;
+    const tooMany = pending >= MAX_PENDING_PER_CONNECTION || this.pendingBytes >= this.hooks.maxPendingBytes;
     const tooMuchOut = this.socket.writableLength >= MAX_UNSENT_REPLY_BYTES;
     if (!this.readPaused && (tooMany || tooMuchOut)) {
       this.readPaused = true;
@@ -322,7 +339,7 @@ export class Connection implements ClientState {
     } else if (
       this.readPaused &&
       pending < MAX_PENDING_PER_CONNECTION / 2 &&
-      this.pendingBytes < MAX_PENDING_BYTES_PER_CONNECTION / 2 &&
+      this.pendingBytes < this.hooks.maxPendingBytes / 2 &&
       !tooMuchOut
     ) {
       this.readPaused = false;

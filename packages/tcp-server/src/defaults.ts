@@ -41,8 +41,11 @@ export const MAX_PENDING_PER_CONNECTION = 4096;
  * Reading also pauses while the commands waiting for their turn hold this many bytes (a pipeline of
  * large SENDs behind a RECEIVE that waits), and resumes at half. One command may be larger on its
  * own (up to maxCommandBytes); it is read whole, and then nothing more until it has run.
+ * createTcpServer's `maxPendingBytes` changes it.
  */
 export const MAX_PENDING_BYTES_PER_CONNECTION = 64 * 1024 * 1024;
+/** A connection the server closes (QUIT, protocol error, shutdown) is cut this long after, at the latest. */
+export const CLOSE_DEADLINE_MS = 5_000;
 /** Consecutive commands of the same kind that may run at once on one connection (see connection.ts). */
 export const MAX_RUNNING_PER_CONNECTION = 1024;
 /** Reading also pauses while this many reply bytes wait in the socket (a client that does not read). */

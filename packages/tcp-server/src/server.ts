@@ -6,7 +6,7 @@ import net from "node:net";
 import { TinyQS, type RedisInput, type TinyQSApi } from "@tinyqs/core";
 import { REDIS_ERRORS, type ClientState, type ServerState } from "./commands.js";
 import { Connection } from "./connection.js";
-import { DEFAULTS } from "./defaults.js";
+import { DEFAULTS, MAX_PENDING_BYTES_PER_CONNECTION } from "./defaults.js";
 import { error } from "./resp/encoder.js";
 
 export interface TcpServerOptions {
@@ -26,6 +26,11 @@ export interface TcpServerOptions {
   maxCommandBytes?: number;
   /** Longest inline command line in bytes (default 64 KiB). */
   maxInlineBytes?: number;
+  /**
+   * Bytes of commands one connection may have read ahead of their turn (say, pipelined behind a
+   * RECEIVE that waits) before the server stops reading it (default 64 MiB; it reads on at half).
+   */
+  maxPendingBytes?: number;
   /** Most open connections (default 10 000). */
   maxConnections?: number;
   /** Close connections idle this long, in ms; 0 = never (default). */
@@ -96,6 +101,7 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
       maxInlineBytes: limits.maxInlineBytes,
     },
     idleTimeoutMs,
+    maxPendingBytes: positiveInt("maxPendingBytes", options.maxPendingBytes, MAX_PENDING_BYTES_PER_CONNECTION),
     onClose: (c: Connection) => {
       connections.delete(c);
       if (connections.size === 0) allClosed?.();

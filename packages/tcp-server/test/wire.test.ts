@@ -401,6 +401,14 @@ describe("queue commands", () => {
     expect(await c.call(req("STATS", q))).toBe(stats({ sent: 3, received: 1, deleted: 3 }));
   });
 
+  it("DELETE with one bad argument among good ones deletes none of them", async () => {
+    const q = uniqueQueue("w");
+    const a = await sendId(q, "a");
+    expect(await c.call(req("DELETE", q, a, ""))).toBe("-BAD_ARGUMENT delete takes an id or a receipt\r\n");
+    expect(await c.call(req("STATS", q))).toBe(stats({ ready: 1, sent: 1 }));
+    expect(await c.call(req("DELETE", q, a))).toBe(":1\r\n");
+  });
+
   it("TOUCH: 1 while current, 0 when stale", async () => {
     const q = uniqueQueue("w");
     const id = await sendId(q, "x");
