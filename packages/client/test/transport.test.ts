@@ -7,7 +7,8 @@ import { createHttpServer } from "../../http-server/src/index.js";
 import { eventually, expectCode, sleep, uniqueQueue } from "../../core/test/helpers/util.js";
 import { connect, TinyQSError } from "../src/index.js";
 import { reconnectDelay } from "../src/backoff.js";
-import { freePort, proxy } from "./helpers/proxy.js";
+import { freePort } from "../../core/test/helpers/ports.js";
+import { proxy } from "../../core/test/helpers/proxy.js";
 
 const redis = inject("redisUrl");
 

@@ -3,14 +3,15 @@
 // no long polls; a cut socket whose messages come back and are handled once after reconnection;
 // close() that waits for the handlers, then closes the socket with nothing left reserved; tokens;
 // the client closed under a running worker. A real http-server of its own (its /metrics counts
-// only this file's traffic), a real Redis, and the proxy of helpers/proxy.ts to cut the socket.
+// only this file's traffic), a real Redis, and the proxy of core's test helpers to cut the socket.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import type { Message, WorkerErrorInfo } from "@tinyqs/core";
 import { createHttpServer, type TinyQSHttpServer } from "../../http-server/src/index.js";
 import { eventually, uniqueQueue } from "../../core/test/helpers/util.js";
 import { connect, type TinyQSApi } from "../src/index.js";
-import { proxy, type Proxy } from "./helpers/proxy.js";
+import { metric as scrape } from "../../core/test/helpers/metrics.js";
+import { proxy, type Proxy } from "../../core/test/helpers/proxy.js";
 
 const redis = inject("redisUrl");
 let server: TinyQSHttpServer;
@@ -33,20 +34,10 @@ function client(at = url, options = {}): TinyQSApi {
   return c;
 }
 
-/** Every sample of a metric of the server's /metrics whose labels include `labels`, summed. */
-async function metric(name: string, labels: Record<string, string> = {}, of = url): Promise<number> {
-  const text = await (await fetch(`${of}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split("\n")) {
-    const m = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) sum += Number(m[3]);
-  }
-  return sum;
-}
+/** A metric of this file's server (summed over the samples whose labels include `labels`). */
+const metric = (name: string, labels: Record<string, string> = {}) => scrape(url, name, labels);
 
-const wsConnections = (of = url) => metric("tinyqs_ws_connections", {}, of);
+const wsConnections = () => metric("tinyqs_ws_connections");
 /** REST requests for messages: long polls (GET …/messages) and the acknowledgements a REST worker makes. */
 async function restMessageTraffic(): Promise<Record<string, number>> {
   const route = (method: string, r: string) => metric("tinyqs_http_requests_total", { method, route: r });
@@ -145,7 +136,10 @@ describe("HttpClient.process() over the WebSocket", () => {
     const { errors, onError } = collect();
     const w = tq.process(q, (m) => void seen.push(m.body.toString()), { visibilityMs: 30_000, onError });
     await ctl.send(q, "before");
-    await eventually(() => seen.length === 1);
+    // Cut only once the handler's delete has landed and its reply came back (the worker counts a
+    // message as active until then): cut earlier, the delete fails (UNAVAILABLE), and the message,
+    // still reserved, comes back and is handled a second time.
+    await eventually(async () => seen.length === 1 && w.active === 0 && (await ctl.stats(q)).deleted === 1);
     px.refuse();
     px.cut();
     // the drop, then failed attempts (refused connections), each reported

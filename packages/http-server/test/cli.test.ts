@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
 import { TinyQS } from "@tinyqs/core";
-import { uniqueQueue } from "./helpers.js";
+import { freePort, uniqueQueue } from "./helpers.js";
 
 const pkg = fileURLToPath(new URL("..", import.meta.url));
 const cliSource = join(pkg, "src", "cli.ts");
@@ -56,17 +56,6 @@ async function listening(r: Run): Promise<string> {
     if (Date.now() > deadline || r.child.exitCode !== null) throw new Error(`no listening line: ${r.out()}`);
     await new Promise((res) => setTimeout(res, 25));
   }
-}
-
-/** A port free right now (the kernel's pick, released again). */
-function freePort(): Promise<number> {
-  const srv = net.createServer();
-  return new Promise((resolve) =>
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    }),
-  );
 }
 
 /**

@@ -1,7 +1,7 @@
 // The message routes over real HTTP (fetch) against a running server on the private Redis: every
 // route, status and header; binary bodies; batches; parameters; long polls.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALL_BYTES, json, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { ALL_BYTES, json, metric, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
 
 /** What fetch takes as a request body. */
 type RequestBody = NonNullable<RequestInit["body"]>;
@@ -393,11 +393,7 @@ describe("long polls", () => {
     // oracle is the server's own count of receive replies it finished writing: if it wrote one, the
     // message is in flight (the bytes left; the lease will bring it back if the client lost them);
     // if not, the message must be ready again, not stuck in flight.
-    const written = async () => {
-      const text = await (await fetch(`${s.url}/metrics`)).text();
-      const line = text.split("\n").find((l) => l.startsWith('tinyqs_http_requests_total{method="GET",route="/v1/queues/:queue/messages",status="200"}'));
-      return Number(line?.split(" ")[1] ?? 0);
-    };
+    const written = () => metric(s.url, "tinyqs_http_requests_total", { method: "GET", route: "/v1/queues/:queue/messages", status: "200" });
     const outcomes = new Set<string>();
     for (const delay of [-1, 0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 6]) {
       const q = uniqueQueue();

@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ALL_BYTES, eventually, json, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { ALL_BYTES, eventually, json, metric, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
 
 /** What fetch takes as a request body. */
 type RequestBody = NonNullable<RequestInit["body"]>;
@@ -44,16 +44,10 @@ async function take(q: string, query = "?waitMs=10000") {
   };
 }
 
-/** A counter of the server's /metrics (0 while it has no sample yet). */
-async function metric(sample: string): Promise<number> {
-  const text = await (await fetch(`${s.url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${sample} `));
-  return Number(line?.slice(sample.length + 1) ?? 0);
-}
 /** Reply waits the server has finished, however they ended (reply, nothing, or the client left). */
-const waitsEnded = () => metric('tinyqs_operation_duration_seconds_count{operation="wait"}');
+const waitsEnded = () => metric(s.url, "tinyqs_operation_duration_seconds_count", { operation: "wait" });
 /** 200s the server finished writing on GET /v1/replies/:handle: replies it handed over. */
-const repliesWritten = () => metric('tinyqs_http_requests_total{method="GET",route="/v1/replies/:handle",status="200"}');
+const repliesWritten = () => metric(s.url, "tinyqs_http_requests_total", { method: "GET", route: "/v1/replies/:handle", status: "200" });
 
 /** Whether a reply wait of the server listens for the queue's replies: its long poll is waiting. */
 async function listening(q: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 // The WebSocket at /v1/ws with a real `ws` client: subscriptions and flow control, the ops and their
 // replies, malformed frames, and what happens to held messages when a socket goes away.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALL_BYTES, eventually, json, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { ALL_BYTES, eventually, json, metric, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
 import { WsClient } from "./ws-client.js";
 
 let s: Running;
@@ -284,8 +284,7 @@ describe("endpoint", () => {
 
   it("open sockets show in tinyqs_ws_connections", async () => {
     const c = await client();
-    const text = await (await fetch(`${s.url}/metrics`)).text();
-    expect(Number(/^tinyqs_ws_connections (\d+)$/m.exec(text)![1])).toBeGreaterThanOrEqual(1);
+    expect(await metric(s.url, "tinyqs_ws_connections")).toBeGreaterThanOrEqual(1);
     await c.close();
   });
 });

@@ -8,6 +8,11 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { freePort, releasePort } from "./ports.js";
+
+// Ports live in ports.ts (the other tests take theirs from there too); re-exported for the tests that
+// import them from here.
+export { freePort };
 
 const execFileP = promisify(execFile);
 
@@ -30,38 +35,6 @@ function installExitHook() {
       if (s.ownsDir) rmSync(s.dir, { recursive: true, force: true });
     }
   });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Ports
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once("error", () => resolve(false));
-    srv.listen({ port, host: "127.0.0.1", exclusive: true }, () => srv.close(() => resolve(true)));
-  });
-}
-
-const taken = new Set<number>();
-
-/**
- * A port that is free now, in [lo, hi], never 6379. With `busToo`, port + 10000 (the cluster bus)
- * is free as well, so keep hi <= 50000 for cluster nodes. The default range stays below the
- * kernel's ephemeral range (32768+): a server we stop and restart on the same port must not find
- * it taken by some outgoing connection (or by a client connecting to itself while it is down).
- */
-export async function freePort({ lo = 20000, hi = 32000, busToo = false } = {}): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = lo + Math.floor(Math.random() * (hi - lo + 1));
-    if (port === 6379 || port === 16379 || taken.has(port)) continue;
-    if (!(await canListen(port))) continue;
-    if (busToo && !(await canListen(port + 10000))) continue;
-    taken.add(port);
-    return port;
-  }
-  throw new Error("no free port found");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,7 +258,7 @@ export class RedisServer {
   async cleanup(): Promise<void> {
     await this.stop();
     live.delete(this);
-    taken.delete(this.port);
+    releasePort(this.port);
     if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
   }
 }

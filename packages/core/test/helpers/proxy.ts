@@ -1,17 +1,9 @@
-// A TCP proxy in front of a tinyqs server, to do to a client's connections what a network does:
-// cut them all at once, refuse new ones for a while (nothing listens on its port), and hold the
-// server's answers back while the client's commands still go through. It also counts connections
-// and keeps what the clients sent, to see how commands travel.
+// A TCP proxy in front of a server (a tinyqs server, or Redis), to do to its clients' connections
+// what a network does: cut them all at once, refuse new ones for a while (nothing listens on its
+// port), and hold the server's answers back while the clients' commands still go through. It also
+// counts connections and keeps what the clients sent, to see how commands travel (and to know that a
+// command has left while its answer is held).
 import net from "node:net";
-
-/** A port nothing listens on (now). */
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 export interface Proxy {
   port: number;
