@@ -15,33 +15,24 @@
 // In the RunResult, dupRecv counts requests taken more than once, dupDel requests responded to more
 // than once, deleteRefused responds refused (the receipt was not current), lost requests whose caller
 // got no reply.
-import { Redis } from "ioredis";
 import { bodyMaker, replyMaker, sameBody, seqOf } from "./bodies.js";
 import { latch, windowed } from "./flow.js";
 import { LatencyRecorder } from "./latency.js";
-import { RssPeak, startCpuMeter } from "./meters.js";
 import { REQUEST_WORDS, startProgress } from "./progress.js";
+import { openRunFrame } from "./run-frame.js";
 import type { RunOptions, RunResult } from "./run-scenario.js";
 import { SCENARIOS, type ScenarioName } from "./scenarios.js";
 import type { Target } from "./targets/types.js";
 
 const now = () => performance.now();
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function runRequestScenario(target: Target, name: ScenarioName, opts: RunOptions): Promise<RunResult> {
   const { n, size } = SCENARIOS[name];
   const S = opts.settings;
-  const rss = new RssPeak();
-  const startRssMB = rss.mb;
-  const queue = `bench_${target.name}_${name}_${Date.now()}_${process.pid}`;
-  const admin = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
-  await admin.flushdb();
-
-  const q = await target.open({ redisUrl: opts.redisUrl, queue, visibilityMs: S.visibilityMs });
-  const rr = q.requests;
+  const frame = await openRunFrame(target, name, opts);
+  const rr = frame.q.requests;
   if (!rr) {
-    await q.close();
-    admin.disconnect();
+    await frame.close();
     throw new Error(`target ${target.name} cannot do request/response${target.noRequests ? `: ${target.noRequests}` : ""}`);
   }
   const makeRequest = bodyMaker(size);
@@ -61,13 +52,7 @@ export async function runRequestScenario(target: Target, name: ScenarioName, opt
     stopped.open();
   };
 
-  const tStart = now();
-  const sampler = setInterval(() => {
-    rss.sample();
-    const t = now();
-    if (t - lastProgress > S.stallMs) abort(`stalled: no progress for ${S.stallMs} ms`);
-    if (t - tStart > S.timeoutMs) abort(`timed out after ${S.timeoutMs} ms`);
-  }, 25);
+  frame.watch(() => lastProgress, abort);
   const stopProgress = opts.progress
     ? startProgress(`[${name} round ${opts.round}]`, n, () => ({ sent: put, received: distinctTaken, deleted: answered }), REQUEST_WORDS)
     : () => {};
@@ -130,44 +115,24 @@ export async function runRequestScenario(target: Target, name: ScenarioName, opt
       }),
     );
 
-  const cpu = await startCpuMeter(admin);
+  await frame.startMeters();
   const t0 = now();
   void responders();
   await Promise.race([callers(), stopped.promise]);
   const total = now() - t0;
   finished = true;
-  const costs = await cpu.stop(n, total);
-  clearInterval(sampler);
   stopProgress();
-  const peakRssMB = rss.mb;
-
-  await Promise.race([q.close().catch(() => {}), sleep(5000)]);
-  admin.disconnect();
+  await frame.finish(total);
 
   if (!aborted && noReply > 0) aborted = `${noReply} request(s) got no reply within ${S.stallMs} ms`;
   const ok = !aborted && answered === n && dupTake === 0 && dupRespond === 0 && respondRefused === 0;
-  const rate = (ms: number) => (ms > 0 ? Math.round(n / (ms / 1000)) : null);
-  return {
-    peer: `tinyqs-${target.name}`,
-    target: target.name,
-    scenario: name,
-    round: opts.round,
-    n,
-    size,
+  return frame.result({
     ok,
     error: aborted,
     lost: n - answered,
     dupRecv: dupTake,
     dupDel: dupRespond,
     deleteRefused: respondRefused,
-    totalMs: Math.round(total),
-    msgsPerSec: ok ? rate(total) : null, // requests/s; means nothing when not all n were answered
-    phases: {},
-    latencyMs: roundTrip.summary(),
-    peakRssMB,
-    startRssMB,
-    ...costs,
-    settings: { window: S.window, concurrency: S.concurrency, waitMs: S.waitMs },
-    at: new Date().toISOString(),
-  };
+    latencyMs: roundTrip.summary(), // msgs/s is requests/s; there are no phases
+  });
 }

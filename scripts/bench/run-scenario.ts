@@ -3,12 +3,11 @@
 // comparable: FLUSHDB and a fresh queue per run, 50 sends in flight, 50 receive→delete loops, the
 // exactly-once check on the sequence number, the same phases and the same CPU/RSS meters. It adds
 // send→receive latency and counts refused deletes (the harness would count them as deleted).
-import { Redis } from "ioredis";
 import { bodyMaker, seqOf } from "./bodies.js";
 import { latch, windowed } from "./flow.js";
 import { LatencyRecorder } from "./latency.js";
-import { RssPeak, startCpuMeter } from "./meters.js";
 import { startProgress } from "./progress.js";
+import { openRunFrame } from "./run-frame.js";
 import { SCENARIOS, type ScenarioName, type Settings } from "./scenarios.js";
 import type { Target } from "./targets/types.js";
 
@@ -55,19 +54,13 @@ export interface RunOptions {
 }
 
 const now = () => performance.now();
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function runScenario(target: Target, name: ScenarioName, opts: RunOptions): Promise<RunResult> {
   const { n, size, mode } = SCENARIOS[name];
   if (mode === "request") throw new Error(`scenario ${name} is request/response: run-request-scenario.ts runs it`);
   const S = opts.settings;
-  const rss = new RssPeak();
-  const startRssMB = rss.mb;
-  const queue = `bench_${target.name}_${name}_${Date.now()}_${process.pid}`;
-  const admin = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
-  await admin.flushdb();
-
-  const q = await target.open({ redisUrl: opts.redisUrl, queue, visibilityMs: S.visibilityMs });
+  const frame = await openRunFrame(target, name, opts);
+  const { q } = frame;
   const make = bodyMaker(size);
   const latency = new LatencyRecorder(n);
 
@@ -111,14 +104,7 @@ export async function runScenario(target: Target, name: ScenarioName, opts: RunO
     } else dupDel++;
   };
 
-  // watchdog (stall and hard timeout) + RSS sampler, every 25 ms like the harness
-  const tStart = now();
-  const sampler = setInterval(() => {
-    rss.sample();
-    const t = now();
-    if (t - lastProgress > S.stallMs) abort(`stalled: no progress for ${S.stallMs} ms`);
-    if (t - tStart > S.timeoutMs) abort(`timed out after ${S.timeoutMs} ms`);
-  }, 25);
+  frame.watch(() => lastProgress, abort);
   const stopProgress = opts.progress
     ? startProgress(`[${name} round ${opts.round}]`, n, () => ({ sent, received: distinctRecv, deleted: distinctDel }))
     : () => {};
@@ -155,7 +141,7 @@ export async function runScenario(target: Target, name: ScenarioName, opts: RunO
     return Promise.all(loops);
   };
 
-  const cpu = await startCpuMeter(admin);
+  await frame.startMeters();
   const phases: Record<string, number> = {};
   const t0 = now();
   if (mode === "concurrent") {
@@ -190,37 +176,9 @@ export async function runScenario(target: Target, name: ScenarioName, opts: RunO
   }
   const total = now() - t0;
   finished = true;
-  const costs = await cpu.stop(n, total);
-  clearInterval(sampler);
   stopProgress();
-  const peakRssMB = rss.mb;
+  await frame.finish(total);
 
-  await Promise.race([q.close().catch(() => {}), sleep(5000)]);
-  admin.disconnect();
-
-  const rate = (ms: number) => (ms > 0 ? Math.round(n / (ms / 1000)) : null);
   const ok = !aborted && distinctDel === n && dupRecv === 0 && dupDel === 0 && deleteRefused === 0;
-  return {
-    peer: `tinyqs-${target.name}`,
-    target: target.name,
-    scenario: name,
-    round: opts.round,
-    n,
-    size,
-    ok,
-    error: aborted,
-    lost: n - distinctDel,
-    dupRecv,
-    dupDel,
-    deleteRefused,
-    totalMs: Math.round(total),
-    msgsPerSec: ok ? rate(total) : null, // n / time means nothing when not all n made it
-    phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, { ms: Math.round(v), msgsPerSec: ok ? rate(v) : null }])),
-    latencyMs: latency.summary(),
-    peakRssMB,
-    startRssMB,
-    ...costs,
-    settings: { window: S.window, concurrency: S.concurrency, waitMs: S.waitMs },
-    at: new Date().toISOString(),
-  };
+  return frame.result({ ok, error: aborted, lost: n - distinctDel, dupRecv, dupDel, deleteRefused, latencyMs: latency.summary() }, phases);
 }

@@ -1,0 +1,92 @@
+// What every scenario runner (run-scenario.ts, run-request-scenario.ts) does around its own loops,
+// the way the peers' harness does it: FLUSHDB and a fresh queue per run; a watchdog every 25 ms
+// (stall and hard timeout) that also samples RSS; the CPU meters around the measured section; at
+// the end everything closed, and the result fields every run reports.
+import { Redis } from "ioredis";
+import { RssPeak, startCpuMeter, type CpuFigures } from "./meters.js";
+import type { RunOptions, RunResult } from "./run-scenario.js";
+import { SCENARIOS, type ScenarioName } from "./scenarios.js";
+import type { QueueHandle, Target } from "./targets/types.js";
+
+const now = () => performance.now();
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface RunFrame {
+  q: QueueHandle;
+  admin: Redis;
+  /** Start the watchdog: abort when `progressAt()` (when the run last moved) is older than the stall limit, or at the hard timeout. */
+  watch(progressAt: () => number, abort: (why: string) => void): void;
+  /** Start the CPU meters: the measured section begins. */
+  startMeters(): Promise<void>;
+  /** The measured section ended `totalMs` after it began: stop the meters and the watchdog, close the queue (at most 5 s) and Redis. */
+  finish(totalMs: number): Promise<void>;
+  /** Close without measuring (the target could not run the scenario). */
+  close(): Promise<void>;
+  /** The fields every run reports, with the runner's own (ok, counts, latency) and its phases' lengths in ms. */
+  result(own: Pick<RunResult, "ok" | "error" | "lost" | "dupRecv" | "dupDel" | "deleteRefused" | "latencyMs">, phasesMs?: Record<string, number>): RunResult;
+}
+
+export async function openRunFrame(target: Target, name: ScenarioName, opts: RunOptions): Promise<RunFrame> {
+  const { n, size } = SCENARIOS[name];
+  const S = opts.settings;
+  const rss = new RssPeak();
+  const startRssMB = rss.mb;
+  const queue = `bench_${target.name}_${name}_${Date.now()}_${process.pid}`;
+  const admin = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
+  await admin.flushdb();
+  const q = await target.open({ redisUrl: opts.redisUrl, queue, visibilityMs: S.visibilityMs });
+
+  let sampler: NodeJS.Timeout | undefined;
+  let cpu: Awaited<ReturnType<typeof startCpuMeter>> | undefined;
+  let measured: { totalMs: number; costs: CpuFigures; peakRssMB: number } | undefined;
+  const close = async () => {
+    clearInterval(sampler);
+    await Promise.race([q.close().catch(() => {}), sleep(5000)]);
+    admin.disconnect();
+  };
+  return {
+    q,
+    admin,
+    watch(progressAt, abort) {
+      const tStart = now();
+      sampler = setInterval(() => {
+        rss.sample();
+        const t = now();
+        if (t - progressAt() > S.stallMs) abort(`stalled: no progress for ${S.stallMs} ms`);
+        if (t - tStart > S.timeoutMs) abort(`timed out after ${S.timeoutMs} ms`);
+      }, 25);
+    },
+    async startMeters() {
+      cpu = await startCpuMeter(admin);
+    },
+    async finish(totalMs) {
+      const costs = await cpu!.stop(n, totalMs);
+      clearInterval(sampler);
+      measured = { totalMs, costs, peakRssMB: rss.mb };
+      await close();
+    },
+    close,
+    result(own, phasesMs = {}) {
+      const { totalMs, costs, peakRssMB } = measured!;
+      const rate = (ms: number) => (ms > 0 ? Math.round(n / (ms / 1000)) : null);
+      return {
+        peer: `tinyqs-${target.name}`,
+        target: target.name,
+        scenario: name,
+        round: opts.round,
+        n,
+        size,
+        ...own,
+        totalMs: Math.round(totalMs),
+        // n ÷ time means nothing when not all n made it
+        msgsPerSec: own.ok ? rate(totalMs) : null,
+        phases: Object.fromEntries(Object.entries(phasesMs).map(([k, ms]) => [k, { ms: Math.round(ms), msgsPerSec: own.ok ? rate(ms) : null }])),
+        peakRssMB,
+        startRssMB,
+        ...costs,
+        settings: { window: S.window, concurrency: S.concurrency, waitMs: S.waitMs },
+        at: new Date().toISOString(),
+      };
+    },
+  };
+}
