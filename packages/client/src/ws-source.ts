@@ -21,6 +21,7 @@
 // drop is reported once by receiveBatch, and the next receiveBatch reconnects after the backoff of
 // backoff.ts. An aborted receiveBatch stops the pushes and gives back what was pushed and not handed
 // out, before it resolves with [] (as an aborted long poll leaves nothing reserved).
+import { setTimeout as delay } from "node:timers/promises";
 import {
   TinyQSError,
   isTinyQSError,
@@ -58,19 +59,6 @@ interface Target {
 }
 
 const closed = () => new TinyQSError("CLOSED");
-
-/** Resolves after ms, or at once when the signal aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 export class WsSource implements TinyQSApi {
   private target: Target | null = null;
@@ -145,7 +133,7 @@ export class WsSource implements TinyQSApi {
 
   private async connect(): Promise<void> {
     const halt = this.halt.signal;
-    if (this.failures > 0) await sleep(reconnectDelay(this.failures, this.o.maxReconnectDelayMs), halt);
+    if (this.failures > 0) await delay(reconnectDelay(this.failures, this.o.maxReconnectDelayMs), undefined, { signal: halt }).catch(() => {});
     if (this.ended) throw closed();
     let conn: WsConnection;
     try {

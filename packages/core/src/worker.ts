@@ -11,6 +11,7 @@
 // the handlers in flight and their delete/release. Dead letters are the queue's business: with
 // `maxReceives` set, the receive that would deliver a failing message once too often moves it to the
 // dead-letter queue; the worker never dead-letters by itself.
+import { setTimeout as delay } from "node:timers/promises";
 import { TinyQSError, isTinyQSError } from "./errors.js";
 import { LIMITS, checkInt, checkQueueName } from "./limits.js";
 import type { Message, TinyQSApi } from "./types.js";
@@ -101,20 +102,6 @@ const defaultOnError = (queue: string) => (error: unknown, info: WorkerErrorInfo
   const about = info.message ? ` (message ${info.message.id}, delivery ${info.message.receiveCount})` : "";
   console.error(`tinyqs worker on ${queue}: ${info.stage} failed${about}:`, error);
 };
-
-/** Resolves after ms, or at once when the signal aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 /**
  * Start a worker on `queue`: receive, run `handler(message, { signal })`, delete on success, release
@@ -238,7 +225,7 @@ export function createWorker(api: TinyQSApi, queue: string, handler: Handler, op
         report(e, { stage: "receive" });
         if (isTinyQSError(e) && e.code === "CLOSED") break; // the api was closed under us: nothing more to do
         errorDelay = Math.min(Math.max(WORKER_DEFAULTS.receiveErrorMs, errorDelay * 2), WORKER_DEFAULTS.receiveErrorMaxMs);
-        await pause(errorDelay, signal);
+        await delay(errorDelay, undefined, { signal }).catch(() => {}); // cut short by close()
         continue;
       }
       if (signal.aborted) {
