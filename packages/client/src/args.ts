@@ -4,25 +4,17 @@
 // that AbortSignal.timeout refuses with a RangeError, a receiveBatch without `max` that a server
 // reads as a single receive). The ranges are core's LIMITS; a server may refuse more (the HTTP
 // server's --max-wait-ms), never less.
-import { LIMITS, TinyQSError, checkInt, type ReceiveBatchOptions, type ReceiveOptions } from "@tinyqs/core";
+import { checkMax, checkVisibilityMs, checkWaitMs, type ReceiveBatchOptions, type ReceiveOptions } from "@tinyqs/core";
 
-// Receipts, ids and configure's changes: core's own checks.
-export { checkConfigChanges as configArgs, checkIdOrReceipt, checkReceipt } from "@tinyqs/core";
-
-/** A long poll's waitMs (0 when not given: answer at once). */
-export function waitArg(waitMs: unknown): number {
-  return checkInt("waitMs", waitMs, 0, LIMITS.maxWaitMs, 0);
-}
-
-/** A reservation length; undefined stays undefined (the queue's setting applies). */
-export function visibilityArg(visibilityMs: unknown): number | undefined {
-  return visibilityMs === undefined ? undefined : checkInt("visibilityMs", visibilityMs, 1, LIMITS.maxVisibilityMs);
-}
-
-/** A send's or release's delayMs (0 when not given). */
-export function delayArg(delayMs: unknown): number {
-  return checkInt("delayMs", delayMs, 0, LIMITS.maxDelayMs, 0);
-}
+export {
+  checkBodies,
+  checkConfigChanges as configArgs,
+  checkDelayMs as delayArg,
+  checkIdOrReceipt,
+  checkReceipt,
+  checkVisibilityMs as visibilityArg,
+  checkWaitMs as waitArg,
+} from "@tinyqs/core";
 
 export interface ReceiveArgs {
   /** Undefined for a single receive. */
@@ -32,17 +24,10 @@ export interface ReceiveArgs {
 }
 
 export function receiveArgs(options: ReceiveOptions | undefined): ReceiveArgs {
-  return { max: undefined, visibilityMs: visibilityArg(options?.visibilityMs), waitMs: waitArg(options?.waitMs) };
+  return { max: undefined, visibilityMs: checkVisibilityMs(options?.visibilityMs), waitMs: checkWaitMs(options?.waitMs) };
 }
 
 /** receiveBatch: `max` is required (1–1000), as in the engine. */
 export function receiveBatchArgs(options: ReceiveBatchOptions | undefined): ReceiveArgs {
-  const max = checkInt("max", options?.max, 1, LIMITS.maxBatch);
-  return { ...receiveArgs(options), max };
-}
-
-export function checkBodies(bodies: unknown): void {
-  if (!Array.isArray(bodies) || bodies.length > LIMITS.maxBatch) {
-    throw new TinyQSError("BAD_ARGUMENT", `sendBatch takes an array of at most ${LIMITS.maxBatch} bodies`);
-  }
+  return { ...receiveArgs(options), max: checkMax(options?.max) };
 }

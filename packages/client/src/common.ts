@@ -58,13 +58,8 @@ export function fromReplyText(text: string, cause?: unknown): TinyQSError {
   return new TinyQSError("INTERNAL", text, { cause });
 }
 
-/**
- * A reply wait's timeoutMs, checked before anything is sent (the engine's range and message);
- * undefined stays undefined, so the server applies its default.
- */
-export function checkReplyTimeout(timeoutMs: unknown): number | undefined {
-  return timeoutMs === undefined ? undefined : checkInt("timeoutMs", timeoutMs, 0, LIMITS.maxWaitMs);
-}
+/** A reply wait's timeoutMs: core's check; undefined stays undefined, so the server applies its default. */
+export { checkReplyTimeoutMs as checkReplyTimeout } from "@tinyqs/core";
 
 /** request() found no reply in time (the engine's error); `timeoutMs` undefined: the default wait. */
 export function requestTimedOut(what: string, timeoutMs: number | undefined): TinyQSError {

@@ -1,6 +1,6 @@
-// The argument checks that are not a plain number range (those are checkInt in limits.ts): receipts,
-// ids, and configure's changes. The engine runs them, and so do the clients before they send, so
-// that a bad argument is the same TinyQSError (code and message) whichever way it arrives.
+// The engine's argument checks: the options' ranges, receipts, ids, batches and configure's changes.
+// The engine runs them, and so do the clients before they send, so that a bad argument is the same
+// TinyQSError (code and message) whichever way it arrives.
 import { TinyQSError } from "./errors.js";
 import { LIMITS, checkInt, checkQueueName } from "./limits.js";
 import type { QueueConfig } from "./types.js";
@@ -21,6 +21,30 @@ export const CONFIG_SETTINGS: ReadonlyArray<
 
 /** The names of the settings, in order. */
 export const CONFIG_FIELDS: ReadonlyArray<keyof QueueConfig> = CONFIG_SETTINGS.map((s) => s.name);
+
+/** A long poll's waitMs (0 when not given: answer at once). */
+export const checkWaitMs = (waitMs: unknown): number => checkInt("waitMs", waitMs, 0, LIMITS.maxWaitMs, 0);
+
+/** A reservation length; undefined stays undefined (the queue's setting applies). */
+export const checkVisibilityMs = (visibilityMs: unknown): number | undefined =>
+  visibilityMs === undefined ? undefined : checkInt("visibilityMs", visibilityMs, 1, LIMITS.maxVisibilityMs);
+
+/** A send's or release's delayMs (0 when not given). */
+export const checkDelayMs = (delayMs: unknown): number => checkInt("delayMs", delayMs, 0, LIMITS.maxDelayMs, 0);
+
+/** receiveBatch's `max`: required, 1–1000. */
+export const checkMax = (max: unknown): number => checkInt("max", max, 1, LIMITS.maxBatch);
+
+/** wait's and request's timeoutMs; undefined stays undefined (the default, LIMITS.replyTimeoutMs). */
+export const checkReplyTimeoutMs = (timeoutMs: unknown): number | undefined =>
+  timeoutMs === undefined ? undefined : checkInt("timeoutMs", timeoutMs, 0, LIMITS.maxWaitMs);
+
+/** sendBatch's bodies: an array of at most 1000 (each body is checked when it is sent). */
+export function checkBodies(bodies: unknown): asserts bodies is unknown[] {
+  if (!Array.isArray(bodies) || bodies.length > LIMITS.maxBatch) {
+    throw new TinyQSError("BAD_ARGUMENT", `sendBatch takes an array of at most ${LIMITS.maxBatch} bodies`);
+  }
+}
 
 /** A receipt or an id: a non-empty string of at most 256 characters; else BAD_ARGUMENT with `message`. */
 function checkRef(ref: unknown, message: string): string {

@@ -1,5 +1,15 @@
 // The embedded engine: every operation is one atomic Lua script on the keys of one queue.
-import { checkConfigChanges, checkIdOrReceipt, checkReceipt } from "./arguments.js";
+import {
+  checkBodies,
+  checkConfigChanges,
+  checkDelayMs,
+  checkIdOrReceipt,
+  checkMax,
+  checkReceipt,
+  checkReplyTimeoutMs,
+  checkVisibilityMs,
+  checkWaitMs,
+} from "./arguments.js";
 import { BATCH_BYTES, Coalescer, batchWeight } from "./coalescer.js";
 import { connect, fromRedisError, subscriberFor, type Connection, type RedisClient, type RedisInput } from "./connection.js";
 import { TinyQSError } from "./errors.js";
@@ -91,9 +101,7 @@ export class TinyQS implements TinyQSApi {
   }
 
   async sendBatch(queue: string, bodies: Body[], options: SendOptions = {}): Promise<string[]> {
-    if (!Array.isArray(bodies) || bodies.length > LIMITS.maxBatch) {
-      throw new TinyQSError("BAD_ARGUMENT", `sendBatch takes an array of at most ${LIMITS.maxBatch} bodies`);
-    }
+    checkBodies(bodies);
     if (bodies.length === 0) {
       checkQueueName(queue);
       return [];
@@ -103,7 +111,7 @@ export class TinyQS implements TinyQSApi {
 
   private async sendGroup(queue: string, bodies: Body[], options: SendOptions): Promise<string[]> {
     const ops = this.queueOps(queue);
-    const delayMs = checkInt("delayMs", options.delayMs, 0, LIMITS.maxDelayMs, 0);
+    const delayMs = checkDelayMs(options.delayMs);
     const buffers = bodies.map(toBuffer);
     for (const b of buffers) {
       if (b.length > LIMITS.maxMessageBytesCeiling) throw tooBig(b.length, LIMITS.maxMessageBytesCeiling);
@@ -140,9 +148,9 @@ export class TinyQS implements TinyQSApi {
 
   async receiveBatch(queue: string, options: ReceiveBatchOptions): Promise<Message[]> {
     const ops = this.queueOps(queue);
-    const max = checkInt("max", options?.max, 1, LIMITS.maxBatch);
-    const visibilityMs = checkInt("visibilityMs", options.visibilityMs, 1, LIMITS.maxVisibilityMs, 0);
-    const waitMs = checkInt("waitMs", options.waitMs, 0, LIMITS.maxWaitMs, 0);
+    const max = checkMax(options?.max);
+    const visibilityMs = checkVisibilityMs(options.visibilityMs) ?? 0; // 0: the queue's setting
+    const waitMs = checkWaitMs(options.waitMs);
     const { signal } = options;
     if (signal?.aborted) return [];
     const messages = await this.waitFor(queue, waitMs, signal, () => ops.receive.add({ max, visibilityMs }));
@@ -156,7 +164,7 @@ export class TinyQS implements TinyQSApi {
 
   async peek(queue: string, options: WaitOptions = {}): Promise<Message | null> {
     const ops = this.queueOps(queue);
-    const waitMs = checkInt("waitMs", options.waitMs, 0, LIMITS.maxWaitMs, 0);
+    const waitMs = checkWaitMs(options.waitMs);
     if (options.signal?.aborted) return null;
     const [m] = await this.waitFor(queue, waitMs, options.signal, () => this.peekOnce(queue, ops.keys));
     return m ?? null;
@@ -245,7 +253,7 @@ export class TinyQS implements TinyQSApi {
   async touch(queue: string, receipt: string, options: TouchOptions = {}): Promise<boolean> {
     const { keys } = this.queueOps(queue);
     checkReceipt(receipt);
-    const visibilityMs = checkInt("visibilityMs", options.visibilityMs, 1, LIMITS.maxVisibilityMs, 0);
+    const visibilityMs = checkVisibilityMs(options.visibilityMs) ?? 0; // 0: the queue's setting
     const r = await this.run("touch", [keys.inflight, keys.config], [receipt, visibilityMs, LIMITS.visibilityMs]);
     return r === 1;
   }
@@ -253,7 +261,7 @@ export class TinyQS implements TinyQSApi {
   async release(queue: string, receipt: string, options: ReleaseOptions = {}): Promise<boolean> {
     const { keys } = this.queueOps(queue);
     checkReceipt(receipt);
-    const delayMs = checkInt("delayMs", options.delayMs, 0, LIMITS.maxDelayMs, 0);
+    const delayMs = checkDelayMs(options.delayMs);
     return this.releaseReceipt(keys, receipt, delayMs, options.undeliver === true);
   }
 
@@ -288,12 +296,12 @@ export class TinyQS implements TinyQSApi {
     this.checkOpen();
     const { queue, id } = parseReplyHandle(handle);
     const { keys } = this.queueOps(queue);
-    const timeoutMs = checkInt("timeoutMs", options.timeoutMs, 0, LIMITS.maxWaitMs, LIMITS.replyTimeoutMs);
+    const timeoutMs = checkReplyTimeoutMs(options.timeoutMs) ?? LIMITS.replyTimeoutMs;
     return this.replies.wait(queue, keys, id, timeoutMs, options.signal);
   }
 
   async request(queue: string, body: Body, options: ReplyWaitOptions = {}): Promise<Buffer> {
-    const timeoutMs = checkInt("timeoutMs", options.timeoutMs, 0, LIMITS.maxWaitMs, LIMITS.replyTimeoutMs);
+    const timeoutMs = checkReplyTimeoutMs(options.timeoutMs) ?? LIMITS.replyTimeoutMs;
     if (options.signal?.aborted) throw requestAbandoned(queue);
     const handle = await this.put(queue, body);
     const reply = await this.wait(handle, options);

@@ -1,5 +1,17 @@
 export { TinyQS, type TinyQSOptions } from "./engine.js";
-export { CONFIG_FIELDS, CONFIG_SETTINGS, checkConfigChanges, checkIdOrReceipt, checkReceipt } from "./arguments.js";
+export {
+  CONFIG_FIELDS,
+  CONFIG_SETTINGS,
+  checkBodies,
+  checkConfigChanges,
+  checkDelayMs,
+  checkIdOrReceipt,
+  checkMax,
+  checkReceipt,
+  checkReplyTimeoutMs,
+  checkVisibilityMs,
+  checkWaitMs,
+} from "./arguments.js";
 export { TinyQSError, ERRORS, isTinyQSError, type ErrorCode } from "./errors.js";
 export { KeySpace, type QueueKeys } from "./keys.js";
 export { LIMITS, QUEUE_NAME, checkInt, checkQueueName, toBuffer } from "./limits.js";

@@ -12,6 +12,7 @@
 // `maxReceives` set, the receive that would deliver a failing message once too often moves it to the
 // dead-letter queue; the worker never dead-letters by itself.
 import { setTimeout as delay } from "node:timers/promises";
+import { checkVisibilityMs } from "./arguments.js";
 import { TinyQSError, isTinyQSError } from "./errors.js";
 import { LIMITS, checkInt, checkQueueName } from "./limits.js";
 import type { Message, TinyQSApi } from "./types.js";
@@ -117,8 +118,7 @@ export function createWorker(api: TinyQSApi, queue: string, handler: Handler, op
   const maxRetryDelayMs = checkInt(
     "maxRetryDelayMs", options.maxRetryDelayMs, 0, LIMITS.maxDelayMs, Math.max(retryDelayMs, WORKER_DEFAULTS.maxRetryDelayMs),
   );
-  let visibilityMs: number | undefined =
-    options.visibilityMs === undefined ? undefined : checkInt("visibilityMs", options.visibilityMs, 1, LIMITS.maxVisibilityMs);
+  let visibilityMs = checkVisibilityMs(options.visibilityMs);
   const touchIntervalOption =
     options.touchIntervalMs === undefined ? undefined : checkInt("touchIntervalMs", options.touchIntervalMs, 1, LIMITS.maxVisibilityMs);
   const onError = options.onError ?? defaultOnError(queue);
