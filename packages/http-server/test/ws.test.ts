@@ -147,6 +147,18 @@ describe("flow control", () => {
     await c.request("subscribe", { queue: q, prefetch: 5 });
     await c.waitMessages(2, q);
   });
+
+  it("subscribing again on the same socket does not read the queue's settings from Redis again", async () => {
+    const c = await client();
+    const q = uniqueQueue();
+    const configReads = () => metric(s.url, "tinyqs_operations_total", { operation: "getConfig", outcome: "ok" });
+    const before = await configReads();
+    for (let i = 0; i < 3; i++) {
+      expect(await c.request("subscribe", { queue: q, prefetch: 1 })).toMatchObject({ ok: true, visibilityMs: 30_000 });
+      await c.request("unsubscribe", { queue: q });
+    }
+    expect(await configReads()).toBe(before + 1);
+  });
 });
 
 describe("ops and replies", () => {

@@ -69,10 +69,11 @@ export class Subscription {
     if (this.closed) throw closedError();
     const generation = ++this.generation;
     this.starting = true;
-    let config;
     try {
-      // The queue's own default is needed to know when a lease ends (receives and touches without one).
-      config = await this.api.getConfig(this.queue);
+      // The queue's own default is needed to know when a lease ends (receives and touches without
+      // one). It is read once per socket: a worker that subscribes again for every batch does not
+      // cost Redis a round trip each time.
+      this.queueVisibilityMs ||= (await this.api.getConfig(this.queue)).visibilityMs;
     } finally {
       if (generation === this.generation) this.starting = false;
     }
@@ -80,7 +81,6 @@ export class Subscription {
     // loop now would receive messages for nobody, again and again, with no socket left to stop it.
     if (this.closed) throw closedError();
     if (generation !== this.generation) throw new TinyQSError("BAD_ARGUMENT", `unsubscribed from ${this.queue} before the subscription started`);
-    this.queueVisibilityMs = config.visibilityMs;
     this.prefetch = prefetch;
     this.visibilityMs = visibilityMs ?? this.queueVisibilityMs;
     this.active = true;
