@@ -1,6 +1,7 @@
 // Shared by both transports: options, error mapping, argument checks.
 import {
   ERRORS,
+  DEFAULTS,
   LIMITS,
   TinyQSError,
   checkInt,
@@ -63,7 +64,7 @@ export { checkReplyTimeoutMs as checkReplyTimeout } from "@tinyqs/core";
 
 /** request() found no reply in time (the engine's error); `timeoutMs` undefined: the default wait. */
 export function requestTimedOut(what: string, timeoutMs: number | undefined): TinyQSError {
-  return replyTimedOut(what, timeoutMs ?? LIMITS.replyTimeoutMs);
+  return replyTimedOut(what, timeoutMs ?? DEFAULTS.replyTimeoutMs);
 }
 
-export { LIMITS, checkQueueName, parseReplyHandle, replyHandle, requestAbandoned, toBuffer };
+export { DEFAULTS, LIMITS, checkQueueName, parseReplyHandle, replyHandle, requestAbandoned, toBuffer };

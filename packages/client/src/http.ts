@@ -24,6 +24,7 @@ import {
 import {
   DEFAULT_MAX_RECONNECT_DELAY_MS,
   DEFAULT_TIMEOUT_MS,
+  DEFAULTS,
   LIMITS,
   checkQueueName,
   checkReplyTimeout,
@@ -229,7 +230,7 @@ export class HttpClient implements TinyQSApi {
       path: `/v1/replies/${encodeURIComponent(handle)}`,
       query: { timeoutMs },
       signal: options.signal,
-      waitMs: timeoutMs ?? LIMITS.replyTimeoutMs,
+      waitMs: timeoutMs ?? DEFAULTS.replyTimeoutMs,
     });
     if (res === ABORTED || res.status === 204) return null;
     return Buffer.from(await this.read(res, () => res.arrayBuffer()));
@@ -241,7 +242,7 @@ export class HttpClient implements TinyQSApi {
     const timeoutMs = checkReplyTimeout(options.timeoutMs);
     if (this.closed) throw new TinyQSError("CLOSED");
     if (options.signal?.aborted) throw requestAbandoned(queue); // exchange() would not send it either
-    const res = await this.exchange({ method: "POST", path, query: { timeoutMs }, body: toBuffer(body), signal: options.signal, waitMs: timeoutMs ?? LIMITS.replyTimeoutMs });
+    const res = await this.exchange({ method: "POST", path, query: { timeoutMs }, body: toBuffer(body), signal: options.signal, waitMs: timeoutMs ?? DEFAULTS.replyTimeoutMs });
     if (res === ABORTED) {
       // As in the engine, a request whose wait was given up on got no reply in time.
       if (this.closed) throw new TinyQSError("CLOSED");

@@ -1,5 +1,5 @@
 // @tinyqs/client: connect(url) → a TinyQSApi over TCP (tinyqs://) or HTTP (http(s)://).
-import { TinyQSError, type TinyQSApi } from "@tinyqs/core";
+import { DEFAULTS, TinyQSError, type TinyQSApi } from "@tinyqs/core";
 import { checkClientOptions, type ClientOptions } from "./common.js";
 import { HttpClient } from "./http.js";
 import { TcpClient } from "./tcp.js";
@@ -9,8 +9,8 @@ export { HttpClient } from "./http.js";
 export { TcpClient } from "./tcp.js";
 export { TinyQSError, isTinyQSError, type TinyQSApi } from "@tinyqs/core";
 
-export const DEFAULT_TCP_PORT = 7379;
-export const DEFAULT_HTTP_PORT = 7380;
+export const DEFAULT_TCP_PORT: number = DEFAULTS.tcpPort;
+export const DEFAULT_HTTP_PORT: number = DEFAULTS.httpPort;
 
 /**
  * A client for the tinyqs server at `url`:

@@ -35,6 +35,7 @@ import {
 import {
   DEFAULT_MAX_RECONNECT_DELAY_MS,
   DEFAULT_TIMEOUT_MS,
+  DEFAULTS,
   LIMITS,
   checkQueueName,
   checkReplyTimeout,
@@ -345,7 +346,7 @@ export class TcpClient implements TinyQSApi {
     const { signal } = options;
     let left = checkReplyTimeout(options.timeoutMs);
     if (signal?.aborted) return null;
-    const deadline = Date.now() + (left ?? LIMITS.replyTimeoutMs);
+    const deadline = Date.now() + (left ?? DEFAULTS.replyTimeoutMs);
     const parse = (r: Reply) => (r === null ? null : (r as Buffer));
     for (;;) {
       try {

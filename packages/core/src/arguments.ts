@@ -1,9 +1,53 @@
-// The engine's argument checks: the options' ranges, receipts, ids, batches and configure's changes.
-// The engine runs them, and so do the clients before they send, so that a bad argument is the same
-// TinyQSError (code and message) whichever way it arrives.
+// Every check of an argument, and the ranges they check against: queue names, integers, bodies,
+// receipts, ids, batches and configure's changes. The engine runs them, and so do the servers and
+// the clients before they send, so that a bad argument is the same TinyQSError (code and message)
+// whichever way it arrives. The defaults that apply when an argument is left out are in defaults.ts.
 import { TinyQSError } from "./errors.js";
-import { LIMITS, checkInt, checkQueueName } from "./limits.js";
 import type { QueueConfig } from "./types.js";
+
+/** What a caller may ask for: the ranges of the options and settings. */
+export const LIMITS = {
+  /** Longest reservation or touch: 12 hours, as in Amazon SQS. */
+  maxVisibilityMs: 12 * 3600_000,
+  /** Longest delay on send or release: 7 days. */
+  maxDelayMs: 7 * 24 * 3600_000,
+  /** Longest long poll: 1 hour. */
+  maxWaitMs: 3600_000,
+  /** The hard ceiling of a queue's maxMessageBytes (Redis holds each body whole). */
+  maxMessageBytesCeiling: 64 * 1024 * 1024,
+  /** Most messages in one receiveBatch / sendBatch. */
+  maxBatch: 1000,
+  /** Highest settable maxReceives. */
+  maxReceives: 1_000_000,
+  /** The most a queue may set as its replyTtlMs. */
+  maxReplyTtlMs: 7 * 24 * 3600_000,
+} as const;
+
+/** The grammar of a queue name (servers describe it in their own docs from this). */
+export const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+export function checkQueueName(queue: unknown, what = "queue"): string {
+  if (typeof queue !== "string" || !QUEUE_NAME.test(queue)) {
+    throw new TinyQSError("BAD_NAME", `bad ${what} name ${JSON.stringify(queue)}: use 1-128 characters of A-Z a-z 0-9 _ . -`);
+  }
+  return queue;
+}
+
+/** An integer in [min, max], or `fallback` when undefined. */
+export function checkInt(name: string, value: unknown, min: number, max: number, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new TinyQSError("BAD_ARGUMENT", `${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function toBuffer(body: unknown): Buffer {
+  if (Buffer.isBuffer(body)) return body;
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (typeof body === "string") return Buffer.from(body, "utf8");
+  throw new TinyQSError("BAD_ARGUMENT", "a body must be a Buffer, a Uint8Array or a string");
+}
 
 /**
  * The settings configure() takes, with the range of each number, in the order messages and replies
@@ -35,7 +79,7 @@ export const checkDelayMs = (delayMs: unknown): number => checkInt("delayMs", de
 /** receiveBatch's `max`: required, 1–1000. */
 export const checkMax = (max: unknown): number => checkInt("max", max, 1, LIMITS.maxBatch);
 
-/** wait's and request's timeoutMs; undefined stays undefined (the default, LIMITS.replyTimeoutMs). */
+/** wait's and request's timeoutMs; undefined stays undefined (the default, DEFAULTS.replyTimeoutMs). */
 export const checkReplyTimeoutMs = (timeoutMs: unknown): number | undefined =>
   timeoutMs === undefined ? undefined : checkInt("timeoutMs", timeoutMs, 0, LIMITS.maxWaitMs);
 

@@ -1,6 +1,8 @@
 // Making the Redis connections the engine uses, and telling a Redis outage apart from a bug.
 import { Cluster, Redis, ReplyError, type ClusterNode, type ClusterOptions, type RedisOptions } from "ioredis";
+import { DEFAULTS, REDIS_RECONNECT } from "./defaults.js";
 import { TinyQSError } from "./errors.js";
+import { backoff } from "./timing.js";
 
 export type RedisClient = Redis | Cluster;
 
@@ -35,7 +37,7 @@ function ownOptions(timeoutMs: number): RedisOptions {
     // those back to a later tick as well. Measured with the peers' harness: scenario D at ~20,000
     // msgs/s with it, ~30,000 without (docs/benchmarks.md).
     enableAutoPipelining: false,
-    retryStrategy: (times) => Math.min(50 * 2 ** times, 2000) + Math.floor(Math.random() * 100),
+    retryStrategy: (times) => backoff(times + 1, REDIS_RECONNECT.firstMs, REDIS_RECONNECT.maxMs, Math.random),
   };
 }
 
@@ -50,7 +52,7 @@ export function connect(input: RedisInput | undefined, timeoutMs: number): Conne
   if (input instanceof Redis) return { client: input, owned: false, isCluster: false };
   if (input instanceof Cluster) return { client: input, owned: false, isCluster: true };
   if (input === undefined || typeof input === "string") {
-    return { client: new Redis(input ?? "redis://127.0.0.1:6379", own), owned: true, isCluster: false };
+    return { client: new Redis(input ?? DEFAULTS.redis, own), owned: true, isCluster: false };
   }
   if ("cluster" in input) {
     const { enableOfflineQueue, retryStrategy, enableAutoPipelining, ...redisOptions } = own;

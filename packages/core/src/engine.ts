@@ -9,12 +9,16 @@ import {
   checkReplyTimeoutMs,
   checkVisibilityMs,
   checkWaitMs,
+  LIMITS,
+  checkInt,
+  checkQueueName,
+  toBuffer,
 } from "./arguments.js";
 import { BATCH_BYTES, Coalescer, batchWeight } from "./coalescer.js";
 import { connect, fromRedisError, subscriberFor, type Connection, type RedisClient, type RedisInput } from "./connection.js";
 import { TinyQSError } from "./errors.js";
 import { KeySpace, type QueueKeys } from "./keys.js";
-import { LIMITS, checkInt, checkQueueName, toBuffer } from "./limits.js";
+import { DEFAULTS } from "./defaults.js";
 import { Replies } from "./replies.js";
 import { parseReplyHandle, replyHandle, replyTimedOut, requestAbandoned } from "./reply-handle.js";
 import { Scripts } from "./scripts.js";
@@ -30,7 +34,7 @@ export interface TinyQSOptions {
   redis?: RedisInput;
   /** First part of every key (default "tinyqs"). */
   prefix?: string;
-  /** How long an operation waits for an unreachable Redis before failing with UNAVAILABLE (default 5000 ms). */
+  /** How long an operation waits for an unreachable Redis before failing with UNAVAILABLE (default DEFAULTS.redisTimeoutMs, 5000 ms). */
   timeoutMs?: number;
 }
 
@@ -76,7 +80,7 @@ export class TinyQS implements TinyQSApi {
   private closed = false;
 
   constructor(options: TinyQSOptions = {}) {
-    this.timeoutMs = checkInt("timeoutMs", options.timeoutMs, 1, 600_000, 5000);
+    this.timeoutMs = checkInt("timeoutMs", options.timeoutMs, 1, 600_000, DEFAULTS.redisTimeoutMs);
     this.keys = new KeySpace(options.prefix);
     this.conn = connect(options.redis, this.timeoutMs);
     this.redis = this.conn.client;
@@ -130,7 +134,7 @@ export class TinyQS implements TinyQSApi {
       else runs.push(1, g.delayMs, g.bodies.length);
       bodies.push(...g.bodies);
     }
-    const args = [keys.wake, LIMITS.maxMessageBytes, runs.length / 3, ...runs, ...bodies];
+    const args = [keys.wake, DEFAULTS.maxMessageBytes, runs.length / 3, ...runs, ...bodies];
     const [now, ...firsts] = (await this.run("send", [keys.ready, keys.delayed, keys.bodies, keys.stats, keys.config], args)) as [string, ...number[]];
     return groups.map((g, i) => {
       const first = firsts[i]!;
@@ -228,7 +232,7 @@ export class TinyQS implements TinyQSApi {
       const reply = (await this.run(
         "receive",
         [keys.ready, keys.delayed, keys.inflight, keys.bodies, keys.stats, keys.config, target.ready, target.bodies, target.stats],
-        [queue, deadName, LIMITS.visibilityMs, mode, this.keys.queue(deadName).wake, ...groups],
+        [queue, deadName, DEFAULTS.visibilityMs, mode, this.keys.queue(deadName).wake, ...groups],
         true,
       )) as unknown[];
       if (Number(reply[0]) !== -2) return reply;
@@ -254,7 +258,7 @@ export class TinyQS implements TinyQSApi {
     const { keys } = this.queueOps(queue);
     checkReceipt(receipt);
     const visibilityMs = checkVisibilityMs(options.visibilityMs) ?? 0; // 0: the queue's setting
-    const r = await this.run("touch", [keys.inflight, keys.config], [receipt, visibilityMs, LIMITS.visibilityMs]);
+    const r = await this.run("touch", [keys.inflight, keys.config], [receipt, visibilityMs, DEFAULTS.visibilityMs]);
     return r === 1;
   }
 
@@ -296,12 +300,12 @@ export class TinyQS implements TinyQSApi {
     this.checkOpen();
     const { queue, id } = parseReplyHandle(handle);
     const { keys } = this.queueOps(queue);
-    const timeoutMs = checkReplyTimeoutMs(options.timeoutMs) ?? LIMITS.replyTimeoutMs;
+    const timeoutMs = checkReplyTimeoutMs(options.timeoutMs) ?? DEFAULTS.replyTimeoutMs;
     return this.replies.wait(queue, keys, id, timeoutMs, options.signal);
   }
 
   async request(queue: string, body: Body, options: ReplyWaitOptions = {}): Promise<Buffer> {
-    const timeoutMs = checkReplyTimeoutMs(options.timeoutMs) ?? LIMITS.replyTimeoutMs;
+    const timeoutMs = checkReplyTimeoutMs(options.timeoutMs) ?? DEFAULTS.replyTimeoutMs;
     if (options.signal?.aborted) throw requestAbandoned(queue);
     const handle = await this.put(queue, body);
     const reply = await this.wait(handle, options);
@@ -332,11 +336,11 @@ export class TinyQS implements TinyQSApi {
     const { keys } = this.queueOps(queue);
     const stored = await this.call(() => this.redis.hgetall(keys.config));
     return {
-      visibilityMs: Number(stored.visibilityMs ?? LIMITS.visibilityMs),
+      visibilityMs: Number(stored.visibilityMs ?? DEFAULTS.visibilityMs),
       maxReceives: Number(stored.maxReceives ?? 0),
       deadLetterQueue: stored.deadLetterQueue ?? `${queue}.dead`,
-      maxMessageBytes: Number(stored.maxMessageBytes ?? LIMITS.maxMessageBytes),
-      replyTtlMs: Number(stored.replyTtlMs ?? LIMITS.replyTtlMs),
+      maxMessageBytes: Number(stored.maxMessageBytes ?? DEFAULTS.maxMessageBytes),
+      replyTtlMs: Number(stored.replyTtlMs ?? DEFAULTS.replyTtlMs),
     };
   }
 

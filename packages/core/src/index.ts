@@ -11,17 +11,22 @@ export {
   checkReplyTimeoutMs,
   checkVisibilityMs,
   checkWaitMs,
+  LIMITS,
+  QUEUE_NAME,
+  checkInt,
+  checkQueueName,
+  toBuffer,
 } from "./arguments.js";
+export { DEFAULTS, WORKER_DEFAULTS } from "./defaults.js";
+export { backoff, sleep } from "./timing.js";
 export { TinyQSError, ERRORS, isTinyQSError, type ErrorCode } from "./errors.js";
 export { KeySpace, type QueueKeys } from "./keys.js";
-export { LIMITS, QUEUE_NAME, checkInt, checkQueueName, toBuffer } from "./limits.js";
 export { parseReplyHandle, replyHandle, replyTimedOut, requestAbandoned } from "./reply-handle.js";
 export type { RedisInput } from "./connection.js";
 export type * from "./types.js";
 export {
   createWorker,
   retryDelay,
-  WORKER_DEFAULTS,
   type Worker,
   type WorkerOptions,
   type Handler,

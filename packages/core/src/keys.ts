@@ -1,6 +1,7 @@
 // The only place that names Redis keys. Every key of a queue carries the hash tag `{<queue>}`, so a
 // queue lives in one Redis Cluster slot and its scripts can touch all of its keys atomically, while
 // different queues spread over the cluster. Queue names cannot contain `{`, `}` or `:`.
+import { DEFAULTS } from "./defaults.js";
 
 export interface QueueKeys {
   // ready, delayed and inflight hold entries: "<id>" for a message never delivered, "<id>.<n>" for
@@ -37,7 +38,7 @@ export class KeySpace {
   /** SET of queue names that exist (not hash-tagged: it spans queues, and is never touched by a script). */
   readonly registry: string;
 
-  constructor(readonly prefix = "tinyqs") {
+  constructor(readonly prefix: string = DEFAULTS.prefix) {
     this.registry = `${prefix}:queues`;
   }
 

@@ -5,7 +5,7 @@ import { BATCH_BYTES, Coalescer, batchWeight } from "./coalescer.js";
 import { fromRedisError } from "./connection.js";
 import { TinyQSError } from "./errors.js";
 import type { QueueKeys } from "./keys.js";
-import { LIMITS } from "./limits.js";
+import { DEFAULTS } from "./defaults.js";
 import type { ScriptName } from "./scripts.js";
 import type { Waiters } from "./waiters.js";
 
@@ -102,7 +102,7 @@ export class Replies {
     const outcomes = (await this.ctx.run(
       "respond",
       [keys.inflight, keys.bodies, keys.stats, keys.config, keys.replies, keys.replyExpiry],
-      [keys.replied, LIMITS.replyTtlMs, LIMITS.maxMessageBytes, ...replies.flatMap((r) => [r.receipt, r.body])],
+      [keys.replied, DEFAULTS.replyTtlMs, DEFAULTS.maxMessageBytes, ...replies.flatMap((r) => [r.receipt, r.body])],
     )) as string;
     return [...outcomes];
   }

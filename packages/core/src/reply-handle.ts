@@ -2,7 +2,7 @@
 // contain ':', so the first ':' splits it; the id is the request's message id, `<ms>-<sequence>`.
 // Also the TIMEOUT errors of request(), worded once for the engine and the clients.
 import { TinyQSError } from "./errors.js";
-import { QUEUE_NAME } from "./limits.js";
+import { QUEUE_NAME } from "./arguments.js";
 
 const MESSAGE_ID = /^\d{1,16}-\d{1,16}$/;
 

@@ -11,6 +11,7 @@
 // the requests it answered on the queue's `replied` channel, and only the waiters of those ids look.
 import type { RedisClient } from "./connection.js";
 import type { KeySpace } from "./keys.js";
+import { sleep } from "./timing.js";
 
 /** How long a queue stays subscribed after its last waiter left, so that receive loops that wait
  * again and again don't subscribe and unsubscribe every time. */
@@ -33,18 +34,10 @@ abstract class ChannelWatch {
 }
 
 /** Resolves after `ms`, when `signal` aborts, or when `listeners` calls what it was given, whichever comes first. */
-function nextEvent(listeners: Set<() => void>, ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      listeners.delete(done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-    listeners.add(done);
-  });
+async function nextEvent(listeners: Set<() => void>, ms: number, signal?: AbortSignal): Promise<void> {
+  let wake: (() => void) | undefined;
+  await sleep(ms, signal, (w) => listeners.add((wake = w)));
+  listeners.delete(wake!);
 }
 
 class QueueWatch extends ChannelWatch {

@@ -11,10 +11,10 @@
 // the handlers in flight and their delete/release. Dead letters are the queue's business: with
 // `maxReceives` set, the receive that would deliver a failing message once too often moves it to the
 // dead-letter queue; the worker never dead-letters by itself.
-import { setTimeout as delay } from "node:timers/promises";
-import { checkVisibilityMs } from "./arguments.js";
+import { LIMITS, checkInt, checkQueueName, checkVisibilityMs } from "./arguments.js";
+import { WORKER_DEFAULTS } from "./defaults.js";
 import { TinyQSError, isTinyQSError } from "./errors.js";
-import { LIMITS, checkInt, checkQueueName } from "./limits.js";
+import { backoff, sleep } from "./timing.js";
 import type { Message, TinyQSApi } from "./types.js";
 
 export interface HandlerContext {
@@ -74,15 +74,7 @@ export interface Worker {
   readonly done: Promise<void>;
 }
 
-export const WORKER_DEFAULTS = {
-  concurrency: 1,
-  waitMs: 20_000,
-  retryDelayMs: 1_000,
-  maxRetryDelayMs: 300_000,
-  /** A failed receive is retried after this, doubling per failure up to `receiveErrorMaxMs`. */
-  receiveErrorMs: 100,
-  receiveErrorMaxMs: 5_000,
-} as const;
+export { WORKER_DEFAULTS };
 
 /**
  * The delay before the next delivery of a message whose handler failed on delivery `receiveCount`:
@@ -93,10 +85,7 @@ export function retryDelay(
   retryDelayMs: number = WORKER_DEFAULTS.retryDelayMs,
   maxRetryDelayMs: number = WORKER_DEFAULTS.maxRetryDelayMs,
 ): number {
-  const n = Math.max(1, Math.floor(receiveCount));
-  // 2^60 ms is far past any cap; stop doubling before the number turns into Infinity.
-  const raw = retryDelayMs * 2 ** Math.min(n - 1, 60);
-  return Math.min(Math.round(raw), maxRetryDelayMs);
+  return backoff(receiveCount, retryDelayMs, maxRetryDelayMs);
 }
 
 const defaultOnError = (queue: string) => (error: unknown, info: WorkerErrorInfo) => {
@@ -206,7 +195,7 @@ export function createWorker(api: TinyQSApi, queue: string, handler: Handler, op
   }
 
   async function receiveLoop(): Promise<void> {
-    let errorDelay = 0;
+    let failures = 0; // receives failed in a row
     const { signal } = stop;
     while (!signal.aborted) {
       if (active >= concurrency) {
@@ -219,13 +208,12 @@ export function createWorker(api: TinyQSApi, queue: string, handler: Handler, op
       try {
         visibility = visibilityMs ??= (await api.getConfig(queue)).visibilityMs;
         messages = await api.receiveBatch(queue, { max: concurrency - active, waitMs, visibilityMs: visibility, signal });
-        errorDelay = 0;
+        failures = 0;
       } catch (e) {
         if (signal.aborted) break;
         report(e, { stage: "receive" });
         if (isTinyQSError(e) && e.code === "CLOSED") break; // the api was closed under us: nothing more to do
-        errorDelay = Math.min(Math.max(WORKER_DEFAULTS.receiveErrorMs, errorDelay * 2), WORKER_DEFAULTS.receiveErrorMaxMs);
-        await delay(errorDelay, undefined, { signal }).catch(() => {}); // cut short by close()
+        await sleep(backoff(++failures, WORKER_DEFAULTS.receiveErrorMs, WORKER_DEFAULTS.receiveErrorMaxMs), signal); // cut short by close()
         continue;
       }
       if (signal.aborted) {

@@ -4,7 +4,7 @@
 // duplicate responds, timeouts, reply expiry; and the original design's "put → take → [expiry] →
 // respond → wait, n times: all answered, nothing left behind".
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TinyQS, LIMITS, parseReplyHandle } from "../src/index.js";
+import { TinyQS, DEFAULTS, LIMITS, parseReplyHandle } from "../src/index.js";
 import { expectCode, queueKeys, sleep, timed, uniqueQueue, type Admin } from "./helpers/util.js";
 import type { EngineOptions, SemanticsOptions } from "./semantics.js";
 
@@ -177,8 +177,8 @@ export function describeRequestResponse(label: string, makeEngine: (options?: En
       await caller.put(q2, "kept");
       await answer(q2, () => "kept");
       const ttl = await admin.pttl(`tinyqs:{${q2}}:replies`);
-      expect(ttl).toBeGreaterThan(LIMITS.replyTtlMs - 10_000);
-      expect(ttl).toBeLessThanOrEqual(LIMITS.replyTtlMs);
+      expect(ttl).toBeGreaterThan(DEFAULTS.replyTtlMs - 10_000);
+      expect(ttl).toBeLessThanOrEqual(DEFAULTS.replyTtlMs);
     });
 
     it("an expired reply is never returned; the keys live as long as the latest reply; responds sweep what expired", async () => {

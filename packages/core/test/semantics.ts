@@ -3,7 +3,7 @@
 // numbered points of issue 2 ("Semantics that must hold"). Every test works on its own queue names,
 // so the tests run concurrently (they mostly wait on short leases and delays).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TinyQS, TinyQSError, LIMITS, type Message, type QueueConfig } from "../src/index.js";
+import { TinyQS, TinyQSError, DEFAULTS, LIMITS, type Message, type QueueConfig } from "../src/index.js";
 import {
   WAKE_MS,
   eventually,
@@ -765,11 +765,11 @@ export function describeSemantics(label: string, makeEngine: (options?: EngineOp
         const q = qn();
         const cfg: QueueConfig = await tq.getConfig(q);
         expect(cfg).toEqual({
-          visibilityMs: LIMITS.visibilityMs,
+          visibilityMs: DEFAULTS.visibilityMs,
           maxReceives: 0,
           deadLetterQueue: `${q}.dead`,
-          maxMessageBytes: LIMITS.maxMessageBytes,
-          replyTtlMs: LIMITS.replyTtlMs,
+          maxMessageBytes: DEFAULTS.maxMessageBytes,
+          replyTtlMs: DEFAULTS.replyTtlMs,
         });
       });
 

@@ -1,18 +1,18 @@
 // Every default of the HTTP server in one place, each with the reason for its value.
-import { LIMITS } from "@tinyqs/core";
+import { DEFAULTS as CORE_DEFAULTS, LIMITS } from "@tinyqs/core";
 
 export const DEFAULTS = {
   /** Loopback only: exposing a queue to a network is a decision to make on purpose (with --token). */
-  host: "127.0.0.1",
+  host: CORE_DEFAULTS.host,
   /** Next to Redis's 6379 and the TCP server's 7379: 7380 is "tinyqs over HTTP". */
-  port: 7380,
-  redis: "redis://127.0.0.1:6379",
+  port: CORE_DEFAULTS.httpPort,
+  redis: CORE_DEFAULTS.redis,
   /**
    * Largest raw body a send accepts, checked while the bytes stream in (413 at the first byte over,
    * without reading the rest). The engine's per-queue `maxMessageBytes` still applies after it; this
    * is the server's own ceiling, so a request can never make it buffer more than this.
    */
-  maxMessageBytes: LIMITS.maxMessageBytes,
+  maxMessageBytes: CORE_DEFAULTS.maxMessageBytes,
   /** JSON bodies besides the messages themselves (batch framing, keys, a config object). */
   jsonOverheadBytes: 64 * 1024,
   /**

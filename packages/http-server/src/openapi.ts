@@ -1,7 +1,7 @@
 // The OpenAPI 3 description of every route, served at GET /v1/openapi.json. It is kept by hand next
 // to the routes (a test checks that the two list the same routes, and that it is valid JSON with the
 // shape OpenAPI requires). Limits quoted here are the defaults; a server may be started with others.
-import { ERRORS, LIMITS, QUEUE_NAME } from "@tinyqs/core";
+import { DEFAULTS as CORE_DEFAULTS, ERRORS, LIMITS, QUEUE_NAME } from "@tinyqs/core";
 import { DEFAULTS } from "./defaults.js";
 
 const error = (description: string) => ({
@@ -43,7 +43,7 @@ const rawMessage = {
 
 const timeoutMs = intQuery(
   "timeoutMs",
-  `Wait up to this many ms for the reply (default ${LIMITS.replyTimeoutMs}, or the server's cap when lower; 0: look once). The server caps it (default ${DEFAULTS.maxWaitMs}).`,
+  `Wait up to this many ms for the reply (default ${CORE_DEFAULTS.replyTimeoutMs}, or the server's cap when lower; 0: look once). The server caps it (default ${DEFAULTS.maxWaitMs}).`,
   0,
   DEFAULTS.maxWaitMs,
 );
@@ -396,11 +396,11 @@ export const OPENAPI = {
         type: "object",
         required: ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes", "replyTtlMs"],
         properties: {
-          visibilityMs: { type: "integer", minimum: 1, maximum: LIMITS.maxVisibilityMs, default: LIMITS.visibilityMs },
+          visibilityMs: { type: "integer", minimum: 1, maximum: LIMITS.maxVisibilityMs, default: CORE_DEFAULTS.visibilityMs },
           maxReceives: { type: "integer", minimum: 0, maximum: LIMITS.maxReceives, default: 0, description: "0: never dead-letter" },
           deadLetterQueue: { type: "string", description: "default <queue>.dead" },
-          maxMessageBytes: { type: "integer", minimum: 1, maximum: LIMITS.maxMessageBytesCeiling, default: LIMITS.maxMessageBytes },
-          replyTtlMs: { type: "integer", minimum: 1, maximum: LIMITS.maxReplyTtlMs, default: LIMITS.replyTtlMs, description: "How long a reply is kept for its caller to collect" },
+          maxMessageBytes: { type: "integer", minimum: 1, maximum: LIMITS.maxMessageBytesCeiling, default: CORE_DEFAULTS.maxMessageBytes },
+          replyTtlMs: { type: "integer", minimum: 1, maximum: LIMITS.maxReplyTtlMs, default: CORE_DEFAULTS.replyTtlMs, description: "How long a reply is kept for its caller to collect" },
         },
       },
       ConfigChanges: {

@@ -2,7 +2,7 @@
 // silently ignored option. Values are decimal integers; the engine checks their ranges (one place
 // for the limits), this file only checks the syntax and the server's own cap on long polls.
 import type { Request } from "express";
-import { LIMITS, TinyQSError } from "@tinyqs/core";
+import { DEFAULTS, TinyQSError } from "@tinyqs/core";
 
 export type Query = Record<string, number | undefined>;
 
@@ -35,5 +35,5 @@ export function checkWait(waitMs: number | undefined, maxWaitMs: number, name = 
  * started with a shorter --max-wait-ms.
  */
 export function replyTimeout(timeoutMs: number | undefined, maxWaitMs: number): number {
-  return checkWait(timeoutMs, maxWaitMs, "timeoutMs") ?? Math.min(LIMITS.replyTimeoutMs, maxWaitMs);
+  return checkWait(timeoutMs, maxWaitMs, "timeoutMs") ?? Math.min(DEFAULTS.replyTimeoutMs, maxWaitMs);
 }

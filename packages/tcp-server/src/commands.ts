@@ -13,7 +13,7 @@
 // Errors: the engine's codes come from its one table (TinyQSError.respError, `CODE message`); the
 // Redis words below exist only where a Redis client expects them.
 import os from "node:os";
-import { CONFIG_SETTINGS, LIMITS, TinyQSError, checkIdOrReceipt, parseReplyHandle, type Message, type QueueConfig, type TinyQSApi } from "@tinyqs/core";
+import { CONFIG_SETTINGS, DEFAULTS as CORE_DEFAULTS, LIMITS, TinyQSError, checkIdOrReceipt, parseReplyHandle, type Message, type QueueConfig, type TinyQSApi } from "@tinyqs/core";
 import { VERSION } from "./defaults.js";
 import { NIL, OK, PONG, array, bulk, bulkArray, error, flatMap, integer, simple, type Encoded } from "./resp/encoder.js";
 
@@ -633,7 +633,7 @@ export const COMMANDS: CommandSpec[] = [
     handler(args, client, server) {
       const handle = text(args[1]!);
       parseReplyHandle(handle); // a bad handle is refused at once, not after the wait
-      const timeoutMs = optInt(options(args, 2, ["TIMEOUT"]), "TIMEOUT", 0, LIMITS.maxWaitMs) ?? LIMITS.replyTimeoutMs;
+      const timeoutMs = optInt(options(args, 2, ["TIMEOUT"]), "TIMEOUT", 0, LIMITS.maxWaitMs) ?? CORE_DEFAULTS.replyTimeoutMs;
       const signal = client.signal;
       // A collected reply exists nowhere else, so it must not be dropped unwritten. If the client
       // leaves during the wait, the aborted signal makes the engine put back a reply it collected at

@@ -1,20 +1,20 @@
 // Every default of the TCP server, with why it is what it is. The CLI, createTcpServer() and the
 // docs all read them from here.
 import { readFileSync } from "node:fs";
-import { LIMITS } from "@tinyqs/core";
+import { DEFAULTS as CORE_DEFAULTS } from "@tinyqs/core";
 
 export const DEFAULTS = {
   /** Loopback only: putting a queue (maybe without a password) on the network must be a choice. */
-  host: "127.0.0.1",
+  host: CORE_DEFAULTS.host,
   /** Redis's 6379 + 1000: easy to remember, and no clash with a Redis on the same machine. */
-  port: 7379,
+  port: CORE_DEFAULTS.tcpPort,
   /** Where the engine finds Redis when neither `redis` nor `engine` is given. */
-  redis: "redis://127.0.0.1:6379",
+  redis: CORE_DEFAULTS.redis,
   /**
    * Largest argument (so, message body) the server reads: the engine's default per-queue limit.
    * A larger bulk is skipped as it arrives, never buffered, and the command gets TOO_BIG.
    */
-  maxMessageBytes: LIMITS.maxMessageBytes,
+  maxMessageBytes: CORE_DEFAULTS.maxMessageBytes,
   /** Most arguments per command: a full batch (1000 bodies or receipts) plus name and queue fits. */
   maxArgs: 1024,
   /**

@@ -1,7 +1,7 @@
 // The code mirrors the doc: docs/protocol.md has one section per command of the table, in the same
 // order, and each section's form names the command; the README lists the queue commands.
 import { readFileSync } from "node:fs";
-import { LIMITS } from "@tinyqs/core";
+import { DEFAULTS as CORE_DEFAULTS } from "@tinyqs/core";
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../src/commands.js";
 import { DEFAULTS } from "../src/defaults.js";
@@ -40,7 +40,7 @@ describe("the defaults, in the code, the doc and the README alike", () => {
   const spaced = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, " ");
 
   it("message size: the engine's limit; the others as the table says", () => {
-    expect(DEFAULTS.maxMessageBytes).toBe(LIMITS.maxMessageBytes);
+    expect(DEFAULTS.maxMessageBytes).toBe(CORE_DEFAULTS.maxMessageBytes);
     expect(doc).toContain(`\`--max-message-bytes\` (default ${spaced(DEFAULTS.maxMessageBytes)})`);
     expect(doc).toContain(`\`--max-command-bytes\` (default ${spaced(DEFAULTS.maxCommandBytes)}`);
     const rows: Array<[string, string]> = [

@@ -1,0 +1,45 @@
+// Every default of the engine, the worker and the ports the servers and clients meet on, each with
+// why it is what it is. A setting a caller leaves out takes its value from here, and the servers'
+// own defaults tables, the clients and `pnpm start` read the shared ones (ports, Redis) from here
+// too. Ranges — what a caller may ask for instead — are in arguments.ts.
+
+export const DEFAULTS = {
+  /** A reservation long enough for most jobs, short enough that a crashed worker's message comes back soon: SQS's 30 s. */
+  visibilityMs: 30_000,
+  /** A queue's largest body: 1 MiB (SQS allows 256 KiB, Redis strings 512 MiB; bodies are held whole in memory). */
+  maxMessageBytes: 1024 * 1024,
+  /** How long a reply waits for wait() to collect it: long enough for a caller that reconnects, short enough not to pile up. */
+  replyTtlMs: 5 * 60_000,
+  /** How long wait() and request() wait for the reply when not told: a patient RPC. */
+  replyTimeoutMs: 30_000,
+  /** How long an operation waits for an unreachable Redis before failing with UNAVAILABLE: past a brief blip, short of a client's patience. */
+  redisTimeoutMs: 5000,
+  /** The first part of every Redis key: a Redis shared with other software keeps tinyqs's keys apart. */
+  prefix: "tinyqs",
+  /** Where the engine finds Redis when not told: a Redis on this machine's standard port. */
+  redis: "redis://127.0.0.1:6379",
+  /** Loopback only: putting a queue (maybe without a password) on the network must be a choice. */
+  host: "127.0.0.1",
+  /** The TCP server: Redis's 6379 + 1000, easy to remember, and no clash with a Redis on the same machine. */
+  tcpPort: 7379,
+  /** The HTTP server: next to the TCP server's 7379, 7380 is "tinyqs over HTTP". */
+  httpPort: 7380,
+} as const;
+
+/** The worker's defaults (createWorker / process()). */
+export const WORKER_DEFAULTS = {
+  /** One handler at a time: the safe choice for handlers that were not written to run side by side. */
+  concurrency: 1,
+  /** Each long poll: the HTTP server's ceiling, so the same worker code runs unchanged on every transport. */
+  waitMs: 20_000,
+  /** The first retry of a failed message after 1 s, doubling per delivery: quick for a blip, patient for an outage. */
+  retryDelayMs: 1_000,
+  /** … up to 5 minutes: a message that keeps failing is still retried a few times an hour until it dead-letters. */
+  maxRetryDelayMs: 300_000,
+  /** A failed receive is retried after this, doubling per failure up to `receiveErrorMaxMs`: no busy loop while Redis is away. */
+  receiveErrorMs: 100,
+  receiveErrorMaxMs: 5_000,
+} as const;
+
+/** Reconnecting to Redis (the engine's own connections): 50 ms doubling up to 2 s, jittered. */
+export const REDIS_RECONNECT = { firstMs: 50, maxMs: 2000 } as const;
