@@ -4,7 +4,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import net from "node:net";
 import { TinyQS, type RedisInput, type TinyQSApi } from "@tinyqs/core";
-import { REDIS_ERRORS, type ClientState, type ServerState } from "./commands.js";
+import { REDIS_ERRORS, type ClientState, type ServerState } from "./commands/index.js";
 import { Connection } from "./connection.js";
 import { DEFAULTS, MAX_PENDING_BYTES_PER_CONNECTION } from "./defaults.js";
 import { error } from "./resp/encoder.js";
