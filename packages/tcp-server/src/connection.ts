@@ -24,7 +24,7 @@ import {
   type ClientState,
   type Deferred,
   type ServerState,
-} from "./commands.js";
+} from "./commands/index.js";
 import {
   CLOSE_DEADLINE_MS,
   MAX_PENDING_PER_CONNECTION,

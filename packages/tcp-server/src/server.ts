@@ -4,10 +4,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import net from "node:net";
 import { TinyQS, type RedisInput, type TinyQSApi } from "@tinyqs/core";
-import { REDIS_ERRORS, type ClientState, type ServerState } from "./commands.js";
-import { Connection } from "./connection.js";
+import { REDIS_ERRORS, type ClientState, type ServerState } from "./commands/index.js";
+import { Connection, type ConnectionHooks } from "./connection.js";
 import { DEFAULTS, MAX_PENDING_BYTES_PER_CONNECTION } from "./defaults.js";
 import { error } from "./resp/encoder.js";
+import type { ParserLimits } from "./resp/parser.js";
 
 export interface TcpServerOptions {
   /** The engine to serve (yours: close() leaves it open). Default: a new TinyQS on `redis`. */
@@ -57,7 +58,8 @@ function positiveInt(name: string, value: number | undefined, fallback: number, 
   return value;
 }
 
-export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
+/** The options' numbers, checked (a RangeError names the first bad one), defaults filled in. */
+function settingsOf(options: TcpServerOptions) {
   const limits = {
     maxMessageBytes: positiveInt("maxMessageBytes", options.maxMessageBytes, DEFAULTS.maxMessageBytes),
     maxArgs: positiveInt("maxArgs", options.maxArgs, DEFAULTS.maxArgs, 3),
@@ -65,14 +67,38 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
     maxInlineBytes: positiveInt("maxInlineBytes", options.maxInlineBytes, DEFAULTS.maxInlineBytes, 16),
     maxConnections: positiveInt("maxConnections", options.maxConnections, DEFAULTS.maxConnections),
   };
-  const idleTimeoutMs = positiveInt("idleTimeoutMs", options.idleTimeoutMs, DEFAULTS.idleTimeoutMs, 0);
-  const shutdownTimeoutMs = positiveInt("shutdownTimeoutMs", options.shutdownTimeoutMs, DEFAULTS.shutdownTimeoutMs, 0);
+  // The parser's names for the same limits: an argument is a bulk string.
+  const parser: ParserLimits = {
+    maxBulkBytes: limits.maxMessageBytes,
+    maxArgs: limits.maxArgs,
+    maxCommandBytes: limits.maxCommandBytes,
+    maxInlineBytes: limits.maxInlineBytes,
+  };
+  return {
+    limits,
+    parser,
+    idleTimeoutMs: positiveInt("idleTimeoutMs", options.idleTimeoutMs, DEFAULTS.idleTimeoutMs, 0),
+    shutdownTimeoutMs: positiveInt("shutdownTimeoutMs", options.shutdownTimeoutMs, DEFAULTS.shutdownTimeoutMs, 0),
+    maxPendingBytes: positiveInt("maxPendingBytes", options.maxPendingBytes, MAX_PENDING_BYTES_PER_CONNECTION),
+  };
+}
+
+/**
+ * The password check. The password is kept only as a hash; comparing two equal-length hashes with
+ * timingSafeEqual takes the same time whatever the input, and hides the password's length too.
+ */
+function passwordCheck(password: string | undefined): Pick<ServerState, "passwordRequired" | "checkPassword"> {
+  const passwordHash = password !== undefined && password !== "" ? sha256(Buffer.from(password)) : null;
+  return {
+    passwordRequired: passwordHash !== null,
+    checkPassword: (given) => passwordHash !== null && timingSafeEqual(sha256(given), passwordHash),
+  };
+}
+
+export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
+  const { limits, parser, idleTimeoutMs, shutdownTimeoutMs, maxPendingBytes } = settingsOf(options);
   const ownsEngine = !options.engine;
   const engine: TinyQSApi = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix });
-
-  // The password is kept only as a hash; comparing two equal-length hashes with timingSafeEqual
-  // takes the same time whatever the input, and hides the password's length too.
-  const passwordHash = options.password !== undefined && options.password !== "" ? sha256(Buffer.from(options.password)) : null;
 
   const connections = new Set<Connection>();
   let nextId = 1;
@@ -82,8 +108,7 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   const state: ServerState = {
     engine,
     limits,
-    passwordRequired: passwordHash !== null,
-    checkPassword: (given) => passwordHash !== null && timingSafeEqual(sha256(given), passwordHash),
+    ...passwordCheck(options.password),
     counters: { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0 },
     startedAt: Date.now(),
     get port() {
@@ -93,15 +118,10 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   };
 
   let allClosed: (() => void) | null = null;
-  const hooks = {
-    limits: {
-      maxBulkBytes: limits.maxMessageBytes,
-      maxArgs: limits.maxArgs,
-      maxCommandBytes: limits.maxCommandBytes,
-      maxInlineBytes: limits.maxInlineBytes,
-    },
+  const hooks: ConnectionHooks = {
+    limits: parser,
     idleTimeoutMs,
-    maxPendingBytes: positiveInt("maxPendingBytes", options.maxPendingBytes, MAX_PENDING_BYTES_PER_CONNECTION),
+    maxPendingBytes,
     onClose: (c: Connection) => {
       connections.delete(c);
       if (connections.size === 0) allClosed?.();
@@ -131,10 +151,7 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
     if (connections.size > 0) {
       const drained = new Promise<void>((resolve) => (allClosed = resolve));
       for (const c of connections) c.shutdown();
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, shutdownTimeoutMs)));
-      await Promise.race([drained, late]);
-      clearTimeout(timer);
+      await drainedOrLate(drained, shutdownTimeoutMs);
       for (const c of connections) c.destroy();
     }
     await stopped;
@@ -147,23 +164,35 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
     get connections() {
       return connections.size;
     },
-    listen(port = DEFAULTS.port, host = DEFAULTS.host) {
-      return new Promise((resolve, reject) => {
-        const onError = (e: Error) => reject(e);
-        server.once("error", onError);
-        server.listen({ port, host }, () => {
-          server.off("error", onError);
-          const a = server.address() as net.AddressInfo;
-          bound = { host: a.address, port: a.port };
-          resolve(bound);
-        });
-      });
+    async listen(port = DEFAULTS.port, host = DEFAULTS.host) {
+      return (bound = await listenOn(server, port, host));
     },
     close() {
       return (closing ??= shutdown());
     },
     address: () => bound,
   };
+}
+
+/** Waits for `drained`, but no longer than `ms`. */
+async function drainedOrLate(drained: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([drained, late]);
+  clearTimeout(timer);
+}
+
+/** server.listen() as a promise of the address bound, rejected with the listen error. */
+function listenOn(server: net.Server, port: number, host: string): Promise<{ host: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error) => reject(e);
+    server.once("error", onError);
+    server.listen({ port, host }, () => {
+      server.off("error", onError);
+      const a = server.address() as net.AddressInfo;
+      resolve({ host: a.address, port: a.port });
+    });
+  });
 }
 
 function sha256(b: Buffer): Buffer {

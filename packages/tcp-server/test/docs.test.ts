@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { DEFAULTS as CORE_DEFAULTS } from "@tinyqs/core";
 import { describe, expect, it } from "vitest";
-import { COMMANDS } from "../src/commands.js";
+import { COMMANDS } from "../src/commands/index.js";
 import { DEFAULTS } from "../src/defaults.js";
 
 const doc = readFileSync(new URL("../../../docs/protocol.md", import.meta.url), "utf8");

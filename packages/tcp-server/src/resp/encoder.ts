@@ -1,6 +1,8 @@
-// RESP2 encoding. Every function returns the complete bytes of one reply, so a handler's answer can
-// be queued and written as it is. Texts that RESP carries on a single line (simple strings, errors)
-// have CR and LF replaced by spaces: a stray newline there would desynchronise the client.
+// RESP2 encoding, and the shapes of the queue replies (a message, stats, a queue's settings). Every
+// function returns the complete bytes of one reply, so a handler's answer can be queued and written
+// as it is. Texts that RESP carries on a single line (simple strings, errors) have CR and LF replaced
+// by spaces: a stray newline there would desynchronise the client.
+import { CONFIG_SETTINGS, type Message, type QueueConfig, type QueueStats } from "@tinyqs/core";
 
 /** One encoded reply (or a part of an array being built). */
 export type Encoded = Buffer;
@@ -64,4 +66,54 @@ export function flatMap(entries: ReadonlyArray<readonly [string, Encoded]>): Enc
   const items: Encoded[] = [];
   for (const [k, v] of entries) items.push(bulk(k), v);
   return array(items);
+}
+
+// ---- the queue replies ------------------------------------------------------------------------
+
+/** A message: id, receipt (nil when peeked), body, receiveCount, sentAt; or nil for none. */
+export function messageReply(m: Message | null): Encoded {
+  return m ? encodeMessages([m], false) : NIL;
+}
+
+/** RECEIVE … COUNT: an array of messages (maybe empty). */
+export function messagesReply(ms: readonly Message[]): Encoded {
+  return encodeMessages(ms, true);
+}
+
+/**
+ * Messages as RESP, each `*5` id, receipt (nil for PEEK), body, receiveCount, sentAt, in ONE buffer:
+ * each body is copied once, where building it from bulk() and array() copied it three times (a
+ * RECEIVE … COUNT reply carries up to 1000 bodies of up to 1 MiB).
+ */
+function encodeMessages(ms: readonly Message[], asArray: boolean): Encoded {
+  const heads: string[] = [];
+  const tails: string[] = [];
+  let size = 0;
+  for (const m of ms) {
+    const receipt = m.receipt === null ? "$-1\r\n" : `$${Buffer.byteLength(m.receipt)}\r\n${m.receipt}\r\n`;
+    const head = `*5\r\n$${Buffer.byteLength(m.id)}\r\n${m.id}\r\n${receipt}$${m.body.length}\r\n`;
+    const tail = `\r\n:${m.receiveCount}\r\n:${m.sentAt}\r\n`;
+    heads.push(head);
+    tails.push(tail);
+    size += Buffer.byteLength(head) + m.body.length + tail.length;
+  }
+  const top = asArray ? `*${ms.length}\r\n` : "";
+  const out = Buffer.allocUnsafe(top.length + size);
+  let at = out.write(top, 0, "latin1");
+  for (let i = 0; i < ms.length; i++) {
+    at += out.write(heads[i]!, at, "utf8");
+    at += ms[i]!.body.copy(out, at);
+    at += out.write(tails[i]!, at, "latin1");
+  }
+  return out;
+}
+
+/** STATS: field, value, … in the engine's order. */
+export function statsReply(stats: QueueStats): Encoded {
+  return flatMap(Object.entries(stats).map(([k, v]) => [k, integer(v as number)]));
+}
+
+/** QCONFIG: every setting, in the order of the engine's settings table; numbers as integers. */
+export function configReply(c: QueueConfig): Encoded {
+  return flatMap(CONFIG_SETTINGS.map((f) => [f.name, typeof c[f.name] === "number" ? integer(c[f.name] as number) : bulk(String(c[f.name]))]));
 }

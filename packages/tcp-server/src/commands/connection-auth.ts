@@ -1,0 +1,117 @@
+// The handlers of the connection commands: PING, ECHO, AUTH, QUIT, SELECT, CLIENT, answered at once
+// by the server without the engine, as Redis answers them, so that redis-cli and the client
+// libraries connect with their default options. Also the password check and the client name rule,
+// which HELLO (introspection.ts) uses too. Their rows (arity, docs) are in table.ts.
+import { OK, PONG, array, bulk, integer, simple, type Encoded } from "../resp/encoder.js";
+import { CommandError, REDIS_ERRORS, unknownSubcommand, wrongArity } from "./redis-errors.js";
+import type { ClientState, Handler, ServerState } from "./types.js";
+
+export const CONNECTION_AUTH = {
+  PING(args) {
+    if (args.length > 2) throw new CommandError(wrongArity("ping"));
+    return args.length === 2 ? bulk(args[1]!) : PONG;
+  },
+
+  ECHO: (args) => bulk(args[1]!),
+
+  AUTH(args, client, server) {
+    if (args.length > 3) throw new CommandError(REDIS_ERRORS.syntax);
+    authenticate(args.length === 3 ? args[1]! : null, args[args.length - 1]!, client, server);
+    return OK;
+  },
+
+  QUIT(_args, client) {
+    client.closeAfterReply();
+    return OK;
+  },
+
+  SELECT(args) {
+    if (args[1]!.toString("latin1") !== "0") throw new CommandError(REDIS_ERRORS.badDb);
+    return OK;
+  },
+
+  CLIENT: clientCommand,
+} satisfies Record<string, Handler>;
+
+/** AUTH's and HELLO's check: the user `default` (or none) and the server's password. */
+export function authenticate(username: Buffer | null, password: Buffer, client: ClientState, server: ServerState): void {
+  if (!server.passwordRequired) throw new CommandError(REDIS_ERRORS.noPassword);
+  // Both checks always run, so a wrong user name takes as long as a wrong password.
+  const userOk = username === null || username.toString("latin1") === "default";
+  const passOk = server.checkPassword(password);
+  if (!userOk || !passOk) throw new CommandError(REDIS_ERRORS.wrongPass);
+  client.authenticated = true;
+}
+
+/** CLIENT SETNAME's and HELLO SETNAME's rule: printable ASCII without spaces; empty clears the name. */
+export function setName(client: ClientState, raw: Buffer): void {
+  for (const b of raw) if (b < 0x21 || b > 0x7e) throw new CommandError(REDIS_ERRORS.badClientName);
+  client.name = raw.length === 0 ? null : raw.toString("latin1");
+}
+
+// ---- CLIENT -----------------------------------------------------------------------------------
+
+/** CLIENT INFO's and CLIENT LIST's line for one connection, in Redis's `field=value` form. */
+function clientLine(c: ClientState): string {
+  const now = Date.now();
+  const age = Math.floor((now - c.createdAt) / 1000);
+  const idle = Math.floor((now - c.lastCommandAt) / 1000);
+  return (
+    `id=${c.id} addr=${c.addr} laddr=${c.laddr} name=${c.name ?? ""} age=${age} idle=${idle} db=0 ` +
+    `cmd=${c.lastCommand} lib-name=${c.libName ?? ""} lib-ver=${c.libVer ?? ""}`
+  );
+}
+
+const CLIENT_HELP = [
+  "CLIENT <subcommand> [<arg> ...]. Subcommands are:",
+  "ID",
+  "    Return the ID of the current connection.",
+  "GETNAME",
+  "    Return the name of the current connection.",
+  "SETNAME <name>",
+  "    Assign the name <name> to the current connection.",
+  "SETINFO <LIB-NAME|LIB-VER> <value>",
+  "    Set client library name or version.",
+  "INFO",
+  "    Return information about the current client connection.",
+  "LIST",
+  "    Return information about client connections.",
+  "HELP",
+  "    Print this help.",
+];
+
+/** CLIENT SETINFO LIB-NAME|LIB-VER value: what the client library says it is (CLIENT LIST shows it). */
+function setInfo(client: ClientState, attrRaw: Buffer, valueRaw: Buffer): Encoded {
+  const attr = attrRaw.toString("latin1").toUpperCase();
+  const value = valueRaw.toString("latin1");
+  if (/[^\x21-\x7e]/.test(value)) throw new CommandError(`ERR ${attr} cannot contain spaces, newlines or special characters.`);
+  if (attr === "LIB-NAME") client.libName = value;
+  else if (attr === "LIB-VER") client.libVer = value;
+  else throw new CommandError(`ERR Unrecognized option '${attrRaw.toString("latin1").slice(0, 64)}'`);
+  return OK;
+}
+
+/** Each subcommand of CLIENT: the argument count it takes (the name included), and its answer. */
+const CLIENT_SUBCOMMANDS: Record<string, { n?: number; run: (args: Buffer[], client: ClientState, server: ServerState) => Encoded }> = {
+  ID: { n: 2, run: (_args, client) => integer(client.id) },
+  GETNAME: { n: 2, run: (_args, client) => bulk(client.name) },
+  SETNAME: {
+    n: 3,
+    run: (args, client) => {
+      setName(client, args[2]!);
+      return OK;
+    },
+  },
+  SETINFO: { n: 4, run: (args, client) => setInfo(client, args[2]!, args[3]!) },
+  INFO: { n: 2, run: (_args, client) => bulk(clientLine(client) + "\n") },
+  LIST: { n: 2, run: (_args, _client, server) => bulk([...server.clients()].map((c) => clientLine(c) + "\n").join("")) },
+  HELP: { run: () => array(CLIENT_HELP.map(simple)) },
+};
+
+function clientCommand(args: Buffer[], client: ClientState, server: ServerState): Encoded {
+  const sub = args[1]!.toString("latin1").toUpperCase();
+  const spec = Object.hasOwn(CLIENT_SUBCOMMANDS, sub) ? CLIENT_SUBCOMMANDS[sub]! : undefined;
+  if (!spec) throw unknownSubcommand(args[1]!, "CLIENT");
+  if (spec.n !== undefined && args.length !== spec.n) throw new CommandError(wrongArity(`client|${sub}`));
+  return spec.run(args, client, server);
+}

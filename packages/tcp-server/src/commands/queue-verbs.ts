@@ -1,0 +1,102 @@
+// The handlers of the queue commands: SEND, MSEND, RECEIVE, PEEK, DELETE, TOUCH, RELEASE, STATS,
+// QUEUES, QCONFIG, PURGE. Each reads its arguments' shape, then hands the engine call to the
+// connection; the engine checks the rest (queue names, receipts, sizes) and its errors are the reply.
+// Their rows (arity, docs) are in table.ts.
+import { CONFIG_SETTINGS, TinyQSError, checkIdOrReceipt, type QueueConfig } from "@tinyqs/core";
+import { bulk, bulkArray, configReply, integer, messageReply, statsReply } from "../resp/encoder.js";
+import { int, optInt, options, shown, text } from "./arguments.js";
+import { engineCall, reservingHandler, waitingCall } from "./engine-calls.js";
+import { CommandError, REDIS_ERRORS } from "./redis-errors.js";
+import type { Handler } from "./types.js";
+
+export const QUEUE_VERBS = {
+  SEND(args, _client, server) {
+    const queue = text(args[1]!);
+    const delayMs = optInt(options(args, 3, ["DELAY"]), "DELAY");
+    const body = args[2]!;
+    return engineCall("overlap", async () => bulk(await server.engine.send(queue, body, { delayMs })));
+  },
+
+  MSEND(args, _client, server) {
+    const queue = text(args[1]!);
+    const bodies = args.slice(2);
+    return engineCall("overlap", async () => bulkArray(await server.engine.sendBatch(queue, bodies)));
+  },
+
+  RECEIVE: reservingHandler(true, (engine, queue, o) => engine.receiveBatch(queue, o)),
+
+  PEEK(args, client, server) {
+    const queue = text(args[1]!);
+    const waitMs = optInt(options(args, 2, ["WAIT"]), "WAIT") ?? 0;
+    const signal = client.signal;
+    return waitingCall(waitMs, async () => messageReply(await server.engine.peek(queue, { waitMs, signal })));
+  },
+
+  DELETE(args, _client, server) {
+    const queue = text(args[1]!);
+    const refs = args.slice(2).map(text);
+    refs.forEach(checkIdOrReceipt); // all checked before any is deleted: an error deletes nothing
+    // One id, the common case (a worker acking): no Promise.all around it.
+    if (refs.length === 1) return engineCall("overlap", async () => integer(Number(await server.engine.delete(queue, refs[0]!))));
+    return engineCall("overlap", async () => {
+      const done = await Promise.all(refs.map((r) => server.engine.delete(queue, r)));
+      return integer(done.filter(Boolean).length);
+    });
+  },
+
+  TOUCH(args, _client, server) {
+    const queue = text(args[1]!);
+    const receipt = text(args[2]!);
+    const visibilityMs = optInt(options(args, 3, ["VISIBILITY"]), "VISIBILITY");
+    return engineCall("overlap", async () => integer((await server.engine.touch(queue, receipt, { visibilityMs })) ? 1 : 0));
+  },
+
+  RELEASE(args, _client, server) {
+    const queue = text(args[1]!);
+    const receipt = text(args[2]!);
+    const delayMs = optInt(options(args, 3, ["DELAY"]), "DELAY");
+    return engineCall("overlap", async () => integer((await server.engine.release(queue, receipt, { delayMs })) ? 1 : 0));
+  },
+
+  STATS(args, _client, server) {
+    const queue = text(args[1]!);
+    return engineCall("overlap", async () => statsReply(await server.engine.stats(queue)));
+  },
+
+  QUEUES: (_args, _client, server) => engineCall("overlap", async () => bulkArray(await server.engine.queues())),
+
+  QCONFIG(args, _client, server) {
+    const queue = text(args[1]!);
+    const changes = configChanges(args);
+    const change = Object.keys(changes).length > 0;
+    return engineCall("alone", async () =>
+      configReply(change ? await server.engine.configure(queue, changes) : await server.engine.getConfig(queue)),
+    );
+  },
+
+  PURGE(args, _client, server) {
+    const queue = text(args[1]!);
+    return engineCall("alone", async () => integer(await server.engine.purge(queue)));
+  },
+} satisfies Record<string, Handler>;
+
+/**
+ * QCONFIG's `field value` pairs: the fields of the engine's settings table, in any case, each once;
+ * numbers in the table's range. The dead-letter queue's name is the engine's to check.
+ */
+function configChanges(args: Buffer[]): Partial<QueueConfig> {
+  if (args.length % 2 !== 0) throw new CommandError(REDIS_ERRORS.syntax);
+  const changes: Partial<QueueConfig> = {};
+  for (let i = 2; i < args.length; i += 2) {
+    const given = args[i]!.toString("latin1");
+    const field = CONFIG_SETTINGS.find((f) => f.name.toLowerCase() === given.toLowerCase());
+    if (!field) {
+      throw new TinyQSError("BAD_ARGUMENT", `unknown setting ${shown(args[i]!)}; settings are ${CONFIG_SETTINGS.map((f) => f.name).join(", ")}`);
+    }
+    if (field.name in changes) throw new CommandError(REDIS_ERRORS.syntax);
+    const value = args[i + 1]!;
+    if ("min" in field) (changes as Record<string, number>)[field.name] = int(field.name, value, field);
+    else changes.deadLetterQueue = text(value);
+  }
+  return changes;
+}
