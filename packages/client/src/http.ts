@@ -125,7 +125,7 @@ export class HttpClient implements TinyQSApi {
       throw new TinyQSError("UNAVAILABLE", `the tinyqs server at ${this.base} cannot be reached: ${(e as Error)?.message ?? e}`, { cause: e });
     }
     if (res.ok || (notFoundOk && res.status === 404)) return res;
-    throw await errorOf(res);
+    throw await errorOfResponse(res);
   }
 
   /** exchange() for a JSON answer. */
@@ -339,7 +339,7 @@ function withHandle(message: string, res: Response): string {
 }
 
 /** An error status as the TinyQSError of its envelope; without one (a proxy's page), the code of the status. */
-async function errorOf(res: Response): Promise<TinyQSError> {
+async function errorOfResponse(res: Response): Promise<TinyQSError> {
   const text = await res.text().catch(() => "");
   let sent: TinyQSError | null = null;
   try {

@@ -36,7 +36,7 @@ interface Waiting {
 }
 
 /** A frame's `error: { code, message }` as a TinyQSError (an unknown code is INTERNAL, its text kept). */
-function errorOf(frame: Frame): TinyQSError {
+function errorOfFrame(frame: Frame): TinyQSError {
   const known = errorFromJson(frame);
   if (known) return known;
   const e = (frame.error ?? {}) as { code?: unknown; message?: unknown };
@@ -116,7 +116,7 @@ export class WsConnection {
         res.on("end", () => {
           let refused: TinyQSError | null = null;
           try {
-            refused = errorOf(JSON.parse(text) as Frame);
+            refused = errorOfFrame(JSON.parse(text) as Frame);
           } catch {
             /* not JSON */
           }
@@ -176,11 +176,11 @@ export class WsConnection {
       this.waiting.delete(f.requestId as number);
       clearTimeout(w.timer);
       if (f.ok === true) w.resolve(f);
-      else w.reject(errorOf(f));
+      else w.reject(errorOfFrame(f));
     } else if (f.op === "message") {
       this.onMessage(messageFromFrame(f));
     } else if (f.op === "error") {
-      this.onFailure(errorOf(f));
+      this.onFailure(errorOfFrame(f));
     }
   }
 }
