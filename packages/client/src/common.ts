@@ -1,6 +1,5 @@
-// Shared by both transports: options, error mapping, argument checks.
+// Shared by both transports: options, and the engine's argument checks and errors they re-use.
 import {
-  ERRORS,
   DEFAULTS,
   LIMITS,
   TinyQSError,
@@ -11,7 +10,6 @@ import {
   replyTimedOut,
   requestAbandoned,
   toBuffer,
-  type ErrorCode,
 } from "@tinyqs/core";
 
 export interface ClientOptions {
@@ -43,20 +41,6 @@ export function checkClientOptions(options: unknown): asserts options is ClientO
     if (o[key] !== undefined && typeof o[key] !== "string") throw new TinyQSError("BAD_ARGUMENT", `${key} must be a string`);
   }
   if (o.fetch !== undefined && typeof o.fetch !== "function") throw new TinyQSError("BAD_ARGUMENT", "fetch must be a function");
-}
-
-const BY_RESP = new Map<string, ErrorCode>(Object.entries(ERRORS).map(([code, e]) => [e.resp as string, code as ErrorCode]));
-
-/** An error reply's text (`CODE message`) as a TinyQSError. */
-export function fromReplyText(text: string, cause?: unknown): TinyQSError {
-  const sp = text.indexOf(" ");
-  const word = sp < 0 ? text : text.slice(0, sp);
-  const rest = sp < 0 ? "" : text.slice(sp + 1);
-  const code = BY_RESP.get(word);
-  if (code) return new TinyQSError(code, rest || undefined, { cause });
-  if (word === "WRONGPASS") return new TinyQSError("UNAUTHORIZED", rest || undefined, { cause });
-  if (word === "ERR" && /syntax|wrong number/.test(rest)) return new TinyQSError("BAD_ARGUMENT", rest, { cause });
-  return new TinyQSError("INTERNAL", text, { cause });
 }
 
 /** A reply wait's timeoutMs: core's check; undefined stays undefined, so the server applies its default. */

@@ -1,11 +1,10 @@
 // The HTTP transport: the REST routes of @tinyqs/http-server, with fetch; process() runs its worker
-// on the server's WebSocket instead (ws-source.ts).
+// on the server's WebSocket instead (ws-source.ts). The routes, headers, message JSON and error
+// envelope are @tinyqs/core/wire's, the ones the server writes.
 import {
-  ERRORS,
   TinyQSError,
   createWorker,
   type Body,
-  type ErrorCode,
   type Handler,
   type Message,
   type QueueConfig,
@@ -22,10 +21,22 @@ import {
   type WorkerOptions,
 } from "@tinyqs/core";
 import {
+  HEADERS,
+  ROUTES,
+  bodyToJson,
+  errorCodeOfStatus,
+  errorFromJson,
+  messageFromHeaders,
+  messageFromJson,
+  pathOf,
+  webSocketUrl,
+  type PathParams,
+  type Route,
+} from "@tinyqs/core/wire";
+import {
   DEFAULT_MAX_RECONNECT_DELAY_MS,
   DEFAULT_TIMEOUT_MS,
   DEFAULTS,
-  LIMITS,
   checkQueueName,
   checkReplyTimeout,
   parseReplyHandle,
@@ -46,13 +57,12 @@ import {
   visibilityArg,
   waitArg,
 } from "./args.js";
-import { webSocketUrl } from "./ws-connection.js";
 import { WsSource } from "./ws-source.js";
 
 type Query = Record<string, number | undefined>;
 
 interface Request {
-  method?: string;
+  method: string;
   path: string;
   query?: Query;
   body?: Buffer | string;
@@ -63,6 +73,11 @@ interface Request {
 }
 
 const ABORTED = Symbol("aborted");
+
+/** A route of the wire table with its parameters: the method and path of a Request. */
+function at<R extends Route>(route: R, params: PathParams<R["path"]>): { method: string; path: string } {
+  return { method: route.method, path: pathOf(route, params) };
+}
 
 export class HttpClient implements TinyQSApi {
   private readonly timeoutMs: number;
@@ -103,14 +118,14 @@ export class HttpClient implements TinyQSApi {
     const signals = [timeout, this.closing.signal, ...(req.signal ? [req.signal] : [])];
     let res: Response;
     try {
-      res = await this.fetch(url, { method: req.method ?? "GET", headers, body, signal: AbortSignal.any(signals) });
+      res = await this.fetch(url, { method: req.method, headers, body, signal: AbortSignal.any(signals) });
     } catch (e) {
       if (req.signal?.aborted || this.closing.signal.aborted) return ABORTED;
       if (timeout.aborted) throw new TinyQSError("TIMEOUT", `no answer from ${this.base} within ${this.timeoutMs + (req.waitMs ?? 0)} ms`, { cause: e });
       throw new TinyQSError("UNAVAILABLE", `the tinyqs server at ${this.base} cannot be reached: ${(e as Error)?.message ?? e}`, { cause: e });
     }
     if (res.ok || (notFoundOk && res.status === 404)) return res;
-    throw await errorOf(res);
+    throw await errorOfResponse(res);
   }
 
   /** exchange() for a JSON answer. */
@@ -128,63 +143,56 @@ export class HttpClient implements TinyQSApi {
     }
   }
 
+  /** The queue name, checked (the first check of every queue's call, as in the engine). */
   private q(queue: string): string {
-    checkQueueName(queue);
-    return `/v1/queues/${encodeURIComponent(queue)}`;
+    return checkQueueName(queue);
   }
 
   async send(queue: string, body: Body, options: SendOptions = {}): Promise<string> {
-    const path = `${this.q(queue)}/messages`;
+    const route = at(ROUTES.send, { queue: this.q(queue) });
     const delayMs = delayArg(options?.delayMs) || undefined;
-    const r = await this.json<{ id: string }>({ method: "POST", path, query: { delayMs }, body: toBuffer(body) });
+    const r = await this.json<{ id: string }>({ ...route, query: { delayMs }, body: toBuffer(body) });
     return r.id;
   }
 
   async sendBatch(queue: string, bodies: Body[], options: SendOptions = {}): Promise<string[]> {
-    const path = `${this.q(queue)}/messages/batch`;
+    const route = at(ROUTES.sendBatch, { queue: this.q(queue) });
     checkBodies(bodies);
     const delayMs = delayArg(options?.delayMs);
     if (bodies.length === 0) return [];
-    const messages = bodies.map((b) => ({ body: toBuffer(b).toString("base64"), encoding: "base64", ...(delayMs ? { delayMs } : {}) }));
-    const r = await this.json<{ ids: string[] }>({ method: "POST", path, json: { messages } });
+    const messages = bodies.map((b) => ({ ...bodyToJson(toBuffer(b)), ...(delayMs ? { delayMs } : {}) }));
+    const r = await this.json<{ ids: string[] }>({ ...route, json: { messages } });
     return r.ids;
   }
 
   async receive(queue: string, options: ReceiveOptions = {}): Promise<Message | null> {
-    const path = `${this.q(queue)}/messages`;
+    const route = at(ROUTES.receive, { queue: this.q(queue) });
     const { waitMs, visibilityMs } = receiveArgs(options);
-    const res = await this.exchange({ path, query: { waitMs: waitMs || undefined, visibilityMs }, signal: options?.signal, waitMs });
+    const res = await this.exchange({ ...route, query: { waitMs: waitMs || undefined, visibilityMs }, signal: options?.signal, waitMs });
     return this.single(queue, res);
   }
 
   async peek(queue: string, options: WaitOptions = {}): Promise<Message | null> {
-    const path = `${this.q(queue)}/messages/peek`;
+    const route = at(ROUTES.peek, { queue: this.q(queue) });
     const waitMs = waitArg(options?.waitMs);
-    const res = await this.exchange({ path, query: { waitMs: waitMs || undefined }, signal: options?.signal, waitMs });
+    const res = await this.exchange({ ...route, query: { waitMs: waitMs || undefined }, signal: options?.signal, waitMs });
     return this.single(queue, res);
   }
 
+  /** A raw message: the body, its metadata in the tinyqs-* headers; 204 is none. */
   private async single(queue: string, res: Response | typeof ABORTED): Promise<Message | null> {
     if (res === ABORTED || res.status === 204) return null;
     const body = Buffer.from(await this.read(res, () => res.arrayBuffer()));
-    const h = res.headers;
-    return {
-      queue,
-      id: h.get("tinyqs-id") ?? "",
-      receipt: h.get("tinyqs-receipt") || null,
-      body,
-      receiveCount: Number(h.get("tinyqs-receive-count") ?? 0),
-      sentAt: Number(h.get("tinyqs-sent-at") ?? 0),
-    };
+    return messageFromHeaders(queue, (name) => res.headers.get(name), body);
   }
 
   async receiveBatch(queue: string, options: ReceiveBatchOptions): Promise<Message[]> {
-    const path = `${this.q(queue)}/messages`;
+    const route = at(ROUTES.receive, { queue: this.q(queue) });
     const { max, waitMs, visibilityMs } = receiveBatchArgs(options);
-    const res = await this.exchange({ path, query: { max, waitMs: waitMs || undefined, visibilityMs }, signal: options.signal, waitMs });
+    const res = await this.exchange({ ...route, query: { max, waitMs: waitMs || undefined, visibilityMs }, signal: options.signal, waitMs });
     if (res === ABORTED || res.status === 204) return [];
-    const r = (await this.read(res, () => res.json())) as { messages: Array<{ id: string; receipt: string | null; body: string; receiveCount: number; sentAt: number }> };
-    return r.messages.map((m) => ({ queue, id: m.id, receipt: m.receipt ?? null, body: Buffer.from(m.body, "base64"), receiveCount: m.receiveCount, sentAt: m.sentAt }));
+    const r = (await this.read(res, () => res.json())) as { messages: unknown[] };
+    return r.messages.map((m) => messageFromJson(queue, m));
   }
 
   private async yesNo(req: Request): Promise<boolean> {
@@ -195,17 +203,17 @@ export class HttpClient implements TinyQSApi {
   }
 
   async delete(queue: string, idOrReceipt: string): Promise<boolean> {
-    return this.yesNo({ method: "DELETE", path: `${this.q(queue)}/messages/${encodeURIComponent(checkIdOrReceipt(idOrReceipt))}` });
+    return this.yesNo(at(ROUTES.delete, { queue: this.q(queue), idOrReceipt: checkIdOrReceipt(idOrReceipt) }));
   }
 
   async touch(queue: string, receipt: string, options: TouchOptions = {}): Promise<boolean> {
-    const path = `${this.q(queue)}/messages/${encodeURIComponent(checkReceipt(receipt))}/touch`;
-    return this.yesNo({ method: "POST", path, query: { visibilityMs: visibilityArg(options?.visibilityMs) } });
+    const route = at(ROUTES.touch, { queue: this.q(queue), receipt: checkReceipt(receipt) });
+    return this.yesNo({ ...route, query: { visibilityMs: visibilityArg(options?.visibilityMs) } });
   }
 
   async release(queue: string, receipt: string, options: ReleaseOptions = {}): Promise<boolean> {
-    const path = `${this.q(queue)}/messages/${encodeURIComponent(checkReceipt(receipt))}/release`;
-    return this.yesNo({ method: "POST", path, query: { delayMs: delayArg(options?.delayMs) || undefined } });
+    const route = at(ROUTES.release, { queue: this.q(queue), receipt: checkReceipt(receipt) });
+    return this.yesNo({ ...route, query: { delayMs: delayArg(options?.delayMs) || undefined } });
   }
 
   // ---- request/response ----------------------------------------------------------------------
@@ -220,14 +228,15 @@ export class HttpClient implements TinyQSApi {
   }
 
   async respond(queue: string, receipt: string, body: Body): Promise<boolean> {
-    return this.yesNo({ method: "POST", path: `${this.q(queue)}/messages/${encodeURIComponent(checkReceipt(receipt))}/respond`, body: toBuffer(body) });
+    const route = at(ROUTES.respond, { queue: this.q(queue), receipt: checkReceipt(receipt) });
+    return this.yesNo({ ...route, body: toBuffer(body) });
   }
 
   async wait(handle: string, options: ReplyWaitOptions = {}): Promise<Buffer | null> {
     parseReplyHandle(handle);
     const timeoutMs = checkReplyTimeout(options.timeoutMs);
     const res = await this.exchange({
-      path: `/v1/replies/${encodeURIComponent(handle)}`,
+      ...at(ROUTES.reply, { handle }),
       query: { timeoutMs },
       signal: options.signal,
       waitMs: timeoutMs ?? DEFAULTS.replyTimeoutMs,
@@ -238,11 +247,11 @@ export class HttpClient implements TinyQSApi {
 
   /** One round trip: the server puts, waits, and answers with the reply (200) or TIMEOUT (504). */
   async request(queue: string, body: Body, options: ReplyWaitOptions = {}): Promise<Buffer> {
-    const path = `${this.q(queue)}/requests`;
+    const route = at(ROUTES.request, { queue: this.q(queue) });
     const timeoutMs = checkReplyTimeout(options.timeoutMs);
     if (this.closed) throw new TinyQSError("CLOSED");
     if (options.signal?.aborted) throw requestAbandoned(queue); // exchange() would not send it either
-    const res = await this.exchange({ method: "POST", path, query: { timeoutMs }, body: toBuffer(body), signal: options.signal, waitMs: timeoutMs ?? DEFAULTS.replyTimeoutMs });
+    const res = await this.exchange({ ...route, query: { timeoutMs }, body: toBuffer(body), signal: options.signal, waitMs: timeoutMs ?? DEFAULTS.replyTimeoutMs });
     if (res === ABORTED) {
       // As in the engine, a request whose wait was given up on got no reply in time.
       if (this.closed) throw new TinyQSError("CLOSED");
@@ -254,30 +263,30 @@ export class HttpClient implements TinyQSApi {
   // ---- queues ----------------------------------------------------------------------------------
 
   async configure(queue: string, changes: Partial<QueueConfig>): Promise<QueueConfig> {
-    const path = this.q(queue);
-    return this.json<QueueConfig>({ method: "PUT", path, json: configArgs(queue, changes) });
+    const route = at(ROUTES.configure, { queue: this.q(queue) });
+    return this.json<QueueConfig>({ ...route, json: configArgs(queue, changes) });
   }
 
   async getConfig(queue: string): Promise<QueueConfig> {
-    return (await this.json<{ config: QueueConfig }>({ path: this.q(queue) })).config;
+    return (await this.json<{ config: QueueConfig }>(at(ROUTES.queue, { queue: this.q(queue) }))).config;
   }
 
   async stats(queue: string): Promise<QueueStats> {
-    const r = await this.json<QueueStats & { name: string; config: unknown }>({ path: this.q(queue) });
+    const r = await this.json<QueueStats & { name: string; config: unknown }>(at(ROUTES.queue, { queue: this.q(queue) }));
     const { ready, inFlight, delayed, sent, received, deleted, deadLettered } = r;
     return { ready, inFlight, delayed, sent, received, deleted, deadLettered };
   }
 
   async queues(): Promise<string[]> {
-    return (await this.json<Array<{ name: string }>>({ path: "/v1/queues" })).map((q) => q.name);
+    return (await this.json<Array<{ name: string }>>(at(ROUTES.queues, {}))).map((q) => q.name);
   }
 
   async purge(queue: string): Promise<number> {
-    return (await this.json<{ purged: number }>({ method: "POST", path: `${this.q(queue)}/purge` })).purged;
+    return (await this.json<{ purged: number }>(at(ROUTES.purge, { queue: this.q(queue) }))).purged;
   }
 
   async ping(): Promise<void> {
-    await this.json<unknown>({ path: "/healthz" });
+    await this.json<unknown>(at(ROUTES.healthz, {}));
   }
 
   /**
@@ -325,18 +334,19 @@ export class HttpClient implements TinyQSApi {
  * tinyqs-reply-handle, so the reply can still be collected with wait().
  */
 function withHandle(message: string, res: Response): string {
-  const handle = res.headers.get("tinyqs-reply-handle");
+  const handle = res.headers.get(HEADERS.replyHandle);
   return !handle || message.includes(handle) ? message : `${message} (reply handle ${handle})`;
 }
 
-async function errorOf(res: Response): Promise<TinyQSError> {
+/** An error status as the TinyQSError of its envelope; without one (a proxy's page), the code of the status. */
+async function errorOfResponse(res: Response): Promise<TinyQSError> {
   const text = await res.text().catch(() => "");
+  let sent: TinyQSError | null = null;
   try {
-    const e = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
-    if (e?.code && e.code in ERRORS) return new TinyQSError(e.code as ErrorCode, withHandle(e.message ?? ERRORS[e.code as ErrorCode].message, res));
+    sent = errorFromJson(JSON.parse(text));
   } catch {
-    // not JSON: fall through
+    // not JSON: no envelope
   }
-  const code: ErrorCode = res.status === 401 ? "UNAUTHORIZED" : res.status === 413 ? "TOO_BIG" : res.status === 503 ? "UNAVAILABLE" : res.status === 504 ? "TIMEOUT" : res.status === 404 ? "NOT_FOUND" : res.status >= 500 ? "INTERNAL" : "BAD_ARGUMENT";
-  return new TinyQSError(code, `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`);
+  if (sent) return new TinyQSError(sent.code, withHandle(sent.message, res));
+  return new TinyQSError(errorCodeOfStatus(res.status), `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`);
 }

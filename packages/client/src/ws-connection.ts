@@ -3,9 +3,13 @@
 // echoes it (a failed reply is the TinyQSError of its code); pushed `message` frames and a
 // subscription's `error` frames go to callbacks. When the socket ends, every request still waiting
 // fails with UNAVAILABLE (whether the server did it is unknown, as with a cut REST call) and
-// onClose says why. It never reconnects: ws-source.ts opens a new one.
+// onClose says why. It never reconnects: ws-source.ts opens a new one. The frames' shapes are
+// @tinyqs/core/wire's, the ones the server writes.
 import WebSocket from "ws";
-import { ERRORS, TinyQSError, type ErrorCode, type Message } from "@tinyqs/core";
+import { TinyQSError, type Message } from "@tinyqs/core";
+import { errorFromJson, messageFromFrame, type RequestFrame } from "@tinyqs/core/wire";
+
+export { webSocketUrl } from "@tinyqs/core/wire";
 
 export interface WsConnectionOptions {
   /** ws(s)://host:port[/prefix]/v1/ws (webSocketUrl()). */
@@ -14,11 +18,6 @@ export interface WsConnectionOptions {
   token?: string;
   /** The opening handshake, and each request's reply, must come within this (ms). */
   timeoutMs: number;
-}
-
-/** The WebSocket endpoint of the tinyqs-http server at `base` (http(s)://host:port[/prefix]). */
-export function webSocketUrl(base: string): string {
-  return `${base.replace(/^http/, "ws")}/v1/ws`;
 }
 
 /**
@@ -37,10 +36,11 @@ interface Waiting {
 }
 
 /** A frame's `error: { code, message }` as a TinyQSError (an unknown code is INTERNAL, its text kept). */
-function errorOf(frame: Frame): TinyQSError {
+function errorOfFrame(frame: Frame): TinyQSError {
+  const known = errorFromJson(frame);
+  if (known) return known;
   const e = (frame.error ?? {}) as { code?: unknown; message?: unknown };
   const message = typeof e.message === "string" ? e.message : undefined;
-  if (typeof e.code === "string" && Object.hasOwn(ERRORS, e.code)) return new TinyQSError(e.code as ErrorCode, message);
   return new TinyQSError("INTERNAL", `${String(e.code)}: ${message ?? JSON.stringify(frame)}`);
 }
 
@@ -116,7 +116,7 @@ export class WsConnection {
         res.on("end", () => {
           let refused: TinyQSError | null = null;
           try {
-            refused = errorOf(JSON.parse(text) as Frame);
+            refused = errorOfFrame(JSON.parse(text) as Frame);
           } catch {
             /* not JSON */
           }
@@ -140,7 +140,7 @@ export class WsConnection {
   }
 
   /** Send one request; resolves with its successful reply, rejects with its error (TIMEOUT after timeoutMs). */
-  request(fields: Frame & { op: string }): Promise<Frame> {
+  request(fields: RequestFrame): Promise<Frame> {
     if (!this.isOpen) return Promise.reject(new TinyQSError("UNAVAILABLE", `the WebSocket to ${this.o.url} is not open`));
     const requestId = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -176,18 +176,11 @@ export class WsConnection {
       this.waiting.delete(f.requestId as number);
       clearTimeout(w.timer);
       if (f.ok === true) w.resolve(f);
-      else w.reject(errorOf(f));
+      else w.reject(errorOfFrame(f));
     } else if (f.op === "message") {
-      this.onMessage({
-        queue: String(f.queue),
-        id: String(f.id),
-        receipt: typeof f.receipt === "string" ? f.receipt : null,
-        body: Buffer.from(String(f.body ?? ""), "base64"),
-        receiveCount: Number(f.receiveCount),
-        sentAt: Number(f.sentAt),
-      });
+      this.onMessage(messageFromFrame(f));
     } else if (f.op === "error") {
-      this.onFailure(errorOf(f));
+      this.onFailure(errorOfFrame(f));
     }
   }
 }

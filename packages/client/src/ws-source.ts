@@ -21,10 +21,10 @@
 // drop is reported once by receiveBatch, and the next receiveBatch reconnects after the backoff of
 // backoff.ts. An aborted receiveBatch stops the pushes and gives back what was pushed and not handed
 // out, before it resolves with [] (as an aborted long poll leaves nothing reserved).
-import { setTimeout as delay } from "node:timers/promises";
 import {
   TinyQSError,
   isTinyQSError,
+  sleep,
   type Body,
   type Handler,
   type Message,
@@ -41,6 +41,7 @@ import {
   type Worker,
   type WorkerOptions,
 } from "@tinyqs/core";
+import type { RequestFrame } from "@tinyqs/core/wire";
 import { checkQueueName } from "./common.js";
 import { checkIdOrReceipt, checkReceipt, delayArg, receiveBatchArgs, visibilityArg } from "./args.js";
 import { reconnectDelay } from "./backoff.js";
@@ -133,7 +134,7 @@ export class WsSource implements TinyQSApi {
 
   private async connect(): Promise<void> {
     const halt = this.halt.signal;
-    if (this.failures > 0) await delay(reconnectDelay(this.failures, this.o.maxReconnectDelayMs), undefined, { signal: halt }).catch(() => {});
+    if (this.failures > 0) await sleep(reconnectDelay(this.failures, this.o.maxReconnectDelayMs), halt);
     if (this.ended) throw closed();
     let conn: WsConnection;
     try {
@@ -199,18 +200,10 @@ export class WsSource implements TinyQSApi {
   }
 
   /** Resolves on a push, a drop, a failure or end(), after ms, or when the signal aborts. */
-  private arrival(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        if (this.wake === done) this.wake = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener("abort", done, { once: true });
-      this.wake = done;
-    });
+  private async arrival(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    let mine: (() => void) | null = null;
+    await sleep(ms, signal, (wake) => (this.wake = mine = wake));
+    if (this.wake === mine) this.wake = null;
   }
 
   /**
@@ -237,7 +230,7 @@ export class WsSource implements TinyQSApi {
 
   // ---- the worker's acknowledgements: over the socket while it is open ---------------------------
 
-  private async op(frame: Record<string, unknown> & { op: string }, viaRest: () => Promise<boolean>): Promise<boolean> {
+  private async op(frame: RequestFrame, viaRest: () => Promise<boolean>): Promise<boolean> {
     const conn = this.conn;
     if (!conn?.isOpen) return viaRest();
     try {

@@ -3,6 +3,7 @@
 // and the one error handler that turns every failure into `{ "error": { "code", "message" } }`.
 import express, { type Express } from "express";
 import { TinyQSError, type TinyQSApi } from "@tinyqs/core";
+import { ROUTES } from "@tinyqs/core/wire";
 import { requireToken } from "./auth.js";
 import type { Context } from "./context.js";
 import { errorHandler } from "./http-errors.js";
@@ -10,6 +11,7 @@ import type { Metrics } from "./metrics.js";
 import { messageRoutes } from "./rest/messages.js";
 import { queueRoutes } from "./rest/queues.js";
 import { requestRoutes } from "./rest/requests.js";
+import { on } from "./rest/route.js";
 import { healthz, metrics, openapi } from "./rest/system.js";
 
 export interface AppOptions {
@@ -36,7 +38,7 @@ export function createApp(o: AppOptions): Express {
     next();
   });
 
-  app.get("/healthz", healthz(o.engine, o.healthTimeoutMs));
+  on(app, ROUTES.healthz, healthz(o.engine, o.healthTimeoutMs));
   app.use(requireToken(o.checkToken));
   // Express answers HEAD with the GET route minus the body: for a receive that would reserve a
   // message and throw it away. No route here has a use for HEAD (/healthz, above, keeps it).
@@ -44,12 +46,12 @@ export function createApp(o: AppOptions): Express {
     if (req.method === "HEAD") throw new TinyQSError("NOT_FOUND", `no route HEAD ${req.path}: use GET`);
     next();
   });
-  app.get("/metrics", metrics(o.metrics));
-  app.get("/v1/openapi.json", openapi);
+  on(app, ROUTES.metrics, metrics(o.metrics));
+  on(app, ROUTES.openapi, openapi);
   app.use(messageRoutes(o.ctx), requestRoutes(o.ctx), queueRoutes(o.ctx));
 
   app.use((req) => {
-    throw new TinyQSError("NOT_FOUND", `no route ${req.method} ${req.path}; see /v1/openapi.json`);
+    throw new TinyQSError("NOT_FOUND", `no route ${req.method} ${req.path}; see ${ROUTES.openapi.path}`);
   });
   app.use(errorHandler(o.log));
   return app;

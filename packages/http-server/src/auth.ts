@@ -5,7 +5,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { RequestHandler } from "express";
-import { UNAUTHORIZED, errorBody } from "./http-errors.js";
+import { errorJson } from "@tinyqs/core/wire";
+import { UNAUTHORIZED } from "./http-errors.js";
 
 const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
 
@@ -25,6 +26,6 @@ export function bearerToken(req: IncomingMessage): string | undefined {
 export function requireToken(check: (given: string | undefined) => boolean): RequestHandler {
   return (req, res, next) => {
     if (check(bearerToken(req))) return next();
-    res.status(UNAUTHORIZED.http).set("WWW-Authenticate", 'Bearer realm="tinyqs"').json(errorBody(UNAUTHORIZED.code, UNAUTHORIZED.message));
+    res.status(UNAUTHORIZED.http).set("WWW-Authenticate", 'Bearer realm="tinyqs"').json(errorJson(UNAUTHORIZED.code, UNAUTHORIZED.message));
   };
 }

@@ -1,11 +1,9 @@
-// Turning any failure into the one error shape of the HTTP API, `{ "error": { "code", "message" } }`,
-// with the status taken from core's error table (ERRORS): there is no second table here.
+// Turning any failure into the one error shape of the HTTP API, `{ "error": { "code", "message" } }`
+// (written by @tinyqs/core/wire, which the client reads it back with), with the status taken from
+// core's error table (ERRORS): there is no second table here.
 import type { ErrorRequestHandler, Response } from "express";
 import { ERRORS, TinyQSError, isTinyQSError } from "@tinyqs/core";
-
-export interface ErrorBody {
-  error: { code: string; message: string };
-}
+import { errorToJson } from "@tinyqs/core/wire";
 
 /** A missing or wrong bearer token: the error table's UNAUTHORIZED, with the message this API gives. */
 export const UNAUTHORIZED = { code: "UNAUTHORIZED", http: ERRORS.UNAUTHORIZED.http, message: "a valid bearer token is required" } as const;
@@ -20,13 +18,9 @@ export function asTinyQSError(err: unknown): TinyQSError {
   return new TinyQSError("INTERNAL", ERRORS.INTERNAL.message, { cause: err });
 }
 
-export function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
-}
-
 export function sendError(res: Response, err: unknown): void {
   const e = asTinyQSError(err);
-  res.status(ERRORS[e.code].http).json(errorBody(e.code, e.message));
+  res.status(ERRORS[e.code].http).json(errorToJson(e));
 }
 
 /** The last express middleware: every error a route throws or passes on ends here. */

@@ -2,6 +2,7 @@
 // to the routes (a test checks that the two list the same routes, and that it is valid JSON with the
 // shape OpenAPI requires). Limits quoted here are the defaults; a server may be started with others.
 import { DEFAULTS as CORE_DEFAULTS, ERRORS, LIMITS, QUEUE_NAME } from "@tinyqs/core";
+import { HEADERS } from "@tinyqs/core/wire";
 import { DEFAULTS } from "./defaults.js";
 
 const error = (description: string) => ({
@@ -33,10 +34,10 @@ const receiptParam = { name: "receipt", in: "path", required: true, description:
 const rawMessage = {
   description: "The message: its body as raw bytes, its metadata in headers.",
   headers: {
-    "tinyqs-id": { description: "Message id, `<sentAt ms>-<sequence>`.", schema: { type: "string" } },
-    "tinyqs-receipt": { description: "Receipt of this delivery (absent for a peek): use it to delete, touch or release.", schema: { type: "string" } },
-    "tinyqs-receive-count": { description: "Deliveries so far, this one included (0 for a peeked message never received).", schema: { type: "integer" } },
-    "tinyqs-sent-at": { description: "When it was sent, ms since the epoch (Redis clock).", schema: { type: "integer" } },
+    [HEADERS.id]: { description: "Message id, `<sentAt ms>-<sequence>`.", schema: { type: "string" } },
+    [HEADERS.receipt]: { description: "Receipt of this delivery (absent for a peek): use it to delete, touch or release.", schema: { type: "string" } },
+    [HEADERS.receiveCount]: { description: "Deliveries so far, this one included (0 for a peeked message never received).", schema: { type: "integer" } },
+    [HEADERS.sentAt]: { description: "When it was sent, ms since the epoch (Redis clock).", schema: { type: "integer" } },
   },
   content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
 };
@@ -48,7 +49,7 @@ const timeoutMs = intQuery(
   DEFAULTS.maxWaitMs,
 );
 const replyHandleHeader = {
-  "tinyqs-reply-handle": { description: "Where the reply is, `<queue>:<id>` (the request's message id): GET /v1/replies/{handle} collects it.", schema: { type: "string" } },
+  [HEADERS.replyHandle]: { description: "Where the reply is, `<queue>:<id>` (the request's message id): GET /v1/replies/{handle} collects it.", schema: { type: "string" } },
 };
 const rawReply = {
   description: "The reply: raw bytes, exactly as the responder sent them.",

@@ -1,38 +1,32 @@
 // The message routes: send (raw or batch), receive, peek, and acting on a delivery (delete, touch,
 // release). A single received message is the raw body with its metadata in `tinyqs-*` headers, so a
 // shell script needs nothing but curl; everything with several messages is JSON, bodies in base64.
-import { Router, type Request, type Response } from "express";
+import { Router, type Response } from "express";
 import { LIMITS, TinyQSError, type Message } from "@tinyqs/core";
+import { ROUTES, bodyFromJson, messageHeaders, messageToJson } from "@tinyqs/core/wire";
 import { readBody, readJson } from "../body.js";
 import type { Context } from "../context.js";
-import { checkWait, intQuery } from "../params.js";
-import { decodeBody } from "../bodies.js";
+import { checkWait } from "../params.js";
+import { on } from "./route.js";
 import { whileConnected } from "./while-connected.js";
-
-type QueueReq = Request<{ queue: string }>;
-type DeleteReq = Request<{ queue: string; idOrReceipt: string }>;
-type ReceiptReq = Request<{ queue: string; receipt: string }>;
 
 export function messageRoutes(ctx: Context): Router {
   const { api, limits } = ctx;
   const r = Router();
 
   // The request body is the message, whatever its Content-Type; it is stored byte for byte.
-  r.post("/v1/queues/:queue/messages", async (req: QueueReq, res) => {
-    const { delayMs } = intQuery(req, ["delayMs"]);
+  on(r, ROUTES.send, async (req, res, { delayMs }) => {
     const body = await readBody(req, res, limits.maxMessageBytes);
     const id = await api.send(req.params.queue, body, { delayMs });
     res.status(201).json({ id });
   });
 
-  r.post("/v1/queues/:queue/messages/batch", async (req: QueueReq, res) => {
-    intQuery(req, []);
+  on(r, ROUTES.sendBatch, async (req, res) => {
     const items = parseBatch(await readJson(req, res, limits.maxJsonBytes), limits.maxMessageBytes);
     res.status(201).json({ ids: await sendGrouped(ctx, req.params.queue, items) });
   });
 
-  r.get("/v1/queues/:queue/messages", async (req: QueueReq, res) => {
-    const q = intQuery(req, ["waitMs", "visibilityMs", "max"]);
+  on(r, ROUTES.receive, async (req, res, q) => {
     const waitMs = checkWait(q.waitMs, limits.maxWaitMs);
     const messages = await whileConnected(
       ctx,
@@ -45,13 +39,12 @@ export function messageRoutes(ctx: Context): Router {
       { unwritten: (got) => putBack(ctx, got) },
     );
     if (messages === undefined) return;
-    if (q.max !== undefined) res.json({ messages: messages.map(toJson) });
+    if (q.max !== undefined) res.json({ messages: messages.map(messageToJson) });
     else if (messages[0]) sendRaw(res, messages[0]);
     else res.status(204).end();
   });
 
-  r.get("/v1/queues/:queue/messages/peek", async (req: QueueReq, res) => {
-    const { waitMs } = intQuery(req, ["waitMs"]);
+  on(r, ROUTES.peek, async (req, res, { waitMs }) => {
     checkWait(waitMs, limits.maxWaitMs);
     const messages = await whileConnected(ctx, req, res, (signal) =>
       api.peek(req.params.queue, { waitMs, signal }).then((m) => (m ? [m] : [])),
@@ -62,20 +55,17 @@ export function messageRoutes(ctx: Context): Router {
   });
 
   // By receipt: only while that delivery is current. By id: the message, whatever its state.
-  r.delete("/v1/queues/:queue/messages/:idOrReceipt", async (req: DeleteReq, res) => {
-    intQuery(req, []);
+  on(r, ROUTES.delete, async (req, res) => {
     found(await api.delete(req.params.queue, req.params.idOrReceipt));
     res.status(204).end();
   });
 
-  r.post("/v1/queues/:queue/messages/:receipt/touch", async (req: ReceiptReq, res) => {
-    const { visibilityMs } = intQuery(req, ["visibilityMs"]);
+  on(r, ROUTES.touch, async (req, res, { visibilityMs }) => {
     found(await api.touch(req.params.queue, req.params.receipt, { visibilityMs }));
     res.status(204).end();
   });
 
-  r.post("/v1/queues/:queue/messages/:receipt/release", async (req: ReceiptReq, res) => {
-    const { delayMs } = intQuery(req, ["delayMs"]);
+  on(r, ROUTES.release, async (req, res, { delayMs }) => {
     found(await api.release(req.params.queue, req.params.receipt, { delayMs }));
     res.status(204).end();
   });
@@ -98,19 +88,8 @@ function putBack(ctx: Context, messages: Message[]): Promise<unknown> {
 }
 
 function sendRaw(res: Response, m: Message): void {
-  res.status(200).set({
-    "Content-Type": "application/octet-stream",
-    "Cache-Control": "no-store",
-    "tinyqs-id": m.id,
-    "tinyqs-receive-count": String(m.receiveCount),
-    "tinyqs-sent-at": String(m.sentAt),
-  });
-  if (m.receipt) res.set("tinyqs-receipt", m.receipt);
+  res.status(200).set({ "Content-Type": "application/octet-stream", "Cache-Control": "no-store", ...messageHeaders(m) });
   res.send(m.body);
-}
-
-function toJson(m: Message) {
-  return { id: m.id, receipt: m.receipt, body: m.body.toString("base64"), receiveCount: m.receiveCount, sentAt: m.sentAt };
 }
 
 interface BatchItem {
@@ -133,7 +112,7 @@ function parseBatch(json: unknown, maxMessageBytes: number): BatchItem[] {
     const extra = Object.keys(rest);
     if (extra.length) throw new TinyQSError("BAD_ARGUMENT", `messages[${i}] has unknown field ${JSON.stringify(extra[0])}`);
     if (delayMs !== undefined && typeof delayMs !== "number") throw new TinyQSError("BAD_ARGUMENT", `messages[${i}].delayMs must be an integer`);
-    const bytes = decodeBody(body, encoding ?? "utf8", `messages[${i}]`);
+    const bytes = bodyFromJson(body, encoding ?? "utf8", `messages[${i}]`);
     if (bytes.length > maxMessageBytes) {
       throw new TinyQSError("TOO_BIG", `messages[${i}] is ${bytes.length} bytes; this server accepts at most ${maxMessageBytes}`);
     }

@@ -1,34 +1,30 @@
 // The queue routes: list with stats, one queue's stats and settings, change settings, purge.
 // A queue exists from its first send or configure; asking about a name never used gives zeros and
 // the defaults, as the engine does (there is nothing to create first, so nothing to 404 on).
-import { Router, type Request } from "express";
+import { Router } from "express";
 import { TinyQSError } from "@tinyqs/core";
+import { ROUTES } from "@tinyqs/core/wire";
 import { readJson } from "../body.js";
 import type { Context } from "../context.js";
-import { intQuery } from "../params.js";
-
-type QueueReq = Request<{ queue: string }>;
+import { on } from "./route.js";
 
 export function queueRoutes(ctx: Context): Router {
   const { api, limits } = ctx;
   const r = Router();
 
-  r.get("/v1/queues", async (req, res) => {
-    intQuery(req, []);
+  on(r, ROUTES.queues, async (_req, res) => {
     const names = await api.queues();
     res.json(await Promise.all(names.map(async (name) => ({ name, ...(await api.stats(name)) }))));
   });
 
-  r.get("/v1/queues/:queue", async (req: QueueReq, res) => {
-    intQuery(req, []);
+  on(r, ROUTES.queue, async (req, res) => {
     const { queue } = req.params;
     const [stats, config] = await Promise.all([api.stats(queue), api.getConfig(queue)]);
     res.json({ name: queue, ...stats, config });
   });
 
   // Only the settings given change; the reply is all of them.
-  r.put("/v1/queues/:queue", async (req: QueueReq, res) => {
-    intQuery(req, []);
+  on(r, ROUTES.configure, async (req, res) => {
     const changes = await readJson(req, res, limits.maxJsonBytes);
     if (typeof changes !== "object" || changes === null || Array.isArray(changes)) {
       throw new TinyQSError("BAD_ARGUMENT", "the body must be a JSON object of settings");
@@ -36,8 +32,7 @@ export function queueRoutes(ctx: Context): Router {
     res.json(await api.configure(req.params.queue, changes));
   });
 
-  r.post("/v1/queues/:queue/purge", async (req: QueueReq, res) => {
-    intQuery(req, []);
+  on(r, ROUTES.purge, async (req, res) => {
     res.json({ purged: await api.purge(req.params.queue) });
   });
 

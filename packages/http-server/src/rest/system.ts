@@ -2,6 +2,7 @@
 // /metrics (Prometheus) and /v1/openapi.json (the description of this API, kept in openapi.ts).
 import type { Request, Response } from "express";
 import { isTinyQSError, type TinyQSApi } from "@tinyqs/core";
+import { errorJson } from "@tinyqs/core/wire";
 import type { Metrics } from "../metrics.js";
 import { OPENAPI } from "../openapi.js";
 
@@ -17,7 +18,7 @@ export function healthz(api: TinyQSApi, timeoutMs: number) {
       res.set("Cache-Control", "no-store").json({ status: "ok" });
     } catch (e) {
       const code = isTinyQSError(e) ? e.code : "UNAVAILABLE";
-      res.status(503).set("Cache-Control", "no-store").json({ status: "unavailable", error: { code, message: (e as Error).message } });
+      res.status(503).set("Cache-Control", "no-store").json({ status: "unavailable", ...errorJson(code, (e as Error).message) });
     } finally {
       clearTimeout(timer);
     }

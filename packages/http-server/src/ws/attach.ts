@@ -5,13 +5,12 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ERRORS } from "@tinyqs/core";
+import { WS_PATH, errorJson } from "@tinyqs/core/wire";
 import { bearerToken } from "../auth.js";
 import type { Context } from "../context.js";
-import { UNAUTHORIZED, errorBody } from "../http-errors.js";
+import { UNAUTHORIZED } from "../http-errors.js";
 import type { Metrics } from "../metrics.js";
 import { Session } from "./session.js";
-
-export const WS_PATH = "/v1/ws";
 
 export interface WsOptions {
   ctx: Context;
@@ -24,7 +23,7 @@ export interface WsOptions {
 
 /** Answer an upgrade request we refuse with a plain HTTP response, in the API's error shape. */
 function refuse(socket: Duplex, status: number, code: string, message: string, extra: string[] = []): void {
-  const body = JSON.stringify(errorBody(code, message));
+  const body = JSON.stringify(errorJson(code, message));
   socket.end(
     [`HTTP/1.1 ${status} ${status === 401 ? "Unauthorized" : "Not Found"}`, "Content-Type: application/json",
       `Content-Length: ${Buffer.byteLength(body)}`, "Connection: close", ...extra, "", body].join("\r\n"),

@@ -1,10 +1,16 @@
-// The WebSocket frames (docs/websocket.md is the specification): their shapes, and turning a text
-// frame from a client into a checked request. Every request carries a `requestId` that its reply
-// echoes; a frame that cannot be tied to a request gets an `error` frame instead.
-import { LIMITS, TinyQSError, checkQueueName, type Message } from "@tinyqs/core";
-import { decodeBody } from "../bodies.js";
+// Turning a text frame from a client into a checked request (the frames' shapes, and the frames the
+// server sends, are @tinyqs/core/wire's: docs/websocket.md is their specification). Every request
+// carries a `requestId` that its reply echoes; a frame that cannot be tied to a request gets an
+// `error` frame instead.
+//
+// The frame's own part is the shape: JSON, an op, its fields and nothing else, a number where a
+// number goes. What a number may be, and what a queue name or a receipt is, are core's checks
+// (arguments.ts), run here before anything starts so a bad subscribe is refused in its reply; the
+// prefetch ceiling is the server's own.
+import { TinyQSError, checkDelayMs, checkIdOrReceipt, checkInt, checkQueueName, checkVisibilityMs } from "@tinyqs/core";
+import { OP_FIELDS, bodyFromJson, type Op, type RequestId } from "@tinyqs/core/wire";
 
-export type RequestId = string | number;
+export type { RequestId } from "@tinyqs/core/wire";
 
 export type Request =
   | { op: "subscribe"; requestId: RequestId; queue: string; prefetch: number; visibilityMs?: number }
@@ -13,18 +19,6 @@ export type Request =
   | { op: "delete"; requestId: RequestId; queue: string; receipt: string }
   | { op: "touch"; requestId: RequestId; queue: string; receipt: string; visibilityMs?: number }
   | { op: "release"; requestId: RequestId; queue: string; receipt: string; delayMs?: number };
-
-export type Op = Request["op"];
-
-/** The fields each op takes besides `op` and `requestId` (anything else is refused). */
-const FIELDS: Record<Op, readonly string[]> = {
-  subscribe: ["queue", "prefetch", "visibilityMs"],
-  unsubscribe: ["queue"],
-  send: ["queue", "body", "encoding", "delayMs"],
-  delete: ["queue", "receipt"],
-  touch: ["queue", "receipt", "visibilityMs"],
-  release: ["queue", "receipt", "delayMs"],
-};
 
 /** A frame the server could not tie to a request: its `requestId` when it had a usable one. */
 export class FrameError extends Error {
@@ -36,23 +30,31 @@ export class FrameError extends Error {
   }
 }
 
-function int(name: string, value: unknown, min: number, max: number, optional: boolean): number | undefined {
-  if (value === undefined && optional) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new TinyQSError("BAD_ARGUMENT", `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return value;
+/**
+ * A number field, ruled on by core's `check` (range and message). Anything but a JSON number goes
+ * to the check as its JSON text, a string, which every number check refuses, naming the value as
+ * the frame wrote it (`got "10"`, `got null`, where core's own words would say `got 10`); for a
+ * number the two are the same.
+ */
+function numberField<T>(value: unknown, check: (value: unknown) => T): T {
+  return check(typeof value === "number" && Number.isFinite(value) ? value : JSON.stringify(value));
 }
 
+/** An optional number field: absent stays absent (the engine's default applies). */
+const optional = (value: unknown, check: (value: unknown) => number | undefined): number | undefined =>
+  value === undefined ? undefined : numberField(value, check);
+
+/** A receipt (or, for delete, an id): core's rule, in the words of this protocol. */
 function receiptOf(value: unknown): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > 256) {
+  try {
+    return checkIdOrReceipt(value);
+  } catch {
     throw new TinyQSError("BAD_ARGUMENT", "receipt must be a non-empty string (a receipt, or for delete also an id)");
   }
-  return value;
 }
 
-/** Parse one text frame; throws FrameError. `maxPrefetch` is the server's ceiling for subscriptions. */
-export function parseRequest(text: string, maxPrefetch: number): Request {
+/** The frame as an object with a usable requestId, or FrameError without one. */
+function envelope(text: string): Record<string, unknown> & { requestId: RequestId } {
   let frame: unknown;
   try {
     frame = JSON.parse(text);
@@ -67,74 +69,48 @@ export function parseRequest(text: string, maxPrefetch: number): Request {
   if ((typeof requestId !== "string" || requestId.length > 256) && (typeof requestId !== "number" || !Number.isFinite(requestId))) {
     throw new FrameError(new TinyQSError("BAD_ARGUMENT", "every request needs a requestId (a string or a number)"), null);
   }
+  return f as Record<string, unknown> & { requestId: RequestId };
+}
+
+/** The op of a frame, checked to take exactly the fields it has. */
+function opOf(f: Record<string, unknown>): Op {
+  const op = f.op;
+  if (typeof op !== "string" || !Object.hasOwn(OP_FIELDS, op)) {
+    throw new TinyQSError("BAD_ARGUMENT", `unknown op ${JSON.stringify(op)}; ops are ${Object.keys(OP_FIELDS).join(", ")}`);
+  }
+  const fields: readonly string[] = OP_FIELDS[op as Op];
+  for (const key of Object.keys(f)) {
+    if (key !== "op" && key !== "requestId" && !fields.includes(key)) throw new TinyQSError("BAD_ARGUMENT", `${op} takes no field ${JSON.stringify(key)}`);
+  }
+  return op as Op;
+}
+
+/** Parse one text frame; throws FrameError. `maxPrefetch` is the server's ceiling for subscriptions. */
+export function parseRequest(text: string, maxPrefetch: number): Request {
+  const f = envelope(text);
+  const { requestId } = f;
   try {
-    const op = f.op;
-    if (typeof op !== "string" || !Object.hasOwn(FIELDS, op)) {
-      throw new TinyQSError("BAD_ARGUMENT", `unknown op ${JSON.stringify(op)}; ops are ${Object.keys(FIELDS).join(", ")}`);
-    }
-    for (const key of Object.keys(f)) {
-      if (key !== "op" && key !== "requestId" && !FIELDS[op as Op].includes(key)) {
-        throw new TinyQSError("BAD_ARGUMENT", `${op} takes no field ${JSON.stringify(key)}`);
-      }
-    }
+    const op = opOf(f);
     const queue = checkQueueName(f.queue);
-    switch (op as Op) {
+    switch (op) {
       case "subscribe":
         return {
-          op: "subscribe", requestId, queue,
-          prefetch: int("prefetch", f.prefetch, 1, maxPrefetch, false)!,
-          visibilityMs: int("visibilityMs", f.visibilityMs, 1, LIMITS.maxVisibilityMs, true),
+          op, requestId, queue,
+          prefetch: numberField(f.prefetch, (v) => checkInt("prefetch", v, 1, maxPrefetch)),
+          visibilityMs: optional(f.visibilityMs, checkVisibilityMs),
         };
       case "unsubscribe":
-        return { op: "unsubscribe", requestId, queue };
+        return { op, requestId, queue };
       case "send":
-        return {
-          op: "send", requestId, queue,
-          body: decodeBody(f.body, f.encoding ?? "base64", "send"),
-          delayMs: int("delayMs", f.delayMs, 0, LIMITS.maxDelayMs, true),
-        };
+        return { op, requestId, queue, body: bodyFromJson(f.body, f.encoding ?? "base64", "send"), delayMs: optional(f.delayMs, checkDelayMs) };
       case "delete":
-        return { op: "delete", requestId, queue, receipt: receiptOf(f.receipt) };
+        return { op, requestId, queue, receipt: receiptOf(f.receipt) };
       case "touch":
-        return {
-          op: "touch", requestId, queue, receipt: receiptOf(f.receipt),
-          visibilityMs: int("visibilityMs", f.visibilityMs, 1, LIMITS.maxVisibilityMs, true),
-        };
+        return { op, requestId, queue, receipt: receiptOf(f.receipt), visibilityMs: optional(f.visibilityMs, checkVisibilityMs) };
       case "release":
-        return {
-          op: "release", requestId, queue, receipt: receiptOf(f.receipt),
-          delayMs: int("delayMs", f.delayMs, 0, LIMITS.maxDelayMs, true),
-        };
+        return { op, requestId, queue, receipt: receiptOf(f.receipt), delayMs: optional(f.delayMs, checkDelayMs) };
     }
   } catch (e) {
     throw new FrameError(e instanceof TinyQSError ? e : new TinyQSError("BAD_ARGUMENT", String(e)), requestId);
   }
-  throw new FrameError(new TinyQSError("INTERNAL"), requestId); // unreachable: the switch covers every op
-}
-
-// ---- frames the server sends --------------------------------------------------------------------
-
-export function messageFrame(m: Message) {
-  return {
-    op: "message" as const,
-    queue: m.queue,
-    id: m.id,
-    receipt: m.receipt,
-    body: m.body.toString("base64"),
-    receiveCount: m.receiveCount,
-    sentAt: m.sentAt,
-  };
-}
-
-export function replyFrame(requestId: RequestId, result: Record<string, unknown> = {}) {
-  return { op: "reply" as const, requestId, ok: true as const, ...result };
-}
-
-export function failureFrame(requestId: RequestId, err: TinyQSError) {
-  return { op: "reply" as const, requestId, ok: false as const, error: { code: err.code, message: err.message } };
-}
-
-/** For frames without a usable requestId, and for a subscription that cannot receive (with its queue). */
-export function errorFrame(err: TinyQSError, extra: { requestId?: RequestId | null; queue?: string } = {}) {
-  return { op: "error" as const, ...extra, error: { code: err.code, message: err.message } };
 }

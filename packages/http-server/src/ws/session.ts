@@ -3,8 +3,9 @@
 // to ready at once (released), instead of waiting for its lease to run out.
 import type { WebSocket } from "ws";
 import { isTinyQSError, TinyQSError, type Message } from "@tinyqs/core";
+import { errorFrame, failureFrame, messageFrame, replyFrame } from "@tinyqs/core/wire";
 import type { Context } from "../context.js";
-import { errorFrame, failureFrame, FrameError, messageFrame, parseRequest, replyFrame, type Request } from "./protocol.js";
+import { FrameError, parseRequest, type Request } from "./protocol.js";
 import { Subscription, type SubscriptionHost } from "./subscription.js";
 
 export interface SessionOptions {

@@ -4,7 +4,7 @@
 // releases it, or when its lease runs out (the engine has given it back by then, so the slot is free
 // again).
 import type { Message, TinyQSApi } from "@tinyqs/core";
-import { isTinyQSError, TinyQSError } from "@tinyqs/core";
+import { backoff, isTinyQSError, sleep, TinyQSError } from "@tinyqs/core";
 import type { Context } from "../context.js";
 
 export interface SubscriptionHost {
@@ -16,7 +16,7 @@ export interface SubscriptionHost {
   failed(queue: string, err: TinyQSError): void;
 }
 
-/** After a failed receive, wait this long before the next (doubling, up to the cap). */
+/** After a failed receive, wait this long before the next (doubling per failure in a row, up to the cap). */
 const RETRY_MS = 250;
 const RETRY_CAP_MS = 5000;
 
@@ -140,7 +140,7 @@ export class Subscription {
   }
 
   private async run(): Promise<void> {
-    let retryMs = RETRY_MS;
+    let failures = 0;
     // On shutdown every wait answers at once (aborted): a loop still running then would spin.
     while (this.active && !this.host.ctx.isClosing) {
       const room = this.prefetch - this.held.size;
@@ -154,7 +154,7 @@ export class Subscription {
         const messages = await this.api.receiveBatch(this.queue, {
           max: room, waitMs: this.host.pollMs, visibilityMs: this.visibilityMs, signal: wait.signal,
         });
-        retryMs = RETRY_MS;
+        failures = 0;
         for (const m of messages) {
           if (this.active && this.host.push(m)) {
             this.holdFor(m.receipt!, m.id, this.visibilityMs);
@@ -166,11 +166,8 @@ export class Subscription {
       } catch (err) {
         if (!this.active) break;
         this.host.failed(this.queue, isTinyQSError(err) ? err : new TinyQSError("INTERNAL", String(err)));
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, retryMs);
-          this.roomFreed = () => (clearTimeout(t), resolve());
-        });
-        retryMs = Math.min(retryMs * 2, RETRY_CAP_MS);
+        // A freed slot (or a stop) cuts the pause short, as it ends a wait for room.
+        await sleep(backoff(++failures, RETRY_MS, RETRY_CAP_MS), undefined, (wake) => (this.roomFreed = wake));
       } finally {
         this.abortPoll = null;
         wait.done();

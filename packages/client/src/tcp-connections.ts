@@ -1,0 +1,219 @@
+// The TCP client's connections to tinyqs-tcp, over ioredis:
+//
+// - One main connection carries every command that answers at once; ioredis pipelines them.
+// - A receive or peek that waits (WAIT ms) blocks the connection it is on, so it runs on a
+//   connection of its own, taken from a small pool of duplicates. Aborting its signal destroys that
+//   connection: the server then puts back whatever it was reserving for it.
+// - Reconnection: capped exponential backoff with jitter (backoff.ts). No offline queue: a command
+//   issued while disconnected waits for 'ready' at most `timeoutMs`, then fails with UNAVAILABLE.
+//   Commands cut by a dropped connection fail (UNAVAILABLE, as CommandCut) and are never re-sent
+//   behind the caller's back (autoResendUnfulfilledCommands: false), so a cut receive cannot strand
+//   a reservation; the one command the client sends again itself is WAIT (tcp.ts says why).
+// - Error replies become TinyQSErrors by core's reading of RESP error lines (errorFromResp).
+import { Redis, type RedisOptions } from "ioredis";
+import { TinyQSError, sleep } from "@tinyqs/core";
+import { errorFromResp } from "@tinyqs/core/wire";
+import { reconnectDelay } from "./backoff.js";
+import type { Reply } from "./tcp-replies.js";
+
+export interface TcpConnectionsOptions {
+  host: string;
+  port: number;
+  password: string | undefined;
+  /** How long a command waits for its connection to be ready. */
+  timeoutMs: number;
+  /** Idle blocking connections kept for the next long poll. */
+  poolSize: number;
+  maxReconnectDelayMs: number;
+}
+
+type Args = Array<string | Buffer>;
+
+/**
+ * A command cut by a dropped connection (callers see UNAVAILABLE). Kept apart from "the server
+ * cannot be reached", so wait() knows it may send its WAIT again.
+ */
+export class CommandCut extends TinyQSError {}
+
+export class TcpConnections {
+  private readonly main: Redis;
+  private readonly idle: Redis[] = [];
+  private readonly pollers = new Set<Redis>();
+  private readonly redisOptions: RedisOptions;
+  private isClosed = false;
+  private lastError: unknown;
+
+  constructor(private readonly o: TcpConnectionsOptions) {
+    this.redisOptions = {
+      host: o.host,
+      port: o.port,
+      password: o.password,
+      protocol: 2,
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      enableReadyCheck: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: o.timeoutMs,
+      retryStrategy: (times: number) => reconnectDelay(times, o.maxReconnectDelayMs),
+    };
+    this.main = this.open();
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** One command on the main connection; binary replies when `binary`. */
+  async cmd(args: Args, binary = false): Promise<Reply> {
+    try {
+      return await this.call(this.main, args, binary);
+    } catch (e) {
+      throw this.mapError(e);
+    }
+  }
+
+  /**
+   * One waiting command on a pooled connection of its own. `aborted` is the answer when the signal
+   * aborts or the client closes while it waits (the connection is destroyed then).
+   */
+  async blocking<T>(args: Args, signal: AbortSignal | undefined, parse: (r: Reply) => T, aborted: T): Promise<T> {
+    if (this.isClosed) throw new TinyQSError("CLOSED");
+    if (signal?.aborted) return aborted;
+    const conn = this.idle.pop() ?? this.open();
+    this.pollers.add(conn);
+    const onAbort = () => conn.disconnect();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let reusable = false;
+    try {
+      let reply: Reply;
+      try {
+        reply = await this.call(conn, args, true);
+      } catch (e) {
+        if (signal?.aborted || this.isClosed) return aborted;
+        throw this.mapError(e);
+      }
+      reusable = !signal?.aborted && !this.isClosed;
+      return parse(reply);
+    } catch (e) {
+      if (e instanceof TinyQSError && e.code === "CLOSED") return aborted;
+      throw e;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      this.pollers.delete(conn);
+      if (reusable && conn.status === "ready" && this.idle.length < this.o.poolSize) this.idle.push(conn);
+      else conn.disconnect();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    for (const c of this.pollers) c.disconnect();
+    for (const c of this.idle.splice(0)) c.disconnect();
+    if (this.main.status === "ready") {
+      await this.main.quit().catch(() => this.main.disconnect());
+    } else {
+      this.main.disconnect();
+    }
+  }
+
+  private open(): Redis {
+    const r = new Redis(this.redisOptions);
+    r.on("error", (e: unknown) => {
+      this.lastError = e;
+    });
+    r.on("ready", () => {
+      this.lastError = undefined;
+    });
+    return r;
+  }
+
+  private where(): string {
+    return `${this.o.host}:${this.o.port}`;
+  }
+
+  /**
+   * `args` on `conn` once it is ready, waiting at most timeoutMs in all. A command ioredis refused to
+   * write (the connection went down between 'ready' and the write, so nothing was sent) waits for
+   * the connection again; only a command that may have reached the server fails as cut.
+   */
+  private async call(conn: Redis, args: Args, binary: boolean): Promise<Reply> {
+    const deadline = Date.now() + this.o.timeoutMs;
+    const [name, ...rest] = args as [string, ...Args];
+    for (;;) {
+      await this.ready(conn, deadline);
+      try {
+        return (binary ? await conn.callBuffer(name, ...rest) : await conn.call(name, ...rest)) as Reply;
+      } catch (e) {
+        if (!notWritten(e) || this.isClosed) throw e;
+        if (Date.now() >= deadline) throw this.unavailable(e);
+        // The socket is gone but ioredis has not said so yet (status still "ready"): give it a
+        // moment to notice, then wait for the reconnection like any command issued while down.
+        await sleep(10);
+      }
+    }
+  }
+
+  /** Resolves once `conn` is ready; UNAVAILABLE at `deadline`, CLOSED if the client closes. */
+  private async ready(conn: Redis, deadline: number): Promise<void> {
+    if (this.isClosed) throw new TinyQSError("CLOSED");
+    if (conn.status === "ready") return;
+    if (conn.status === "end") throw this.unavailable(); // disconnected for good (an abort)
+    const refused = authRefusal(this.lastError);
+    if (refused) throw refused;
+    // The first of: ready, the end, a refused password, the deadline.
+    let outcome: { error?: TinyQSError } | undefined;
+    let settle = (_: { error?: TinyQSError }) => {};
+    const onReady = () => settle({});
+    const onEnd = () => settle({ error: this.isClosed ? new TinyQSError("CLOSED") : this.unavailable() });
+    // A wrong or missing password will not get better by waiting.
+    const onError = (e: unknown) => {
+      const refusal = authRefusal(e);
+      if (refusal) settle({ error: refusal });
+    };
+    conn.on("ready", onReady);
+    conn.on("end", onEnd);
+    conn.on("error", onError);
+    try {
+      await sleep(Math.max(0, deadline - Date.now()), undefined, (wake) => {
+        settle = (o) => {
+          outcome ??= o;
+          wake();
+        };
+      });
+    } finally {
+      conn.off("ready", onReady);
+      conn.off("end", onEnd);
+      conn.off("error", onError);
+    }
+    const error = outcome ? outcome.error : this.unavailable();
+    if (error) throw error;
+  }
+
+  private unavailable(cause: unknown = this.lastError): TinyQSError {
+    const why = cause instanceof Error ? `: ${cause.message}` : "";
+    return new TinyQSError("UNAVAILABLE", `the tinyqs server at ${this.where()} cannot be reached within ${this.o.timeoutMs} ms${why}`, { cause });
+  }
+
+  private mapError(e: unknown): TinyQSError {
+    if (e instanceof TinyQSError) return e;
+    if (e instanceof Error && e.name === "ReplyError") return errorFromResp(e.message, e);
+    if (this.isClosed) return new TinyQSError("CLOSED", undefined, { cause: e });
+    return new CommandCut("UNAVAILABLE", `the connection to the tinyqs server at ${this.where()} dropped: ${(e as Error)?.message ?? e}`, { cause: e });
+  }
+}
+
+/**
+ * ioredis refused to write the command (no offline queue, and the connection is not up): it was
+ * not sent. (ioredis 6's wording; anything else is treated as possibly sent.)
+ */
+function notWritten(e: unknown): boolean {
+  return e instanceof Error && e.message.startsWith("Stream isn't writeable");
+}
+
+/** UNAUTHORIZED when `e` is the server refusing the password (WRONGPASS, NOAUTH). */
+function authRefusal(e: unknown): TinyQSError | undefined {
+  if (!(e instanceof Error) || e.name !== "ReplyError") return undefined;
+  const mapped = errorFromResp(e.message, e);
+  return mapped.code === "UNAUTHORIZED" ? mapped : undefined;
+}

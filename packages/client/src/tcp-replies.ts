@@ -1,0 +1,37 @@
+// tinyqs-tcp's replies (docs/protocol.md) as the values of the TinyQSApi: a message is the array
+// id, receipt (nil for a peek), body, receiveCount, sentAt; STATS and QCONFIG answer `name value`
+// pairs, the settings typed by core's settings table (configFromPairs in @tinyqs/core/wire).
+import type { Message, QueueConfig, QueueStats } from "@tinyqs/core";
+import { configFromPairs } from "@tinyqs/core/wire";
+
+/** A reply as ioredis hands it over (bulk strings as Buffers when asked for binary replies). */
+export type Reply = null | number | Buffer | string | Reply[];
+
+export function toMessage(queue: string, r: Reply[]): Message {
+  const [id, receipt, body, receiveCount, sentAt] = r;
+  return {
+    queue,
+    id: String(id),
+    receipt: receipt === null || receipt === undefined ? null : String(receipt),
+    body: Buffer.isBuffer(body) ? body : Buffer.from(String(body)),
+    receiveCount: Number(receiveCount),
+    sentAt: Number(sentAt),
+  };
+}
+
+/** A message, or nil for none. */
+export const toMessageOrNull = (queue: string) => (r: Reply): Message | null => (r === null ? null : toMessage(queue, r as Reply[]));
+
+/** RECEIVE … COUNT: an array of messages (nil read as none). */
+export const toMessages = (queue: string) => (r: Reply): Message[] => ((r ?? []) as Reply[]).map((m) => toMessage(queue, m as Reply[]));
+
+export function toConfig(reply: Reply): QueueConfig {
+  return configFromPairs((reply as Reply[]).map(String));
+}
+
+export function toStats(reply: Reply): QueueStats {
+  const r = reply as Reply[];
+  const out: Record<string, number> = {};
+  for (let i = 0; i + 1 < r.length; i += 2) out[String(r[i])] = Number(r[i + 1]);
+  return out as unknown as QueueStats;
+}
