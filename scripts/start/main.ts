@@ -9,7 +9,8 @@
 // It loads the packages' built dist/ by path, all three from the same files, so the servers and the
 // engine share one @tinyqs/core (and its TinyQSError class).
 import { type EmbeddedRedis, INSTALL_HINT, MissingRedisServer, startEmbeddedRedis } from "./embedded-redis.js";
-import { parseStartArgs, redactUrl, USAGE, type StartConfig } from "./options.js";
+import { onStopSignals, readCommandLine, warnOnStderr } from "../../packages/core/dist/cli/index.js";
+import { CLI, parseStartArgs, redactUrl } from "./options.js";
 
 type Core = typeof import("../../packages/core/dist/index.js");
 type Tcp = typeof import("../../packages/tcp-server/dist/index.js");
@@ -32,32 +33,15 @@ async function loadPackages(): Promise<{ core: Core; tcp: Tcp; http: Http }> {
 }
 
 async function main(): Promise<number> {
-  let config: StartConfig;
-  try {
-    const request = parseStartArgs(process.argv.slice(2), process.env);
-    if (request.kind === "help") {
-      say(USAGE);
-      return 0;
-    }
-    config = request.config;
-  } catch (e) {
-    warn(`tinyqs: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const read = readCommandLine(CLI, () => parseStartArgs(process.argv.slice(2), process.env, process.cwd(), warnOnStderr(CLI.name)));
+  if ("exitCode" in read) return read.exitCode;
+  const { config } = read;
 
   // Signals: during start-up they are noted and acted on at the next step; once up, they stop it.
-  let signals = 0;
+  // A second one exits at once (130); the exit hook below still sends the embedded Redis SIGTERM.
   let interrupted: string | null = null;
   let onSignal = (signal: string) => void (interrupted = signal);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(signal, () => {
-      if (++signals > 1) {
-        warn(`tinyqs: ${signal} again, exiting now`);
-        process.exit(130); // the exit hook below still sends the embedded Redis SIGTERM
-      }
-      onSignal(signal);
-    });
-  }
+  onStopSignals({ name: CLI.name, signals: ["SIGINT", "SIGTERM", "SIGHUP"], againExitCode: 130 }, (signal) => onSignal(signal));
 
   // 1. Redis (before loading the packages: a missing redis-server or a busy data dir is said at once)
   let embedded: EmbeddedRedis | null = null;
