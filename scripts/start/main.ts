@@ -9,7 +9,8 @@
 // It loads the packages' built dist/ by path, all three from the same files, so the servers and the
 // engine share one @tinyqs/core (and its TinyQSError class).
 import { type EmbeddedRedis, INSTALL_HINT, MissingRedisServer, startEmbeddedRedis } from "./embedded-redis.js";
-import { parseStartArgs, redactUrl, USAGE, type StartConfig } from "./options.js";
+import { onStopSignals, readCommandLine, warnOnStderr } from "../../packages/core/dist/cli/index.js";
+import { CLI, parseStartArgs, redactUrl, type StartConfig } from "./options.js";
 
 type Core = typeof import("../../packages/core/dist/index.js");
 type Tcp = typeof import("../../packages/tcp-server/dist/index.js");
@@ -31,48 +32,84 @@ async function loadPackages(): Promise<{ core: Core; tcp: Tcp; http: Http }> {
   }
 }
 
-async function main(): Promise<number> {
-  let config: StartConfig;
+/** 1. Redis: the one named, or the embedded one; null if that could not start (said on stderr). */
+async function startRedis(config: StartConfig): Promise<{ redisUrl: string; embedded: EmbeddedRedis | null } | null> {
+  if (config.redis !== undefined) return { redisUrl: config.redis, embedded: null };
   try {
-    const request = parseStartArgs(process.argv.slice(2), process.env);
-    if (request.kind === "help") {
-      say(USAGE);
-      return 0;
-    }
-    config = request.config;
+    const embedded = await startEmbeddedRedis(config.dataDir, say);
+    return { redisUrl: embedded.url, embedded };
   } catch (e) {
-    warn(`tinyqs: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
+    warn(e instanceof MissingRedisServer ? INSTALL_HINT : `tinyqs: ${(e as Error).message}`);
+    return null;
   }
+}
+
+type Step = readonly [what: string, run: () => Promise<unknown>];
+
+/** The stop, in order: both servers, the engine, then the embedded Redis. Once only; the exit code. */
+function stopInOrder(parts: { servers: readonly Step[]; engine: Step; embedded: EmbeddedRedis | null }) {
+  let stopping: Promise<number> | null = null;
+  return (why: string): Promise<number> =>
+    (stopping ??= (async () => {
+      say(`tinyqs: ${why}, shutting down`);
+      let code = 0;
+      const step = async ([what, run]: Step) => {
+        try {
+          await run();
+        } catch (e) {
+          warn(`tinyqs: ${what}: ${(e as Error).message}`);
+          code = 1;
+        }
+      };
+      await Promise.all(parts.servers.map(step));
+      await step(parts.engine);
+      const { embedded } = parts;
+      if (embedded) await step(["stopping redis-server", () => embedded.stop()]);
+      say(code === 0 ? "tinyqs: stopped" : "tinyqs: stopped, with errors");
+      return code;
+    })());
+}
+
+/** What is where, once both servers listen. */
+function announce(config: StartConfig, redisUrl: string, embedded: EmbeddedRedis | null, tcpAt: { host: string; port: number }, httpAt: { url: string }) {
+  if (embedded) {
+    say(`tinyqs: redis  embedded redis-server ${embedded.version} (pid ${embedded.pid}) on 127.0.0.1:${embedded.port}, append-only file (appendfsync always) in ${embedded.dataDir}`);
+    // An engine embedded in another process works on the same queues when given this Redis.
+    say(`tinyqs: embed  new TinyQS({ redis: "${embedded.url}" }) works on these queues too (examples/embedded finds it by itself)`);
+  } else {
+    say(`tinyqs: redis  ${redactUrl(redisUrl)}`);
+  }
+  const tcpHost = tcpAt.host.includes(":") ? `[${tcpAt.host}]` : tcpAt.host;
+  say(`tinyqs: tcp    ${tcpHost}:${tcpAt.port} (Redis protocol)${config.password ? ", AUTH required" : ""}   try: redis-cli -p ${tcpAt.port} SEND jobs hello`);
+  say(`tinyqs: http   ${httpAt.url} (REST + WebSocket)${config.token ? ", bearer token required" : ""}   try: curl -X POST --data hello ${httpAt.url}/v1/queues/jobs/messages`);
+  say("tinyqs: ready; Ctrl-C stops it");
+}
+
+/** `listen()`, or null after saying why it could not (on stderr). */
+async function listen<T>(what: string, config: StartConfig, port: number, fn: () => Promise<T>): Promise<T | null> {
+  try {
+    return await fn();
+  } catch (e) {
+    warn(`tinyqs: cannot listen on ${config.host}:${port} (${what}): ${(e as Error).message}`);
+    return null;
+  }
+}
+
+async function main(): Promise<number> {
+  const read = readCommandLine(CLI, () => parseStartArgs(process.argv.slice(2), process.env, process.cwd(), warnOnStderr(CLI.name)));
+  if ("exitCode" in read) return read.exitCode;
+  const { config } = read;
 
   // Signals: during start-up they are noted and acted on at the next step; once up, they stop it.
-  let signals = 0;
+  // A second one exits at once (130); the exit hook below still sends the embedded Redis SIGTERM.
   let interrupted: string | null = null;
   let onSignal = (signal: string) => void (interrupted = signal);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(signal, () => {
-      if (++signals > 1) {
-        warn(`tinyqs: ${signal} again, exiting now`);
-        process.exit(130); // the exit hook below still sends the embedded Redis SIGTERM
-      }
-      onSignal(signal);
-    });
-  }
+  onStopSignals({ name: CLI.name, signals: ["SIGINT", "SIGTERM", "SIGHUP"], againExitCode: 130 }, (signal) => onSignal(signal));
 
   // 1. Redis (before loading the packages: a missing redis-server or a busy data dir is said at once)
-  let embedded: EmbeddedRedis | null = null;
-  let redisUrl: string;
-  if (config.redis !== undefined) {
-    redisUrl = config.redis;
-  } else {
-    try {
-      embedded = await startEmbeddedRedis(config.dataDir, say);
-    } catch (e) {
-      warn(e instanceof MissingRedisServer ? INSTALL_HINT : `tinyqs: ${(e as Error).message}`);
-      return 1;
-    }
-    redisUrl = embedded.url;
-  }
+  const redis = await startRedis(config);
+  if (!redis) return 1;
+  const { redisUrl, embedded } = redis;
   // Whatever happens from here on, the embedded Redis does not outlive us.
   process.on("exit", () => embedded?.stopNow());
 
@@ -90,26 +127,11 @@ async function main(): Promise<number> {
   const engine = new core.TinyQS({ redis: redisUrl });
   const tcpServer = tcp.createTcpServer({ engine, password: config.password });
   const httpServer = http.createHttpServer({ engine, token: config.token });
-
-  let stopping: Promise<number> | null = null;
-  const shutdown = (why: string): Promise<number> =>
-    (stopping ??= (async () => {
-      say(`tinyqs: ${why}, shutting down`);
-      let code = 0;
-      const step = async (what: string, fn: () => Promise<unknown>) => {
-        try {
-          await fn();
-        } catch (e) {
-          warn(`tinyqs: ${what}: ${(e as Error).message}`);
-          code = 1;
-        }
-      };
-      await Promise.all([step("closing the TCP server", () => tcpServer.close()), step("closing the HTTP server", () => httpServer.close())]);
-      await step("closing the engine", () => engine.close());
-      if (embedded) await step("stopping redis-server", () => embedded!.stop());
-      say(code === 0 ? "tinyqs: stopped" : "tinyqs: stopped, with errors");
-      return code;
-    })());
+  const shutdown = stopInOrder({
+    servers: [["closing the TCP server", () => tcpServer.close()], ["closing the HTTP server", () => httpServer.close()]],
+    engine: ["closing the engine", () => engine.close()],
+    embedded,
+  });
   if (interrupted) return shutdown(interrupted);
 
   // 3. Check Redis (an external one may be down: then say so, and keep serving — the engine
@@ -122,36 +144,15 @@ async function main(): Promise<number> {
   if (interrupted) return shutdown(interrupted);
 
   // 4. Listen
-  let tcpAt: { host: string; port: number };
-  let httpAt: { url: string };
-  try {
-    tcpAt = await tcpServer.listen(config.tcpPort, config.host);
-  } catch (e) {
-    warn(`tinyqs: cannot listen on ${config.host}:${config.tcpPort} (TCP): ${(e as Error).message}`);
-    await shutdown("start failed");
-    return 1;
-  }
-  try {
-    httpAt = await httpServer.listen(config.httpPort, config.host);
-  } catch (e) {
-    warn(`tinyqs: cannot listen on ${config.host}:${config.httpPort} (HTTP): ${(e as Error).message}`);
+  const tcpAt = await listen("TCP", config, config.tcpPort, () => tcpServer.listen(config.tcpPort, config.host));
+  const httpAt = tcpAt && (await listen("HTTP", config, config.httpPort, () => httpServer.listen(config.httpPort, config.host)));
+  if (!tcpAt || !httpAt) {
     await shutdown("start failed");
     return 1;
   }
   if (interrupted) return shutdown(interrupted);
 
-  if (embedded) {
-    say(`tinyqs: redis  embedded redis-server ${embedded.version} (pid ${embedded.pid}) on 127.0.0.1:${embedded.port}, append-only file (appendfsync always) in ${embedded.dataDir}`);
-    // An engine embedded in another process works on the same queues when given this Redis.
-    say(`tinyqs: embed  new TinyQS({ redis: "${embedded.url}" }) works on these queues too (examples/embedded finds it by itself)`);
-  } else {
-    say(`tinyqs: redis  ${redactUrl(redisUrl)}`);
-  }
-  const tcpHost = tcpAt.host.includes(":") ? `[${tcpAt.host}]` : tcpAt.host;
-  say(`tinyqs: tcp    ${tcpHost}:${tcpAt.port} (Redis protocol)${config.password ? ", AUTH required" : ""}   try: redis-cli -p ${tcpAt.port} SEND jobs hello`);
-  say(`tinyqs: http   ${httpAt.url} (REST + WebSocket)${config.token ? ", bearer token required" : ""}   try: curl -X POST --data hello ${httpAt.url}/v1/queues/jobs/messages`);
-  say("tinyqs: ready; Ctrl-C stops it");
-
+  announce(config, redisUrl, embedded, tcpAt, httpAt);
   return new Promise<number>((resolve) => (onSignal = (signal) => void shutdown(signal).then(resolve)));
 }
 

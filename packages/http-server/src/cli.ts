@@ -1,109 +1,78 @@
 #!/usr/bin/env node
-// `tinyqs-http`: run the HTTP/WebSocket server from a shell. Flags win over environment variables,
-// which win over the defaults. SIGTERM/SIGINT stop it gracefully; a second signal stops it at once.
-import { parseArgs } from "node:util";
+// `tinyqs-http`: run the HTTP/WebSocket server from a shell. The flags and environment variables
+// are one table below, read by @tinyqs/core/cli (a flag beats its variable, both beat the default,
+// and --help comes from the same table). SIGTERM/SIGINT stop it gracefully; a second signal stops
+// it at once.
+import { DEPRECATED_ENV, ENV, closeOnStopSignals, readCommandLine, usage, type CliSpec } from "@tinyqs/core/cli";
 import { DEFAULTS } from "./defaults.js";
+import type { HttpServerOptions } from "./server.js";
 
-const HELP = `usage: tinyqs-http [options]
-
-Serves a tinyqs queue over HTTP (REST under /v1) and WebSocket (/v1/ws).
-
-  --host HOST               address to listen on          [TINYQS_HOST]   default ${DEFAULTS.host}
-  --port PORT               port to listen on (0: any)    [TINYQS_PORT]   default ${DEFAULTS.port}
-  --redis URL               Redis to use                  [TINYQS_REDIS_URL] default ${DEFAULTS.redis}
-  --prefix PREFIX           first part of every Redis key [TINYQS_PREFIX] default tinyqs
-  --token TOKEN             require "Authorization: Bearer TOKEN" on every route but /healthz
-                            (WebSocket: that header, or ?token=TOKEN)  [TINYQS_TOKEN]
-  --max-message-bytes N     largest body a request may carry; larger → 413, unread
-                                                          [TINYQS_MAX_MESSAGE_BYTES] default ${DEFAULTS.maxMessageBytes}
-  --max-wait-ms N           longest long poll (waitMs) allowed [TINYQS_MAX_WAIT_MS] default ${DEFAULTS.maxWaitMs}
-  -h, --help                this text
-
-Routes: GET /v1/openapi.json describes them all; GET /healthz; GET /metrics (Prometheus).`;
-
-function fail(message: string): never {
-  process.stderr.write(`tinyqs-http: ${message}\n\n${HELP}\n`);
-  process.exit(2);
+interface HttpCliConfig {
+  host: string;
+  port: number;
+  server: Pick<HttpServerOptions, "redis" | "prefix" | "token" | "maxMessageBytes" | "maxWaitMs">;
 }
 
-function int(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) {
-    fail(`${name} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : " up"}, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
-let values: Record<string, string | boolean | undefined>;
-try {
-  ({ values } = parseArgs({
-    options: {
-      host: { type: "string" },
-      port: { type: "string" },
-      redis: { type: "string" },
-      prefix: { type: "string" },
-      token: { type: "string" },
-      "max-message-bytes": { type: "string" },
-      "max-wait-ms": { type: "string" },
-      help: { type: "boolean", short: "h" },
+const CLI: CliSpec<HttpCliConfig> = {
+  name: "tinyqs-http",
+  usage: "tinyqs-http [options]",
+  intro: ["Serves tinyqs queues over HTTP (REST under /v1) and WebSocket (/v1/ws). Stops cleanly on", "SIGTERM / SIGINT."],
+  outro: ["Routes: GET /v1/openapi.json describes them all; GET /healthz; GET /metrics (Prometheus)."],
+  settings: [
+    { flag: "--host", env: ENV.host, arg: "HOST", help: `address to listen on (default ${DEFAULTS.host})`, set: (c, v) => (c.host = v.text()) },
+    {
+      flag: "--port", env: ENV.httpPort, deprecatedEnv: DEPRECATED_ENV.httpPort, arg: "PORT",
+      help: `port to listen on (default ${DEFAULTS.port}; 0: any free port)`, set: (c, v) => (c.port = v.port()),
     },
-    strict: true,
-  }));
-} catch (e) {
-  fail((e as Error).message);
-}
-if (values.help) {
-  process.stdout.write(HELP + "\n");
-  process.exit(0);
-}
-
-const env = process.env;
-const opt = (flag: string, name: string) => (values[flag] as string | undefined) ?? (env[name] || undefined);
-
-const token = opt("token", "TINYQS_TOKEN");
-const options = {
-  redis: opt("redis", "TINYQS_REDIS_URL") ?? DEFAULTS.redis,
-  prefix: opt("prefix", "TINYQS_PREFIX"),
-  token,
-  maxMessageBytes: int("--max-message-bytes", opt("max-message-bytes", "TINYQS_MAX_MESSAGE_BYTES"), 1),
-  maxWaitMs: int("--max-wait-ms", opt("max-wait-ms", "TINYQS_MAX_WAIT_MS"), 0),
+    { flag: "--redis", env: ENV.redis, arg: "URL", help: `the Redis to use (default ${DEFAULTS.redis})`, set: (c, v) => (c.server.redis = v.text()) },
+    { flag: "--prefix", env: ENV.prefix, arg: "PREFIX", help: "first part of every Redis key (default tinyqs)", set: (c, v) => (c.server.prefix = v.text()) },
+    {
+      flag: "--token", env: ENV.token, arg: "TOKEN",
+      help: 'require "Authorization: Bearer TOKEN" on every route but /healthz\n(WebSocket: that header, or ?token=TOKEN; prefer the variable: flags show in ps)',
+      set: (c, v) => (c.server.token = v.text()),
+    },
+    {
+      flag: "--max-message-bytes", env: ENV.maxMessageBytes, arg: "N",
+      help: `largest body a request may carry; larger → 413, unread (default ${DEFAULTS.maxMessageBytes})`,
+      set: (c, v) => (c.server.maxMessageBytes = v.integer(1)),
+    },
+    {
+      flag: "--max-wait-ms", env: "TINYQS_MAX_WAIT_MS", arg: "N", help: `longest long poll (waitMs) allowed (default ${DEFAULTS.maxWaitMs})`,
+      set: (c, v) => (c.server.maxWaitMs = v.integer(0)),
+    },
+  ],
+  defaults: () => ({ host: DEFAULTS.host, port: DEFAULTS.port, server: { redis: DEFAULTS.redis } }),
 };
-const port = int("--port", opt("port", "TINYQS_PORT"), 0, 65535) ?? DEFAULTS.port;
-const host = opt("host", "TINYQS_HOST") ?? DEFAULTS.host;
 
-// Loaded only now, so that --help and flag errors answer without loading express, ioredis and co.
-const { createHttpServer } = await import("./server.js");
-let http: ReturnType<typeof createHttpServer>;
-try {
-  http = createHttpServer(options);
-} catch (e) {
-  fail((e as Error).message);
+function fail(message: string): number {
+  process.stderr.write(`tinyqs-http: ${message}\n\n${usage(CLI)}\n`);
+  return 2;
 }
 
-// Signal handlers go in before the "listening" line: whoever reads that line may signal at once.
-let stopping = false;
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.on(signal, () => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    process.stdout.write(`tinyqs-http: ${signal}, shutting down\n`);
-    http.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        process.stderr.write(`tinyqs-http: shutdown failed: ${String(e)}\n`);
-        process.exit(1);
-      },
-    );
-  });
+async function main(): Promise<number> {
+  const read = readCommandLine(CLI);
+  if ("exitCode" in read) return read.exitCode;
+  const { host, port, server: options } = read.config;
+  // Loaded only now, so that --help and flag errors answer without loading express, ioredis and co.
+  const { createHttpServer } = await import("./server.js");
+  let http: ReturnType<typeof createHttpServer>;
+  try {
+    http = createHttpServer(options);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  // Signal handlers go in before the "listening" line: whoever reads that line may signal at once.
+  const stopped = closeOnStopSignals({ name: CLI.name, announce: true }, () => http.close());
+  try {
+    const { url } = await http.listen(port, host);
+    // The bench and the tests read this line to learn the port (with --port 0).
+    process.stdout.write(`tinyqs-http listening on ${url}${options.token ? " (bearer token required)" : ""}\n`);
+  } catch (e) {
+    process.stderr.write(`tinyqs-http: cannot listen on ${host}:${port}: ${(e as Error).message}\n`);
+    await http.close();
+    return 1;
+  }
+  return stopped;
 }
 
-try {
-  const { url } = await http.listen(port, host);
-  // The bench and the tests read this line to learn the port (with --port 0).
-  process.stdout.write(`tinyqs-http listening on ${url}${token ? " (bearer token required)" : ""}\n`);
-} catch (e) {
-  process.stderr.write(`tinyqs-http: cannot listen on ${host}:${port}: ${(e as Error).message}\n`);
-  await http.close();
-  process.exit(1);
-}
+process.exit(await main());

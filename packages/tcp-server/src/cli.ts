@@ -1,28 +1,17 @@
 #!/usr/bin/env node
-// The `tinyqs-tcp` command: parse flags and environment, start the server, print one line, and on
-// SIGTERM / SIGINT shut down in order (server.close(): stop accepting, waiting receives answer nil,
-// in-flight commands are answered, the engine closes) and exit 0. A second signal exits at once.
-import { parseCli, USAGE } from "./options.js";
+// The `tinyqs-tcp` command: read flags and environment (options.ts), start the server, print one
+// line, and on SIGTERM / SIGINT shut down in order (server.close(): stop accepting, waiting receives
+// answer nil, in-flight commands are answered, the engine closes) and exit 0. A second signal
+// exits at once.
+import { closeOnStopSignals, readCommandLine, warnOnStderr } from "@tinyqs/core/cli";
+import { CLI, parseCli } from "./options.js";
 import { createTcpServer } from "./server.js";
 import { VERSION } from "./defaults.js";
 
 async function main(): Promise<number> {
-  let request;
-  try {
-    request = parseCli(process.argv.slice(2), process.env);
-  } catch (e) {
-    process.stderr.write(`tinyqs-tcp: ${(e as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (request.kind === "help") {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (request.kind === "version") {
-    process.stdout.write(`${VERSION}\n`);
-    return 0;
-  }
-  const { config } = request;
+  const read = readCommandLine(CLI, () => parseCli(process.argv.slice(2), process.env, warnOnStderr(CLI.name)));
+  if ("exitCode" in read) return read.exitCode;
+  const { config } = read;
   let server;
   try {
     server = createTcpServer(config.server);
@@ -39,25 +28,7 @@ async function main(): Promise<number> {
     return 1;
   }
   // Signal handlers go in before the "listening" line: whoever reads that line may signal at once.
-  const stopped = new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        process.stderr.write(`tinyqs-tcp: ${signal} again, exiting now\n`);
-        process.exit(1);
-      }
-      stopping = true;
-      server.close().then(
-        () => resolve(0),
-        (e: unknown) => {
-          process.stderr.write(`tinyqs-tcp: error while closing: ${(e as Error).message}\n`);
-          resolve(1);
-        },
-      );
-    };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
-  });
+  const stopped = closeOnStopSignals({ name: CLI.name, againExitCode: 1 }, () => server.close());
   const auth = config.server.password ? ", password required" : "";
   process.stdout.write(`tinyqs-tcp ${VERSION} listening on ${where.host}:${where.port} (RESP2), Redis ${config.redisLabel}${auth}\n`);
   return stopped;

@@ -1,0 +1,24 @@
+// The environment variables that mean the same thing in every entry point (tinyqs-tcp, tinyqs-http,
+// `pnpm start`), so that one name is one thing wherever it is set: a shell that exports
+// TINYQS_TCP_PORT for `pnpm start` starts tinyqs-tcp on the same port. A command reads only the
+// ones it has a flag for; names of its own (TINYQS_MAX_ARGS…) stay in its own table.
+
+export const ENV = {
+  host: "TINYQS_HOST",
+  tcpPort: "TINYQS_TCP_PORT",
+  httpPort: "TINYQS_HTTP_PORT",
+  redis: "TINYQS_REDIS_URL",
+  prefix: "TINYQS_PREFIX",
+  password: "TINYQS_PASSWORD",
+  token: "TINYQS_TOKEN",
+  maxMessageBytes: "TINYQS_MAX_MESSAGE_BYTES",
+} as const;
+
+/**
+ * Older names, still read (deprecated) when the new one is not set. Each bin read its port from
+ * TINYQS_PORT, so one variable could not give the two servers different ports.
+ */
+export const DEPRECATED_ENV = {
+  tcpPort: ["TINYQS_PORT"],
+  httpPort: ["TINYQS_PORT"],
+} as const satisfies Partial<Record<keyof typeof ENV, readonly string[]>>;

@@ -1,0 +1,57 @@
+// One flag's or variable's string, and the ways a command line turns it into a value: text, an
+// integer (core's checkInt does the range, as for every other integer in tinyqs), a port. The kit
+// hands one to each setting of a table, named after where it came from, so that a bad value is
+// told in the words of the flag or variable the user actually typed.
+import { checkInt } from "../arguments.js";
+
+/** A flag or value the command cannot use; its message is for the user (the command adds its usage). */
+export class CliError extends Error {
+  override name = "CliError";
+}
+
+/** The sentences the kit says that the commands word differently (their tests read them). */
+export interface CliWording {
+  /** An argument that is none of the command's options. */
+  unknownOption(arg: string): string;
+  /** A port that is not one: not digits, or over 65535. */
+  badPort(name: string, raw: string): string;
+}
+
+export const DEFAULT_WORDING: CliWording = {
+  unknownOption: (arg) => `unknown option ${JSON.stringify(arg)}`,
+  badPort: (name, raw) => `${name} must be a port number (0-65535; 0: any free port), got ${JSON.stringify(raw)}`,
+};
+
+const DIGITS = /^\d+$/;
+
+export class CliValue {
+  constructor(
+    /** The string as given. */
+    readonly raw: string,
+    /** What the user typed to give it: the flag, or the variable. */
+    readonly name: string,
+    /** The argument's name in --help (PORT, URL…). */
+    readonly arg: string,
+    private readonly wording: CliWording,
+  ) {}
+
+  /** A non-empty string. */
+  text(): string {
+    if (this.raw === "") throw new CliError(`${this.name} needs a value (${this.arg})`);
+    return this.raw;
+  }
+
+  /** Decimal digits only (no sign, no exponent), then core's range check. */
+  integer(min = 0, max = Number.MAX_SAFE_INTEGER): number {
+    if (!DIGITS.test(this.raw) || !Number.isSafeInteger(Number(this.raw))) {
+      throw new CliError(`${this.name} needs a non-negative integer, got ${JSON.stringify(this.raw)}`);
+    }
+    return checkInt(this.name, Number(this.raw), min, max);
+  }
+
+  /** A TCP port, 0-65535 (0: any free one, which the command then prints). */
+  port(): number {
+    if (!DIGITS.test(this.raw) || Number(this.raw) > 65535) throw new CliError(this.wording.badPort(this.name, this.raw));
+    return Number(this.raw);
+  }
+}
