@@ -66,22 +66,42 @@ export const CONFIG_SETTINGS: ReadonlyArray<
 /** The names of the settings, in order. */
 export const CONFIG_FIELDS: ReadonlyArray<keyof QueueConfig> = CONFIG_SETTINGS.map((s) => s.name);
 
+/**
+ * The range of each number a call takes, as data: the checks below hold the engine's options to
+ * these, and a server that must name an option its own way (TCP's `WAIT must be …`) reads them here.
+ */
+export const OPTION_RANGES = {
+  /** A long poll's waitMs (0: answer at once). */
+  waitMs: { min: 0, max: LIMITS.maxWaitMs },
+  /** A reservation length. */
+  visibilityMs: { min: 1, max: LIMITS.maxVisibilityMs },
+  /** A send's or release's delay. */
+  delayMs: { min: 0, max: LIMITS.maxDelayMs },
+  /** receiveBatch's `max`. */
+  max: { min: 1, max: LIMITS.maxBatch },
+  /** wait's and request's timeoutMs (0: look once). */
+  timeoutMs: { min: 0, max: LIMITS.maxWaitMs },
+} as const satisfies Record<string, { min: number; max: number }>;
+
+const inRange = (name: keyof typeof OPTION_RANGES, value: unknown, fallback?: number): number =>
+  checkInt(name, value, OPTION_RANGES[name].min, OPTION_RANGES[name].max, fallback);
+
 /** A long poll's waitMs (0 when not given: answer at once). */
-export const checkWaitMs = (waitMs: unknown): number => checkInt("waitMs", waitMs, 0, LIMITS.maxWaitMs, 0);
+export const checkWaitMs = (waitMs: unknown): number => inRange("waitMs", waitMs, 0);
 
 /** A reservation length; undefined stays undefined (the queue's setting applies). */
 export const checkVisibilityMs = (visibilityMs: unknown): number | undefined =>
-  visibilityMs === undefined ? undefined : checkInt("visibilityMs", visibilityMs, 1, LIMITS.maxVisibilityMs);
+  visibilityMs === undefined ? undefined : inRange("visibilityMs", visibilityMs);
 
 /** A send's or release's delayMs (0 when not given). */
-export const checkDelayMs = (delayMs: unknown): number => checkInt("delayMs", delayMs, 0, LIMITS.maxDelayMs, 0);
+export const checkDelayMs = (delayMs: unknown): number => inRange("delayMs", delayMs, 0);
 
 /** receiveBatch's `max`: required, 1–1000. */
-export const checkMax = (max: unknown): number => checkInt("max", max, 1, LIMITS.maxBatch);
+export const checkMax = (max: unknown): number => inRange("max", max);
 
 /** wait's and request's timeoutMs; undefined stays undefined (the default, DEFAULTS.replyTimeoutMs). */
 export const checkReplyTimeoutMs = (timeoutMs: unknown): number | undefined =>
-  timeoutMs === undefined ? undefined : checkInt("timeoutMs", timeoutMs, 0, LIMITS.maxWaitMs);
+  timeoutMs === undefined ? undefined : inRange("timeoutMs", timeoutMs);
 
 /** sendBatch's bodies: an array of at most 1000 (each body is checked when it is sent). */
 export function checkBodies(bodies: unknown): asserts bodies is unknown[] {

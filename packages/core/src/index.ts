@@ -12,6 +12,7 @@ export {
   checkVisibilityMs,
   checkWaitMs,
   LIMITS,
+  OPTION_RANGES,
   QUEUE_NAME,
   checkInt,
   checkQueueName,

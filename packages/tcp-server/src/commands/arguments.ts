@@ -1,13 +1,13 @@
 // Reading a command's arguments. The wire's own part is their shape: which keywords, in pairs, each
 // once (else `ERR syntax error`, as Redis says it), and that a number is written as digits. What a
-// number may be is core's: every range below is the one core's check of that engine option applies
+// number may be is core's: every range below is core's OPTION_RANGES entry for that engine option
 // (test/arguments.test.ts holds the two together).
 //
 // The wire still refuses an out-of-range number itself, before the engine call, because its reply
 // names the argument as the client wrote it (`WAIT must be an integer from 0 to 3600000, got "x"`,
 // where the engine says `waitMs … got 5`) and comes before the engine's checks of the queue name and
 // the receipt; leaving it to the engine would change those replies.
-import { LIMITS, TinyQSError } from "@tinyqs/core";
+import { OPTION_RANGES, TinyQSError } from "@tinyqs/core";
 import { CommandError, REDIS_ERRORS } from "./redis-errors.js";
 
 /** An argument as text (queue names, receipts, handles). */
@@ -38,15 +38,15 @@ export interface Range {
 /** The keyword options that take a number, and core's range for the engine option each becomes. */
 export const NUMBER_OPTIONS = {
   /** receiveBatch's max (core's checkMax). */
-  COUNT: { min: 1, max: LIMITS.maxBatch },
+  COUNT: OPTION_RANGES.max,
   /** A long poll's waitMs (checkWaitMs). */
-  WAIT: { min: 0, max: LIMITS.maxWaitMs },
+  WAIT: OPTION_RANGES.waitMs,
   /** A reservation's visibilityMs (checkVisibilityMs). */
-  VISIBILITY: { min: 1, max: LIMITS.maxVisibilityMs },
+  VISIBILITY: OPTION_RANGES.visibilityMs,
   /** A send's or release's delayMs (checkDelayMs). */
-  DELAY: { min: 0, max: LIMITS.maxDelayMs },
+  DELAY: OPTION_RANGES.delayMs,
   /** The reply wait's timeoutMs (checkReplyTimeoutMs). */
-  TIMEOUT: { min: 0, max: LIMITS.maxWaitMs },
+  TIMEOUT: OPTION_RANGES.timeoutMs,
 } as const satisfies Record<string, Range>;
 
 export type NumberOption = keyof typeof NUMBER_OPTIONS;
