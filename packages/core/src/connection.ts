@@ -1,7 +1,12 @@
-// Making the Redis connections the engine uses, and telling a Redis outage apart from a bug.
+// The engine's Redis connections: making them, waiting (bounded) for them to be ready before each
+// command, running the Lua scripts on them, closing what was made here, and telling a Redis outage
+// apart from a bug. Every command of the engine goes through `Connection.call` or `.run`, so each
+// fails the same way: UNAVAILABLE within timeoutMs, CLOSED once the engine is closed.
 import { Cluster, Redis, ReplyError, type ClusterNode, type ClusterOptions, type RedisOptions } from "ioredis";
 import { DEFAULTS, REDIS_RECONNECT } from "./defaults.js";
 import { TinyQSError } from "./errors.js";
+import type { ScriptKeys, ScriptName } from "./keys.js";
+import { Scripts, type ScriptArg } from "./scripts.js";
 import { backoff } from "./timing.js";
 
 export type RedisClient = Redis | Cluster;
@@ -14,7 +19,7 @@ export type RedisInput =
   | Cluster
   | { cluster: Array<string | ClusterNode>; options?: ClusterOptions };
 
-export interface Connection {
+interface Opened {
   client: RedisClient;
   /** Created here, so closed here; an instance the caller passed in stays the caller's. */
   owned: boolean;
@@ -47,7 +52,7 @@ function parseNode(node: string | ClusterNode): ClusterNode {
   return at < 0 ? { host: node, port: 6379 } : { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
 }
 
-export function connect(input: RedisInput | undefined, timeoutMs: number): Connection {
+function open(input: RedisInput | undefined, timeoutMs: number): Opened {
   const own = ownOptions(timeoutMs);
   if (input instanceof Redis) return { client: input, owned: false, isCluster: false };
   if (input instanceof Cluster) return { client: input, owned: false, isCluster: true };
@@ -72,10 +77,77 @@ export function connect(input: RedisInput | undefined, timeoutMs: number): Conne
  * A second connection for pub/sub, to the same address. SUBSCRIBE may wait for it to connect: a
  * subscription is idempotent, unlike the commands the main connection refuses to queue.
  */
-export function subscriberFor(client: RedisClient): RedisClient {
+function subscriberFor(client: RedisClient): RedisClient {
   return client instanceof Cluster
     ? client.duplicate(undefined, { enableOfflineQueue: true })
     : client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+}
+
+/** The command connection (with the scripts loaded on it) and the subscriber connection of one engine. */
+export class Connection {
+  readonly client: RedisClient;
+  /** Shared by every long poll and reply wait of the engine (waiters.ts). */
+  readonly subscriber: RedisClient;
+  readonly owned: boolean;
+  readonly isCluster: boolean;
+  private readonly scripts: Scripts;
+  /** One shared wait for the connection, however many operations are waiting for it. */
+  private readyWait: Promise<void> | null = null;
+
+  constructor(input: RedisInput | undefined, private readonly timeoutMs: number, private readonly isClosed: () => boolean) {
+    ({ client: this.client, owned: this.owned, isCluster: this.isCluster } = open(input, timeoutMs));
+    this.subscriber = subscriberFor(this.client);
+    // ioredis reports connection trouble as 'error' events; operations report it as UNAVAILABLE.
+    if (this.owned) this.client.on("error", () => {});
+    this.subscriber.on("error", () => {});
+    this.scripts = new Scripts(this.client);
+  }
+
+  /** Run a Lua script (its KEYS from its builder in keys.ts), as `call` runs a command. */
+  run<S extends ScriptName>(name: S, keys: ScriptKeys<S>, args: ScriptArg[], buffers = false): Promise<unknown> {
+    return this.call(() => this.scripts.run(name, keys, args, buffers));
+  }
+
+  /** Wait (bounded) for Redis to be ready, run one command, and turn failures into TinyQSErrors. */
+  async call<T>(command: () => Promise<T>): Promise<T> {
+    if (this.isClosed()) throw new TinyQSError("CLOSED");
+    if (this.client.status !== "ready") await this.whenReady();
+    try {
+      return await command();
+    } catch (err) {
+      throw this.isClosed() ? new TinyQSError("CLOSED") : fromRedisError(err);
+    }
+  }
+
+  /** Closes the subscriber, and the command connection if it was made here. */
+  async close(): Promise<void> {
+    const quit = (c: RedisClient) => c.quit().catch(() => c.disconnect());
+    await Promise.all([quit(this.subscriber), this.owned ? quit(this.client) : Promise.resolve()]);
+  }
+
+  private whenReady(): Promise<void> {
+    return (this.readyWait ??= this.waitForReady().finally(() => (this.readyWait = null)));
+  }
+
+  private waitForReady(): Promise<void> {
+    const redis = this.client;
+    if (redis.status === "wait") redis.connect().catch(() => {});
+    return new Promise((resolve, reject) => {
+      const done = (err?: TinyQSError) => {
+        clearTimeout(timer);
+        redis.off("ready", onReady);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onReady = () => done();
+      const timer = setTimeout(
+        () => done(new TinyQSError("UNAVAILABLE", `Redis is unavailable: not connected after ${this.timeoutMs} ms (status ${redis.status})`)),
+        this.timeoutMs,
+      );
+      redis.on("ready", onReady);
+      if (redis.status === "ready") done();
+    });
+  }
 }
 
 // Replies that mean "Redis is there but cannot serve now", as opposed to a bug in a script.

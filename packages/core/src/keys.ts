@@ -1,6 +1,12 @@
-// The only place that names Redis keys. Every key of a queue carries the hash tag `{<queue>}`, so a
-// queue lives in one Redis Cluster slot and its scripts can touch all of its keys atomically, while
-// different queues spread over the cluster. Queue names cannot contain `{`, `}` or `:`.
+// The only place that names Redis keys, and that says which keys each Lua script takes in what
+// order. Every key of a queue carries the hash tag `{<queue>}`, so a queue lives in one Redis Cluster
+// slot and its scripts can touch all of its keys atomically, while different queues spread over the
+// cluster. Queue names cannot contain `{`, `}` or `:`.
+//
+// A script's KEYS come from its builder in `scriptKeys` and nowhere else, so the order a script's
+// header documents (KEYS[1], KEYS[2], …) is written once on this side; test/lua-headers.test.ts holds
+// each builder to its script's header. Scripts that take the same keys take them in one order:
+// ready, delayed, inflight, bodies, stats, config, then the keys of their own (replies, outbox, …).
 import { DEFAULTS } from "./defaults.js";
 
 export interface QueueKeys {
@@ -61,3 +67,48 @@ export class KeySpace {
     };
   }
 }
+
+/** Where receive-9.lua moves dead letters: the dead-letter queue itself, or this queue's outbox. */
+export interface DeadLetterTarget {
+  ready: string;
+  bodies: string;
+  stats: string;
+}
+
+/**
+ * On Redis Cluster the dead-letter queue may live in another slot, so dead letters wait in this
+ * queue's outbox (same slot), numbered by this queue's seq, until the engine hands them over.
+ */
+export function outboxTarget(keys: QueueKeys): DeadLetterTarget {
+  return { ready: keys.outbox, bodies: keys.outboxBodies, stats: keys.stats };
+}
+
+declare const forScript: unique symbol;
+/** The KEYS of one script: a tuple as long as the script's key count, usable only for that script. */
+export type Keys<S extends string, T extends readonly string[]> = T & { readonly [forScript]: S };
+
+const keysFor = <S extends string, const T extends readonly string[]>(_script: S, keys: T) => keys as Keys<S, T>;
+
+/** One KEYS builder per Lua script, named as its file `<verb>-<n>.lua`. */
+export const scriptKeys = {
+  send: (q: QueueKeys) => keysFor("send", [q.ready, q.delayed, q.bodies, q.stats, q.config]),
+  receive: (q: QueueKeys, target: DeadLetterTarget) =>
+    keysFor("receive", [q.ready, q.delayed, q.inflight, q.bodies, q.stats, q.config, target.ready, target.bodies, target.stats]),
+  delete: (q: QueueKeys) => keysFor("delete", [q.ready, q.delayed, q.inflight, q.bodies, q.stats]),
+  touch: (q: QueueKeys) => keysFor("touch", [q.inflight, q.config]),
+  release: (q: QueueKeys) => keysFor("release", [q.ready, q.delayed, q.inflight, q.bodies, q.stats]),
+  stats: (q: QueueKeys) => keysFor("stats", [q.ready, q.delayed, q.inflight, q.stats]),
+  purge: (q: QueueKeys) => keysFor("purge", [q.ready, q.delayed, q.inflight, q.bodies]),
+  respond: (q: QueueKeys) => keysFor("respond", [q.inflight, q.bodies, q.stats, q.config, q.replies, q.replyExpiry]),
+  collect: (q: QueueKeys) => keysFor("collect", [q.replies, q.replyExpiry]),
+  "restore-reply": (q: QueueKeys) => keysFor("restore-reply", [q.replies, q.replyExpiry]),
+  /** `dlq`: the keys of the dead-letter queue that takes the letters in. */
+  adopt: (dlq: QueueKeys) => keysFor("adopt", [dlq.ready, dlq.bodies, dlq.stats, dlq.adopted]),
+  /** `source`: the keys of the queue whose outbox is emptied. */
+  "unqueue-outbox": (source: QueueKeys) => keysFor("unqueue-outbox", [source.outbox, source.outboxBodies]),
+};
+
+/** A Lua script, by the verb of its file name. */
+export type ScriptName = keyof typeof scriptKeys;
+/** What `scriptKeys[name]` builds: the only KEYS `Scripts.run(name, …)` takes. */
+export type ScriptKeys<S extends ScriptName> = ReturnType<(typeof scriptKeys)[S]>;

@@ -2,11 +2,11 @@
 // ordinary message (put = send, take = receive, in engine.ts); what is particular is here. Responds
 // and collects on one queue issued in the same tick are one script call each, like sends and deletes.
 import { BATCH_BYTES, Coalescer, batchWeight } from "./coalescer.js";
-import { fromRedisError } from "./connection.js";
+import { fromRedisError, type Connection } from "./connection.js";
 import { TinyQSError } from "./errors.js";
-import type { QueueKeys } from "./keys.js";
+import { scriptKeys, type QueueKeys } from "./keys.js";
 import { DEFAULTS } from "./defaults.js";
-import type { ScriptName } from "./scripts.js";
+import { LUA_CODES } from "./lua-codes.js";
 import type { Waiters } from "./waiters.js";
 
 interface Reply {
@@ -27,8 +27,8 @@ interface QueueReplies {
 
 export interface RepliesContext {
   waiters: Waiters;
-  /** Runs a Lua script (engine.ts: bounded wait for Redis, errors as TinyQSErrors). */
-  run(name: ScriptName, keys: string[], args: Array<string | number | Buffer>, buffers?: boolean): Promise<unknown>;
+  /** Runs the Lua scripts (bounded wait for Redis, errors as TinyQSErrors). */
+  conn: Connection;
   isClosed(): boolean;
 }
 
@@ -41,8 +41,8 @@ export class Replies {
   async respond(keys: QueueKeys, receipt: string, reply: Buffer): Promise<boolean> {
     if (receipt.indexOf(".") <= 0) return false; // an id, not a receipt: never a current reservation
     const outcome = await this.of(keys).respond.add({ receipt, body: reply });
-    if (outcome === "B") throw new TinyQSError("TOO_BIG", "the reply is larger than the queue's maxMessageBytes");
-    return outcome === "1";
+    if (outcome === LUA_CODES.respond.TOO_BIG) throw new TinyQSError("TOO_BIG", "the reply is larger than the queue's maxMessageBytes");
+    return outcome === LUA_CODES.respond.REPLIED;
   }
 
   /** The reply to request `id` of `queue`, once, waiting up to `timeoutMs`; null when none came. */
@@ -99,16 +99,16 @@ export class Replies {
   }
 
   private async flushResponds(keys: QueueKeys, replies: Reply[]): Promise<string[]> {
-    const outcomes = (await this.ctx.run(
+    const outcomes = (await this.ctx.conn.run(
       "respond",
-      [keys.inflight, keys.bodies, keys.stats, keys.config, keys.replies, keys.replyExpiry],
+      scriptKeys.respond(keys),
       [keys.replied, DEFAULTS.replyTtlMs, DEFAULTS.maxMessageBytes, ...replies.flatMap((r) => [r.receipt, r.body])],
     )) as string;
     return [...outcomes];
   }
 
   private async flushCollects(keys: QueueKeys, ids: string[]): Promise<Array<Collected | null>> {
-    const flat = (await this.ctx.run("collect", [keys.replies, keys.replyExpiry], ids, true)) as Array<Buffer | number | null>;
+    const flat = (await this.ctx.conn.run("collect", scriptKeys.collect(keys), ids, true)) as Array<Buffer | number | null>;
     return ids.map((_, i) => {
       const reply = flat[2 * i] as Buffer | null;
       return reply ? { reply, expiresAt: Number(flat[2 * i + 1]) } : null;
@@ -119,7 +119,7 @@ export class Replies {
   private async handOver(keys: QueueKeys, id: string, collected: Collected | null, signal?: AbortSignal): Promise<Buffer | null> {
     if (!collected || !signal?.aborted) return collected?.reply ?? null;
     try {
-      await this.ctx.run("restore-reply", [keys.replies, keys.replyExpiry], [id, collected.reply, collected.expiresAt, keys.replied]);
+      await this.ctx.conn.run("restore-reply", scriptKeys["restore-reply"](keys), [id, collected.reply, collected.expiresAt, keys.replied]);
     } catch (err) {
       // The engine closed meanwhile: the reply is lost with it (the waiter had left anyway).
       if (!this.ctx.isClosed()) throw err;

@@ -1,13 +1,14 @@
 // Loads the Lua scripts in ./lua and runs them by EVALSHA (ioredis falls back to EVAL on NOSCRIPT).
-// A script's file name is its contract: `<verb>-<number of keys>.lua`. Scripts are identified by
-// their SHA, so two tinyqs versions sharing one Redis never run each other's code.
+// A script's file name is its contract: `<verb>-<number of keys>.lua`; its KEYS come from its
+// builder in keys.ts (`scriptKeys`), so a call with keys of another script or of the wrong count does
+// not compile. Scripts are identified by their SHA, so two tinyqs versions sharing one Redis never
+// run each other's code. What a script returns is named in lua-codes.ts.
 import { readdirSync, readFileSync } from "node:fs";
 import type { RedisClient } from "./connection.js";
 import { TinyQSError } from "./errors.js";
+import { scriptKeys, type ScriptKeys, type ScriptName } from "./keys.js";
 
-export type ScriptName =
-  | "send" | "receive" | "delete" | "touch" | "release" | "stats" | "purge" | "adopt" | "unqueue-outbox"
-  | "respond" | "collect" | "restore-reply";
+export type { ScriptName };
 
 const LUA_DIR = new URL("./lua/", import.meta.url);
 
@@ -23,6 +24,7 @@ function readScripts(): ScriptFile[] {
     .map((file) => {
       const match = /^(.+)-(\d+)\.lua$/.exec(file);
       if (!match) throw new Error(`Lua script ${file} is not named <verb>-<keys>.lua`);
+      if (!Object.hasOwn(scriptKeys, match[1]!)) throw new Error(`Lua script ${file} has no KEYS builder in keys.ts`);
       return { name: match[1] as ScriptName, numberOfKeys: Number(match[2]), lua: readFileSync(new URL(file, LUA_DIR), "utf8") };
     });
   const names = scripts.map((s) => s.name);
@@ -33,8 +35,8 @@ function readScripts(): ScriptFile[] {
 
 let cache: ScriptFile[] | undefined;
 
-type Arg = string | number | Buffer;
-type ScriptMethod = (...args: Arg[]) => Promise<unknown>;
+export type ScriptArg = string | number | Buffer;
+type ScriptMethod = (...args: ScriptArg[]) => Promise<unknown>;
 
 export class Scripts {
   private readonly keyCounts = new Map<ScriptName, number>();
@@ -47,7 +49,8 @@ export class Scripts {
   }
 
   /** Run a script; strings in the reply stay Buffers when `buffers` is set (bodies are bytes). */
-  run(name: ScriptName, keys: string[], args: Arg[], buffers = false): Promise<unknown> {
+  run<S extends ScriptName>(name: S, keys: ScriptKeys<S>, args: ScriptArg[], buffers = false): Promise<unknown> {
+    // Kept although the types see to it: a builder and a file name that disagree fail here, loudly.
     if (keys.length !== this.keyCounts.get(name)) {
       throw new TinyQSError("INTERNAL", `script ${name} takes ${this.keyCounts.get(name)} keys, got ${keys.length}`);
     }

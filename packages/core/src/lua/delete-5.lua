@@ -12,7 +12,7 @@ KEYS[5] stats     HASH counters (deleted)
 
 ARGV[1..n] receipts or ids
 
-Output: a string of n characters, one per item: "1" deleted, "0" unknown or stale
+Output: a string of n characters, one per item: DELETED ("1") deleted, STALE ("0") unknown or stale
 ]]
 local rcall = redis.call
 local ready, delayed, inflight, bodies, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -51,7 +51,7 @@ local find, sub = string.find, string.sub
 -- Receipts are checked in bulk, with one ZMSCORE.
 local out, receipts, at, nr, byId = {}, {}, {}, 0, false
 for i = 1, #ARGV do
-  out[i] = 0
+  out[i] = '0'
   if find(ARGV[i], '.', 1, true) then
     nr = nr + 1
     receipts[nr] = ARGV[i]
@@ -74,7 +74,7 @@ if nr > 0 then
       removed[nremoved] = id
       nended = nended + 1
       ended[nended] = receipt
-      out[at[k]] = 1
+      out[at[k]] = '1'
     end
   end
   if nended > 0 then rcall('ZREM', inflight, unpack(ended)) end
@@ -94,7 +94,7 @@ if byId then
       gone[id] = true
       nremoved = nremoved + 1
       removed[nremoved] = id
-      out[i] = 1
+      out[i] = '1'
     end
   end
 end

@@ -31,13 +31,14 @@ ARGV[6..] receive mode: runs of callers, each run: callers, max, visibilityMs (0
           "50, 1, 0" stands for fifty callers each wanting one message with the default lease
 
 Output:
-  {-2, name}    the configured dead-letter queue is `name`, not ARGV[2]: nothing was delivered;
+  {REDIRECT (-2), name}
+                the configured dead-letter queue is `name`, not ARGV[2]: nothing was delivered;
                 call again with that queue's keys
   {nextDueIn, outboxLength, id, receiveCount, body, id, receiveCount, body, ...}
                 the messages in the order the callers are to get them: each caller in turn takes up
                 to its max (peek: at most one message, not reserved). nextDueIn is the number of ms
-                until a delayed message or a lease is due, -1 if none, or 0 if the callers got all
-                they asked for. outboxLength counts dead letters waiting for hand-off (always 0
+                until a delayed message or a lease is due, NOTHING_DUE (-1) if none, or 0 if the
+                callers got all they asked for. outboxLength counts dead letters waiting for hand-off (always 0
                 unless ARGV[2] is "").
 ]]
 local rcall = redis.call

@@ -6,18 +6,18 @@ the engine does this for a message reserved for a receiver that had already gone
 KEYS[1] ready     LIST entries
 KEYS[2] delayed   ZSET entry -> due ms
 KEYS[3] inflight  ZSET entry (= receipt) -> lease end ms
-KEYS[4] stats     HASH counters (received)
-KEYS[5] bodies    HASH (only read: a released message must still exist)
+KEYS[4] bodies    HASH (only read: a released message must still exist)
+KEYS[5] stats     HASH counters (received)
 
 ARGV[1] receipt "<id>.<receiveCount>"
 ARGV[2] delay ms (0 = ready at once)
 ARGV[3] wake channel
 ARGV[4] "undo" or ""
 
-Output: 1 released, 0 unknown or stale receipt (nothing changed)
+Output: RELEASED (1) released, STALE (0) unknown or stale receipt (nothing changed)
 ]]
 local rcall = redis.call
-local ready, delayed, inflight, stats, bodies = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local ready, delayed, inflight, bodies, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local receipt = ARGV[1]
 
 local t = rcall('TIME')

@@ -18,8 +18,9 @@ ARGV[2]       replyTtlMs to use when the queue has none configured
 ARGV[3]       maxMessageBytes to use when the queue has none configured
 ARGV[4..]     pairs: receipt "<id>.<receiveCount>", reply body
 
-Output: a string with one character per pair: "1" replied (request deleted), "0" unknown or stale
-        receipt (nothing changed), "B" the reply is larger than the queue's maxMessageBytes (nothing changed)
+Output: a string with one character per pair: REPLIED ("1") replied (request deleted), STALE ("0")
+        unknown or stale receipt (nothing changed), TOO_BIG ("B") the reply is larger than the queue's
+        maxMessageBytes (nothing changed)
 ]]
 local rcall = redis.call
 local inflight, bodies, stats, config, replies, expiry = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]

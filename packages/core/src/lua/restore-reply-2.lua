@@ -9,7 +9,7 @@ ARGV[2] the reply
 ARGV[3] its expiry time (ms)
 ARGV[4] replied channel
 
-Output: 1 put back, 0 expired meanwhile or already there again (nothing changed)
+Output: RESTORED (1) put back, GONE (0) expired meanwhile or already there again (nothing changed)
 ]]
 local rcall = redis.call
 local replies, expiry = KEYS[1], KEYS[2]

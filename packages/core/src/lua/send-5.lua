@@ -18,7 +18,7 @@ ARGV[4+3R..]       the bodies, group after group
 
 Output: {now, first_1, first_2, ...}, one entry per group after the time (ms, as text):
   first_i > 0   the group was stored; its ids are "<now>-<first_i>", "<now>-<first_i + 1>", ...
-  -1            TOO_BIG: a body is larger than maxMessageBytes; nothing of the group was stored
+  TOO_BIG (-1)  a body is larger than maxMessageBytes; nothing of the group was stored
 ]]
 local rcall = redis.call
 local ready, delayed, bodies, stats, config = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]

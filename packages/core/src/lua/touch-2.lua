@@ -7,7 +7,7 @@ ARGV[1] receipt "<id>.<receiveCount>"
 ARGV[2] visibility ms, 0 = the queue's
 ARGV[3] default visibility ms, for a queue with none configured
 
-Output: 1 extended, 0 unknown or stale receipt (nothing changed)
+Output: EXTENDED (1) extended, STALE (0) unknown or stale receipt (nothing changed)
 ]]
 local rcall = redis.call
 local inflight, config = KEYS[1], KEYS[2]

@@ -1,0 +1,111 @@
+// The merged script calls of one queue: sends, receives and deletes issued in the same tick go out as
+// one script call each (coalescer.ts). Here is how the calls of one batch are packed into the
+// script's ARGV, and how its reply is dealt back out to each caller; peek, which reads with
+// receive-9.lua too, parses its reply the same way.
+import { BATCH_BYTES, Coalescer, batchWeight } from "./coalescer.js";
+import type { Connection } from "./connection.js";
+import type { DeadLetters } from "./dead-letters.js";
+import { DEFAULTS } from "./defaults.js";
+import { TinyQSError } from "./errors.js";
+import { scriptKeys, type QueueKeys } from "./keys.js";
+import { LUA_CODES } from "./lua-codes.js";
+import type { Message } from "./types.js";
+
+export interface SendGroup {
+  delayMs: number;
+  bodies: Buffer[];
+}
+
+export interface ReceiveGroup {
+  max: number;
+  visibilityMs: number; // 0 = the queue's
+}
+
+/** One try of a long poll: what it got, and when something may come due (LUA_CODES.receive.NOTHING_DUE: nothing will). */
+export interface Attempt<T> {
+  value: T;
+  nextDueIn: number;
+}
+
+/** The coalescers of one queue. */
+export interface QueueOps {
+  keys: QueueKeys;
+  send: Coalescer<SendGroup, string[] | TinyQSError>;
+  receive: Coalescer<ReceiveGroup, Attempt<Message[]>>;
+  delete: Coalescer<string, boolean>;
+}
+
+export function createQueueOps(queue: string, keys: QueueKeys, conn: Connection, deadLetters: DeadLetters): QueueOps {
+  return {
+    keys,
+    send: new Coalescer((groups) => flushSends(conn, keys, groups), { maxWeight: BATCH_BYTES, weigh: (g) => batchWeight(g.bodies) }),
+    receive: new Coalescer((groups) => flushReceives(deadLetters, queue, keys, groups), { weigh: (g) => g.max }),
+    delete: new Coalescer((items) => flushDeletes(conn, keys, items)),
+  };
+}
+
+/** The next ready message, not reserved. */
+export async function peekOnce(deadLetters: DeadLetters, queue: string, keys: QueueKeys): Promise<Attempt<Message[]>> {
+  const reply = await deadLetters.receive(queue, keys, "peek", []);
+  return { value: toMessages(queue, reply, 2, false), nextDueIn: Number(reply[0]) };
+}
+
+async function flushSends(conn: Connection, keys: QueueKeys, groups: SendGroup[]): Promise<Array<string[] | TinyQSError>> {
+  const runs: number[] = [];
+  const bodies: Buffer[] = [];
+  for (const g of groups) {
+    const n = runs.length;
+    if (n > 0 && runs[n - 2] === g.delayMs && runs[n - 1] === g.bodies.length) runs[n - 3]!++;
+    else runs.push(1, g.delayMs, g.bodies.length);
+    bodies.push(...g.bodies);
+  }
+  const args = [keys.wake, DEFAULTS.maxMessageBytes, runs.length / 3, ...runs, ...bodies];
+  const [now, ...firsts] = (await conn.run("send", scriptKeys.send(keys), args)) as [string, ...number[]];
+  return groups.map((g, i) => {
+    const first = firsts[i]!;
+    if (first === LUA_CODES.send.TOO_BIG) return new TinyQSError("TOO_BIG", "a message body is larger than the queue's maxMessageBytes");
+    return g.bodies.map((_, k) => `${now}-${first + k}`);
+  });
+}
+
+async function flushReceives(deadLetters: DeadLetters, queue: string, keys: QueueKeys, groups: ReceiveGroup[]): Promise<Array<Attempt<Message[]>>> {
+  const reply = await deadLetters.receive(queue, keys, "receive", runsOf(groups));
+  const nextDueIn = Number(reply[0]);
+  const messages = toMessages(queue, reply, 2, true);
+  let at = 0;
+  return groups.map((g) => ({ value: messages.slice(at, (at += g.max)), nextDueIn }));
+}
+
+async function flushDeletes(conn: Connection, keys: QueueKeys, items: string[]): Promise<boolean[]> {
+  const reply = (await conn.run("delete", scriptKeys.delete(keys), items)) as string;
+  return items.map((_, i) => reply[i] === LUA_CODES.delete.DELETED);
+}
+
+/** receive-9.lua's ARGV for some callers: runs of equal wants as (callers, max, visibilityMs). */
+function runsOf(groups: ReceiveGroup[]): number[] {
+  const runs: number[] = [];
+  for (const g of groups) {
+    const n = runs.length;
+    if (n > 0 && runs[n - 2] === g.max && runs[n - 1] === g.visibilityMs) runs[n - 3]!++;
+    else runs.push(1, g.max, g.visibilityMs);
+  }
+  return runs;
+}
+
+/** Messages from a flat reply: id, receiveCount, body, id, … starting at `from`. */
+function toMessages(queue: string, flat: unknown[], from: number, reserved: boolean): Message[] {
+  const out: Message[] = [];
+  for (let i = from; i < flat.length; i += 3) {
+    const id = String(flat[i]);
+    const receiveCount = Number(flat[i + 1]);
+    out.push({
+      queue,
+      id,
+      receipt: reserved ? `${id}.${receiveCount}` : null,
+      body: flat[i + 2] as Buffer,
+      receiveCount,
+      sentAt: Number(id.slice(0, id.indexOf("-"))),
+    });
+  }
+  return out;
+}
