@@ -1,9 +1,11 @@
 // Every check of an argument, and the ranges they check against: queue names, integers, bodies,
-// receipts, ids, batches and configure's changes. The engine runs them, and so do the servers and
+// receipts, ids, batches, configure's changes and the worker's options. The engine runs them, and so do the servers and
 // the clients before they send, so that a bad argument is the same TinyQSError (code and message)
 // whichever way it arrives. The defaults that apply when an argument is left out are in defaults.ts.
+import { WORKER_DEFAULTS } from "./defaults.js";
 import { TinyQSError } from "./errors.js";
 import type { QueueConfig } from "./types.js";
+import type { WorkerOptions } from "./worker.js";
 
 /** What a caller may ask for: the ranges of the options and settings. */
 export const LIMITS = {
@@ -142,4 +144,31 @@ export function checkConfigChanges(queue: string, changes: unknown): Partial<Que
     } else out[field] = value as string;
   }
   return out as Partial<QueueConfig>;
+}
+
+/** createWorker's numeric options, checked, with the defaults filled in. */
+export interface WorkerSettings {
+  concurrency: number;
+  waitMs: number;
+  retryDelayMs: number;
+  maxRetryDelayMs: number;
+  /** undefined: the queue's setting, read when the worker starts. */
+  visibilityMs: number | undefined;
+  /** undefined: a third of the reservation. */
+  touchIntervalMs: number | undefined;
+}
+
+/** createWorker's options, in the order their errors are reported. */
+export function checkWorkerOptions(options: WorkerOptions): WorkerSettings {
+  const concurrency = checkInt("concurrency", options.concurrency, 1, LIMITS.maxBatch, WORKER_DEFAULTS.concurrency);
+  const waitMs = checkInt("waitMs", options.waitMs, 1, LIMITS.maxWaitMs, WORKER_DEFAULTS.waitMs);
+  const retryDelayMs = checkInt("retryDelayMs", options.retryDelayMs, 0, LIMITS.maxDelayMs, WORKER_DEFAULTS.retryDelayMs);
+  // A first delay above the default cap raises the cap with it, so the delay never shrinks.
+  const maxRetryDelayMs = checkInt(
+    "maxRetryDelayMs", options.maxRetryDelayMs, 0, LIMITS.maxDelayMs, Math.max(retryDelayMs, WORKER_DEFAULTS.maxRetryDelayMs),
+  );
+  const visibilityMs = checkVisibilityMs(options.visibilityMs);
+  const touchIntervalMs =
+    options.touchIntervalMs === undefined ? undefined : checkInt("touchIntervalMs", options.touchIntervalMs, 1, LIMITS.maxVisibilityMs);
+  return { concurrency, waitMs, retryDelayMs, maxRetryDelayMs, visibilityMs, touchIntervalMs };
 }

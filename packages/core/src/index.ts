@@ -11,6 +11,7 @@ export {
   checkReplyTimeoutMs,
   checkVisibilityMs,
   checkWaitMs,
+  checkWorkerOptions,
   LIMITS,
   OPTION_RANGES,
   QUEUE_NAME,

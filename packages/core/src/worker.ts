@@ -11,7 +11,11 @@
 // the handlers in flight and their delete/release. Dead letters are the queue's business: with
 // `maxReceives` set, the receive that would deliver a failing message once too often moves it to the
 // dead-letter queue; the worker never dead-letters by itself.
-import { LIMITS, checkInt, checkQueueName, checkVisibilityMs } from "./arguments.js";
+//
+// In steps: the options are checked (arguments.ts: checkWorkerOptions), the receive loop fills free
+// slots (receiveLoop), each message's lease is kept while its handler runs (keepLease), and the
+// outcome settles it (settle: delete, or release with backoff).
+import { checkQueueName, checkWorkerOptions, type WorkerSettings } from "./arguments.js";
 import { WORKER_DEFAULTS } from "./defaults.js";
 import { TinyQSError, isTinyQSError } from "./errors.js";
 import { backoff, sleep } from "./timing.js";
@@ -88,10 +92,187 @@ export function retryDelay(
   return backoff(receiveCount, retryDelayMs, maxRetryDelayMs);
 }
 
-const defaultOnError = (queue: string) => (error: unknown, info: WorkerErrorInfo) => {
+type Report = (error: unknown, info: WorkerErrorInfo) => void;
+
+const defaultOnError = (queue: string): Report => (error, info) => {
   const about = info.message ? ` (message ${info.message.id}, delivery ${info.message.receiveCount})` : "";
   console.error(`tinyqs worker on ${queue}: ${info.stage} failed${about}:`, error);
 };
+
+/** `onError`, kept from throwing: an onError that throws must not take the worker (or the process) down. */
+const reporter = (onError: Report): Report => (error, info) => {
+  try {
+    onError(error, info);
+  } catch {
+    /* swallowed, see above */
+  }
+};
+
+const lostReservation = (m: Message, what: string) =>
+  new TinyQSError("NOT_FOUND", `the reservation of message ${m.id} (receipt ${m.receipt}) had ended ${what}; it may be with another worker`);
+
+/** What every step of one worker shares. */
+interface WorkerRun {
+  api: TinyQSApi;
+  queue: string;
+  handler: Handler;
+  settings: WorkerSettings;
+  report: Report;
+  /** Aborted by close(): ends the receive loop and its long poll. */
+  stop: AbortController;
+  slots: Slots;
+}
+
+/** The handler slots: how many run, the promises of those running, and a wake for the receive loop. */
+class Slots {
+  active = 0;
+  readonly running = new Set<Promise<void>>();
+  /** Wakes the receive loop while it waits for a free slot: a handler finished, or close(). */
+  private wake: (() => void) | null = null;
+
+  /** Run `task` in a slot; the slot is free again when it settles. */
+  take(task: () => Promise<void>): void {
+    this.active++;
+    const p: Promise<void> = task().finally(() => {
+      this.active--;
+      this.running.delete(p);
+      this.poke();
+    });
+    this.running.add(p);
+  }
+
+  /** Resolves when a slot may have come free (or on poke()). */
+  async freed(): Promise<void> {
+    await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+  }
+
+  poke(): void {
+    this.wake?.();
+  }
+
+  /** Resolves when no handler runs any more. */
+  async drained(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+}
+
+/** The lease of one message while its handler runs: touched every `every` ms until stopped. */
+interface Lease {
+  /** Aborts when a touch finds the reservation gone. */
+  signal: AbortSignal;
+  /** A touch found the reservation gone: the message is not ours any more. */
+  readonly lost: boolean;
+  /** Stop touching; resolves once no touch is on its way (none may land after a delete or release). */
+  stop(): Promise<void>;
+}
+
+function keepLease(run: WorkerRun, m: Message, visibility: number): Lease {
+  const { api, queue, report } = run;
+  const lease = new AbortController();
+  let lost = false;
+  let touching: Promise<void> | null = null;
+  const every = run.settings.touchIntervalMs ?? Math.max(1, Math.floor(visibility / 3));
+  const timer = setInterval(() => {
+    if (touching || lost) return; // the previous touch is still on its way
+    touching = api
+      .touch(queue, m.receipt!, { visibilityMs: visibility })
+      .then(
+        (ok) => {
+          if (ok || lost) return;
+          lost = true;
+          const e = lostReservation(m, "when the worker renewed it");
+          lease.abort(e);
+          report(e, { stage: "touch", message: m });
+        },
+        (e: unknown) => report(e, { stage: "touch", message: m }), // maybe transient: try again next time
+      )
+      .finally(() => (touching = null));
+  }, every);
+  return {
+    signal: lease.signal,
+    get lost() {
+      return lost;
+    },
+    async stop() {
+      clearInterval(timer);
+      await touching;
+    },
+  };
+}
+
+/** The handler's outcome decides: resolved, delete; failed, release with a delay that doubles per delivery. */
+async function settle(run: WorkerRun, m: Message, failed: boolean): Promise<void> {
+  const { api, queue, report, settings } = run;
+  const receipt = m.receipt!;
+  if (!failed) {
+    try {
+      if (!(await api.delete(queue, receipt))) report(lostReservation(m, "before the handler finished"), { stage: "delete", message: m });
+    } catch (e) {
+      report(e, { stage: "delete", message: m }); // its lease ends and it comes back: at-least-once
+    }
+    return;
+  }
+  try {
+    const delayMs = retryDelay(m.receiveCount, settings.retryDelayMs, settings.maxRetryDelayMs);
+    if (!(await api.release(queue, receipt, { delayMs }))) {
+      report(lostReservation(m, "before the handler failed"), { stage: "release", message: m });
+    }
+  } catch (e) {
+    report(e, { stage: "release", message: m }); // it comes back when its lease ends
+  }
+}
+
+async function handle(run: WorkerRun, m: Message, visibility: number): Promise<void> {
+  const lease = keepLease(run, m, visibility);
+  let failure: { error: unknown } | null = null;
+  try {
+    await run.handler(m, { signal: lease.signal });
+  } catch (error) {
+    failure = { error };
+  }
+  await lease.stop();
+  if (failure) run.report(failure.error, { stage: "handler", message: m });
+  if (lease.lost) return; // not ours any more: neither delete nor release it
+  await settle(run, m, failure !== null);
+}
+
+/** Long-polls for as many messages as there are free slots, until close() or the api is closed. */
+async function receiveLoop(run: WorkerRun): Promise<void> {
+  const { api, queue, report, slots, settings } = run;
+  let visibilityMs = settings.visibilityMs;
+  let failures = 0; // receives failed in a row
+  const { signal } = run.stop;
+  while (!signal.aborted) {
+    if (slots.active >= settings.concurrency) {
+      await slots.freed();
+      continue;
+    }
+    let messages: Message[];
+    let visibility: number;
+    try {
+      visibility = visibilityMs ??= (await api.getConfig(queue)).visibilityMs;
+      const max = settings.concurrency - slots.active;
+      messages = await api.receiveBatch(queue, { max, waitMs: settings.waitMs, visibilityMs: visibility, signal });
+      failures = 0;
+    } catch (e) {
+      if (signal.aborted) break;
+      report(e, { stage: "receive" });
+      if (isTinyQSError(e) && e.code === "CLOSED") break; // the api was closed under us: nothing more to do
+      await sleep(backoff(++failures, WORKER_DEFAULTS.receiveErrorMs, WORKER_DEFAULTS.receiveErrorMaxMs), signal); // cut short by close()
+      continue;
+    }
+    if (signal.aborted) {
+      // A client that could not take back what it reserved as the poll was cut: give it back now
+      // rather than let it wait out its lease. (The engine returns nothing after an abort.)
+      await Promise.all(messages.map((m) => api.release(queue, m.receipt!).catch(() => false)));
+      break;
+    }
+    for (const m of messages) {
+      slots.take(() => handle(run, m, visibility).catch((e: unknown) => report(e, { stage: "handler", message: m })));
+    }
+  }
+}
 
 /**
  * Start a worker on `queue`: receive, run `handler(message, { signal })`, delete on success, release
@@ -101,145 +282,23 @@ const defaultOnError = (queue: string) => (error: unknown, info: WorkerErrorInfo
 export function createWorker(api: TinyQSApi, queue: string, handler: Handler, options: WorkerOptions = {}): Worker {
   checkQueueName(queue);
   if (typeof handler !== "function") throw new TinyQSError("BAD_ARGUMENT", "handler must be a function");
-  const concurrency = checkInt("concurrency", options.concurrency, 1, LIMITS.maxBatch, WORKER_DEFAULTS.concurrency);
-  const waitMs = checkInt("waitMs", options.waitMs, 1, LIMITS.maxWaitMs, WORKER_DEFAULTS.waitMs);
-  const retryDelayMs = checkInt("retryDelayMs", options.retryDelayMs, 0, LIMITS.maxDelayMs, WORKER_DEFAULTS.retryDelayMs);
-  const maxRetryDelayMs = checkInt(
-    "maxRetryDelayMs", options.maxRetryDelayMs, 0, LIMITS.maxDelayMs, Math.max(retryDelayMs, WORKER_DEFAULTS.maxRetryDelayMs),
-  );
-  let visibilityMs = checkVisibilityMs(options.visibilityMs);
-  const touchIntervalOption =
-    options.touchIntervalMs === undefined ? undefined : checkInt("touchIntervalMs", options.touchIntervalMs, 1, LIMITS.maxVisibilityMs);
-  const onError = options.onError ?? defaultOnError(queue);
+  const settings = checkWorkerOptions(options);
+  const report = reporter(options.onError ?? defaultOnError(queue));
+  const run: WorkerRun = { api, queue, handler, settings, report, stop: new AbortController(), slots: new Slots() };
+  run.stop.signal.addEventListener("abort", () => run.slots.poke(), { once: true });
 
-  const report = (error: unknown, info: WorkerErrorInfo) => {
-    try {
-      onError(error, info);
-    } catch {
-      /* an onError that throws must not take the worker (or the process) down */
-    }
-  };
-
-  const stop = new AbortController();
-  let active = 0;
-  /** Wakes the receiving loop while it waits for a free slot: a handler finished, or close(). */
-  let wake: (() => void) | null = null;
-  stop.signal.addEventListener("abort", () => wake?.(), { once: true });
-  const running = new Set<Promise<void>>();
-
-  const lostReservation = (m: Message, what: string) =>
-    new TinyQSError("NOT_FOUND", `the reservation of message ${m.id} (receipt ${m.receipt}) had ended ${what}; it may be with another worker`);
-
-  async function handle(m: Message, visibility: number): Promise<void> {
-    const receipt = m.receipt!;
-    const lease = new AbortController();
-    let lost = false;
-    let touching: Promise<void> | null = null;
-    const every = touchIntervalOption ?? Math.max(1, Math.floor(visibility / 3));
-    const timer = setInterval(() => {
-      if (touching || lost) return; // the previous touch is still on its way
-      touching = api
-        .touch(queue, receipt, { visibilityMs: visibility })
-        .then(
-          (ok) => {
-            if (ok || lost) return;
-            lost = true;
-            const e = lostReservation(m, "when the worker renewed it");
-            lease.abort(e);
-            report(e, { stage: "touch", message: m });
-          },
-          (e: unknown) => report(e, { stage: "touch", message: m }), // maybe transient: try again next time
-        )
-        .finally(() => (touching = null));
-    }, every);
-
-    let failure: { error: unknown } | null = null;
-    try {
-      await handler(m, { signal: lease.signal });
-    } catch (error) {
-      failure = { error };
-    }
-    clearInterval(timer);
-    await touching; // no touch may land after the delete or release
-
-    if (failure) report(failure.error, { stage: "handler", message: m });
-    if (lost) return; // not ours any more: neither delete nor release it
-    if (!failure) {
-      try {
-        if (!(await api.delete(queue, receipt))) report(lostReservation(m, "before the handler finished"), { stage: "delete", message: m });
-      } catch (e) {
-        report(e, { stage: "delete", message: m }); // its lease ends and it comes back: at-least-once
-      }
-    } else {
-      try {
-        const delayMs = retryDelay(m.receiveCount, retryDelayMs, maxRetryDelayMs);
-        if (!(await api.release(queue, receipt, { delayMs }))) {
-          report(lostReservation(m, "before the handler failed"), { stage: "release", message: m });
-        }
-      } catch (e) {
-        report(e, { stage: "release", message: m }); // it comes back when its lease ends
-      }
-    }
-  }
-
-  function start(m: Message, visibility: number) {
-    active++;
-    const p: Promise<void> = handle(m, visibility)
-      .catch((e: unknown) => report(e, { stage: "handler", message: m }))
-      .finally(() => {
-        active--;
-        running.delete(p);
-        wake?.();
-      });
-    running.add(p);
-  }
-
-  async function receiveLoop(): Promise<void> {
-    let failures = 0; // receives failed in a row
-    const { signal } = stop;
-    while (!signal.aborted) {
-      if (active >= concurrency) {
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = null;
-        continue;
-      }
-      let messages: Message[];
-      let visibility: number;
-      try {
-        visibility = visibilityMs ??= (await api.getConfig(queue)).visibilityMs;
-        messages = await api.receiveBatch(queue, { max: concurrency - active, waitMs, visibilityMs: visibility, signal });
-        failures = 0;
-      } catch (e) {
-        if (signal.aborted) break;
-        report(e, { stage: "receive" });
-        if (isTinyQSError(e) && e.code === "CLOSED") break; // the api was closed under us: nothing more to do
-        await sleep(backoff(++failures, WORKER_DEFAULTS.receiveErrorMs, WORKER_DEFAULTS.receiveErrorMaxMs), signal); // cut short by close()
-        continue;
-      }
-      if (signal.aborted) {
-        // A client that could not take back what it reserved as the poll was cut: give it back now
-        // rather than let it wait out its lease. (The engine returns nothing after an abort.)
-        await Promise.all(messages.map((m) => api.release(queue, m.receipt!).catch(() => false)));
-        break;
-      }
-      for (const m of messages) start(m, visibility);
-    }
-  }
-
-  const loop = receiveLoop().catch((e: unknown) => report(e, { stage: "receive" }));
-  const done = loop.then(async () => {
-    while (running.size > 0) await Promise.all([...running]);
-  });
+  const loop = receiveLoop(run).catch((e: unknown) => report(e, { stage: "receive" }));
+  const done = loop.then(() => run.slots.drained());
   let closing: Promise<void> | null = null;
 
   return {
     get active() {
-      return active;
+      return run.slots.active;
     },
     done,
     close() {
       return (closing ??= (() => {
-        stop.abort();
+        run.stop.abort();
         return done;
       })());
     },
