@@ -29,7 +29,7 @@ interface Opened {
 /**
  * Options for connections the engine creates. Commands are never queued while Redis is away (a send
  * that failed with UNAVAILABLE must not run later behind the caller's back), nor resent after a
- * reconnect; the engine itself waits up to `timeoutMs` for Redis to be ready before each command.
+ * reconnect; `Connection.call` waits up to `timeoutMs` for Redis to be ready before each command.
  */
 function ownOptions(timeoutMs: number): RedisOptions {
   return {
