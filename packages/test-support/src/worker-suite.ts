@@ -1,11 +1,12 @@
-// The worker's tests, written once against any TinyQSApi: worker.test.ts runs them on the engine,
-// and the conformance suite of issue 5 runs them on the TCP and HTTP clients too. `makeApi()` gives a
-// fresh instance (its own connections); the suite closes every instance it makes. Each test uses its
-// own queue, one instance for the worker and one for the test's own look at the queue, so a client
-// whose long poll blocks its connection is fine. The tests run concurrently and take ~2.5 s in all.
+// The worker's tests, written once against any TinyQSApi: core's worker.test.ts runs them on the
+// engine, and the client's conformance suite runs them on the TCP and HTTP clients too (hence here,
+// not in one package's test folder). `makeApi()` gives a fresh instance (its own connections); the
+// suite closes every instance it makes. Each test uses its own queue, one instance for the worker and
+// one for the test's own look at the queue, so a client whose long poll blocks its connection is
+// fine. The tests run concurrently and take ~2.5 s in all.
 import { afterAll, describe, expect, it } from "vitest";
-import { createWorker, type Message, type TinyQSApi, type WorkerErrorInfo, type WorkerOptions, type Handler } from "../src/index.js";
-import { WAKE_MS, eventually, sleep, uniqueQueue } from "./helpers/util.js";
+import { createWorker, type Message, type TinyQSApi, type WorkerErrorInfo, type WorkerOptions, type Handler } from "@tinyqs/core";
+import { WAKE_MS, eventually, sleep, uniqueQueue } from "./util.js";
 
 export interface WorkerSuiteOptions {
   /** A fresh queue name (default uniqueQueue("w")). */
