@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Publishability check for @tinyqs/core.
+// Publishability check for @tinyqs/core (the package it packs; the private @tinyqs/test-support is never packed).
 //
 //   node scripts/check-pack.mjs [--build | --no-build] [--keep]
 //
@@ -12,7 +12,8 @@
 //    - type-checks a small .ts consumer (NodeNext and Bundler resolution) with the workspace's tsc, and
 //      checks that the types come from dist/index.d.ts;
 //    - runs a small ESM script that imports { TinyQS } from '@tinyqs/core' (checking it resolves to
-//      dist/index.js), connects to a private redis-server that this script starts on a free port,
+//      dist/index.js), connects to a private redis-server that this script starts on a free port
+//      (with the tests' launcher, @tinyqs/test-support/redis-server),
 //      sends, receives, deletes, checks the body, closes, and must then exit by itself.
 // 4. Stops that redis-server by its PID and removes the temporary folder (kept on failure, or with --keep).
 //
@@ -20,7 +21,6 @@
 // packages/core/test/pack.test.ts runs it as part of `pnpm test`.
 
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { gunzipSync } from "node:zlib";
 import {
   existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
@@ -28,6 +28,13 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { register } from "tsx/esm/api";
+
+// The Redis launcher is TypeScript, shared with the tests and the benchmark (@tinyqs/test-support, a
+// private workspace package that is never packed). tsx's loader, registered for this process only
+// (children started below do not inherit it), lets plain `node scripts/check-pack.mjs` import it.
+register();
+const { RedisServer } = await import("@tinyqs/test-support/redis-server");
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CORE = join(ROOT, "packages", "core");
@@ -145,68 +152,28 @@ function readTarball(file) {
   return entries;
 }
 
-function freePort() {
-  return new Promise((resolvePromise, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolvePromise(port));
-    });
-  });
-}
-
 // ---------------------------------------------------------------------------------------------------------
-// private redis-server, stopped by PID
+// private redis-server: the tests' own launcher (free port, temp dir, stopped by PID; it also kills it if
+// this process exits first)
 
-let redisChild = null;
+let redis = null;
 
-async function startRedis(dir) {
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    const port = await freePort();
-    const child = spawn("redis-server", [
-      "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-      "--dir", dir, "--daemonize", "no", "--protected-mode", "yes",
-    ], { stdio: ["ignore", "pipe", "pipe"] });
-    redisChild = child;
-    let output = "";
-    const ready = await new Promise((resolvePromise) => {
-      const timer = setTimeout(() => resolvePromise(false), 10_000);
-      const onData = (c) => {
-        output += c.toString();
-        if (/Ready to accept connections/.test(output)) { clearTimeout(timer); resolvePromise(true); }
-      };
-      child.stdout.on("data", onData);
-      child.stderr.on("data", onData);
-      child.on("error", (err) => { output += String(err); clearTimeout(timer); resolvePromise(false); });
-      child.on("exit", () => { clearTimeout(timer); resolvePromise(false); });
-    });
-    if (ready) {
-      child.stdout.resume();
-      child.stderr.resume();
-      return { port, pid: child.pid };
-    }
-    await stopRedis();
-    if (/ENOENT/.test(output)) fail("redis-server is not installed (apt-get install -y redis-server)");
-    log(`redis-server on port ${port} did not start (attempt ${attempt}): ${output.trim().split("\n").slice(-2).join(" | ")}`);
+async function startRedis() {
+  try {
+    redis = await RedisServer.start();
+  } catch (err) {
+    if (/ENOENT/.test(err.message)) fail("redis-server is not installed (apt-get install -y redis-server)");
+    fail(`could not start a private redis-server: ${err.message}`);
   }
-  fail("could not start a private redis-server");
+  return { port: redis.port, pid: redis.pid };
 }
 
 async function stopRedis() {
-  const child = redisChild;
-  redisChild = null;
-  if (!child || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  try { process.kill(child.pid, "SIGTERM"); } catch { return; }
-  const timer = setTimeout(() => { try { process.kill(child.pid, "SIGKILL"); } catch {} }, 5_000);
-  await exited;
-  clearTimeout(timer);
+  const server = redis;
+  redis = null;
+  await server?.cleanup();
 }
 
-// If we are interrupted, do not leave the redis-server behind.
-process.on("exit", () => { if (redisChild?.pid && redisChild.exitCode === null) try { process.kill(redisChild.pid, "SIGKILL"); } catch {} });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130));
 
 // ---------------------------------------------------------------------------------------------------------
@@ -310,7 +277,7 @@ async function main() {
     await typeCheck(app);
 
     // 4. run it against a private redis-server
-    const { port, pid } = await startRedis(work);
+    const { port, pid } = await startRedis();
     log(`private redis-server: 127.0.0.1:${port} (pid ${pid})`);
     writeFileSync(join(app, "smoke.mjs"), SMOKE_MJS);
     log("$ node smoke.mjs");

@@ -6,8 +6,8 @@ export default defineProject({
   test: {
     name: "@tinyqs/client",
     include: ["test/**/*.test.ts"],
-    // The same private redis-server setup as core: never the Redis on 6379.
-    globalSetup: ["../core/test/setup/global-redis.ts"],
+    // The same private redis-server setup as every package (@tinyqs/test-support): never the Redis on 6379.
+    globalSetup: ["@tinyqs/test-support/global-redis"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -5,7 +5,8 @@ export default defineProject({
   test: {
     name: "@tinyqs/core",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    globalSetup: ["./test/setup/global-redis.ts"],
+    // One private redis-server and one Redis Cluster for the run (never the Redis on 6379).
+    globalSetup: ["@tinyqs/test-support/global-redis"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

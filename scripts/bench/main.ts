@@ -6,10 +6,10 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { RedisServer } from "@tinyqs/test-support/redis-server";
 import type { ChildJob, ChildReply } from "./child.js";
 import { compileChild, REPO, type ChildEntry } from "./compile.js";
 import { HelpRequested, parseArgs, USAGE, type CliOptions } from "./cli.js";
-import { startPrivateRedis, type PrivateRedis } from "./redis-server.js";
 import { runLine, summaryTable } from "./report.js";
 import type { RunResult } from "./run-scenario.js";
 import { SCENARIOS } from "./scenarios.js";
@@ -31,11 +31,11 @@ try {
 // Human text goes to stdout, unless --json owns stdout.
 const say = (s: string) => (opts.json ? process.stderr : process.stdout).write(s + "\n");
 
-let redis: PrivateRedis | null = null;
+let redis: RedisServer | null = null;
 let current: ChildProcess | null = null;
 const cleanup = async () => {
   if (current?.pid && current.exitCode === null) current.kill("SIGKILL");
-  await redis?.stop();
+  await redis?.cleanup();
 };
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.once(sig, () => void cleanup().finally(() => process.exit(130)));
@@ -85,7 +85,7 @@ try {
   if (opts.redis) {
     say(`using ${opts.redis} (FLUSHDB before every scenario)`);
   } else {
-    redis = await startPrivateRedis();
+    redis = await RedisServer.start();
     say(`private redis-server pid ${redis.pid} on ${redis.url} (--save '' --appendonly no)`);
   }
   const url = opts.redis ?? redis!.url;

@@ -4,7 +4,7 @@
 // would be. Timeouts stay under the HTTP server's default --max-wait-ms (20 000).
 import { describe, expect, it } from "vitest";
 import type { TinyQSApi } from "@tinyqs/core";
-import { expectCode, sleep, uniqueQueue } from "../../core/test/helpers/util.js";
+import { expectCode, sleep, uniqueQueue } from "@tinyqs/test-support";
 
 export function describeRequestResponseConformance(label: string, api: () => Promise<TinyQSApi>) {
   describe.concurrent(`request/response on ${label}`, () => {

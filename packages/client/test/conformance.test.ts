@@ -1,4 +1,3 @@
-/// <reference path="../../core/test/setup/global-redis.ts" />
 // The conformance suite (conformance.ts) and core's worker suite on three implementations of
 // TinyQSApi: the engine, the TCP client (through a real tcp-server) and the HTTP client (through a
 // real http-server), all on the private Redis of the global setup. The HTTP client's worker
@@ -6,9 +5,9 @@
 // too, as well as on the REST client itself (createWorker(client, …) stays possible).
 import { afterAll, inject } from "vitest";
 import { TinyQS } from "@tinyqs/core";
-import { createTcpServer } from "../../tcp-server/src/index.js";
-import { createHttpServer } from "../../http-server/src/index.js";
-import { describeWorker } from "../../core/test/worker.js";
+import { createTcpServer } from "@tinyqs/tcp-server";
+import { createHttpServer } from "@tinyqs/http-server";
+import { describeWorker } from "@tinyqs/test-support/worker-suite";
 import { connect } from "../src/index.js";
 import { webSocketUrl } from "../src/ws-connection.js";
 import { WsSource } from "../src/ws-source.js";

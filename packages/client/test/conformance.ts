@@ -2,7 +2,7 @@
 // the HTTP client by conformance.test.ts. Each test uses its own queue and closes what it makes.
 import { afterAll, describe, expect, it } from "vitest";
 import type { TinyQSApi } from "@tinyqs/core";
-import { eventually, expectCode, sleep, uniqueQueue } from "../../core/test/helpers/util.js";
+import { eventually, expectCode, sleep, uniqueQueue } from "@tinyqs/test-support";
 import { describeRequestResponseConformance } from "./conformance-requests.js";
 
 export function describeConformance(label: string, makeApi: () => TinyQSApi | Promise<TinyQSApi>) {

@@ -5,9 +5,9 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createHttpServer } from "../../http-server/src/index.js";
-import { createTcpServer } from "../../tcp-server/src/index.js";
-import { uniqueQueue } from "../../core/test/helpers/util.js";
+import { createHttpServer } from "@tinyqs/http-server";
+import { createTcpServer } from "@tinyqs/tcp-server";
+import { uniqueQueue } from "@tinyqs/test-support";
 import { connect } from "../src/index.js";
 
 const run = promisify(execFile);

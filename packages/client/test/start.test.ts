@@ -1,4 +1,3 @@
-/// <reference path="../../core/test/setup/global-redis.ts" />
 // `pnpm start` as a user meets it, through @tinyqs/client (core/test/start.test.ts covers the
 // process itself with raw RESP and fetch: restarts, a SIGKILLed tinyqs, --help, no redis-server):
 // - the four verbs through both servers, crossing between them;
@@ -16,10 +15,10 @@ import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { TinyQS } from "@tinyqs/core";
-import { uniqueQueue } from "../../core/test/helpers/util.js";
+import { uniqueQueue } from "@tinyqs/test-support";
 import { parseStartArgs } from "../../../scripts/start/options.js";
 import { connect, type TinyQSApi } from "../src/index.js";
-import { ROOT, cleanEnv, launch, running, signalGroup, start, stopAll, tempDir } from "../../core/test/helpers/start.js";
+import { ROOT, cleanEnv, launch, running, signalGroup, start, stopAll, tempDir } from "@tinyqs/test-support/start";
 
 const run = promisify(execFile);
 afterAll(stopAll);

@@ -1,14 +1,11 @@
-/// <reference path="../../core/test/setup/global-redis.ts" />
 // Transport behaviour of the clients: URLs, options and auth; pipelining; an unreachable, dropped
 // or restarted server (reconnection with backoff, commands waiting for it, a long poll cut).
 import { describe, expect, inject, it } from "vitest";
-import { createTcpServer } from "../../tcp-server/src/index.js";
-import { createHttpServer } from "../../http-server/src/index.js";
-import { eventually, expectCode, sleep, uniqueQueue } from "../../core/test/helpers/util.js";
+import { createTcpServer } from "@tinyqs/tcp-server";
+import { createHttpServer } from "@tinyqs/http-server";
+import { eventually, expectCode, sleep, uniqueQueue, freePort, proxy } from "@tinyqs/test-support";
 import { connect, TinyQSError } from "../src/index.js";
 import { reconnectDelay } from "../src/backoff.js";
-import { freePort } from "../../core/test/helpers/ports.js";
-import { proxy } from "../../core/test/helpers/proxy.js";
 
 const redis = inject("redisUrl");
 

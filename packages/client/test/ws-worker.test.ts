@@ -1,4 +1,3 @@
-/// <reference path="../../core/test/setup/global-redis.ts" />
 // The HTTP client's worker (process()) on the server's WebSocket: messages pushed over one socket,
 // no long polls; a cut socket whose messages come back and are handled once after reconnection;
 // close() that waits for the handlers, then closes the socket with nothing left reserved; tokens;
@@ -7,11 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import type { Message, WorkerErrorInfo } from "@tinyqs/core";
-import { createHttpServer, type TinyQSHttpServer } from "../../http-server/src/index.js";
-import { eventually, uniqueQueue } from "../../core/test/helpers/util.js";
+import { createHttpServer, type TinyQSHttpServer } from "@tinyqs/http-server";
+import { eventually, uniqueQueue, metric as scrape, proxy, type Proxy } from "@tinyqs/test-support";
 import { connect, type TinyQSApi } from "../src/index.js";
-import { metric as scrape } from "../../core/test/helpers/metrics.js";
-import { proxy, type Proxy } from "../../core/test/helpers/proxy.js";
 
 const redis = inject("redisUrl");
 let server: TinyQSHttpServer;

@@ -1,7 +1,7 @@
 // ping() and release({ undeliver }), the two calls the servers need beyond the queue verbs.
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { TinyQS } from "../src/index.js";
-import { expectCode, uniqueQueue } from "./helpers/util.js";
+import { expectCode, uniqueQueue } from "@tinyqs/test-support";
 
 describe("ping and undeliver", () => {
   const tq = new TinyQS({ redis: inject("redisUrl") });

@@ -2,7 +2,7 @@
 // "Tests"), on one Redis and on the cluster.
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { TinyQS, type TinyQSOptions } from "../src/index.js";
-import { spreadQueue, uniqueQueue } from "./helpers/util.js";
+import { spreadQueue, uniqueQueue } from "@tinyqs/test-support";
 
 const targets: [string, () => TinyQSOptions["redis"], () => string][] = [
   ["one Redis", () => inject("redisUrl"), () => uniqueQueue("drain")],

@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { Redis } from "ioredis";
 import { TinyQS } from "../src/index.js";
-import { expectCode, timed, uniqueQueue } from "./helpers/util.js";
+import { expectCode, timed, uniqueQueue } from "@tinyqs/test-support";
 
 const redisUrl = inject("redisUrl");
 const port = Number(new URL(redisUrl).port);

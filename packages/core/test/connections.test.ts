@@ -3,8 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { TinyQS } from "../src/index.js";
-import { RedisServer } from "./helpers/redis-server.js";
-import { WAKE_MS, sleep, uniqueQueue } from "./helpers/util.js";
+import { RedisServer, WAKE_MS, sleep, uniqueQueue } from "@tinyqs/test-support";
 
 let server: RedisServer;
 let admin: Redis;

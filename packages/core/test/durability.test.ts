@@ -2,8 +2,7 @@
 // while sends are going on, restarted on the same dir and port: every send that resolved is there.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { TinyQS, type Message } from "../src/index.js";
-import { RedisServer } from "./helpers/redis-server.js";
-import { sleep, uniqueQueue } from "./helpers/util.js";
+import { RedisServer, sleep, uniqueQueue } from "@tinyqs/test-support";
 
 let server: RedisServer;
 const engines: TinyQS[] = [];

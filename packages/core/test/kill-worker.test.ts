@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { afterAll, expect, inject, it } from "vitest";
 import { TinyQS } from "../src/index.js";
-import { WAKE_MS, uniqueQueue } from "./helpers/util.js";
+import { WAKE_MS, uniqueQueue } from "@tinyqs/test-support";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../../..");

@@ -2,8 +2,7 @@
 // configurable time (timeoutMs), and the same engine works again by itself once Redis is back.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TinyQS } from "../src/index.js";
-import { RedisServer, freePort } from "./helpers/redis-server.js";
-import { eventually, expectCode, timed, uniqueQueue } from "./helpers/util.js";
+import { RedisServer, freePort, eventually, expectCode, timed, uniqueQueue } from "@tinyqs/test-support";
 
 const TIMEOUT = 1000;
 let server: RedisServer;

@@ -5,7 +5,7 @@
 // respond → wait, n times: all answered, nothing left behind".
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TinyQS, DEFAULTS, LIMITS, parseReplyHandle } from "../src/index.js";
-import { expectCode, queueKeys, sleep, timed, uniqueQueue, type Admin } from "./helpers/util.js";
+import { expectCode, queueKeys, sleep, timed, uniqueQueue, type Admin } from "@tinyqs/test-support";
 import type { EngineOptions, SemanticsOptions } from "./semantics.js";
 
 export function describeRequestResponse(label: string, makeEngine: (options?: EngineOptions) => TinyQS, opts: SemanticsOptions) {

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { Cluster } from "ioredis";
 import { TinyQS } from "../src/index.js";
-import { adminFor, eventually, keySlot, queueKeys, slotThird, spreadQueue, uniqueQueue, type Admin } from "./helpers/util.js";
+import { adminFor, eventually, keySlot, queueKeys, slotThird, spreadQueue, uniqueQueue, type Admin } from "@tinyqs/test-support";
 import { describeRequestResponse } from "./request-response.js";
 import { describeSemantics, type EngineOptions } from "./semantics.js";
 

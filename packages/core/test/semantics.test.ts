@@ -1,7 +1,7 @@
 // The shared semantics suites (semantics.ts, request-response.ts) on one private Redis.
 import { inject } from "vitest";
 import { TinyQS } from "../src/index.js";
-import { adminFor } from "./helpers/util.js";
+import { adminFor } from "@tinyqs/test-support";
 import { describeRequestResponse } from "./request-response.js";
 import { describeSemantics, type EngineOptions } from "./semantics.js";
 

@@ -15,7 +15,7 @@ import {
   uniqueQueue,
   KEY_KINDS,
   type Admin,
-} from "./helpers/util.js";
+} from "@tinyqs/test-support";
 
 export type EngineOptions = Omit<ConstructorParameters<typeof TinyQS>[0], "redis">;
 

@@ -7,8 +7,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { cleanEnv, launch, running, start, stopAll, tempDir, type Started } from "./helpers/start.js";
-import { uniqueQueue } from "./helpers/util.js";
+import { cleanEnv, launch, running, start, stopAll, tempDir, type Started } from "@tinyqs/test-support/start";
+import { uniqueQueue } from "@tinyqs/test-support";
 
 afterAll(stopAll);
 

@@ -3,8 +3,8 @@
 import { describe, expect, inject, it, vi } from "vitest";
 import * as core from "../src/index.js";
 import { TinyQS, createWorker, retryDelay, WORKER_DEFAULTS } from "../src/index.js";
-import { eventually, uniqueQueue } from "./helpers/util.js";
-import { describeWorker } from "./worker.js";
+import { eventually, uniqueQueue } from "@tinyqs/test-support";
+import { describeWorker } from "@tinyqs/test-support/worker-suite";
 
 const redisUrl = inject("redisUrl");
 

@@ -3,7 +3,7 @@
 // redis-server of this test's own, so nothing else connects to it meanwhile.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { RedisServer } from "../../core/test/helpers/redis-server.js";
+import { RedisServer } from "@tinyqs/test-support";
 import { createHttpServer, type TinyQSHttpServer } from "../src/index.js";
 import { eventually, sleep } from "./helpers.js";
 import { WsClient } from "./ws-client.js";

@@ -5,9 +5,7 @@ import { inject } from "vitest";
 import { TinyQS } from "@tinyqs/core";
 import { createHttpServer, type HttpServerOptions, type TinyQSHttpServer } from "../src/index.js";
 
-export { eventually, sleep, uniqueQueue } from "../../core/test/helpers/util.js";
-export { metric } from "../../core/test/helpers/metrics.js";
-export { freePort } from "../../core/test/helpers/ports.js";
+export { eventually, sleep, uniqueQueue, metric, freePort } from "@tinyqs/test-support";
 
 export interface Running {
   url: string;

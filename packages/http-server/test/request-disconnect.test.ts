@@ -7,7 +7,7 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { RedisServer } from "../../core/test/helpers/redis-server.js";
+import { RedisServer } from "@tinyqs/test-support";
 import { createHttpServer, type TinyQSHttpServer } from "../src/index.js";
 import { eventually, sleep, uniqueQueue } from "./helpers.js";
 

@@ -8,7 +8,7 @@
 import type { Duplex } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { TinyQS } from "@tinyqs/core";
-import { proxy, type Proxy } from "../../core/test/helpers/proxy.js";
+import { proxy, type Proxy } from "@tinyqs/test-support";
 import { createHttpServer, type TinyQSHttpServer } from "../src/index.js";
 import { eventually, metric, sleep, uniqueQueue } from "./helpers.js";
 import { WsClient } from "./ws-client.js";

@@ -1,4 +1,3 @@
-/// <reference path="../../core/test/setup/global-redis.ts" />
 // Helpers for the tcp-server tests: a server on a free port over the private Redis of the global
 // setup (never 6379), a raw socket client that reads whole RESP replies as exact bytes, and
 // redis-cli as a subprocess.
@@ -8,7 +7,7 @@ import { promisify } from "node:util";
 import { inject } from "vitest";
 import { createTcpServer, type TcpServer, type TcpServerOptions } from "../src/index.js";
 
-export { eventually, sleep, uniqueQueue } from "../../core/test/helpers/util.js";
+export { eventually, sleep, uniqueQueue } from "@tinyqs/test-support";
 
 const execFileP = promisify(execFile);
 

@@ -1,7 +1,8 @@
-// Private redis-server processes for the tests: start, stop, SIGKILL and restart one on a port of
-// its own (never 6379), optionally with an append-only file, and a 3-master Redis Cluster. Used by
-// the vitest globalSetup (one server + one cluster for the whole run) and by the tests that need to
-// kill or restart "their" Redis (durability, outage, connection counting).
+// Private redis-server processes: start, stop, SIGKILL and restart one on a port of its own (never
+// 6379), optionally with an append-only file, and a 3-master Redis Cluster. The one launcher of the
+// repository's tooling: the vitest globalSetup (one server + one cluster per run), the tests that kill
+// or restart "their" Redis (durability, outage, connection counting), `pnpm bench` and
+// scripts/check-pack.mjs. It imports neither vitest nor @tinyqs/core, so plain scripts can load it.
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, readFileSync, existsSync } from "node:fs";
 import net from "node:net";
@@ -10,9 +11,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { freePort, releasePort } from "./ports.js";
 
-// Ports live in ports.ts (the other tests take theirs from there too); re-exported for the tests that
-// import them from here.
-export { freePort };
+// Ports live in ports.ts; re-exported so that a script needs only this module.
+export { freePort, releasePort };
 
 const execFileP = promisify(execFile);
 
@@ -179,6 +179,8 @@ export class RedisServer {
     const child = spawn("redis-server", this.args(), { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr?.on("data", (d) => (stderr += d));
+    // A spawn failure (ENOENT: redis-server not installed) comes as an event, not on stderr.
+    child.once("error", (e) => (stderr += String(e)));
     let exitedEarly = false;
     this.exited = new Promise<void>((resolve) => {
       child.once("exit", () => {

@@ -1,4 +1,4 @@
-// Free ports for the tests, the one way every package's tests pick them: for a redis-server, a
+// Free ports, the one way the tests, the benchmark and check-pack pick them: for a redis-server, a
 // server started by a test, or an address where nothing listens (to see a client fail to connect).
 import net from "node:net";
 

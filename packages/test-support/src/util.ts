@@ -1,10 +1,10 @@
-// Small helpers shared by the core tests: queue names, waiting, error assertions, admin clients and
-// a look at what a queue leaves in Redis.
+// Small helpers shared by the tests of every package: queue names, waiting, error assertions, admin
+// clients and a look at what a queue leaves in Redis.
 import { randomUUID } from "node:crypto";
 import { inspect } from "node:util";
 import { Cluster, Redis } from "ioredis";
 import { expect } from "vitest";
-import { TinyQSError } from "../../src/errors.js";
+import { TinyQSError } from "@tinyqs/core";
 
 export { sleep } from "./redis-server.js";
 import { sleep } from "./redis-server.js";

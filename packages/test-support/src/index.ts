@@ -1,0 +1,25 @@
+// @tinyqs/test-support: what the tests of several packages share, in one place instead of one
+// package's test folder imported by relative path. The launchers alone (for scripts that must not
+// load vitest) are "@tinyqs/test-support/redis-server"; the globalSetup, the `pnpm start` launcher
+// and the worker suite have subpaths of their own (see package.json "exports").
+export type { RedisTargets } from "./context.js";
+export { freePort, releasePort } from "./ports.js";
+export { RedisCluster, RedisServer, rawCommand, sleep, type RedisServerOptions } from "./redis-server.js";
+export { proxy, type Proxy } from "./proxy.js";
+export { metric, parseMetrics, type Sample } from "./metrics.js";
+export {
+  KEY_KINDS,
+  WAKE_MS,
+  adminFor,
+  eventually,
+  expectCode,
+  keySlot,
+  queueKeys,
+  scanKeys,
+  slotThird,
+  spreadQueue,
+  timed,
+  traces,
+  uniqueQueue,
+  type Admin,
+} from "./util.js";
