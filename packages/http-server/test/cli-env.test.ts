@@ -1,29 +1,16 @@
 // tinyqs-http's port variable: TINYQS_HTTP_PORT, the name `pnpm start` uses too; TINYQS_PORT, its
 // name before, still read (deprecated, with a warning) when TINYQS_HTTP_PORT is not set. The bin
 // runs from its sources (tsx, with core's sources too).
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
+import { spawnBin } from "@tinyqs/test-support";
 import { freePort } from "./helpers.js";
 
 const PKG = fileURLToPath(new URL("..", import.meta.url));
 
 /** The bin with exactly these TINYQS_* variables (and the test's Redis); its stdout and stderr. */
 function bin(args: string[], env: Record<string, string>) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TINYQS_")));
-  const child = spawn(process.execPath, ["--conditions=@tinyqs/source", "--import", "tsx", "src/cli.ts", ...args], {
-    cwd: PKG,
-    env: { ...clean, TINYQS_REDIS_URL: inject("redisUrl"), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const killer = setTimeout(() => child.kill("SIGKILL"), 25_000);
-  child.on("exit", () => clearTimeout(killer));
-  return { child, exited, out: () => out, err: () => err };
+  return spawnBin(PKG, args, { cleanTinyqsEnv: true, env: { TINYQS_REDIS_URL: inject("redisUrl"), ...env }, killAfterMs: 25_000 });
 }
 
 /** Started with `env`: the URL it says it listens on, and its stderr; stopped with SIGTERM (exit 0). */

@@ -1,13 +1,14 @@
 // The tinyqs-http command: --help, bad flags, flags and environment, and a graceful SIGTERM. It runs
 // the built bin (dist/cli.js) when that is newer than every source file (`pnpm test` builds first),
 // else the TypeScript source through tsx with core's source condition, so no build is needed.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
 import { TinyQS } from "@tinyqs/core";
+import { spawnBin } from "@tinyqs/test-support";
 import { freePort, uniqueQueue } from "./helpers.js";
 
 const pkg = fileURLToPath(new URL("..", import.meta.url));
@@ -35,17 +36,10 @@ interface Run {
   exit: Promise<number | null>;
 }
 
+/** `out` is stdout and stderr together, as they came. */
 function run(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [...command, ...args], {
-    cwd: pkg,
-    env: { ...process.env, TINYQS_TOKEN: "", TINYQS_PORT: "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, out: () => out, exit };
+  const r = spawnBin(pkg, args, { command, env: { TINYQS_TOKEN: "", TINYQS_PORT: "", ...env } });
+  return { child: r.child, out: r.all, exit: r.exited };
 }
 
 async function listening(r: Run): Promise<string> {

@@ -1,36 +1,21 @@
 // tinyqs-tcp's port variable: TINYQS_TCP_PORT, the name `pnpm start` uses too; TINYQS_PORT, its
 // name before, still read (deprecated, with a warning) when TINYQS_TCP_PORT is not set. The bin
 // runs from its sources (tsx, with core's sources too), as in cli.test.ts.
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
 import { USAGE, parseCli } from "../src/options.js";
+import { spawnBin } from "@tinyqs/test-support";
 import { eventually } from "./helpers.js";
 
 const PKG = fileURLToPath(new URL("..", import.meta.url));
 
 /** The bin with exactly these TINYQS_* variables; resolves with its first line and its stderr, then stops it. */
 async function firstLine(env: Record<string, string>): Promise<{ line: string; err: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TINYQS_")));
-  const child = spawn(process.execPath, ["--conditions=@tinyqs/source", "--import", "tsx", "src/cli.ts", "--redis", inject("redisUrl")], {
-    cwd: PKG,
-    env: { ...clean, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const killer = setTimeout(() => child.kill("SIGKILL"), 25_000);
-  try {
-    await eventually(() => out.includes("\n") || child.exitCode !== null, 15_000);
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
-    return { line: out.split("\n")[0]!, err };
-  } finally {
-    clearTimeout(killer);
-  }
+  const { child, exited, out, err } = spawnBin(PKG, ["--redis", inject("redisUrl")], { cleanTinyqsEnv: true, env, killAfterMs: 25_000 });
+  await eventually(() => out().includes("\n") || child.exitCode !== null, 15_000);
+  child.kill("SIGTERM");
+  expect(await exited).toBe(0);
+  return { line: out().split("\n")[0]!, err: err() };
 }
 
 describe("tinyqs-tcp's port variable", () => {

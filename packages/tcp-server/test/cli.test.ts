@@ -1,32 +1,16 @@
 // The `tinyqs-tcp` bin: flags and environment, --help, the start-up line, and a clean exit 0 on
 // SIGTERM / SIGINT with a client waiting in RECEIVE (it gets nil). The bin runs from its sources
 // (tsx, with core's sources too), so no build is needed.
-import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
 import { USAGE, parseCli, redactUrl } from "../src/options.js";
+import { spawnBin } from "@tinyqs/test-support";
 import { RawClient, eventually, redisCli, req, uniqueQueue } from "./helpers.js";
 
 const PKG = fileURLToPath(new URL("..", import.meta.url));
 
-function bin(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, ["--conditions=@tinyqs/source", "--import", "tsx", "src/cli.ts", ...args], {
-    cwd: PKG,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (d) => (stdout += d));
-  child.stderr!.on("data", (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
-}
-
-function killAfter(child: ChildProcess, ms: number) {
-  const t = setTimeout(() => child.kill("SIGKILL"), ms);
-  child.on("exit", () => clearTimeout(t));
-}
+/** The bin with our environment (TINYQS_* included) plus `env`; SIGKILLed after `killAfterMs` if given. */
+const bin = (args: string[], env: NodeJS.ProcessEnv = {}, killAfterMs?: number) => spawnBin(PKG, args, { env, killAfterMs });
 
 describe("tinyqs-tcp", () => {
   it("--help prints every flag with its variable and exits 0; a bad flag exits 2", async () => {
@@ -41,8 +25,7 @@ describe("tinyqs-tcp", () => {
   });
 
   it("starts with one line, serves, and on SIGTERM answers the waiting RECEIVE with nil and exits 0", async () => {
-    const run = bin(["--port", "0", "--max-connections", "50"], { TINYQS_REDIS_URL: inject("redisUrl"), TINYQS_PASSWORD: "pw" });
-    killAfter(run.child, 25_000);
+    const run = bin(["--port", "0", "--max-connections", "50"], { TINYQS_REDIS_URL: inject("redisUrl"), TINYQS_PASSWORD: "pw" }, 25_000);
     const line = await eventually(() => /^tinyqs-tcp \S+ listening on 127\.0\.0\.1:(\d+) \(RESP2\), Redis redis:\/\/127\.0\.0\.1:\d+, password required\n$/.exec(run.out()), 15_000);
     const port = Number(line![1]);
     expect(await redisCli(port, ["PING"], { env: { ...process.env, REDISCLI_AUTH: "pw" } })).toBe("PONG\n");
@@ -58,8 +41,7 @@ describe("tinyqs-tcp", () => {
   });
 
   it("exits 0 on SIGINT too", async () => {
-    const run = bin(["--port", "0", "--redis", inject("redisUrl")]);
-    killAfter(run.child, 25_000);
+    const run = bin(["--port", "0", "--redis", inject("redisUrl")], {}, 25_000);
     await eventually(() => run.out().includes("listening on"), 15_000);
     run.child.kill("SIGINT");
     expect(await run.exited).toBe(0);

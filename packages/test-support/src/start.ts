@@ -2,11 +2,14 @@
 // it (node --import tsx, from the repository root, on the built packages), on free ports, in a
 // process group of its own so that a test can signal the whole group as a terminal's Ctrl-C does.
 // Everything started here is killed (SIGKILL, by pid) by stopAll() if a test left it running.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { cleanEnv, spawnBin } from "./spawn-bin.js";
+
+export { cleanEnv };
 
 export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -34,27 +37,11 @@ export function tempDir(): string {
   return d;
 }
 
-/** Our environment without any TINYQS_* (they would change what is tested), plus `extra`. */
-export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("TINYQS_")) env[k] = v;
-  return { ...env, ...extra };
-}
-
 export function launch(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Launched {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start/main.ts", ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true, // its own process group: see signalGroup()
-  });
-  children.add(child);
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exited };
+  // detached: its own process group, see signalGroup()
+  const p = spawnBin(ROOT, args, { command: ["--import", "tsx", "scripts/start/main.ts"], exactEnv: env, detached: true });
+  children.add(p.child);
+  return { child: p.child, out: p.out, err: p.err, exited: p.exited };
 }
 
 /** Start tinyqs on free ports; resolves once it says it is ready. */
