@@ -5,11 +5,13 @@
 // answer "nothing", requests in progress finish), engine, then Redis with SHUTDOWN — and exit 0.
 // A second signal stops at once (Redis still gets SIGTERM, on which it flushes its AOF too).
 //
-// Run by the root package.json ("start": build, then `node --import tsx scripts/start/main.ts`).
+// Run by the root package.json ("start": build, then `node --import tsx scripts/start/main.ts`). The
+// packages are loaded from their built dist/ (what users run); the flag kit, which loads nothing else,
+// from core's source, so that --help and a bad flag answer even before a build.
 // It loads the packages' built dist/ by path, all three from the same files, so the servers and the
 // engine share one @tinyqs/core (and its TinyQSError class).
 import { type EmbeddedRedis, INSTALL_HINT, MissingRedisServer, startEmbeddedRedis } from "./embedded-redis.js";
-import { onStopSignals, readCommandLine, warnOnStderr } from "../../packages/core/dist/cli/index.js";
+import { onStopSignals, readCommandLine, warnOnStderr } from "../../packages/core/src/cli/index.js";
 import { CLI, parseStartArgs, redactUrl, type StartConfig } from "./options.js";
 
 type Core = typeof import("../../packages/core/dist/index.js");

@@ -2,7 +2,7 @@
 // parses the command line (a flag beats its variable, both beat the default) and writes --help.
 // Loaded from core's built dist/, as main.ts loads the packages.
 import path from "node:path";
-import { DEFAULTS, ENV, parseCommandLine, redactUrl, type CliRequest, type CliSpec } from "../../packages/core/dist/cli/index.js";
+import { DEFAULTS, ENV, parseCommandLine, redactUrl, type CliRequest, type CliSpec } from "../../packages/core/src/cli/index.js";
 
 export { redactUrl };
 

@@ -4,7 +4,7 @@
 // worker's WebSocket.
 import { backoff } from "@tinyqs/core";
 
-export const FIRST_RECONNECT_DELAY_MS = 50;
+const FIRST_RECONNECT_DELAY_MS = 50;
 
 export function reconnectDelay(attempt: number, maxDelayMs: number, random: () => number = Math.random): number {
   return backoff(attempt, FIRST_RECONNECT_DELAY_MS, maxDelayMs, random);

@@ -7,7 +7,7 @@ import { configFromPairs } from "@tinyqs/core/wire";
 /** A reply as ioredis hands it over (bulk strings as Buffers when asked for binary replies). */
 export type Reply = null | number | Buffer | string | Reply[];
 
-export function toMessage(queue: string, r: Reply[]): Message {
+function toMessage(queue: string, r: Reply[]): Message {
   const [id, receipt, body, receiveCount, sentAt] = r;
   return {
     queue,

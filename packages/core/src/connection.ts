@@ -42,7 +42,8 @@ function ownOptions(timeoutMs: number): RedisOptions {
     // those back to a later tick as well. Measured with the peers' harness: scenario D at ~20,000
     // msgs/s with it, ~30,000 without (docs/benchmarks.md).
     enableAutoPipelining: false,
-    retryStrategy: (times) => backoff(times + 1, REDIS_RECONNECT.firstMs, REDIS_RECONNECT.maxMs, Math.random),
+    retryStrategy: (times) =>
+      backoff(times, REDIS_RECONNECT.firstMs, REDIS_RECONNECT.maxMs) + Math.floor(Math.random() * REDIS_RECONNECT.jitterMs),
   };
 }
 

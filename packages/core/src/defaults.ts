@@ -41,5 +41,9 @@ export const WORKER_DEFAULTS = {
   receiveErrorMaxMs: 5_000,
 } as const;
 
-/** Reconnecting to Redis (the engine's own connections): 50 ms doubling up to 2 s, jittered. */
-export const REDIS_RECONNECT = { firstMs: 50, maxMs: 2000 } as const;
+/**
+ * Reconnecting to Redis (the engine's own connections): 100 ms doubling up to 2 s, so a restart of
+ * Redis is noticed within about a second and an outage costs few attempts, plus up to 100 ms at random
+ * so that many engines cut at once do not all come back in the same millisecond.
+ */
+export const REDIS_RECONNECT = { firstMs: 100, maxMs: 2000, jitterMs: 100 } as const;

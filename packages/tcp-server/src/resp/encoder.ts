@@ -15,7 +15,7 @@ export const OK: Encoded = Buffer.from("+OK\r\n");
 export const PONG: Encoded = Buffer.from("+PONG\r\n");
 /** The null bulk string: "no message", "no name". */
 export const NIL: Encoded = Buffer.from("$-1\r\n");
-export const EMPTY_ARRAY: Encoded = Buffer.from("*0\r\n");
+const EMPTY_ARRAY: Encoded = Buffer.from("*0\r\n");
 export const ZERO: Encoded = Buffer.from(":0\r\n");
 export const ONE: Encoded = Buffer.from(":1\r\n");
 
