@@ -69,13 +69,16 @@ describe("@tinyqs/core/cli: what it refuses", () => {
     expect(() => run(["--help=yes"])).toThrow('unknown option "--help=yes"');
   });
 
-  it("ports and integers: digits only, then the range (core's checkInt for integers)", () => {
+  it("ports and integers: digits only, then the range, the value quoted as typed", () => {
     expect(() => run(["--port", "70000"])).toThrow('--port must be a port number (0-65535; 0: any free port), got "70000"');
     expect(() => run(["--port", "-1"])).toThrow("--port must be a port number");
     expect(() => run(["--limit", "1e3"])).toThrow('--limit needs a non-negative integer, got "1e3"');
-    expect(() => run(["--limit", "0"])).toThrow("--limit must be an integer from 1 to 100, got 0");
-    expect(() => run([], { DEMO_LIMIT: "101" })).toThrow("DEMO_LIMIT must be an integer from 1 to 100, got 101");
+    expect(() => run(["--limit", "0"])).toThrow("--limit must be an integer from 1 to 100, got \"0\"");
+    expect(() => run([], { DEMO_LIMIT: "101" })).toThrow("DEMO_LIMIT must be an integer from 1 to 100, got \"101\"");
     expect(run(["--limit", "100"]).config).toMatchObject({ limit: 100 });
+    const open = spec({ settings: [{ flag: "--min", env: "DEMO_MIN", arg: "N", help: "no upper bound", set: (c, v) => (c.limit = v.integer(1)) }] });
+    expect(() => run(["--min", "0"], {}, open)).toThrow('--min must be an integer from 1 up, got "0"');
+    expect(run(["--min", "123456789"], {}, open).config).toMatchObject({ limit: 123456789 });
   });
 
   it("a command's own words: repeats refused, errors from variables after the variable, unknown options unquoted", () => {

@@ -1,9 +1,7 @@
 // One flag's or variable's string, and the ways a command line turns it into a value: text, an
-// integer (core's checkInt does the range, as for every other integer in tinyqs), a port. The kit
+// integer in a range, a port. The kit
 // hands one to each setting of a table, named after where it came from, so that a bad value is
 // told in the words of the flag or variable the user actually typed.
-import { checkInt } from "../arguments.js";
-
 /** A flag or value the command cannot use; its message is for the user (the command adds its usage). */
 export class CliError extends Error {
   override name = "CliError";
@@ -41,12 +39,20 @@ export class CliValue {
     return this.raw;
   }
 
-  /** Decimal digits only (no sign, no exponent), then core's range check. */
+  /**
+   * Decimal digits only (no sign, no exponent), from `min` (to `max`, when there is one). A value out
+   * of range is quoted as typed, and an open range said "from N up" rather than with a 16-digit bound.
+   */
   integer(min = 0, max = Number.MAX_SAFE_INTEGER): number {
-    if (!DIGITS.test(this.raw) || !Number.isSafeInteger(Number(this.raw))) {
+    const n = Number(this.raw);
+    if (!DIGITS.test(this.raw) || !Number.isSafeInteger(n)) {
       throw new CliError(`${this.name} needs a non-negative integer, got ${JSON.stringify(this.raw)}`);
     }
-    return checkInt(this.name, Number(this.raw), min, max);
+    if (n < min || n > max) {
+      const range = max < Number.MAX_SAFE_INTEGER ? `from ${min} to ${max}` : `from ${min} up`;
+      throw new CliError(`${this.name} must be an integer ${range}, got ${JSON.stringify(this.raw)}`);
+    }
+    return n;
   }
 
   /** A TCP port, 0-65535 (0: any free one, which the command then prints). */
