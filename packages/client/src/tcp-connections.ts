@@ -162,32 +162,26 @@ export class TcpConnections {
     const refused = authRefusal(this.lastError);
     if (refused) throw refused;
     // The first of: ready, the end, a refused password, the deadline.
-    let outcome: { error?: TinyQSError } | undefined;
-    let settle = (_: { error?: TinyQSError }) => {};
-    const onReady = () => settle({});
-    const onEnd = () => settle({ error: this.isClosed ? new TinyQSError("CLOSED") : this.unavailable() });
-    // A wrong or missing password will not get better by waiting.
-    const onError = (e: unknown) => {
-      const refusal = authRefusal(e);
-      if (refusal) settle({ error: refusal });
-    };
-    conn.on("ready", onReady);
-    conn.on("end", onEnd);
-    conn.on("error", onError);
-    try {
-      await sleep(Math.max(0, deadline - Date.now()), undefined, (wake) => {
-        settle = (o) => {
-          outcome ??= o;
-          wake();
-        };
-      });
-    } finally {
-      conn.off("ready", onReady);
-      conn.off("end", onEnd);
-      conn.off("error", onError);
-    }
-    const error = outcome ? outcome.error : this.unavailable();
-    if (error) throw error;
+    return new Promise<void>((resolve, reject) => {
+      const done = (err?: TinyQSError) => {
+        clearTimeout(timer);
+        conn.off("ready", onReady);
+        conn.off("end", onEnd);
+        conn.off("error", onError);
+        err ? reject(err) : resolve();
+      };
+      const onReady = () => done();
+      const onEnd = () => done(this.isClosed ? new TinyQSError("CLOSED") : this.unavailable());
+      // A wrong or missing password will not get better by waiting.
+      const onError = (e: unknown) => {
+        const refusal = authRefusal(e);
+        if (refusal) done(refusal);
+      };
+      const timer = setTimeout(() => done(this.unavailable()), Math.max(0, deadline - Date.now()));
+      conn.on("ready", onReady);
+      conn.on("end", onEnd);
+      conn.on("error", onError);
+    });
   }
 
   private unavailable(cause: unknown = this.lastError): TinyQSError {

@@ -3,7 +3,7 @@
 // answer what is in flight, close the connections, then close the engine if it made it.
 import { createHash, timingSafeEqual } from "node:crypto";
 import net from "node:net";
-import { TinyQS, type RedisInput, type TinyQSApi } from "@tinyqs/core";
+import { TinyQS, sleep, type RedisInput, type TinyQSApi } from "@tinyqs/core";
 import { REDIS_ERRORS, type ClientState, type ServerState } from "./commands/index.js";
 import { Connection, type ConnectionHooks } from "./connection.js";
 import { DEFAULTS, MAX_PENDING_BYTES_PER_CONNECTION } from "./defaults.js";
@@ -149,9 +149,10 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   async function shutdown(): Promise<void> {
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     if (connections.size > 0) {
-      const drained = new Promise<void>((resolve) => (allClosed = resolve));
+      // Until the last connection closes (it calls allClosed), but no longer than shutdownTimeoutMs.
+      const drained = sleep(shutdownTimeoutMs, undefined, (wake) => (allClosed = wake));
       for (const c of connections) c.shutdown();
-      await drainedOrLate(drained, shutdownTimeoutMs);
+      await drained;
       for (const c of connections) c.destroy();
     }
     await stopped;
@@ -172,14 +173,6 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
     },
     address: () => bound,
   };
-}
-
-/** Waits for `drained`, but no longer than `ms`. */
-async function drainedOrLate(drained: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  await Promise.race([drained, late]);
-  clearTimeout(timer);
 }
 
 /** server.listen() as a promise of the address bound, rejected with the listen error. */

@@ -7,18 +7,16 @@
 // number goes. What a number may be, and what a queue name or a receipt is, are core's checks
 // (arguments.ts), run here before anything starts so a bad subscribe is refused in its reply; the
 // prefetch ceiling is the server's own.
-import { TinyQSError, checkDelayMs, checkIdOrReceipt, checkInt, checkQueueName, checkVisibilityMs } from "@tinyqs/core";
-import { OP_FIELDS, bodyFromJson, type Op, type RequestId } from "@tinyqs/core/wire";
+import { OPTION_RANGES, TinyQSError, checkIdOrReceipt, checkInt, checkQueueName } from "@tinyqs/core";
+import { OP_FIELDS, bodyFromJson, type Op, type RequestFrame, type RequestId } from "@tinyqs/core/wire";
 
 export type { RequestId } from "@tinyqs/core/wire";
 
-export type Request =
-  | { op: "subscribe"; requestId: RequestId; queue: string; prefetch: number; visibilityMs?: number }
-  | { op: "unsubscribe"; requestId: RequestId; queue: string }
-  | { op: "send"; requestId: RequestId; queue: string; body: Buffer; delayMs?: number }
-  | { op: "delete"; requestId: RequestId; queue: string; receipt: string }
-  | { op: "touch"; requestId: RequestId; queue: string; receipt: string; visibilityMs?: number }
-  | { op: "release"; requestId: RequestId; queue: string; receipt: string; delayMs?: number };
+/** A frame with its body decoded: a send's Buffer in place of the frame's text and its `encoding`. */
+type Decoded<F> = F extends { op: "send" } ? Omit<F, "body" | "encoding"> & { body: Buffer } : F;
+
+/** A checked request: core's RequestFrame of its op, decoded, with the requestId its reply echoes. */
+export type Request = Decoded<RequestFrame> & { requestId: RequestId };
 
 /** A frame the server could not tie to a request: its `requestId` when it had a usable one. */
 export class FrameError extends Error {
@@ -30,19 +28,23 @@ export class FrameError extends Error {
   }
 }
 
+type Range = { readonly min: number; readonly max: number };
+
 /**
- * A number field, ruled on by core's `check` (range and message). Anything but a JSON number goes
- * to the check as its JSON text, a string, which every number check refuses, naming the value as
- * the frame wrote it (`got "10"`, `got null`, where core's own words would say `got 10`); for a
- * number the two are the same.
+ * A number field in `range`, in checkInt's words, with the same range for the message and the check.
+ * What is not a JSON number is named as the frame wrote it (`got "10"`, `got null`; a 1e400 that
+ * JSON.parse made Infinity also says `got null`), where checkInt's String() would say `got 10`.
  */
-function numberField<T>(value: unknown, check: (value: unknown) => T): T {
-  return check(typeof value === "number" && Number.isFinite(value) ? value : JSON.stringify(value));
+function numberField(name: string, value: unknown, { min, max }: Range): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new TinyQSError("BAD_ARGUMENT", `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return checkInt(name, value, min, max);
 }
 
 /** An optional number field: absent stays absent (the engine's default applies). */
-const optional = (value: unknown, check: (value: unknown) => number | undefined): number | undefined =>
-  value === undefined ? undefined : numberField(value, check);
+const optional = (name: keyof typeof OPTION_RANGES, value: unknown): number | undefined =>
+  value === undefined ? undefined : numberField(name, value, OPTION_RANGES[name]);
 
 /** A receipt (or, for delete, an id): core's rule, in the words of this protocol. */
 function receiptOf(value: unknown): string {
@@ -96,19 +98,19 @@ export function parseRequest(text: string, maxPrefetch: number): Request {
       case "subscribe":
         return {
           op, requestId, queue,
-          prefetch: numberField(f.prefetch, (v) => checkInt("prefetch", v, 1, maxPrefetch)),
-          visibilityMs: optional(f.visibilityMs, checkVisibilityMs),
+          prefetch: numberField("prefetch", f.prefetch, { min: 1, max: maxPrefetch }),
+          visibilityMs: optional("visibilityMs", f.visibilityMs),
         };
       case "unsubscribe":
         return { op, requestId, queue };
       case "send":
-        return { op, requestId, queue, body: bodyFromJson(f.body, f.encoding ?? "base64", "send"), delayMs: optional(f.delayMs, checkDelayMs) };
+        return { op, requestId, queue, body: bodyFromJson(f.body, f.encoding ?? "base64", "send"), delayMs: optional("delayMs", f.delayMs) };
       case "delete":
         return { op, requestId, queue, receipt: receiptOf(f.receipt) };
       case "touch":
-        return { op, requestId, queue, receipt: receiptOf(f.receipt), visibilityMs: optional(f.visibilityMs, checkVisibilityMs) };
+        return { op, requestId, queue, receipt: receiptOf(f.receipt), visibilityMs: optional("visibilityMs", f.visibilityMs) };
       case "release":
-        return { op, requestId, queue, receipt: receiptOf(f.receipt), delayMs: optional(f.delayMs, checkDelayMs) };
+        return { op, requestId, queue, receipt: receiptOf(f.receipt), delayMs: optional("delayMs", f.delayMs) };
     }
   } catch (e) {
     throw new FrameError(e instanceof TinyQSError ? e : new TinyQSError("BAD_ARGUMENT", String(e)), requestId);
