@@ -18,13 +18,118 @@
 import { bodyMaker, replyMaker, sameBody, seqOf } from "./bodies.js";
 import { latch, windowed } from "./flow.js";
 import { LatencyRecorder } from "./latency.js";
-import { REQUEST_WORDS, startProgress } from "./progress.js";
-import { openRunFrame } from "./run-frame.js";
+import { REQUEST_WORDS } from "./progress.js";
+import { openRunFrame, startLoops, type RunState } from "./run-frame.js";
 import type { RunOptions, RunResult } from "./run-scenario.js";
-import { SCENARIOS, type ScenarioName } from "./scenarios.js";
-import type { Target } from "./targets/types.js";
+import { SCENARIOS, type ScenarioName, type Settings } from "./scenarios.js";
+import type { RequestHandle, Target } from "./targets/types.js";
 
 const now = () => performance.now();
+
+/** One run's state, created once per run; the callers and responders read and write its fields
+ * (where the runner once kept closure variables), so each step can be a function of its own without
+ * adding work per request. */
+interface RequestRun extends RunState {
+  readonly n: number;
+  readonly S: Settings;
+  readonly rr: RequestHandle;
+  readonly makeRequest: (seq: number) => string;
+  readonly makeReply: (seq: number) => string;
+  /** "sent" = put issued, "received" = reply in hand */
+  readonly roundTrip: LatencyRecorder;
+  // bookkeeping per sequence number: how often each request was taken and responded to
+  readonly takeCount: Uint8Array;
+  readonly respondCount: Uint8Array;
+  put: number;
+  distinctTaken: number;
+  answered: number;
+  noReply: number;
+  dupTake: number;
+  dupRespond: number;
+  respondRefused: number;
+  /** Opens on abort, so the run does not wait for callers still waiting. */
+  readonly stopped: ReturnType<typeof latch>;
+}
+
+function newRequestRun(n: number, size: number, S: Settings, rr: RequestHandle): RequestRun {
+  const makeRequest = bodyMaker(size);
+  const makeReply = replyMaker(size);
+  const roundTrip = new LatencyRecorder(n);
+  const takeCount = new Uint8Array(n);
+  const respondCount = new Uint8Array(n);
+  const stopped = latch();
+  const run: RequestRun = {
+    n, S, rr, makeRequest, makeReply, roundTrip, takeCount, respondCount, stopped,
+    put: 0, distinctTaken: 0, answered: 0, noReply: 0, dupTake: 0, dupRespond: 0, respondRefused: 0,
+    lastProgress: now(),
+    aborted: null,
+    finished: false,
+    abort: (why) => {
+      run.aborted ??= why;
+      stopped.open();
+    },
+  };
+  return run;
+}
+
+/** The callers: `window` calls in flight until all n were made. A call is a put, then a wait for the
+ * reply (up to the stall limit: a reply later than that is lost); where the target has put + wait in
+ * one exchange (HTTP), the put is counted when the reply is in. */
+function callers(run: RequestRun): Promise<void> {
+  const { S, rr, makeRequest, makeReply, roundTrip } = run;
+  const putAndWait = async (i: number) => {
+    const handle = await rr.put(makeRequest(i));
+    run.put++;
+    run.lastProgress = now();
+    return rr.wait(handle, S.stallMs);
+  };
+  const requestInOne = async (i: number) => {
+    const reply = await rr.request!(makeRequest(i), S.stallMs);
+    run.put++;
+    return reply;
+  };
+  const call = async (i: number) => {
+    roundTrip.sent(i, now());
+    const reply = rr.request ? await requestInOne(i) : await putAndWait(i);
+    if (reply === null) {
+      run.noReply++;
+      return;
+    }
+    if (!sameBody(reply, makeReply(i))) {
+      const head = typeof reply === "string" ? reply.slice(0, 12) : reply.toString("latin1", 0, 12);
+      run.abort(`request ${i} got a reply that is not its own: ${JSON.stringify(head)}…`);
+      return;
+    }
+    roundTrip.received(i, now());
+    run.answered++;
+    run.lastProgress = now();
+  };
+  return windowed(run.n, S.window, call, () => run.aborted !== null).catch((e: Error) => run.abort(`caller error: ${e.message}`));
+}
+
+/** Responders: `concurrency` loops of take(waitMs) → respond. An empty take has already waited (long poll): straight back. */
+function responders(run: RequestRun): Promise<void>[] {
+  const { n, S, rr, makeReply, takeCount, respondCount } = run;
+  const respondLoop = async () => {
+    while (!run.aborted && !run.finished) {
+      const m = await rr.take(S.waitMs);
+      if (!m) continue;
+      const s = seqOf(m.body);
+      if (s < 0 || s >= n) {
+        run.abort(`a taken request does not start with a sequence number below ${n}`);
+        continue;
+      }
+      run.lastProgress = now();
+      if (takeCount[s]!++ === 0) run.distinctTaken++;
+      else run.dupTake++;
+      const stored = await rr.respond(m.ref, makeReply(s));
+      run.lastProgress = now();
+      if (!stored) run.respondRefused++;
+      else if (respondCount[s]!++ > 0) run.dupRespond++;
+    }
+  };
+  return startLoops(run, S.concurrency, respondLoop, "responder");
+}
 
 export async function runRequestScenario(target: Target, name: ScenarioName, opts: RunOptions): Promise<RunResult> {
   const { n, size } = SCENARIOS[name];
@@ -35,96 +140,20 @@ export async function runRequestScenario(target: Target, name: ScenarioName, opt
     await frame.close();
     throw new Error(`target ${target.name} cannot do request/response${target.noRequests ? `: ${target.noRequests}` : ""}`);
   }
-  const makeRequest = bodyMaker(size);
-  const makeReply = replyMaker(size);
-  const roundTrip = new LatencyRecorder(n); // "sent" = put issued, "received" = reply in hand
-
-  // bookkeeping per sequence number: how often each request was taken and responded to
-  const takeCount = new Uint8Array(n);
-  const respondCount = new Uint8Array(n);
-  let put = 0, distinctTaken = 0, answered = 0, noReply = 0, dupTake = 0, dupRespond = 0, respondRefused = 0;
-  let lastProgress = now();
-  let aborted: string | null = null;
-  let finished = false;
-  const stopped = latch(); // opens on abort, so the run does not wait for callers still waiting
-  const abort = (why: string) => {
-    aborted ??= why;
-    stopped.open();
-  };
-
-  frame.watch(() => lastProgress, abort);
-  const stopProgress = opts.progress
-    ? startProgress(`[${name} round ${opts.round}]`, n, () => ({ sent: put, received: distinctTaken, deleted: answered }), REQUEST_WORDS)
-    : () => {};
-
-  // A caller: put, then wait for the reply (up to the stall limit: a reply later than that is lost).
-  // Where the target has put + wait in one exchange (HTTP), the put is counted when the reply is in.
-  const putAndWait = async (i: number) => {
-    const handle = await rr.put(makeRequest(i));
-    put++;
-    lastProgress = now();
-    return rr.wait(handle, S.stallMs);
-  };
-  const requestInOne = async (i: number) => {
-    const reply = await rr.request!(makeRequest(i), S.stallMs);
-    put++;
-    return reply;
-  };
-  const call = async (i: number) => {
-    roundTrip.sent(i, now());
-    const reply = rr.request ? await requestInOne(i) : await putAndWait(i);
-    if (reply === null) {
-      noReply++;
-      return;
-    }
-    if (!sameBody(reply, makeReply(i))) {
-      const head = typeof reply === "string" ? reply.slice(0, 12) : reply.toString("latin1", 0, 12);
-      abort(`request ${i} got a reply that is not its own: ${JSON.stringify(head)}…`);
-      return;
-    }
-    roundTrip.received(i, now());
-    answered++;
-    lastProgress = now();
-  };
-  const callers = () => windowed(n, S.window, call, () => aborted !== null).catch((e: Error) => abort(`caller error: ${e.message}`));
-
-  // Responders: take(waitMs) → respond. An empty take has already waited (long poll): straight back.
-  const respondLoop = async () => {
-    while (!aborted && !finished) {
-      const m = await rr.take(S.waitMs);
-      if (!m) continue;
-      const s = seqOf(m.body);
-      if (s < 0 || s >= n) {
-        abort(`a taken request does not start with a sequence number below ${n}`);
-        continue;
-      }
-      lastProgress = now();
-      if (takeCount[s]!++ === 0) distinctTaken++;
-      else dupTake++;
-      const stored = await rr.respond(m.ref, makeReply(s));
-      lastProgress = now();
-      if (!stored) respondRefused++;
-      else if (respondCount[s]!++ > 0) dupRespond++;
-    }
-  };
-  const responders = () =>
-    Array.from({ length: S.concurrency }, () =>
-      respondLoop().catch((e: Error) => {
-        // once the run is over, close() may fail a take that was still waiting: not an error
-        if (!aborted && !finished) abort(`responder error: ${e.message}`);
-      }),
-    );
+  const run = newRequestRun(n, size, S, rr);
+  frame.watch(() => run.lastProgress, run.abort);
+  frame.showProgress(() => ({ sent: run.put, received: run.distinctTaken, deleted: run.answered }), REQUEST_WORDS);
 
   await frame.startMeters();
   const t0 = now();
-  void responders();
-  await Promise.race([callers(), stopped.promise]);
+  void responders(run);
+  await Promise.race([callers(run), run.stopped.promise]);
   const total = now() - t0;
-  finished = true;
-  stopProgress();
+  run.finished = true;
   await frame.finish(total);
 
-  if (!aborted && noReply > 0) aborted = `${noReply} request(s) got no reply within ${S.stallMs} ms`;
+  if (!run.aborted && run.noReply > 0) run.aborted = `${run.noReply} request(s) got no reply within ${S.stallMs} ms`;
+  const { aborted, answered, dupTake, dupRespond, respondRefused } = run;
   const ok = !aborted && answered === n && dupTake === 0 && dupRespond === 0 && respondRefused === 0;
   return frame.result({
     ok,
@@ -133,6 +162,6 @@ export async function runRequestScenario(target: Target, name: ScenarioName, opt
     dupRecv: dupTake,
     dupDel: dupRespond,
     deleteRefused: respondRefused,
-    latencyMs: roundTrip.summary(), // msgs/s is requests/s; there are no phases
+    latencyMs: run.roundTrip.summary(), // msgs/s is requests/s; there are no phases
   });
 }

@@ -6,10 +6,9 @@
 import { bodyMaker, seqOf } from "./bodies.js";
 import { latch, windowed } from "./flow.js";
 import { LatencyRecorder } from "./latency.js";
-import { startProgress } from "./progress.js";
-import { openRunFrame } from "./run-frame.js";
+import { openRunFrame, startLoops, type RunState } from "./run-frame.js";
 import { SCENARIOS, type ScenarioName, type Settings } from "./scenarios.js";
-import type { Target } from "./targets/types.js";
+import type { QueueHandle, Target } from "./targets/types.js";
 
 export interface PhaseResult {
   ms: number;
@@ -55,130 +54,165 @@ export interface RunOptions {
 
 const now = () => performance.now();
 
+/** One run's state, created once per run; the loops below read and write its fields (where the
+ * runner once kept closure variables), so each step can be a function of its own without adding
+ * work per message. */
+interface PullRun extends RunState {
+  readonly n: number;
+  readonly S: Settings;
+  readonly q: QueueHandle;
+  readonly make: (seq: number) => string;
+  readonly latency: LatencyRecorder;
+  // bookkeeping: how often each sequence number was received and deleted
+  readonly recvCount: Uint8Array;
+  readonly delCount: Uint8Array;
+  sent: number;
+  distinctRecv: number;
+  distinctDel: number;
+  dupRecv: number;
+  dupDel: number;
+  deleteRefused: number;
+  readonly allRecv: Latch;
+  readonly allDeleted: Latch;
+  /** phased3 (scenario A) holds what it received until everything was received. */
+  readonly held: { ref: string; seq: number }[];
+}
+
+type Latch = ReturnType<typeof latch>;
+
+function newPullRun(n: number, size: number, S: Settings, q: QueueHandle): PullRun {
+  const make = bodyMaker(size);
+  const latency = new LatencyRecorder(n);
+  const recvCount = new Uint8Array(n);
+  const delCount = new Uint8Array(n);
+  const allRecv = latch();
+  const allDeleted = latch();
+  const run: PullRun = {
+    n, S, q, make, latency, recvCount, delCount, allRecv, allDeleted,
+    sent: 0, distinctRecv: 0, distinctDel: 0, dupRecv: 0, dupDel: 0, deleteRefused: 0,
+    lastProgress: now(),
+    aborted: null,
+    finished: false,
+    held: [],
+    abort: (why) => {
+      run.aborted ??= why;
+      allRecv.open();
+      allDeleted.open();
+    },
+  };
+  return run;
+}
+
+/** A received body: its sequence number (-1, and the run given up, when it has none below n). */
+function onRecv(run: PullRun, body: Buffer | string): number {
+  const { n } = run;
+  const s = seqOf(body);
+  if (s < 0 || s >= n) {
+    run.abort(`a received body does not start with a sequence number below ${n}`);
+    return -1;
+  }
+  const t = now();
+  run.latency.received(s, t);
+  run.lastProgress = t;
+  if (run.recvCount[s]!++ === 0) {
+    if (++run.distinctRecv === n) run.allRecv.open();
+  } else run.dupRecv++;
+  return s;
+}
+
+function onDel(run: PullRun, s: number, deleted: boolean): void {
+  run.lastProgress = now();
+  if (!deleted) {
+    run.deleteRefused++; // the receipt was no longer current: the message was not deleted
+    return;
+  }
+  if (run.delCount[s]!++ === 0) {
+    if (++run.distinctDel === run.n) run.allDeleted.open();
+  } else run.dupDel++;
+}
+
+/** `window` sends in flight until all n are sent. */
+function produce(run: PullRun): Promise<void> {
+  const { q, make, latency } = run;
+  return windowed(run.n, run.S.window, async (i) => {
+    await q.send(make(i));
+    latency.sent(i, now());
+    run.sent++;
+    run.lastProgress = now();
+  }, () => run.aborted !== null).catch((e: Error) => run.abort(`producer error: ${e.message}`));
+}
+
+/** Pull consumer: `concurrency` loops of receive(waitMs) → delete (phased3: → held). An empty receive
+ * has already waited (long poll), so the loop goes straight back; there is no sleep anywhere. */
+function consume(run: PullRun, phased3: boolean): Promise<void[]> {
+  const { n, S, q, held } = run;
+  const loop = async () => {
+    while (!run.aborted && !run.finished && (phased3 ? run.distinctRecv < n : run.distinctDel < n)) {
+      const m = await q.receive(S.waitMs);
+      if (!m) continue;
+      const s = onRecv(run, m.body);
+      if (s < 0) continue;
+      if (phased3) held.push({ ref: m.ref, seq: s });
+      else onDel(run, s, await q.delete(m.ref));
+    }
+  };
+  return Promise.all(startLoops(run, S.concurrency, loop, "consumer"));
+}
+
+/** phased3's last phase: delete what was held, `concurrency` deletes in flight. */
+function deleteHeld(run: PullRun): Promise<void> {
+  const { q, held } = run;
+  return windowed(held.length, run.S.concurrency, async (i) => onDel(run, held[i]!.seq, await q.delete(held[i]!.ref)), () => run.aborted !== null).catch(
+    (e: Error) => run.abort(`delete error: ${e.message}`),
+  );
+}
+
 export async function runScenario(target: Target, name: ScenarioName, opts: RunOptions): Promise<RunResult> {
   const { n, size, mode } = SCENARIOS[name];
   if (mode === "request") throw new Error(`scenario ${name} is request/response: run-request-scenario.ts runs it`);
-  const S = opts.settings;
   const frame = await openRunFrame(target, name, opts);
-  const { q } = frame;
-  const make = bodyMaker(size);
-  const latency = new LatencyRecorder(n);
+  const run = newPullRun(n, size, opts.settings, frame.q);
+  frame.watch(() => run.lastProgress, run.abort);
+  frame.showProgress(() => ({ sent: run.sent, received: run.distinctRecv, deleted: run.distinctDel }));
 
-  // bookkeeping: how often each sequence number was received and deleted
-  const recvCount = new Uint8Array(n);
-  const delCount = new Uint8Array(n);
-  let sent = 0, distinctRecv = 0, distinctDel = 0, dupRecv = 0, dupDel = 0, deleteRefused = 0;
-  let lastProgress = now();
-  let aborted: string | null = null;
-  let finished = false;
-  const allRecv = latch();
-  const allDeleted = latch();
-  const abort = (why: string) => {
-    aborted ??= why;
-    allRecv.open();
-    allDeleted.open();
-  };
-
-  const onRecv = (body: Buffer | string): number => {
-    const s = seqOf(body);
-    if (s < 0 || s >= n) {
-      abort(`a received body does not start with a sequence number below ${n}`);
-      return -1;
-    }
-    const t = now();
-    latency.received(s, t);
-    lastProgress = t;
-    if (recvCount[s]!++ === 0) {
-      if (++distinctRecv === n) allRecv.open();
-    } else dupRecv++;
-    return s;
-  };
-  const onDel = (s: number, deleted: boolean) => {
-    lastProgress = now();
-    if (!deleted) {
-      deleteRefused++; // the receipt was no longer current: the message was not deleted
-      return;
-    }
-    if (delCount[s]!++ === 0) {
-      if (++distinctDel === n) allDeleted.open();
-    } else dupDel++;
-  };
-
-  frame.watch(() => lastProgress, abort);
-  const stopProgress = opts.progress
-    ? startProgress(`[${name} round ${opts.round}]`, n, () => ({ sent, received: distinctRecv, deleted: distinctDel }))
-    : () => {};
-
-  const produce = () =>
-    windowed(n, S.window, async (i) => {
-      await q.send(make(i));
-      latency.sent(i, now());
-      sent++;
-      lastProgress = now();
-    }, () => aborted !== null).catch((e: Error) => abort(`producer error: ${e.message}`));
-
-  // Pull consumer: `concurrency` loops of receive(waitMs) → delete. An empty receive has already
-  // waited (long poll), so the loop goes straight back; there is no sleep anywhere.
-  // phased3 (scenario A) holds what it received until everything was received.
-  const held: { ref: string; seq: number }[] = [];
-  const consume = (phased3: boolean) => {
-    const loop = async () => {
-      while (!aborted && !finished && (phased3 ? distinctRecv < n : distinctDel < n)) {
-        const m = await q.receive(S.waitMs);
-        if (!m) continue;
-        const s = onRecv(m.body);
-        if (s < 0) continue;
-        if (phased3) held.push({ ref: m.ref, seq: s });
-        else onDel(s, await q.delete(m.ref));
-      }
-    };
-    const loops = Array.from({ length: S.concurrency }, () =>
-      loop().catch((e: Error) => {
-        // once the run is over, close() may fail a receive that was still waiting: not an error
-        if (!aborted && !finished) abort(`consumer error: ${e.message}`);
-      }),
-    );
-    return Promise.all(loops);
-  };
-
+  // The measured section, phase by phase as the harness times them; kept in one piece so that
+  // splitting it adds no await between the clock readings.
   await frame.startMeters();
   const phases: Record<string, number> = {};
   const t0 = now();
   if (mode === "concurrent") {
     let tSent = NaN;
-    const p = produce().then(() => (tSent = now()));
-    void consume(false);
-    await allDeleted.promise;
+    const p = produce(run).then(() => (tSent = now()));
+    void consume(run, false);
+    await run.allDeleted.promise;
     await p;
     phases.send = tSent - t0;
   } else {
-    await produce();
+    await produce(run);
     const t1 = now();
     phases.send = t1 - t0;
     if (mode === "phased2") {
-      void consume(false);
-      await allDeleted.promise;
+      void consume(run, false);
+      await run.allDeleted.promise;
       phases.recvDelete = now() - t1;
     } else {
-      void consume(true);
-      await allRecv.promise;
+      void consume(run, true);
+      await run.allRecv.promise;
       const t2 = now();
       phases.receive = t2 - t1;
-      if (!aborted) {
-        await windowed(held.length, S.concurrency, async (i) => onDel(held[i]!.seq, await q.delete(held[i]!.ref)), () => aborted !== null).catch(
-          (e: Error) => abort(`delete error: ${e.message}`),
-        );
-        if (distinctDel < n) abort(`${n - distinctDel} held messages were not deleted`);
+      if (!run.aborted) {
+        await deleteHeld(run);
+        if (run.distinctDel < n) run.abort(`${n - run.distinctDel} held messages were not deleted`);
       }
-      await allDeleted.promise;
+      await run.allDeleted.promise;
       phases.delete = now() - t2;
     }
   }
   const total = now() - t0;
-  finished = true;
-  stopProgress();
+  run.finished = true;
   await frame.finish(total);
 
+  const { aborted, distinctDel, dupRecv, dupDel, deleteRefused } = run;
   const ok = !aborted && distinctDel === n && dupRecv === 0 && dupDel === 0 && deleteRefused === 0;
-  return frame.result({ ok, error: aborted, lost: n - distinctDel, dupRecv, dupDel, deleteRefused, latencyMs: latency.summary() }, phases);
+  return frame.result({ ok, error: aborted, lost: n - distinctDel, dupRecv, dupDel, deleteRefused, latencyMs: run.latency.summary() }, phases);
 }

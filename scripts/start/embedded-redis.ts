@@ -141,112 +141,147 @@ async function stopLeftover(lock: LockFile, dataDir: string, log: (line: string)
   if (alive(redisPid)) throw new Error(`the earlier redis-server (pid ${redisPid}) did not stop; stop it, then start tinyqs again`);
 }
 
+/** The data directory made, resolved and locked for this process (see the header for the lock file). */
+interface ClaimedDir {
+  dataDir: string;
+  lockPath: string;
+  writeLock(l: LockFile): void;
+}
+
+/** The lock file's contents, or null when there is none or it cannot be read (then it is stale). */
+function readLock(lockPath: string): LockFile | null {
+  if (!existsSync(lockPath)) return null;
+  try {
+    return JSON.parse(readFileSync(lockPath, "utf8")) as LockFile;
+  } catch {
+    return null; // unreadable: treat as stale
+  }
+}
+
+/** Refuse a directory a live tinyqs holds, stop a Redis a dead one left behind, then lock it for this process. */
+async function claimDataDir(dataDirIn: string, log: (line: string) => void): Promise<ClaimedDir> {
+  mkdirSync(dataDirIn, { recursive: true });
+  const dataDir = realpathSync(dataDirIn);
+  const lockPath = path.join(dataDir, "tinyqs.lock");
+  const lock = readLock(lockPath);
+  if (lock && lock.pid !== process.pid && alive(lock.pid)) {
+    throw new Error(`${dataDir} is in use by another tinyqs (pid ${lock.pid}); give this one another --data-dir (or remove ${lockPath} if that process is not tinyqs)`);
+  }
+  if (lock) await stopLeftover(lock, dataDir, log);
+  const writeLock = (l: LockFile) => writeFileSync(lockPath, JSON.stringify(l) + "\n");
+  writeLock({ pid: process.pid });
+  return { dataDir, lockPath, writeLock };
+}
+
+/** A spawned redis-server; `exited` and `stderr` are kept up to date by its events. */
+interface RedisChild {
+  child: ChildProcess;
+  /** Resolves when the process has exited (or could not be spawned). */
+  gone: Promise<void>;
+  exited: boolean;
+  stderr: string;
+}
+
+function spawnRedis(bin: string, port: number, dataDir: string, logFile: string): RedisChild {
+  const child: ChildProcess = spawn(
+    bin,
+    [
+      "--port", String(port),
+      "--bind", "127.0.0.1",
+      "--dir", dataDir,
+      "--appendonly", "yes",
+      "--appendfsync", "always",
+      "--save", "",
+      "--logfile", logFile,
+      "--daemonize", "no",
+    ],
+    { detached: true, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  const rc: Omit<RedisChild, "gone"> = { child, exited: false, stderr: "" };
+  child.stderr!.on("data", (d) => (rc.stderr += d));
+  const gone = new Promise<void>((resolve) => {
+    child.once("exit", () => ((rc.exited = true), resolve()));
+    child.once("error", (e) => ((rc.exited = true), (rc.stderr += e.message), resolve()));
+  });
+  return Object.assign(rc, { gone });
+}
+
+/** Up when it answers PING; while it loads a large AOF it answers LOADING: keep waiting (up to 2 min). */
+async function answersPing(port: number, rc: RedisChild): Promise<boolean> {
+  for (const started = Date.now(); !rc.exited && Date.now() - started < 120_000; ) {
+    const reply = await rawCommand(port, ["PING"], 500).catch((e: Error) => e.message);
+    if (reply === "PONG") return true;
+    await sleep(20);
+  }
+  return false;
+}
+
+/** SHUTDOWN, then SIGTERM after 10 s, then SIGKILL after 5 s more, waiting for the exit each time. */
+async function shutDown(port: number, rc: RedisChild): Promise<void> {
+  if (rc.exited) return;
+  // SHUTDOWN answers by closing the connection once the AOF is written and fsynced.
+  await rawCommand(port, ["SHUTDOWN"], 15_000).catch(() => {});
+  const exitWithin = (ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const t = setTimeout(() => resolve(false), ms);
+      void rc.gone.then(() => (clearTimeout(t), resolve(true)));
+    });
+  if (!(await exitWithin(10_000))) {
+    rc.child.kill("SIGTERM");
+    if (!(await exitWithin(5_000))) {
+      rc.child.kill("SIGKILL");
+      await rc.gone;
+    }
+  }
+}
+
+/** The handle of a Redis that answers: the lock now names it, and stop() removes the lock once it has exited. */
+function embeddedHandle(rc: RedisChild, port: number, version: string, dir: ClaimedDir): EmbeddedRedis {
+  const pid = rc.child.pid!;
+  dir.writeLock({ pid: process.pid, redisPid: pid, redisPort: port });
+  const removeLock = () => rmSync(dir.lockPath, { force: true });
+  let stopping: Promise<void> | null = null;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    pid,
+    version,
+    dataDir: dir.dataDir,
+    stop() {
+      return (stopping ??= (async () => {
+        await shutDown(port, rc);
+        removeLock();
+      })());
+    },
+    stopNow() {
+      if (!rc.exited) rc.child.kill("SIGTERM");
+    },
+  };
+}
+
+/** Start the embedded Redis on a free port (up to 5 tries, when the port is taken between the check
+ * and the spawn), with the data directory locked for this process. */
 export async function startEmbeddedRedis(dataDirIn: string, log: (line: string) => void): Promise<EmbeddedRedis> {
   const bin = process.env.TINYQS_REDIS_SERVER || "redis-server";
   const version = await redisVersion(bin);
   if (tooOld(version)) throw new Error(`redis-server ${version} is too old: tinyqs needs Redis >= 6.2`);
+  const dir = await claimDataDir(dataDirIn, log);
 
-  mkdirSync(dataDirIn, { recursive: true });
-  const dataDir = realpathSync(dataDirIn);
-  const lockPath = path.join(dataDir, "tinyqs.lock");
-  if (existsSync(lockPath)) {
-    let lock: LockFile | null = null;
-    try {
-      lock = JSON.parse(readFileSync(lockPath, "utf8")) as LockFile;
-    } catch {
-      /* unreadable: treat as stale */
-    }
-    if (lock && lock.pid !== process.pid && alive(lock.pid)) {
-      throw new Error(`${dataDir} is in use by another tinyqs (pid ${lock.pid}); give this one another --data-dir (or remove ${lockPath} if that process is not tinyqs)`);
-    }
-    if (lock) await stopLeftover(lock, dataDir, log);
-  }
-  const writeLock = (l: LockFile) => writeFileSync(lockPath, JSON.stringify(l) + "\n");
-  writeLock({ pid: process.pid });
-
-  const logFile = path.join(dataDir, "redis.log");
+  const logFile = path.join(dir.dataDir, "redis.log");
   const logTail = () => (existsSync(logFile) ? readFileSync(logFile, "utf8").trim().split("\n").slice(-8).join("\n") : "");
 
   let lastError: Error | null = null;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
-    const child: ChildProcess = spawn(
-      bin,
-      [
-        "--port", String(port),
-        "--bind", "127.0.0.1",
-        "--dir", dataDir,
-        "--appendonly", "yes",
-        "--appendfsync", "always",
-        "--save", "",
-        "--logfile", logFile,
-        "--daemonize", "no",
-      ],
-      { detached: true, stdio: ["ignore", "ignore", "pipe"] },
-    );
-    let stderr = "";
-    child.stderr!.on("data", (d) => (stderr += d));
-    let exited = false;
-    const gone = new Promise<void>((resolve) => {
-      child.once("exit", () => ((exited = true), resolve()));
-      child.once("error", (e) => ((exited = true), (stderr += e.message), resolve()));
-    });
-
-    // Up when it answers PING; while it loads a large AOF it answers LOADING: keep waiting.
-    let up = false;
-    for (const started = Date.now(); !exited && Date.now() - started < 120_000; ) {
-      const reply = await rawCommand(port, ["PING"], 500).catch((e: Error) => e.message);
-      if (reply === "PONG") {
-        up = true;
-        break;
-      }
-      await sleep(20);
-    }
-    if (!up) {
-      if (!exited) child.kill("SIGKILL");
-      await gone;
-      const why = `${stderr.trim()}\n${logTail()}`.trim();
-      lastError = new Error(`redis-server did not start on 127.0.0.1:${port}:\n${why}`);
-      if (/address already in use|could not create server tcp listening socket/i.test(why)) continue; // port taken meanwhile
-      break;
-    }
-
-    const pid = child.pid!;
-    writeLock({ pid: process.pid, redisPid: pid, redisPort: port });
-    const removeLock = () => rmSync(lockPath, { force: true });
-    let stopping: Promise<void> | null = null;
-    return {
-      url: `redis://127.0.0.1:${port}`,
-      port,
-      pid,
-      version,
-      dataDir,
-      stop() {
-        return (stopping ??= (async () => {
-          if (!exited) {
-            // SHUTDOWN answers by closing the connection once the AOF is written and fsynced.
-            await rawCommand(port, ["SHUTDOWN"], 15_000).catch(() => {});
-            const exitWithin = (ms: number) =>
-              new Promise<boolean>((resolve) => {
-                const t = setTimeout(() => resolve(false), ms);
-                void gone.then(() => (clearTimeout(t), resolve(true)));
-              });
-            if (!(await exitWithin(10_000))) {
-              child.kill("SIGTERM");
-              if (!(await exitWithin(5_000))) {
-                child.kill("SIGKILL");
-                await gone;
-              }
-            }
-          }
-          removeLock();
-        })());
-      },
-      stopNow() {
-        if (!exited) child.kill("SIGTERM");
-      },
-    };
+    const rc = spawnRedis(bin, port, dir.dataDir, logFile);
+    if (await answersPing(port, rc)) return embeddedHandle(rc, port, version, dir);
+    if (!rc.exited) rc.child.kill("SIGKILL");
+    await rc.gone;
+    const why = `${rc.stderr.trim()}\n${logTail()}`.trim();
+    lastError = new Error(`redis-server did not start on 127.0.0.1:${port}:\n${why}`);
+    if (/address already in use|could not create server tcp listening socket/i.test(why)) continue; // port taken meanwhile
+    break;
   }
-  rmSync(lockPath, { force: true });
+  rmSync(dir.lockPath, { force: true });
   throw lastError ?? new Error("redis-server did not start");
 }
