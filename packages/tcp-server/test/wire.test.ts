@@ -314,7 +314,7 @@ describe("queue commands", () => {
     const r = await c.call(req("MSEND", q, "a", "b", "c"));
     const m = /^\*3\r\n\$\d+\r\n(\d+-1)\r\n\$\d+\r\n(\d+-2)\r\n\$\d+\r\n(\d+-3)\r\n$/.exec(r);
     expect(m, r).not.toBeNull();
-    expect(await c.call(req("MSEND", q, ...Array.from({ length: 1001 }, () => "x")))).toMatch(/^-BAD_ARGUMENT [^\r\n]+\r\n$/);
+    expect(await c.call(req("MSEND", q, ...Array.from({ length: 1001 }, () => "x")))).toBe("-BAD_ARGUMENT MSEND takes at most 1000 bodies, got 1001\r\n");
     await c.call(req("QCONFIG", q, "MAXMESSAGEBYTES", "2"));
     expect(await c.call(req("MSEND", q, "ok", "too long"))).toMatch(/^-TOO_BIG [^\r\n]+\r\n$/);
     expect(await c.call(req("STATS", q))).toBe(stats({ ready: 3, sent: 3 }));
