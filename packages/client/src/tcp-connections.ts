@@ -42,6 +42,8 @@ export class TcpConnections {
   private readonly redisOptions: RedisOptions;
   private isClosed = false;
   private lastError: unknown;
+  /** Some connection of this client has been ready once: the server exists, a refusal is a restart. */
+  private everReady = false;
 
   constructor(private readonly o: TcpConnectionsOptions) {
     this.redisOptions = {
@@ -124,6 +126,7 @@ export class TcpConnections {
     });
     r.on("ready", () => {
       this.lastError = undefined;
+      this.everReady = true;
     });
     return r;
   }
@@ -159,9 +162,9 @@ export class TcpConnections {
     if (this.isClosed) throw new TinyQSError("CLOSED");
     if (conn.status === "ready") return;
     if (conn.status === "end") throw this.unavailable(); // disconnected for good (an abort)
-    const refused = authRefusal(this.lastError);
+    const refused = authRefusal(this.lastError) ?? this.neverThere(this.lastError);
     if (refused) throw refused;
-    // The first of: ready, the end, a refused password, the deadline.
+    // The first of: ready, the end, a refused password or connection, the deadline.
     return new Promise<void>((resolve, reject) => {
       const done = (err?: TinyQSError) => {
         clearTimeout(timer);
@@ -172,9 +175,9 @@ export class TcpConnections {
       };
       const onReady = () => done();
       const onEnd = () => done(this.isClosed ? new TinyQSError("CLOSED") : this.unavailable());
-      // A wrong or missing password will not get better by waiting.
+      // A wrong or missing password will not get better by waiting, nor a server that never was.
       const onError = (e: unknown) => {
-        const refusal = authRefusal(e);
+        const refusal = authRefusal(e) ?? this.neverThere(e);
         if (refusal) done(refusal);
       };
       const timer = setTimeout(() => done(this.unavailable()), Math.max(0, deadline - Date.now()));
@@ -182,6 +185,16 @@ export class TcpConnections {
       conn.on("end", onEnd);
       conn.on("error", onError);
     });
+  }
+
+  /**
+   * UNAVAILABLE at once when the connection is refused (ECONNREFUSED: nothing listens there) and
+   * this client has never been connected: a wrong address or a server not started will not answer
+   * within timeoutMs either. Once connected, a refusal is a server restarting, worth waiting for.
+   */
+  private neverThere(e: unknown): TinyQSError | undefined {
+    if (this.everReady || (e as NodeJS.ErrnoException | undefined)?.code !== "ECONNREFUSED") return undefined;
+    return new TinyQSError("UNAVAILABLE", `the tinyqs server at ${this.where()} cannot be reached: ${(e as Error).message} (nothing listens there: is it running?)`, { cause: e });
   }
 
   private unavailable(cause: unknown = this.lastError): TinyQSError {

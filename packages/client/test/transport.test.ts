@@ -181,6 +181,21 @@ describe("TCP client", () => {
     }
   });
 
+  it("a client that never reached its server fails at once on a refused connection, not after timeoutMs", async () => {
+    const port = await freePort(); // nothing listens there: every connection is refused
+    const tq = connect(`tinyqs://127.0.0.1:${port}`, { timeoutMs: 20_000 });
+    try {
+      const started = Date.now();
+      const e = await expectCode(() => tq.ping(), "UNAVAILABLE", "ping, connection refused");
+      expect(e.message).toContain(`the tinyqs server at 127.0.0.1:${port} cannot be reached`);
+      expect(e.message).toContain("nothing listens there");
+      await expectCode(() => tq.send(uniqueQueue("u"), "x"), "UNAVAILABLE", "send, connection refused");
+      expect(Date.now() - started).toBeLessThan(10_000); // half the timeout: it did not wait it out
+    } finally {
+      await tq.close();
+    }
+  });
+
   it("no server: commands fail with UNAVAILABLE within timeoutMs; it reconnects when the server comes", async () => {
     const port = await freePort();
     const tq = connect(`tinyqs://127.0.0.1:${port}`, { timeoutMs: 300, maxReconnectDelayMs: 100 });
