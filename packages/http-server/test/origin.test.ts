@@ -226,6 +226,25 @@ describe("--cors-origin *", () => {
   });
 });
 
+describe("the OpenAPI document", () => {
+  it("gives 403 to every operation that changes state (and the WebSocket), 415 to the JSON ones, and lists both codes", async () => {
+    const s = await startServer();
+    try {
+      const doc = (await (await fetch(`${s.url}/v1/openapi.json`)).json()) as any;
+      const ops = Object.values(doc.paths).flatMap((p: any) => Object.entries(p).filter(([m]) => m !== "parameters").map(([m, op]: [string, any]) => ({ m, op })));
+      const changing = new Set(["receive", "wait", "websocket"]);
+      for (const { m, op } of ops) {
+        const has403 = "403" in op.responses;
+        expect(has403, op.operationId).toBe(m !== "get" || changing.has(op.operationId));
+        expect("415" in op.responses, op.operationId).toBe(["sendBatch", "configure"].includes(op.operationId));
+      }
+      expect(doc.components.schemas.Error.properties.error.properties.code.enum).toEqual(expect.arrayContaining(["FORBIDDEN", "UNSUPPORTED_MEDIA_TYPE"]));
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe("corsOrigins option", () => {
   it.each(["app.example", "https://app.example/path", "ftp://app.example", "https://user@app.example"])("refuses %s (not an origin) at once", (bad) => {
     expect(() => createHttpServer({ corsOrigins: bad })).toThrow(/not an origin/);
