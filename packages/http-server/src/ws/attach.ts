@@ -48,7 +48,7 @@ export function attachWebSocket(server: Server, o: WsOptions): { close(): Promis
     if (verdict.kind === "foreign") {
       return refuse(socket, ERRORS.FORBIDDEN.http, "FORBIDDEN", foreignOriginMessage(verdict.origin));
     }
-    // The token first, as on the REST routes: without it, not even which paths exist is revealed.
+    // Then the token, as on the REST routes: without it, not even which paths exist is revealed.
     if (!o.checkToken(bearerToken(req) ?? url.searchParams.get("token") ?? undefined)) {
       return refuse(socket, UNAUTHORIZED.http, UNAUTHORIZED.code, UNAUTHORIZED.message, ['WWW-Authenticate: Bearer realm="tinyqs"']);
     }
