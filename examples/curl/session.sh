@@ -25,13 +25,14 @@ header() { grep -i "^$1:" "${2:-$HEADERS}" | tail -n 1 | cut -d' ' -f2- | tr -d 
 echo "-> server: $(curl -sS "$URL/healthz")"
 
 # Settings: a reservation lasts 30 s unless a receive says otherwise.
-echo "-> configure $Q: $(tq -X PUT "$URL/v1/queues/$Q" -d '{"visibilityMs":30000,"maxReceives":5}')"
+# JSON routes (settings, batch) take JSON only as Content-Type: application/json (else 415).
+echo "-> configure $Q: $(tq -X PUT "$URL/v1/queues/$Q" -H 'Content-Type: application/json' -d '{"visibilityMs":30000,"maxReceives":5}')"
 
 # The request body is the message, raw bytes of any content type.
 echo "-> send text: $(tq --data-binary 'resize photo 1' "$URL/v1/queues/$Q/messages")"
 echo "-> send json: $(tq -H 'Content-Type: application/json' --data-binary '{"photo":2}' "$URL/v1/queues/$Q/messages")"
 echo "-> send delayed: $(tq --data-binary 'in a minute' "$URL/v1/queues/$Q/messages?delayMs=60000")"
-echo "-> send batch: $(tq "$URL/v1/queues/$Q/messages/batch" \
+echo "-> send batch: $(tq "$URL/v1/queues/$Q/messages/batch" -H 'Content-Type: application/json' \
   -d '{"messages":[{"body":"batch a"},{"body":"YmF0Y2ggYg==","encoding":"base64"}]}')"
 printf '\x00\x01\x02\xff' > "$HEADERS.bin"
 echo "-> send binary: $(tq -H 'Content-Type: application/octet-stream' --data-binary "@$HEADERS.bin" "$URL/v1/queues/$Q/messages")"

@@ -128,7 +128,15 @@ async function main(): Promise<number> {
   // 2. One engine, two servers on it (given an engine, a server's close() leaves it open).
   const engine = new core.TinyQS({ redis: redisUrl });
   const tcpServer = tcp.createTcpServer({ engine, password: config.password });
-  const httpServer = http.createHttpServer({ engine, token: config.token });
+  let httpServer: ReturnType<Http["createHttpServer"]>;
+  try {
+    httpServer = http.createHttpServer({ engine, token: config.token, corsOrigins: config.corsOrigins });
+  } catch (e) {
+    // A bad --cors-origin: the HTTP server checks it, before anything listens.
+    warn(`tinyqs: ${(e as Error).message}`);
+    await stopInOrder({ servers: [["closing the TCP server", () => tcpServer.close()]], engine: ["closing the engine", () => engine.close()], embedded })("a bad --cors-origin");
+    return 2;
+  }
   const shutdown = stopInOrder({
     servers: [["closing the TCP server", () => tcpServer.close()], ["closing the HTTP server", () => httpServer.close()]],
     engine: ["closing the engine", () => engine.close()],

@@ -16,6 +16,8 @@ export interface StartConfig {
   dataDir: string;
   password: string | undefined;
   token: string | undefined;
+  /** --cors-origin as given (comma-separated); the HTTP server checks each origin. */
+  corsOrigins: string | undefined;
 }
 
 export const CLI: CliSpec<StartConfig> = {
@@ -50,6 +52,11 @@ export const CLI: CliSpec<StartConfig> = {
       flag: "--token", env: ENV.token, arg: "T",
       help: "HTTP clients must send Authorization: Bearer T (prefer the variable)", set: (c, v) => (c.token = v.text()),
     },
+    {
+      flag: "--cors-origin", env: "TINYQS_CORS_ORIGIN", arg: "ORIGIN[,ORIGIN…]",
+      help: "web pages of these origins (or * for any) may use the HTTP server from a browser;\nother origins are refused (403)",
+      set: (c, v) => (c.corsOrigins = v.text()),
+    },
   ],
   defaults: () => ({
     host: DEFAULTS.host,
@@ -59,6 +66,7 @@ export const CLI: CliSpec<StartConfig> = {
     dataDir: ".tinyqs-data",
     password: undefined,
     token: undefined,
+    corsOrigins: undefined,
   }),
   // As `pnpm start` has always said it (its tests read these words).
   repeats: "refuse",

@@ -5,7 +5,11 @@ export const ERRORS = {
   BAD_NAME: { http: 400, resp: "BAD_NAME", message: "queue names are 1-128 characters of A-Z a-z 0-9 _ . -" },
   BAD_ARGUMENT: { http: 400, resp: "BAD_ARGUMENT", message: "an argument is out of range or of the wrong type" },
   TOO_BIG: { http: 413, resp: "TOO_BIG", message: "the message body is larger than the queue allows" },
+  /** (HTTP) a JSON route given a body that is not `Content-Type: application/json`. */
+  UNSUPPORTED_MEDIA_TYPE: { http: 415, resp: "UNSUPPORTED_MEDIA_TYPE", message: "this route takes Content-Type: application/json" },
   UNAUTHORIZED: { http: 401, resp: "NOAUTH", message: "authentication is required" },
+  /** (HTTP) a browser request from an origin the server does not allow (--cors-origin). */
+  FORBIDDEN: { http: 403, resp: "FORBIDDEN", message: "requests from this origin are not allowed" },
   NOT_FOUND: { http: 404, resp: "NOT_FOUND", message: "no such message, or the receipt is stale" },
   TIMEOUT: { http: 504, resp: "TIMEOUT", message: "no answer came in time" },
   UNAVAILABLE: { http: 503, resp: "UNAVAILABLE", message: "Redis cannot be reached" },

@@ -1,13 +1,17 @@
-// The express application: the order of the middleware is the policy. /healthz comes before the
-// token check (probes carry no token); everything else after it; then the 404 for unknown routes
-// and the one error handler that turns every failure into `{ "error": { "code", "message" } }`.
+// The express application: the order of the middleware is the policy. The origin check and CORS
+// come first (a preflight carries no token; a page the server does not allow is refused whatever
+// it sends); /healthz before the token check (probes carry no token); everything else after it;
+// then the 404 for unknown routes and the one error handler that turns every failure into
+// `{ "error": { "code", "message" } }`.
 import express, { type Express } from "express";
 import { TinyQSError, type TinyQSApi } from "@tinyqs/core";
 import { ROUTES } from "@tinyqs/core/wire";
 import { requireToken } from "./auth.js";
 import type { Context } from "./context.js";
+import { answerOptions, corsAndOrigin } from "./cors.js";
 import { errorHandler } from "./http-errors.js";
 import type { Metrics } from "./metrics.js";
+import type { OriginPolicy } from "./origin.js";
 import { messageRoutes } from "./rest/messages.js";
 import { queueRoutes } from "./rest/queues.js";
 import { requestRoutes } from "./rest/requests.js";
@@ -21,6 +25,8 @@ export interface AppOptions {
   metrics: Metrics;
   checkToken: (given: string | undefined) => boolean;
   healthTimeoutMs: number;
+  /** Which web pages may drive the server (--cors-origin). */
+  origins: OriginPolicy;
   log: (line: string) => void;
 }
 
@@ -38,8 +44,10 @@ export function createApp(o: AppOptions): Express {
     next();
   });
 
+  app.use(corsAndOrigin(o.origins));
   on(app, ROUTES.healthz, healthz(o.engine, o.healthTimeoutMs));
   app.use(requireToken(o.checkToken));
+  app.use(answerOptions);
   // Express answers HEAD with the GET route minus the body: for a receive that would reserve a
   // message and throw it away. No route here has a use for HEAD (/healthz, above, keeps it).
   app.use((req, _res, next) => {

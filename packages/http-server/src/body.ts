@@ -46,8 +46,18 @@ export function readBody(req: Request, res: Response, limit: number): Promise<Bu
   });
 }
 
-/** A JSON body (any Content-Type: `curl -d` sends form-urlencoded by default); bad JSON is BAD_ARGUMENT. */
+/**
+ * A JSON body, only as `Content-Type: application/json` (parameters such as charset allowed): the
+ * types a web page may send cross-origin without a preflight (text/plain, forms) are refused with
+ * 415 before a byte is read, so a page cannot smuggle JSON in as "plain text". Bad JSON is BAD_ARGUMENT.
+ */
 export async function readJson(req: Request, res: Response, limit: number): Promise<unknown> {
+  const type = req.headers["content-type"];
+  if (!/^application\/json[ \t]*(;|$)/i.test(type ?? "")) {
+    res.setHeader("Connection", "close"); // the body stays unread: it must not be taken for the next request
+    const got = type === undefined ? "no Content-Type" : `Content-Type ${JSON.stringify(type)}`;
+    throw new TinyQSError("UNSUPPORTED_MEDIA_TYPE", `this route takes a JSON body with Content-Type: application/json, got ${got}`);
+  }
   const raw = await readBody(req, res, limit);
   try {
     return JSON.parse(raw.toString("utf8"));

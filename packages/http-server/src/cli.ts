@@ -5,12 +5,13 @@
 // it at once.
 import { DEPRECATED_ENV, ENV, closeOnStopSignals, readCommandLine, usage, type CliSpec } from "@tinyqs/core/cli";
 import { DEFAULTS } from "./defaults.js";
+import { parseCorsOrigins } from "./origin.js";
 import type { HttpServerOptions } from "./server.js";
 
 interface HttpCliConfig {
   host: string;
   port: number;
-  server: Pick<HttpServerOptions, "redis" | "prefix" | "token" | "maxMessageBytes" | "maxWaitMs">;
+  server: Pick<HttpServerOptions, "redis" | "prefix" | "token" | "corsOrigins" | "maxMessageBytes" | "maxWaitMs">;
 }
 
 const CLI: CliSpec<HttpCliConfig> = {
@@ -30,6 +31,11 @@ const CLI: CliSpec<HttpCliConfig> = {
       flag: "--token", env: ENV.token, arg: "TOKEN",
       help: 'require "Authorization: Bearer TOKEN" on every route but /healthz\n(WebSocket: that header, or ?token=TOKEN; prefer the variable: flags show in ps)',
       set: (c, v) => (c.server.token = v.text()),
+    },
+    {
+      flag: "--cors-origin", env: "TINYQS_CORS_ORIGIN", arg: "ORIGIN[,ORIGIN…]",
+      help: "web pages of these origins (https://app.example, or * for any) may call the server from a\nbrowser; other origins are refused (403), pages of the server's own origin need nothing",
+      set: (c, v) => (c.server.corsOrigins = parseCorsOrigins(v.text())),
     },
     {
       flag: "--max-message-bytes", env: ENV.maxMessageBytes, arg: "N",

@@ -28,6 +28,11 @@ export const DEFAULTS = {
   wsPollMs: 20_000,
   /** Highest prefetch of one subscription (the engine's batch limit: one receive fills it). */
   maxPrefetch: LIMITS.maxBatch,
+  /**
+   * How long a browser may cache a preflight's answer. Ten minutes: fewer OPTIONS round trips, yet a
+   * changed --cors-origin reaches pages soon (Chrome caps it at 2 h anyway, Firefox at 24 h).
+   */
+  corsMaxAgeSeconds: 600,
   /** On SIGTERM/SIGINT, give open requests and sockets this long before closing them anyway. */
   shutdownGraceMs: 10_000,
 } as const;

@@ -4,6 +4,7 @@
 import { DEFAULTS as CORE_DEFAULTS, ERRORS, LIMITS, QUEUE_NAME } from "@tinyqs/core";
 import { HEADERS } from "@tinyqs/core/wire";
 import { DEFAULTS } from "./defaults.js";
+import { SCHEMAS } from "./openapi-schemas.js";
 
 const error = (description: string) => ({
   description,
@@ -70,7 +71,12 @@ export const OPENAPI = {
       "with request/response on top (request, respond, collect a reply). " +
       "Errors are `{ \"error\": { \"code\", \"message\" } }`. Codes and statuses: " +
       Object.entries(ERRORS).map(([code, e]) => `${code} ${e.http}`).join(", ") +
-      " (UNAUTHORIZED: a missing or wrong bearer token). " +
+      " (UNAUTHORIZED: a missing or wrong bearer token; FORBIDDEN: a web page of an origin not allowed by --cors-origin; " +
+      "UNSUPPORTED_MEDIA_TYPE: a JSON route given another Content-Type). " +
+      "Browsers: a request whose Origin is another site's is refused (403) on every route that changes something " +
+      "(every POST, PUT and DELETE, and the GETs that receive or collect a reply) and on the WebSocket upgrade, unless --cors-origin allows it; " +
+      "OPTIONS answers CORS preflights (204 for allowed origins, 403 otherwise) and, without one, 204 with Allow. " +
+      "Requests without Origin (curl, SDKs, servers) are unaffected. " +
       "The WebSocket stream at /v1/ws is specified in docs/websocket.md.",
     license: { name: "MIT" },
   },
@@ -87,6 +93,7 @@ export const OPENAPI = {
           201: { description: "Stored.", content: { "application/json": { schema: { $ref: "#/components/schemas/SendResult" } } } },
           400: error("Bad queue name or parameter (BAD_NAME, BAD_ARGUMENT)."),
           401: { $ref: "#/components/responses/Unauthorized" },
+          403: { $ref: "#/components/responses/Forbidden" },
           413: error(`The body is over the server's limit (default ${DEFAULTS.maxMessageBytes} bytes; refused before it is read) or the queue's maxMessageBytes (TOO_BIG).`),
           503: { $ref: "#/components/responses/Unavailable" },
         },
@@ -109,6 +116,7 @@ export const OPENAPI = {
           204: noneCame,
           400: error("Bad queue name or parameter."),
           401: { $ref: "#/components/responses/Unauthorized" },
+          403: { $ref: "#/components/responses/Forbidden" },
           503: { $ref: "#/components/responses/Unavailable" },
         },
       },
@@ -119,12 +127,14 @@ export const OPENAPI = {
         operationId: "sendBatch",
         summary: `Send up to ${LIMITS.maxBatch} messages, JSON, bodies in UTF-8 or base64`,
         description: "All or none when every message has the same delay. The whole request is limited like one message (base64-encoded) plus 64 KiB.",
-        requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/BatchRequest" } } } },
+        requestBody: { required: true, description: "Content-Type: application/json (charset allowed); anything else is 415.", content: { "application/json": { schema: { $ref: "#/components/schemas/BatchRequest" } } } },
         responses: {
           201: { description: "Stored, ids in request order.", content: { "application/json": { schema: { $ref: "#/components/schemas/BatchResult" } } } },
           400: error("Bad JSON, shape, encoding or parameter."),
           401: { $ref: "#/components/responses/Unauthorized" },
+          403: { $ref: "#/components/responses/Forbidden" },
           413: error("The request or one message is too big (TOO_BIG); nothing is stored."),
+          415: { $ref: "#/components/responses/UnsupportedMediaType" },
           503: { $ref: "#/components/responses/Unavailable" },
         },
       },
@@ -150,7 +160,7 @@ export const OPENAPI = {
         operationId: "delete",
         summary: "Delete (acknowledge): by receipt only while that delivery is current; by id whatever the state",
         parameters: [{ name: "idOrReceipt", in: "path", required: true, schema: { type: "string" } }],
-        responses: { 204: done, 400: error("Bad queue name."), 401: { $ref: "#/components/responses/Unauthorized" }, 404: stale, 503: { $ref: "#/components/responses/Unavailable" } },
+        responses: { 204: done, 400: error("Bad queue name."), 401: { $ref: "#/components/responses/Unauthorized" }, 403: { $ref: "#/components/responses/Forbidden" }, 404: stale, 503: { $ref: "#/components/responses/Unavailable" } },
       },
     },
     "/v1/queues/{queue}/messages/{receipt}/touch": {
@@ -159,7 +169,7 @@ export const OPENAPI = {
         operationId: "touch",
         summary: "Extend a reservation: it now ends visibilityMs from now",
         parameters: [visibilityMs],
-        responses: { 204: done, 400: error("Bad queue name or parameter."), 401: { $ref: "#/components/responses/Unauthorized" }, 404: stale, 503: { $ref: "#/components/responses/Unavailable" } },
+        responses: { 204: done, 400: error("Bad queue name or parameter."), 401: { $ref: "#/components/responses/Unauthorized" }, 403: { $ref: "#/components/responses/Forbidden" }, 404: stale, 503: { $ref: "#/components/responses/Unavailable" } },
       },
     },
     "/v1/queues/{queue}/messages/{receipt}/release": {
@@ -168,7 +178,7 @@ export const OPENAPI = {
         operationId: "release",
         summary: "End a reservation: the message is ready again now, or after delayMs",
         parameters: [delayMs("Ready again")],
-        responses: { 204: done, 400: error("Bad queue name or parameter."), 401: { $ref: "#/components/responses/Unauthorized" }, 404: stale, 503: { $ref: "#/components/responses/Unavailable" } },
+        responses: { 204: done, 400: error("Bad queue name or parameter."), 401: { $ref: "#/components/responses/Unauthorized" }, 403: { $ref: "#/components/responses/Forbidden" }, 404: stale, 503: { $ref: "#/components/responses/Unavailable" } },
       },
     },
     "/v1/queues/{queue}/requests": {
@@ -187,6 +197,7 @@ export const OPENAPI = {
           200: { ...rawReply, headers: replyHandleHeader },
           400: error("Bad queue name or parameter (BAD_NAME, BAD_ARGUMENT)."),
           401: { $ref: "#/components/responses/Unauthorized" },
+          403: { $ref: "#/components/responses/Forbidden" },
           413: error(`The body is over the server's limit (default ${DEFAULTS.maxMessageBytes} bytes; refused before it is read) or the queue's maxMessageBytes (TOO_BIG).`),
           503: { $ref: "#/components/responses/Unavailable" },
           504: { ...error("No reply within timeoutMs, or the server is shutting down (TIMEOUT); the request stays queued."), headers: replyHandleHeader },
@@ -204,6 +215,7 @@ export const OPENAPI = {
           204: { description: "The reply is stored (kept the queue's replyTtlMs) and the request deleted." },
           400: error("Bad queue name or receipt."),
           401: { $ref: "#/components/responses/Unauthorized" },
+          403: { $ref: "#/components/responses/Forbidden" },
           404: error("Unknown receipt, a delivery that is over (lease ended, delivered again) or already answered. Nothing stored."),
           413: error(`The reply is over the server's limit (default ${DEFAULTS.maxMessageBytes} bytes; refused before it is read) or the queue's maxMessageBytes (TOO_BIG).`),
           503: { $ref: "#/components/responses/Unavailable" },
@@ -232,6 +244,7 @@ export const OPENAPI = {
           204: { description: "No reply within timeoutMs (none yet, already collected, or expired), or the server is shutting down." },
           400: error("Bad handle or parameter (BAD_ARGUMENT)."),
           401: { $ref: "#/components/responses/Unauthorized" },
+          403: { $ref: "#/components/responses/Forbidden" },
           503: { $ref: "#/components/responses/Unavailable" },
         },
       },
@@ -265,12 +278,14 @@ export const OPENAPI = {
       put: {
         operationId: "configure",
         summary: "Change some settings; the reply is all of them",
-        requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/ConfigChanges" } } } },
+        requestBody: { required: true, description: "Content-Type: application/json (charset allowed); anything else is 415.", content: { "application/json": { schema: { $ref: "#/components/schemas/ConfigChanges" } } } },
         responses: {
           200: { description: "The settings now.", content: { "application/json": { schema: { $ref: "#/components/schemas/Config" } } } },
           400: error("Bad JSON, unknown setting or value out of range."),
           401: { $ref: "#/components/responses/Unauthorized" },
+          403: { $ref: "#/components/responses/Forbidden" },
           413: error("The JSON body is over the server's limit for JSON bodies (TOO_BIG); nothing changed."),
+          415: { $ref: "#/components/responses/UnsupportedMediaType" },
           503: { $ref: "#/components/responses/Unavailable" },
         },
       },
@@ -284,6 +299,7 @@ export const OPENAPI = {
           200: { description: "How many were removed.", content: { "application/json": { schema: { type: "object", required: ["purged"], properties: { purged: { type: "integer" } } } } } },
           400: error("Bad queue name."),
           401: { $ref: "#/components/responses/Unauthorized" },
+          403: { $ref: "#/components/responses/Forbidden" },
           503: { $ref: "#/components/responses/Unavailable" },
         },
       },
@@ -325,6 +341,7 @@ export const OPENAPI = {
         responses: {
           101: { description: "Switching to the WebSocket protocol." },
           401: { $ref: "#/components/responses/Unauthorized" },
+          403: { $ref: "#/components/responses/Forbidden" },
         },
       },
     },
@@ -334,87 +351,12 @@ export const OPENAPI = {
     responses: {
       Unauthorized: error("Missing or wrong bearer token (UNAUTHORIZED)."),
       Unavailable: error("Redis cannot be reached (UNAVAILABLE)."),
+      Forbidden: error(
+        "A browser request from an origin the server does not allow (FORBIDDEN): its Origin is neither the server's own nor one of --cors-origin, " +
+          "or it says Sec-Fetch-Site: cross-site without an allowed Origin. Nothing was done.",
+      ),
+      UnsupportedMediaType: error("The body is not Content-Type: application/json (UNSUPPORTED_MEDIA_TYPE); nothing was read or changed."),
     },
-    schemas: {
-      Error: {
-        type: "object",
-        required: ["error"],
-        properties: {
-          error: {
-            type: "object",
-            required: ["code", "message"],
-            properties: { code: { type: "string", enum: Object.keys(ERRORS) }, message: { type: "string" } },
-          },
-        },
-      },
-      SendResult: { type: "object", required: ["id"], properties: { id: { type: "string" } } },
-      BatchRequest: {
-        type: "object",
-        required: ["messages"],
-        properties: {
-          messages: {
-            type: "array",
-            maxItems: LIMITS.maxBatch,
-            items: {
-              type: "object",
-              required: ["body"],
-              additionalProperties: false,
-              properties: {
-                body: { type: "string" },
-                encoding: { type: "string", enum: ["utf8", "base64"], default: "utf8" },
-                delayMs: { type: "integer", minimum: 0, maximum: LIMITS.maxDelayMs },
-              },
-            },
-          },
-        },
-      },
-      BatchResult: { type: "object", required: ["ids"], properties: { ids: { type: "array", items: { type: "string" } } } },
-      Message: {
-        type: "object",
-        required: ["id", "receipt", "body", "receiveCount", "sentAt"],
-        properties: {
-          id: { type: "string" },
-          receipt: { type: "string" },
-          body: { type: "string", format: "byte", description: "base64" },
-          receiveCount: { type: "integer" },
-          sentAt: { type: "integer" },
-        },
-      },
-      MessageList: { type: "object", required: ["messages"], properties: { messages: { type: "array", items: { $ref: "#/components/schemas/Message" } } } },
-      Stats: {
-        type: "object",
-        required: ["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered"],
-        properties: Object.fromEntries(["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered"].map((k) => [k, { type: "integer" }])),
-      },
-      QueueSummary: { allOf: [{ type: "object", required: ["name"], properties: { name: { type: "string" } } }, { $ref: "#/components/schemas/Stats" }] },
-      QueueDetail: {
-        allOf: [
-          { $ref: "#/components/schemas/QueueSummary" },
-          { type: "object", required: ["config"], properties: { config: { $ref: "#/components/schemas/Config" } } },
-        ],
-      },
-      Config: {
-        type: "object",
-        required: ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes", "replyTtlMs"],
-        properties: {
-          visibilityMs: { type: "integer", minimum: 1, maximum: LIMITS.maxVisibilityMs, default: CORE_DEFAULTS.visibilityMs },
-          maxReceives: { type: "integer", minimum: 0, maximum: LIMITS.maxReceives, default: 0, description: "0: never dead-letter" },
-          deadLetterQueue: { type: "string", description: "default <queue>.dead" },
-          maxMessageBytes: { type: "integer", minimum: 1, maximum: LIMITS.maxMessageBytesCeiling, default: CORE_DEFAULTS.maxMessageBytes },
-          replyTtlMs: { type: "integer", minimum: 1, maximum: LIMITS.maxReplyTtlMs, default: CORE_DEFAULTS.replyTtlMs, description: "How long a reply is kept for its caller to collect" },
-        },
-      },
-      ConfigChanges: {
-        type: "object",
-        additionalProperties: false,
-        properties: {
-          visibilityMs: { type: "integer", minimum: 1, maximum: LIMITS.maxVisibilityMs },
-          maxReceives: { type: "integer", minimum: 0, maximum: LIMITS.maxReceives },
-          deadLetterQueue: { type: "string" },
-          maxMessageBytes: { type: "integer", minimum: 1, maximum: LIMITS.maxMessageBytesCeiling },
-          replyTtlMs: { type: "integer", minimum: 1, maximum: LIMITS.maxReplyTtlMs },
-        },
-      },
-    },
+    schemas: SCHEMAS,
   },
 } as const;

@@ -10,6 +10,7 @@ import { tokenChecker } from "./auth.js";
 import { Context } from "./context.js";
 import { DEFAULTS } from "./defaults.js";
 import { Metrics } from "./metrics.js";
+import { originPolicy, parseCorsOrigins } from "./origin.js";
 import { attachWebSocket } from "./ws/attach.js";
 
 export interface HttpServerOptions {
@@ -24,6 +25,12 @@ export interface HttpServerOptions {
   port?: number;
   /** Require `Authorization: Bearer <token>` on every route but /healthz. */
   token?: string;
+  /**
+   * Web pages of other origins allowed to use the server from a browser (CORS): `http(s)://host[:port]`
+   * each, or `*` for any; a string is split at commas. Pages of the server's own origin and
+   * non-browser clients (no Origin header) need nothing here. Default: none.
+   */
+  corsOrigins?: string | readonly string[];
   /** Largest message body read from a request (413 beyond, the rest unread). Default 1 MiB. */
   maxMessageBytes?: number;
   /** Longest long poll (waitMs) a request may ask for. Default 20 000 ms. */
@@ -56,6 +63,9 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
   const graceMs = intOption("shutdownGraceMs", options.shutdownGraceMs, DEFAULTS.shutdownGraceMs);
   if (options.token !== undefined && options.token.length === 0) throw new RangeError("token must not be empty");
 
+  // Checked before an engine is made: a bad option must not leave a Redis connection behind.
+  const origins = originPolicy(parseCorsOrigins(options.corsOrigins));
+
   const owned = !options.engine;
   const engine = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix });
   const metrics = new Metrics(engine);
@@ -66,12 +76,12 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
   });
   const checkToken = tokenChecker(options.token);
 
-  const app = createApp({ ctx, engine, metrics, checkToken, healthTimeoutMs: DEFAULTS.healthTimeoutMs, log });
+  const app = createApp({ ctx, engine, metrics, checkToken, origins, healthTimeoutMs: DEFAULTS.healthTimeoutMs, log });
   const server = createServer(app);
   // Handle "Expect: 100-continue" in the routes: the body is invited only once its size is known to fit.
   server.on("checkContinue", (req, res) => server.emit("request", req, res));
   const ws = attachWebSocket(server, {
-    ctx, metrics, checkToken, maxPrefetch: DEFAULTS.maxPrefetch, pollMs: DEFAULTS.wsPollMs, pingMs: DEFAULTS.wsPingMs,
+    ctx, metrics, checkToken, origins, maxPrefetch: DEFAULTS.maxPrefetch, pollMs: DEFAULTS.wsPollMs, pingMs: DEFAULTS.wsPingMs,
   });
 
   let closing: Promise<void> | null = null;

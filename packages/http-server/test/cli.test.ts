@@ -38,7 +38,7 @@ interface Run {
 
 /** `out` is stdout and stderr together, as they came. */
 function run(args: string[], env: Record<string, string> = {}): Run {
-  const r = spawnBin(pkg, args, { command, env: { TINYQS_TOKEN: "", TINYQS_PORT: "", ...env } });
+  const r = spawnBin(pkg, args, { command, env: { TINYQS_TOKEN: "", TINYQS_PORT: "", TINYQS_CORS_ORIGIN: "", ...env } });
   return { child: r.child, out: r.all, exit: r.exited };
 }
 
@@ -88,7 +88,7 @@ describe("tinyqs-http", () => {
   it("--help prints every option and exits 0", async () => {
     const r = run(["--help"]);
     expect(await r.exit).toBe(0);
-    for (const flag of ["--host", "--port", "--redis", "--token", "--max-message-bytes", "--max-wait-ms", "TINYQS_TOKEN"]) {
+    for (const flag of ["--host", "--port", "--redis", "--token", "--cors-origin", "TINYQS_CORS_ORIGIN", "--max-message-bytes", "--max-wait-ms", "TINYQS_TOKEN"]) {
       expect(r.out()).toContain(flag);
     }
   });
@@ -170,6 +170,41 @@ describe("tinyqs-http", () => {
       expect(await r.exit).toBe(0);
     } finally {
       r.child.kill("SIGKILL");
+    }
+  });
+
+  it("--cors-origin and TINYQS_CORS_ORIGIN: the origins listed are served with CORS headers, others refused; the flag wins", async () => {
+    const q = uniqueQueue();
+    const purge = (url: string, origin: string) => fetch(`${url}/v1/queues/${q}/purge`, { method: "POST", headers: { Origin: origin } });
+    const fromEnv = run(["--port", "0"], { TINYQS_REDIS_URL: inject("redisUrl"), TINYQS_CORS_ORIGIN: "https://a.example,https://b.example:8443" });
+    const fromFlag = run(["--port", "0", "--cors-origin", "https://c.example"], { TINYQS_REDIS_URL: inject("redisUrl"), TINYQS_CORS_ORIGIN: "https://a.example" });
+    try {
+      const [envUrl, flagUrl] = await Promise.all([listening(fromEnv), listening(fromFlag)]);
+      for (const origin of ["https://a.example", "https://b.example:8443"]) {
+        const res = await purge(envUrl, origin);
+        expect(res.status, origin).toBe(200);
+        expect(res.headers.get("access-control-allow-origin")).toBe(origin);
+      }
+      expect((await purge(envUrl, "https://c.example")).status).toBe(403);
+      expect((await purge(flagUrl, "https://c.example")).status).toBe(200);
+      expect((await purge(flagUrl, "https://a.example")).status).toBe(403);
+      fromEnv.child.kill("SIGTERM");
+      fromFlag.child.kill("SIGTERM");
+      expect(await fromEnv.exit).toBe(0);
+      expect(await fromFlag.exit).toBe(0);
+    } finally {
+      fromEnv.child.kill("SIGKILL");
+      fromFlag.child.kill("SIGKILL");
+    }
+  });
+
+  it("a --cors-origin that is not an origin exits 2 with the reason and the usage", async () => {
+    const runs = [["--cors-origin", "app.example"], ["--cors-origin", "https://app.example/path"]].map((args) => ({ args, r: run(args) }));
+    const env = run([], { TINYQS_CORS_ORIGIN: "ftp://x.example" });
+    for (const { args, r } of [...runs, { args: ["TINYQS_CORS_ORIGIN"], r: env }]) {
+      expect(await r.exit, args.join(" ")).toBe(2);
+      expect(r.out()).toMatch(/not an origin/);
+      expect(r.out()).toContain("usage: tinyqs-http");
     }
   });
 

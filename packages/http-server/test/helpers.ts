@@ -44,3 +44,6 @@ export async function json(res: Response): Promise<{ status: number; body: any }
 
 /** Every byte value, twice, in a scrambled order: a body no text encoding survives. */
 export const ALL_BYTES = Buffer.from([...Array(512).keys()].map((i) => (i * 167 + 13) % 256));
+
+/** The Content-Type the JSON routes (batch, PUT settings) require: anything else is 415. */
+export const JSON_TYPE = { "Content-Type": "application/json" } as const;

@@ -2,7 +2,7 @@
 // that observable: the 413 arrives while most of the body has not even been sent.
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { json, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { json, startServer, uniqueQueue, type Running, JSON_TYPE } from "./helpers.js";
 import { WsClient } from "./ws-client.js";
 
 const LIMIT = 1000;
@@ -139,20 +139,20 @@ describe("body size limit", () => {
   it("batch and config JSON bodies have a limit too (one message base64-encoded, plus 64 KiB): 413", async () => {
     const q = uniqueQueue();
     const huge = JSON.stringify({ messages: [{ body: "x".repeat(200_000) }] });
-    const r = await json(await fetch(`${s.url}/v1/queues/${q}/messages/batch`, { method: "POST", body: huge }));
+    const r = await json(await fetch(`${s.url}/v1/queues/${q}/messages/batch`, { method: "POST", headers: JSON_TYPE, body: huge }));
     expect(r.status).toBe(413);
     expect(r.body.error.code).toBe("TOO_BIG");
     const one = await json(
-      await fetch(`${s.url}/v1/queues/${q}/messages/batch`, { method: "POST", body: JSON.stringify({ messages: [{ body: "x".repeat(LIMIT + 1) }] }) }),
+      await fetch(`${s.url}/v1/queues/${q}/messages/batch`, { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ messages: [{ body: "x".repeat(LIMIT + 1) }] }) }),
     );
     expect(one.status).toBe(413);
-    const cfg = await json(await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", body: " ".repeat(200_000) + "{}" }));
+    const cfg = await json(await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", headers: JSON_TYPE, body: " ".repeat(200_000) + "{}" }));
     expect(cfg.status).toBe(413);
   });
 
   it("the queue's own maxMessageBytes, when lower, applies after the server's: 413", async () => {
     const q = uniqueQueue();
-    await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", body: JSON.stringify({ maxMessageBytes: 10 }) });
+    await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", headers: JSON_TYPE, body: JSON.stringify({ maxMessageBytes: 10 }) });
     const r = await json(await fetch(`${s.url}/v1/queues/${q}/messages`, { method: "POST", body: "eleven bytes" }));
     expect(r.status).toBe(413);
     expect(r.body.error.code).toBe("TOO_BIG");

@@ -1,7 +1,7 @@
 // The message routes over real HTTP (fetch) against a running server on the private Redis: every
 // route, status and header; binary bodies; batches; parameters; long polls.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALL_BYTES, json, metric, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { ALL_BYTES, json, metric, sleep, startServer, uniqueQueue, type Running, JSON_TYPE } from "./helpers.js";
 
 /** What fetch takes as a request body. */
 type RequestBody = NonNullable<RequestInit["body"]>;
@@ -177,7 +177,7 @@ describe("batch send", () => {
 
   it("a message over the queue's maxMessageBytes → 413 TOO_BIG and nothing of the batch is stored (one or several delays)", async () => {
     const q = uniqueQueue();
-    await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", body: JSON.stringify({ maxMessageBytes: 10 }) });
+    await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", headers: JSON_TYPE, body: JSON.stringify({ maxMessageBytes: 10 }) });
     for (const messages of [
       [{ body: "ok" }, { body: "this is too long" }],
       [{ body: "ok" }, { body: "this is too long", delayMs: 5 }],

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TinyQS } from "@tinyqs/core";
 import { createHttpServer } from "../src/index.js";
-import { json, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { json, startServer, uniqueQueue, type Running, JSON_TYPE } from "./helpers.js";
 
 let s: Running;
 beforeAll(async () => {
@@ -39,11 +39,36 @@ describe("queues", () => {
     expect((await json(await fetch(`${s.url}/v1/queues/${q}`))).body.config.deadLetterQueue).toBe("elsewhere");
   });
 
-  it("PUT takes JSON whatever the Content-Type (curl -d sends form-urlencoded)", async () => {
+  // Issue 17: JSON is parsed only as application/json (charset and other parameters allowed); the
+  // types a web page may send cross-origin without a preflight are refused, and nothing changes.
+  it("PUT takes JSON only as application/json, with or without parameters", async () => {
     const q = uniqueQueue();
-    const r = await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", body: '{"visibilityMs":1234}', headers: { "Content-Type": "application/x-www-form-urlencoded" } });
-    expect((await json(r)).body.visibilityMs).toBe(1234);
+    for (const [type, visibilityMs] of [["application/json; charset=utf-8", 1234], ["Application/JSON", 2345], ["application/json;charset=UTF-8", 3456]] as const) {
+      const r = await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", body: JSON.stringify({ visibilityMs }), headers: { "Content-Type": type } });
+      expect((await json(r)).body.visibilityMs, type).toBe(visibilityMs);
+    }
   });
+
+  it.each(["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", undefined])(
+    "PUT and batch with Content-Type %s → 415 UNSUPPORTED_MEDIA_TYPE, nothing changed or stored",
+    async (type) => {
+      const q = uniqueQueue();
+      const headers: Record<string, string> = type ? { "Content-Type": type } : {};
+      // A Blob without a type makes fetch send no Content-Type at all.
+      const body = (text: string) => (type ? text : new Blob([text]));
+      const put = await json(await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", headers, body: body('{"visibilityMs":1234}') }));
+      expect(put.status).toBe(415);
+      expect(put.body.error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+      expect(put.body.error.message).toMatch(/application\/json/);
+      const batch = await json(await fetch(`${s.url}/v1/queues/${q}/messages/batch`, { method: "POST", headers, body: body('{"messages":[{"body":"x"}]}') }));
+      expect(batch.status).toBe(415);
+      expect(batch.body.error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+      expect((await s.engine.getConfig(q)).visibilityMs).toBe(30000);
+      expect((await s.engine.stats(q)).sent).toBe(0);
+      // The server is still there for the next request on a new connection.
+      expect((await fetch(`${s.url}/v1/queues/${q}`)).status).toBe(200);
+    },
+  );
 
   it.each([
     ["bad JSON", "{visibilityMs: 5}", "BAD_ARGUMENT"],

@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ALL_BYTES, eventually, json, metric, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { ALL_BYTES, eventually, json, metric, sleep, startServer, uniqueQueue, type Running, JSON_TYPE } from "./helpers.js";
 
 /** What fetch takes as a request body. */
 type RequestBody = NonNullable<RequestInit["body"]>;
@@ -142,7 +142,7 @@ describe("request and respond", () => {
 
   it("a reply larger than the queue's maxMessageBytes → 413 TOO_BIG, nothing stored; the request can still be answered", async () => {
     const q = uniqueQueue();
-    await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", body: JSON.stringify({ maxMessageBytes: 10 }) });
+    await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", headers: JSON_TYPE, body: JSON.stringify({ maxMessageBytes: 10 }) });
     const handle = await put(q, "small");
     const req = await take(q);
     const big = await json(await respond(q, req.receipt, "eleven bytes"));
@@ -198,7 +198,7 @@ describe("timeouts and collecting later", () => {
 
   it("a reply not collected within the queue's replyTtlMs expires: 204", async () => {
     const q = uniqueQueue();
-    const cfg = await json(await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", body: JSON.stringify({ replyTtlMs: 200 }) }));
+    const cfg = await json(await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", headers: JSON_TYPE, body: JSON.stringify({ replyTtlMs: 200 }) }));
     expect(cfg).toEqual({
       status: 200,
       body: { visibilityMs: 30000, maxReceives: 0, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1048576, replyTtlMs: 200 },
@@ -212,7 +212,7 @@ describe("timeouts and collecting later", () => {
 
   it("replyTtlMs out of range → 400 BAD_ARGUMENT", async () => {
     for (const replyTtlMs of [0, 7 * 24 * 3600_000 + 1, "300000"]) {
-      const r = await json(await fetch(`${s.url}/v1/queues/${uniqueQueue()}`, { method: "PUT", body: JSON.stringify({ replyTtlMs }) }));
+      const r = await json(await fetch(`${s.url}/v1/queues/${uniqueQueue()}`, { method: "PUT", headers: JSON_TYPE, body: JSON.stringify({ replyTtlMs }) }));
       expect(r.status, String(replyTtlMs)).toBe(400);
       expect(r.body.error.code).toBe("BAD_ARGUMENT");
     }

@@ -1,7 +1,7 @@
 // The WebSocket at /v1/ws with a real `ws` client: subscriptions and flow control, the ops and their
 // replies, malformed frames, and what happens to held messages when a socket goes away.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALL_BYTES, eventually, json, metric, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { ALL_BYTES, eventually, json, metric, sleep, startServer, uniqueQueue, type Running, JSON_TYPE } from "./helpers.js";
 import { WsClient } from "./ws-client.js";
 
 let s: Running;
@@ -43,7 +43,7 @@ describe("subscribe", () => {
   it("without visibilityMs, the queue's own is used (and reported in the reply)", async () => {
     const c = await client();
     const q = uniqueQueue();
-    await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", body: '{"visibilityMs":4321}' });
+    await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", headers: JSON_TYPE, body: '{"visibilityMs":4321}' });
     expect((await c.request("subscribe", { queue: q, prefetch: 1 })).visibilityMs).toBe(4321);
   });
 });

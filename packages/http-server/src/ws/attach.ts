@@ -1,7 +1,10 @@
-// The WebSocket endpoint, /v1/ws, on the same HTTP server as the REST API: checks the path and the
-// token on the upgrade request (header, or `?token=` for browsers), keeps sockets alive with pings
+// The WebSocket endpoint, /v1/ws, on the same HTTP server as the REST API: checks the origin, the
+// token and the path on the upgrade request (token: header, or `?token=` for browsers). Browsers
+// send Origin on every upgrade and apply no CORS to WebSockets, so without the origin check any page
+// could open a socket to a token-less server and take its messages (cross-site WebSocket
+// hijacking): a foreign origin is refused (403) as on the REST routes. Keeps sockets alive with pings
 // (a peer that stops answering is closed, so its messages come back), and closes them all on shutdown.
-import type { IncomingMessage, Server } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ERRORS } from "@tinyqs/core";
@@ -10,12 +13,14 @@ import { bearerToken } from "../auth.js";
 import type { Context } from "../context.js";
 import { UNAUTHORIZED } from "../http-errors.js";
 import type { Metrics } from "../metrics.js";
+import { foreignOriginMessage, type OriginPolicy } from "../origin.js";
 import { Session } from "./session.js";
 
 export interface WsOptions {
   ctx: Context;
   metrics: Metrics;
   checkToken: (given: string | undefined) => boolean;
+  origins: OriginPolicy;
   maxPrefetch: number;
   pollMs: number;
   pingMs: number;
@@ -25,7 +30,7 @@ export interface WsOptions {
 function refuse(socket: Duplex, status: number, code: string, message: string, extra: string[] = []): void {
   const body = JSON.stringify(errorJson(code, message));
   socket.end(
-    [`HTTP/1.1 ${status} ${status === 401 ? "Unauthorized" : "Not Found"}`, "Content-Type: application/json",
+    [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}`, "Content-Type: application/json", "Vary: Origin",
       `Content-Length: ${Buffer.byteLength(body)}`, "Connection: close", ...extra, "", body].join("\r\n"),
   );
 }
@@ -39,7 +44,11 @@ export function attachWebSocket(server: Server, o: WsOptions): { close(): Promis
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? "/", "http://localhost");
-    // The token first, as on the REST routes: without it, not even which paths exist is revealed.
+    const verdict = o.origins.judge(req);
+    if (verdict.kind === "foreign") {
+      return refuse(socket, ERRORS.FORBIDDEN.http, "FORBIDDEN", foreignOriginMessage(verdict.origin));
+    }
+    // Then the token, as on the REST routes: without it, not even which paths exist is revealed.
     if (!o.checkToken(bearerToken(req) ?? url.searchParams.get("token") ?? undefined)) {
       return refuse(socket, UNAUTHORIZED.http, UNAUTHORIZED.code, UNAUTHORIZED.message, ['WWW-Authenticate: Bearer realm="tinyqs"']);
     }

@@ -1,0 +1,85 @@
+// The schemas of the OpenAPI document (openapi.ts): the shapes of request and response bodies,
+// with the engine's limits and defaults quoted from core, so that they cannot drift from them.
+import { DEFAULTS as CORE_DEFAULTS, ERRORS, LIMITS } from "@tinyqs/core";
+
+export const SCHEMAS = {
+  Error: {
+    type: "object",
+    required: ["error"],
+    properties: {
+      error: {
+        type: "object",
+        required: ["code", "message"],
+        properties: { code: { type: "string", enum: Object.keys(ERRORS) }, message: { type: "string" } },
+      },
+    },
+  },
+  SendResult: { type: "object", required: ["id"], properties: { id: { type: "string" } } },
+  BatchRequest: {
+    type: "object",
+    required: ["messages"],
+    properties: {
+      messages: {
+        type: "array",
+        maxItems: LIMITS.maxBatch,
+        items: {
+          type: "object",
+          required: ["body"],
+          additionalProperties: false,
+          properties: {
+            body: { type: "string" },
+            encoding: { type: "string", enum: ["utf8", "base64"], default: "utf8" },
+            delayMs: { type: "integer", minimum: 0, maximum: LIMITS.maxDelayMs },
+          },
+        },
+      },
+    },
+  },
+  BatchResult: { type: "object", required: ["ids"], properties: { ids: { type: "array", items: { type: "string" } } } },
+  Message: {
+    type: "object",
+    required: ["id", "receipt", "body", "receiveCount", "sentAt"],
+    properties: {
+      id: { type: "string" },
+      receipt: { type: "string" },
+      body: { type: "string", format: "byte", description: "base64" },
+      receiveCount: { type: "integer" },
+      sentAt: { type: "integer" },
+    },
+  },
+  MessageList: { type: "object", required: ["messages"], properties: { messages: { type: "array", items: { $ref: "#/components/schemas/Message" } } } },
+  Stats: {
+    type: "object",
+    required: ["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered"],
+    properties: Object.fromEntries(["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered"].map((k) => [k, { type: "integer" }])),
+  },
+  QueueSummary: { allOf: [{ type: "object", required: ["name"], properties: { name: { type: "string" } } }, { $ref: "#/components/schemas/Stats" }] },
+  QueueDetail: {
+    allOf: [
+      { $ref: "#/components/schemas/QueueSummary" },
+      { type: "object", required: ["config"], properties: { config: { $ref: "#/components/schemas/Config" } } },
+    ],
+  },
+  Config: {
+    type: "object",
+    required: ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes", "replyTtlMs"],
+    properties: {
+      visibilityMs: { type: "integer", minimum: 1, maximum: LIMITS.maxVisibilityMs, default: CORE_DEFAULTS.visibilityMs },
+      maxReceives: { type: "integer", minimum: 0, maximum: LIMITS.maxReceives, default: 0, description: "0: never dead-letter" },
+      deadLetterQueue: { type: "string", description: "default <queue>.dead" },
+      maxMessageBytes: { type: "integer", minimum: 1, maximum: LIMITS.maxMessageBytesCeiling, default: CORE_DEFAULTS.maxMessageBytes },
+      replyTtlMs: { type: "integer", minimum: 1, maximum: LIMITS.maxReplyTtlMs, default: CORE_DEFAULTS.replyTtlMs, description: "How long a reply is kept for its caller to collect" },
+    },
+  },
+  ConfigChanges: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      visibilityMs: { type: "integer", minimum: 1, maximum: LIMITS.maxVisibilityMs },
+      maxReceives: { type: "integer", minimum: 0, maximum: LIMITS.maxReceives },
+      deadLetterQueue: { type: "string" },
+      maxMessageBytes: { type: "integer", minimum: 1, maximum: LIMITS.maxMessageBytesCeiling },
+      replyTtlMs: { type: "integer", minimum: 1, maximum: LIMITS.maxReplyTtlMs },
+    },
+  },
+} as const;
