@@ -86,10 +86,16 @@ describe("RESP3 after HELLO 3", () => {
   });
 
   it("COMMAND INFO of an unknown name is `_`; COMMAND DOCS is a map of maps", async () => {
-    const { c } = await resp3Client();
+    const { c, id } = await resp3Client();
     try {
       expect(await c.call(req("COMMAND", "INFO", "nosuch"))).toBe("*1\r\n_\r\n");
       expect(await c.call(req("COMMAND", "DOCS", "ping"))).toMatch(/^%1\r\n\$4\r\nping\r\n%\d\r\n\$7\r\nsummary\r\n/);
+      // An empty map, then an empty array (HELLO's modules): each its own type.
+      expect(await c.call(req("COMMAND", "DOCS", "nosuch"))).toBe("%0\r\n");
+      expect(await c.call(req("HELLO", "3"))).toBe(helloReply(3, id));
+      expect(await c.call(req("RECEIVE", uniqueQueue("r3empty"), "COUNT", "5"))).toBe("*0\r\n");
+      expect(await c.call(req("HELLO", "2"))).toMatch(/^\*14\r\n/);
+      expect(await c.call(req("COMMAND", "DOCS", "nosuch"))).toBe("*0\r\n");
     } finally {
       c.destroy();
     }

@@ -16,8 +16,6 @@ const CRLF = "\r\n";
 
 const oneLine = (s: string) => s.replace(/[\r\n]+/g, " ");
 
-export const OK: Encoded = Buffer.from("+OK\r\n");
-export const PONG: Encoded = Buffer.from("+PONG\r\n");
 const RESP3 = Symbol("resp3");
 /** A reply whose RESP3 bytes differ from its RESP2 bytes. */
 type Dual = Buffer & { [RESP3]?: () => Buffer };
@@ -39,6 +37,8 @@ export function forProtocol(reply: Encoded, protocol: Protocol): Encoded {
   return resp3 ? resp3() : reply;
 }
 
+export const OK: Encoded = Buffer.from("+OK\r\n");
+export const PONG: Encoded = Buffer.from("+PONG\r\n");
 const NULL3 = Buffer.from("_\r\n");
 /** The null: "no message", "no name" (`$-1` in RESP2, `_` in RESP3). */
 export const NIL: Encoded = withResp3(Buffer.from("$-1\r\n"), () => NULL3);
@@ -96,7 +96,8 @@ export function bulkArray(items: readonly (Buffer | string | null)[]): Encoded {
 export function flatMap(entries: ReadonlyArray<readonly [string, Encoded]>): Encoded {
   const items: Encoded[] = [];
   for (const [k, v] of entries) items.push(bulk(k), v);
-  const resp2 = array(items);
+  // Not array(items): that may be the shared EMPTY_ARRAY, which must not become a map.
+  const resp2 = Buffer.concat([Buffer.from(`*${items.length}${CRLF}`), ...items]);
   return withResp3(resp2, () => Buffer.concat([Buffer.from(`%${entries.length}${CRLF}`), ...items.map((i) => forProtocol(i, 3))]));
 }
 
