@@ -30,6 +30,25 @@ describe("node-redis with default options", () => {
     expect(await client.ping()).toBe("PONG");
   });
 
+  it("with a password in the URL (HELLO 3 AUTH): connects; a wrong one is refused with WRONGPASS", async () => {
+    const locked = await startServer({ password: "pw1" });
+    const good = createClient({ url: `redis://:pw1@127.0.0.1:${locked.port}` });
+    const bad = createClient({ url: `redis://:nope@127.0.0.1:${locked.port}`, socket: { reconnectStrategy: false } });
+    const seen: Error[] = [];
+    good.on("error", (e: Error) => seen.push(e));
+    bad.on("error", () => {}); // the rejected connect() below is what is checked
+    try {
+      await good.connect();
+      expect(await good.sendCommand(["RECEIVE", uniqueQueue("nrpw")])).toBeNull();
+      expect(seen).toEqual([]);
+      await expect(bad.connect()).rejects.toThrow(/WRONGPASS invalid password/);
+    } finally {
+      good.destroy();
+      if (bad.isOpen) bad.destroy();
+      await locked.server.close();
+    }
+  });
+
   it("SEND, RECEIVE, TOUCH, DELETE, and the nulls of nothing to receive", async () => {
     const q = uniqueQueue("nr");
     expect(await client.sendCommand(["RECEIVE", q])).toBeNull();
