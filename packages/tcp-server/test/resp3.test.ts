@@ -34,8 +34,10 @@ describe("RESP3 after HELLO 3", () => {
     try {
       expect(await c.call(req("HELLO"))).toBe(helloReply(3, id));
       expect(await c.call(req("CLIENT", "GETNAME"))).toBe("_\r\n");
+      expect(await c.call(req("CLIENT", "INFO"))).toMatch(/ redir=-1 resp=3 lib-name=/);
       expect(await c.call(req("HELLO", "2"))).toBe(helloReply(2, id));
       expect(await c.call(req("CLIENT", "GETNAME"))).toBe("$-1\r\n");
+      expect(await c.call(req("CLIENT", "INFO"))).toMatch(/ redir=-1 resp=2 lib-name=/);
       expect(await c.call(req("HELLO", "3", "SETNAME", "w3"))).toBe(helloReply(3, id));
       expect(await c.call(req("CLIENT", "GETNAME"))).toBe(bulk("w3"));
     } finally {
