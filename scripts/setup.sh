@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs: pnpm at the pinned version, a redis-server binary (the tests and
-# `pnpm start` start their own instances), the dependencies from the lockfile, and a build. Safe to
-# run again: each step is skipped when already done. Then, if asked:
+# `pnpm start` start their own instances), redis-py (the tcp-server's foreign-clients tests), the
+# dependencies from the lockfile, and a build. Safe to run again: each step is skipped when already
+# done. Then, if asked:
 #   bash scripts/setup.sh start   # … and start the servers (pnpm start); flags after it go to
 #                                 # pnpm start: bash scripts/setup.sh start --tcp-port 17379
 #   bash scripts/setup.sh test    # … and run every test (pnpm test)
@@ -26,6 +27,13 @@ if ! command -v redis-server >/dev/null 2>&1; then
   $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y redis-server
   hash -r
+fi
+# redis-py from Debian (4.3.4): the tcp-server's foreign-clients tests drive tinyqs with it, as shipped.
+if ! /usr/bin/python3 -c 'import redis' >/dev/null 2>&1; then
+  echo "setup: installing python3-redis (apt-get)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo -n"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y python3-redis
 fi
 echo "setup: pnpm $(pnpm_version), $(redis-server --version | cut -d' ' -f1-3), node $(node --version)"
 

@@ -31,7 +31,7 @@ import {
   MAX_RUNNING_PER_CONNECTION,
   MAX_UNSENT_REPLY_BYTES,
 } from "./defaults.js";
-import { error, type Encoded } from "./resp/encoder.js";
+import { error, forProtocol, type Encoded, type Protocol } from "./resp/encoder.js";
 import { RespParser, type ParserLimits } from "./resp/parser.js";
 
 interface Slot {
@@ -46,6 +46,8 @@ interface Slot {
   last: boolean;
   /** Bytes of the arguments, held until the command is prepared (see pendingBytes). */
   bytes: number;
+  /** Prepared while the connection spoke RESP3: the reply is written in RESP3 (HELLO 3's own reply too). */
+  resp3?: true;
 }
 
 export interface ConnectionHooks {
@@ -64,6 +66,7 @@ export class Connection implements ClientState {
   libName: string | null = null;
   libVer: string | null = null;
   authenticated: boolean;
+  protocol: Protocol = 2;
   readonly addr: string;
   readonly laddr: string;
 
@@ -223,6 +226,7 @@ export class Connection implements ClientState {
       slot.reply = errorReply(e);
     } finally {
       this.current = null;
+      if (this.protocol === 3) slot.resp3 = true;
     }
   }
 
@@ -272,7 +276,7 @@ export class Connection implements ClientState {
     while (this.head < this.slots.length) {
       const slot = this.slots[this.head]!;
       if (slot.reply === null) break;
-      out.push(slot.reply);
+      out.push(slot.resp3 ? forProtocol(slot.reply, 3) : slot.reply);
       slot.deferred = null;
       this.slots[this.head] = undefined as never; // let the reply go once written
       this.head++;

@@ -25,7 +25,7 @@ export async function startServer(options: TcpServerOptions = {}): Promise<Runni
 
 /**
  * Length of the complete RESP value at buf[pos…], or -1 if it is not complete yet. Throws on bytes
- * that are not a RESP2 reply.
+ * that are not a RESP2 reply, or one of the RESP3 types tinyqs sends (`_` null, `%` map).
  */
 export function replyLength(buf: Buffer, pos = 0): number {
   const eol = buf.indexOf("\r\n", pos);
@@ -37,14 +37,16 @@ export function replyLength(buf: Buffer, pos = 0): number {
     case "+":
     case "-":
     case ":":
+    case "_":
       return after - pos;
     case "$": {
       const n = Number(head);
       if (n < 0) return after - pos;
       return buf.length >= after + n + 2 ? after + n + 2 - pos : -1;
     }
-    case "*": {
-      const n = Number(head);
+    case "*":
+    case "%": {
+      const n = Number(head) * (type === "%" ? 2 : 1);
       let at = after;
       for (let i = 0; i < n; i++) {
         const len = replyLength(buf, at);

@@ -1,5 +1,5 @@
-// ioredis 6 with its DEFAULT options as a tinyqs client: it sends HELLO 3, gets NOPROTO and goes on
-// in RESP2 without a word; then call/callBuffer for every queue command, a pipeline of 1000
+// ioredis 6 with its DEFAULT options as a tinyqs client: it sends HELLO 3 and goes on in RESP3
+// without a word (its default reply mapping flattens maps back to arrays); then call/callBuffer for every queue command, a pipeline of 1000
 // commands, and binary bodies with all 256 byte values.
 import { Redis, ReplyError } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";

@@ -224,7 +224,8 @@ describe("connection commands", () => {
   });
 
   it("HELLO errors: NOPROTO, not an integer, syntax", async () => {
-    expect(await c.call(req("HELLO", "3"))).toBe("-NOPROTO unsupported protocol version\r\n");
+    // HELLO 3 switches to RESP3 (resp3.test.ts); other versions are refused.
+    expect(await c.call(req("HELLO", "4"))).toBe("-NOPROTO unsupported protocol version\r\n");
     expect(await c.call(req("HELLO", "1"))).toBe("-NOPROTO unsupported protocol version\r\n");
     expect(await c.call(req("HELLO", "two"))).toBe("-ERR Protocol version is not an integer or out of range\r\n");
     expect(await c.call(req("HELLO", "2", "FOO"))).toBe("-ERR syntax error\r\n");

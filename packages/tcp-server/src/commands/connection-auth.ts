@@ -65,7 +65,7 @@ function clientLine(c: ClientState): string {
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=-1 name=${c.name ?? ""} age=${age} idle=${idle} flags=N db=0 ` +
     "sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r " +
-    `cmd=${c.lastCommand} user=default redir=-1 resp=2 lib-name=${c.libName ?? ""} lib-ver=${c.libVer ?? ""}`
+    `cmd=${c.lastCommand} user=default redir=-1 resp=${c.protocol} lib-name=${c.libName ?? ""} lib-ver=${c.libVer ?? ""}`
   );
 }
 

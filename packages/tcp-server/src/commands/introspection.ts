@@ -11,19 +11,22 @@ import type { ArgDoc, ClientState, CommandSpec, Handler, ServerState } from "./t
 
 export const INTROSPECTION = {
   HELLO(args, client, server) {
+    let protocol = client.protocol;
     if (args.length >= 2) {
       const proto = args[1]!.toString("latin1");
       if (!/^\d{1,9}$/.test(proto)) throw new CommandError(REDIS_ERRORS.badProto);
-      // RESP3 is not spoken: clients (ioredis 6, redis-cli -3) fall back to RESP2 on NOPROTO.
-      if (proto !== "2") throw new CommandError(REDIS_ERRORS.noProto);
+      if (proto !== "2" && proto !== "3") throw new CommandError(REDIS_ERRORS.noProto);
+      protocol = proto === "3" ? 3 : 2;
     }
     const name = helloOptions(args, client, server);
     if (server.passwordRequired && !client.authenticated) throw notAuthenticated();
     if (name) setName(client, name);
+    // Switched only once all is well; this reply is already written in the new protocol.
+    client.protocol = protocol;
     return flatMap([
       ["server", bulk("tinyqs")],
       ["version", bulk(VERSION)],
-      ["proto", integer(2)],
+      ["proto", integer(protocol)],
       ["id", integer(client.id)],
       ["mode", bulk("standalone")],
       ["role", bulk("master")],

@@ -8,7 +8,7 @@
 //   "alone"    nothing else of this connection runs meanwhile (RECEIVE/PEEK/TAKE with WAIT, the reply
 //              WAIT, QCONFIG, PURGE).
 import type { TinyQSApi } from "@tinyqs/core";
-import type { Encoded } from "../resp/encoder.js";
+import type { Encoded, Protocol } from "../resp/encoder.js";
 
 /** The server, as the commands see it. */
 export interface ServerState {
@@ -37,6 +37,8 @@ export interface ClientState {
   libName: string | null;
   libVer: string | null;
   authenticated: boolean;
+  /** RESP2 until `HELLO 3`; the replies are written in it (see ../resp/encoder.ts). */
+  protocol: Protocol;
   /** Aborts when the client goes away or the server shuts down: waits end, nothing stays reserved. */
   readonly signal: AbortSignal;
   /** Close the connection once the reply to the current command is written (QUIT). */

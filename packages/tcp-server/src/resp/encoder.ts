@@ -1,7 +1,12 @@
-// RESP2 encoding, and the shapes of the queue replies (a message, stats, a queue's settings). Every
+// RESP encoding, and the shapes of the queue replies (a message, stats, a queue's settings). Every
 // function returns the complete bytes of one reply, so a handler's answer can be queued and written
 // as it is. Texts that RESP carries on a single line (simple strings, errors) have CR and LF replaced
 // by spaces: a stray newline there would desynchronise the client.
+//
+// RESP3 (a connection that said `HELLO 3`) differs from RESP2 only in nulls (`_`) and maps (`%`).
+// So handlers never see the protocol: every reply is built as RESP2 bytes, and a reply that holds
+// a null or a map also carries (under a symbol, built only if asked for) its RESP3 bytes.
+// forProtocol() picks one when the reply is written. Arrays pass their elements' RESP3 forms up.
 import { CONFIG_SETTINGS, type Message, type QueueConfig, type QueueStats } from "@tinyqs/core";
 
 /** One encoded reply (or a part of an array being built). */
@@ -11,10 +16,34 @@ const CRLF = "\r\n";
 
 const oneLine = (s: string) => s.replace(/[\r\n]+/g, " ");
 
+const RESP3 = Symbol("resp3");
+/** A reply whose RESP3 bytes differ from its RESP2 bytes. */
+type Dual = Buffer & { [RESP3]?: () => Buffer };
+
+/** The protocol a connection speaks: 2 until it says `HELLO 3`. */
+export type Protocol = 2 | 3;
+
+function withResp3(resp2: Buffer, resp3: () => Buffer): Encoded {
+  (resp2 as Dual)[RESP3] = resp3;
+  return resp2;
+}
+
+const differs = (e: Encoded): boolean => (e as Dual)[RESP3] !== undefined;
+
+/** The bytes of `reply` for a client of `protocol` (the reply itself for RESP2). */
+export function forProtocol(reply: Encoded, protocol: Protocol): Encoded {
+  if (protocol === 2) return reply;
+  const resp3 = (reply as Dual)[RESP3];
+  return resp3 ? resp3() : reply;
+}
+
 export const OK: Encoded = Buffer.from("+OK\r\n");
 export const PONG: Encoded = Buffer.from("+PONG\r\n");
-/** The null bulk string: "no message", "no name". */
-export const NIL: Encoded = Buffer.from("$-1\r\n");
+const NULL3 = Buffer.from("_\r\n");
+/** The null: "no message", "no name" (`$-1` in RESP2, `_` in RESP3). */
+export const NIL: Encoded = withResp3(Buffer.from("$-1\r\n"), () => NULL3);
+/** The null array of RESP2 (`*-1`); `_` too in RESP3. */
+const NIL_ARRAY: Encoded = withResp3(Buffer.from("*-1\r\n"), () => NULL3);
 const EMPTY_ARRAY: Encoded = Buffer.from("*0\r\n");
 export const ZERO: Encoded = Buffer.from(":0\r\n");
 export const ONE: Encoded = Buffer.from(":1\r\n");
@@ -51,9 +80,11 @@ export function bulk(value: Buffer | string | null): Encoded {
 
 /** An array of already encoded elements; null is the nil array. */
 export function array(items: readonly Encoded[] | null): Encoded {
-  if (items === null) return Buffer.from(`*-1${CRLF}`);
+  if (items === null) return NIL_ARRAY;
   if (items.length === 0) return EMPTY_ARRAY;
-  return Buffer.concat([Buffer.from(`*${items.length}${CRLF}`), ...items]);
+  const head = Buffer.from(`*${items.length}${CRLF}`);
+  const resp2 = Buffer.concat([head, ...items]);
+  return items.some(differs) ? withResp3(resp2, () => Buffer.concat([head, ...items.map((i) => forProtocol(i, 3))])) : resp2;
 }
 
 /** An array of bulk strings. */
@@ -61,11 +92,13 @@ export function bulkArray(items: readonly (Buffer | string | null)[]): Encoded {
   return array(items.map(bulk));
 }
 
-/** A RESP3 map sent to a RESP2 client: a flat array key, value, key, value, … */
+/** A map: RESP3's `%`; to a RESP2 client, as Redis sends it, a flat array key, value, key, value, … */
 export function flatMap(entries: ReadonlyArray<readonly [string, Encoded]>): Encoded {
   const items: Encoded[] = [];
   for (const [k, v] of entries) items.push(bulk(k), v);
-  return array(items);
+  // Not array(items): that may be the shared EMPTY_ARRAY, which must not become a map.
+  const resp2 = Buffer.concat([Buffer.from(`*${items.length}${CRLF}`), ...items]);
+  return withResp3(resp2, () => Buffer.concat([Buffer.from(`%${entries.length}${CRLF}`), ...items.map((i) => forProtocol(i, 3))]));
 }
 
 // ---- the queue replies ------------------------------------------------------------------------
@@ -80,17 +113,23 @@ export function messagesReply(ms: readonly Message[]): Encoded {
   return encodeMessages(ms, true);
 }
 
+/** The messages' bytes; a PEEKed one (no receipt) also has RESP3 bytes, with `_` for the receipt. */
+function encodeMessages(ms: readonly Message[], asArray: boolean): Encoded {
+  const resp2 = encodeMessagesAs(ms, asArray, "$-1\r\n");
+  return ms.some((m) => m.receipt === null) ? withResp3(resp2, () => encodeMessagesAs(ms, asArray, "_\r\n")) : resp2;
+}
+
 /**
  * Messages as RESP, each `*5` id, receipt (nil for PEEK), body, receiveCount, sentAt, in ONE buffer:
  * each body is copied once, where building it from bulk() and array() copied it three times (a
  * RECEIVE … COUNT reply carries up to 1000 bodies of up to 1 MiB).
  */
-function encodeMessages(ms: readonly Message[], asArray: boolean): Encoded {
+function encodeMessagesAs(ms: readonly Message[], asArray: boolean, nil: string): Encoded {
   const heads: string[] = [];
   const tails: string[] = [];
   let size = 0;
   for (const m of ms) {
-    const receipt = m.receipt === null ? "$-1\r\n" : `$${Buffer.byteLength(m.receipt)}\r\n${m.receipt}\r\n`;
+    const receipt = m.receipt === null ? nil : `$${Buffer.byteLength(m.receipt)}\r\n${m.receipt}\r\n`;
     const head = `*5\r\n$${Buffer.byteLength(m.id)}\r\n${m.id}\r\n${receipt}$${m.body.length}\r\n`;
     const tail = `\r\n:${m.receiveCount}\r\n:${m.sentAt}\r\n`;
     heads.push(head);

@@ -1,0 +1,56 @@
+// redis-cli -3 (RESP3: it sends HELLO 3 first, and before tinyqs spoke RESP3 printed "HELLO 3
+// failed") for the four verbs and HELLO, one process per command as a person runs it. --no-raw gives
+// the formatted output, where RESP3 shows: `(nil)` for `_`, `1# "field" => value` for a map.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { redisCli, startServer, uniqueQueue, type Running } from "../helpers.js";
+
+let s: Running;
+const cli3 = (...args: string[]) => redisCli(s.port, ["-3", "--no-raw", ...args]);
+
+beforeAll(async () => {
+  s = await startServer();
+});
+afterAll(() => s.server.close());
+
+describe("redis-cli -3", () => {
+  it("HELLO: the RESP3 map, proto 3; no complaint on stderr", async () => {
+    const { stdout, stderr } = await promisify(execFile)("redis-cli", ["-3", "-p", String(s.port), "PING"], { timeout: 15_000 });
+    expect([stdout, stderr]).toEqual(["PONG\n", ""]);
+    const out = await cli3("HELLO");
+    expect(out).toMatch(/^1# "server" => "tinyqs"\n2# "version" => "\d+\.\d+\.\d+"\n3# "proto" => \(integer\) 3\n4# "id" => \(integer\) \d+\n/);
+    expect(out).toMatch(/5# "mode" => "standalone"\n6# "role" => "master"\n7# "modules" => \(empty array\)\n$/);
+    expect(await cli3("HELLO", "3", "SETNAME", "cli3")).toMatch(/^1# "server" => "tinyqs"\n/);
+    expect(await cli3("CLIENT", "GETNAME")).toBe("(nil)\n");
+  });
+
+  it("SEND, RECEIVE, TOUCH, DELETE, STATS", async () => {
+    const q = uniqueQueue("cli3");
+    expect(await cli3("RECEIVE", q)).toBe("(nil)\n");
+    const id = /^"(\d+-1)"\n$/.exec(await cli3("SEND", q, "hello world"))![1]!;
+    expect(await cli3("PEEK", q)).toBe(`1) "${id}"\n2) (nil)\n3) "hello world"\n4) (integer) 0\n5) (integer) ${id.split("-")[0]}\n`);
+    expect(await cli3("RECEIVE", q)).toBe(`1) "${id}"\n2) "${id}.1"\n3) "hello world"\n4) (integer) 1\n5) (integer) ${id.split("-")[0]}\n`);
+    expect(await cli3("TOUCH", q, `${id}.1`, "VISIBILITY", "5000")).toBe("(integer) 1\n");
+    expect(await cli3("DELETE", q, `${id}.1`)).toBe("(integer) 1\n");
+    expect(await cli3("DELETE", q, `${id}.1`)).toBe("(integer) 0\n");
+    expect(await cli3("STATS", q)).toBe(
+      ["ready", 0, "inFlight", 0, "delayed", 0, "sent", 1, "received", 1, "deleted", 1, "deadLettered", 0]
+        .reduce<string[]>((lines, v, i, all) => (i % 2 ? lines : [...lines, `${i / 2 + 1}# "${v}" => (integer) ${all[i + 1]}`]), [])
+        .join("\n") + "\n",
+    );
+  });
+
+  it("interactive in a terminal: no error, `help SEND` from COMMAND DOCS (a map of maps in RESP3)", async () => {
+    // As in ../redis-cli.test.ts: util-linux `script` gives redis-cli the terminal that makes it interactive.
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = execFile("script", ["-qfec", `redis-cli -3 -p ${s.port}`, "/dev/null"], { timeout: 15_000, env: { ...process.env, TERM: "dumb" } }, (err, stdout) =>
+        err ? reject(new Error(`interactive redis-cli -3 failed: ${err.message}\n${stdout}`)) : resolve(stdout.replace(/\x1b\[[0-9;]*m/g, "").replace(/\r/g, "")),
+      );
+      child.stdin!.end(["help SEND", `RECEIVE ${uniqueQueue("tty3")}`, "quit"].map((l) => `${l}\r`).join(""));
+    });
+    expect(out).not.toMatch(/error|ERR|failed/i);
+    expect(out).toMatch(/SEND queue body \[DELAY ms\]\n\s+summary: Sends one message; answers its id\.\n/);
+    expect(out).toMatch(/> \(nil\)\n/);
+  });
+});
