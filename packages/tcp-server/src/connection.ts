@@ -31,8 +31,10 @@ import {
   MAX_RUNNING_PER_CONNECTION,
   MAX_UNSENT_REPLY_BYTES,
 } from "./defaults.js";
+import { isHttpRequest } from "./cross-protocol.js";
 import { error, type Encoded } from "./resp/encoder.js";
 import { RespParser, type ParserLimits } from "./resp/parser.js";
+import { Transaction } from "./transaction.js";
 
 interface Slot {
   /** The command, until it has been prepared. */
@@ -64,6 +66,8 @@ export class Connection implements ClientState {
   libName: string | null = null;
   libVer: string | null = null;
   authenticated: boolean;
+  /** MULTI … EXEC (transaction.ts). */
+  readonly transaction: Transaction;
   readonly addr: string;
   readonly laddr: string;
 
@@ -98,8 +102,10 @@ export class Connection implements ClientState {
     this.authenticated = !server.passwordRequired;
     this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
     this.laddr = `${socket.localAddress}:${socket.localPort}`;
+    this.transaction = new Transaction({ maxCommands: MAX_PENDING_PER_CONNECTION, maxBytes: hooks.maxPendingBytes });
     this.parser = new RespParser(hooks.limits, {
       command: (args) => {
+        if (isHttpRequest(args[0])) return this.httpRequest();
         let bytes = 0;
         for (const a of args) bytes += a.length;
         this.push({ args, name: "", deferred: null, reply: null, last: false, bytes });
@@ -171,6 +177,16 @@ export class Connection implements ClientState {
     this.inputDone = true;
   }
 
+  /**
+   * An HTTP request (cross-protocol.ts): read and run nothing more, and close without a reply once
+   * the replies to the commands before it (if any) are out; a connection that is nothing but the
+   * request closes at once.
+   */
+  private httpRequest(): void {
+    this.push({ args: null, name: "", deferred: null, reply: Buffer.alloc(0), last: true, bytes: 0 });
+    this.endInput();
+  }
+
   private push(slot: Slot): void {
     if (this.inputDone) return;
     this.pendingBytes += slot.bytes;
@@ -207,19 +223,22 @@ export class Connection implements ClientState {
     this.current = slot;
     this.server.counters.commandsProcessed++;
     this.lastCommandAt = Date.now();
+    let checked = false;
     try {
       const spec = lookup(args[0]!);
       if (!spec) throw new CommandError(unknownCommand(args));
       this.lastCommand = spec.name.toLowerCase();
       if (!this.authenticated && !spec.noAuth) throw notAuthenticated();
       if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) throw new CommandError(wrongArity(spec.name));
-      const out = spec.handler(args, this, this.server);
+      checked = true;
+      const out = this.transaction.intercept(spec, args) ?? spec.handler(args, this, this.server);
       if (Buffer.isBuffer(out)) slot.reply = out;
       else {
         slot.deferred = out;
         slot.name = spec.name;
       }
     } catch (e) {
+      if (!checked) this.transaction.refused(); // inside MULTI, EXEC will answer EXECABORT
       slot.reply = errorReply(e);
     } finally {
       this.current = null;
