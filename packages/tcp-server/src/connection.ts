@@ -8,6 +8,9 @@
 // same tick), while `SEND q x` followed by `RECEIVE q` still receives after the send, as with one
 // Redis connection. A RECEIVE/PEEK that waits runs alone: it blocks its own connection only.
 // Connection commands (PING, AUTH, CLIENT…) answer at once; their replies still queue in order.
+// Two hooks hand a command elsewhere: inside MULTI, transaction.ts queues it (EXEC is then one
+// "alone" engine call running the queue); a command that is an HTTP request's first word
+// (cross-protocol.ts) ends the input there, and the connection closes without running it.
 //
 // Flow control: reading pauses while too many commands wait or too many reply bytes are unsent.
 // When the client goes away (or closes its side, or the server shuts down) the connection's
