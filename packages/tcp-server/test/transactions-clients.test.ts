@@ -40,7 +40,7 @@ describe("ioredis multi()", () => {
     const out = (await tx.exec())!;
     expect(out).toHaveLength(4);
     out.forEach(([err]) => expect(err).toBeNull());
-    const [[, idA], [, idB], [, m]] = out as Array<[null, unknown]>;
+    const [idA, idB, m] = out.map(([, r]) => r);
     expect(idA).toMatch(/^\d+-\d+$/);
     expect(idB).toMatch(/^\d+-\d+$/);
     expect((m as string[]).slice(0, 3)).toEqual([idA, `${idA}.1`, "a"]);
