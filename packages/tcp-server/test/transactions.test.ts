@@ -1,7 +1,9 @@
 // MULTI / EXEC / DISCARD / WATCH / UNWATCH: exact bytes in, exact bytes out, for every reply that
 // docs/protocol.md's "Transactions" section lists, and what runs (or does not) in the engine.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RawClient, bulk, message, req, sleep, startServer, uniqueQueue, unbulk, type Running } from "./helpers.js";
+import { TinyQS, type TinyQSApi } from "@tinyqs/core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createTcpServer } from "../src/index.js";
+import { RawClient, bulk, eventually, message, req, sleep, startServer, uniqueQueue, unbulk, type Running } from "./helpers.js";
 
 let s: Running;
 let c: RawClient;
@@ -205,6 +207,38 @@ describe("a transaction and the connection", () => {
       expect(await k.call(req("EXEC"))).toMatch(/^\*1\r\n\$\d+\r\n\d+-\d+\r\n$/);
     } finally {
       k.destroy();
+    }
+  });
+
+  it("a client that leaves during EXEC strands nothing: what its RECEIVEs reserved goes back", async () => {
+    const engine = new TinyQS({ redis: inject("redisUrl") });
+    // STATS answers late, so the client is gone when the EXEC reply is ready.
+    const slow = new Proxy(engine, {
+      get: (t, k) => {
+        if (k === "stats") return (q: string) => sleep(300).then(() => t.stats(q));
+        const v: unknown = Reflect.get(t, k, t);
+        return typeof v === "function" ? v.bind(t) : v;
+      },
+    }) as TinyQSApi;
+    const srv = createTcpServer({ engine: slow });
+    const { port } = await srv.listen(0, "127.0.0.1");
+    const q = uniqueQueue("tx");
+    try {
+      await engine.send(q, "kept");
+      const k = await RawClient.connect(port);
+      k.write(Buffer.concat([req("MULTI"), req("RECEIVE", q), req("STATS", q), req("EXEC")]));
+      expect(await k.reply()).toBe("+OK\r\n");
+      expect(await k.reply()).toBe("+QUEUED\r\n");
+      expect(await k.reply()).toBe("+QUEUED\r\n");
+      await eventually(async () => expect((await engine.stats(q)).inFlight).toBe(1)); // the RECEIVE ran
+      k.socket.resetAndDestroy(); // gone for good (a FIN alone is a half-close: the reply would still be written)
+      await eventually(async () => expect((await engine.stats(q)).ready).toBe(1));
+      const [m] = await engine.receiveBatch(q, { max: 1 });
+      expect(m!.body.toString()).toBe("kept");
+      expect(m!.receiveCount).toBe(1); // the lost delivery was taken back
+    } finally {
+      await srv.close();
+      await engine.close();
     }
   });
 
