@@ -2,7 +2,8 @@
 # Everything a fresh machine needs: pnpm at the pinned version, a redis-server binary (the tests and
 # `pnpm start` start their own instances), the dependencies from the lockfile, and a build. Safe to
 # run again: each step is skipped when already done. Then, if asked:
-#   bash scripts/setup.sh start   # … and start the servers (pnpm start)
+#   bash scripts/setup.sh start   # … and start the servers (pnpm start); flags after it go to
+#                                 # pnpm start: bash scripts/setup.sh start --tcp-port 17379
 #   bash scripts/setup.sh test    # … and run every test (pnpm test)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -29,10 +30,10 @@ fi
 echo "setup: pnpm $(pnpm_version), $(redis-server --version | cut -d' ' -f1-3), node $(node --version)"
 
 pnpm install --frozen-lockfile
-pnpm build
+# `pnpm start` and `pnpm test` build first themselves: build here only when no step follows.
 case "${1:-}" in
   start) shift; exec pnpm start -- "$@" ;;
   test) exec pnpm test ;;
-  "") echo "setup: done. Start the servers with 'pnpm start', run the tests with 'pnpm test'." ;;
+  "") pnpm build; echo "setup: done. Start the servers with 'pnpm start', run the tests with 'pnpm test'." ;;
   *) echo "setup: unknown step '$1' (start or test)" >&2; exit 2 ;;
 esac

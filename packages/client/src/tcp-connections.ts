@@ -35,6 +35,9 @@ type Args = Array<string | Buffer>;
  */
 export class CommandCut extends TinyQSError {}
 
+/** The events after which a command waiting for its connection looks again. */
+const CHANGES = ["ready", "end", "error"] as const;
+
 export class TcpConnections {
   private readonly main: Redis;
   private readonly idle: Redis[] = [];
@@ -42,6 +45,10 @@ export class TcpConnections {
   private readonly redisOptions: RedisOptions;
   private isClosed = false;
   private lastError: unknown;
+  /** The shared wait for each connection's next ready/end/error (nextChange). */
+  private readonly changes = new Map<Redis, Promise<void>>();
+  /** Some connection of this client has been ready once: the server exists, a refusal is a restart. */
+  private everReady = false;
 
   constructor(private readonly o: TcpConnectionsOptions) {
     this.redisOptions = {
@@ -124,6 +131,7 @@ export class TcpConnections {
     });
     r.on("ready", () => {
       this.lastError = undefined;
+      this.everReady = true;
     });
     return r;
   }
@@ -156,32 +164,48 @@ export class TcpConnections {
 
   /** Resolves once `conn` is ready; UNAVAILABLE at `deadline`, CLOSED if the client closes. */
   private async ready(conn: Redis, deadline: number): Promise<void> {
-    if (this.isClosed) throw new TinyQSError("CLOSED");
-    if (conn.status === "ready") return;
-    if (conn.status === "end") throw this.unavailable(); // disconnected for good (an abort)
-    const refused = authRefusal(this.lastError);
-    if (refused) throw refused;
-    // The first of: ready, the end, a refused password, the deadline.
-    return new Promise<void>((resolve, reject) => {
-      const done = (err?: TinyQSError) => {
-        clearTimeout(timer);
-        conn.off("ready", onReady);
-        conn.off("end", onEnd);
-        conn.off("error", onError);
-        err ? reject(err) : resolve();
-      };
-      const onReady = () => done();
-      const onEnd = () => done(this.isClosed ? new TinyQSError("CLOSED") : this.unavailable());
-      // A wrong or missing password will not get better by waiting.
-      const onError = (e: unknown) => {
-        const refusal = authRefusal(e);
-        if (refusal) done(refusal);
-      };
-      const timer = setTimeout(() => done(this.unavailable()), Math.max(0, deadline - Date.now()));
-      conn.on("ready", onReady);
-      conn.on("end", onEnd);
-      conn.on("error", onError);
-    });
+    for (;;) {
+      if (this.isClosed) throw new TinyQSError("CLOSED");
+      if (conn.status === "ready") return;
+      if (conn.status === "end") throw this.unavailable(); // disconnected for good (an abort)
+      // A wrong or missing password will not get better by waiting, nor a server that never was.
+      const refused = authRefusal(this.lastError) ?? this.neverThere(this.lastError);
+      if (refused) throw refused;
+      const left = deadline - Date.now();
+      if (left <= 0) throw this.unavailable();
+      await sleep(left, undefined, (wake) => void this.nextChange(conn).then(wake));
+    }
+  }
+
+  /**
+   * Resolves at `conn`'s next ready, end or error: one set of listeners on the connection however
+   * many commands wait for it (a burst of commands during a reconnection would otherwise add three
+   * listeners each, and Node warns of a leak past ten).
+   */
+  private nextChange(conn: Redis): Promise<void> {
+    let change = this.changes.get(conn);
+    if (!change) {
+      change = new Promise<void>((resolve) => {
+        const done = () => {
+          for (const event of CHANGES) conn.off(event, done);
+          this.changes.delete(conn);
+          resolve();
+        };
+        for (const event of CHANGES) conn.on(event, done);
+      });
+      this.changes.set(conn, change);
+    }
+    return change;
+  }
+
+  /**
+   * UNAVAILABLE at once when the connection is refused (ECONNREFUSED: nothing listens there) and
+   * this client has never been connected: a wrong address or a server not started will not answer
+   * within timeoutMs either. Once connected, a refusal is a server restarting, worth waiting for.
+   */
+  private neverThere(e: unknown): TinyQSError | undefined {
+    if (this.everReady || (e as NodeJS.ErrnoException | undefined)?.code !== "ECONNREFUSED") return undefined;
+    return new TinyQSError("UNAVAILABLE", `the tinyqs server at ${this.where()} cannot be reached: ${(e as Error).message} (nothing listens there: is it running?)`, { cause: e });
   }
 
   private unavailable(cause: unknown = this.lastError): TinyQSError {

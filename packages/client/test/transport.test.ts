@@ -154,6 +154,36 @@ describe("TCP client", () => {
     }
   });
 
+  it("many commands waiting for the reconnection share one wait on the connection (no listener-leak warning), then all run", async () => {
+    const server = createTcpServer({ redis });
+    const { port } = await server.listen(0, "127.0.0.1");
+    const px = await proxy(port);
+    const tq = connect(`tinyqs://127.0.0.1:${px.port}`, { timeoutMs: 10_000, maxReconnectDelayMs: 100 });
+    const direct = connect(`tinyqs://127.0.0.1:${port}`);
+    const q = uniqueQueue("burst");
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on("warning", onWarning);
+    try {
+      await tq.ping();
+      px.refuse();
+      px.cut();
+      await expectCode(() => tq.ping(), "UNAVAILABLE", "a ping cut by the drop");
+      const sends = Array.from({ length: 50 }, (_, i) => tq.send(q, `down ${i}`));
+      await sleep(300); // all 50 are waiting for the connection now
+      await px.accept();
+      expect(await Promise.all(sends)).toHaveLength(50);
+      expect(await direct.stats(q)).toMatchObject({ sent: 50, ready: 50 });
+      await sleep(50); // process warnings are emitted on a later tick
+      expect(warnings.filter((w) => w.startsWith("MaxListenersExceededWarning"))).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+      await Promise.all([tq.close(), direct.close()]);
+      await px.close();
+      await server.close();
+    }
+  });
+
   it("a command still disconnected after timeoutMs fails with UNAVAILABLE, and is not sent later", async () => {
     const server = createTcpServer({ redis });
     const { port } = await server.listen(0, "127.0.0.1");
@@ -178,6 +208,21 @@ describe("TCP client", () => {
       await Promise.all([tq.close(), direct.close()]);
       await px.close();
       await server.close();
+    }
+  });
+
+  it("a client that never reached its server fails at once on a refused connection, not after timeoutMs", async () => {
+    const port = await freePort(); // nothing listens there: every connection is refused
+    const tq = connect(`tinyqs://127.0.0.1:${port}`, { timeoutMs: 20_000 });
+    try {
+      const started = Date.now();
+      const e = await expectCode(() => tq.ping(), "UNAVAILABLE", "ping, connection refused");
+      expect(e.message).toContain(`the tinyqs server at 127.0.0.1:${port} cannot be reached`);
+      expect(e.message).toContain("nothing listens there");
+      await expectCode(() => tq.send(uniqueQueue("u"), "x"), "UNAVAILABLE", "send, connection refused");
+      expect(Date.now() - started).toBeLessThan(10_000); // half the timeout: it did not wait it out
+    } finally {
+      await tq.close();
     }
   });
 

@@ -35,11 +35,14 @@ export function checkQueueName(queue: unknown, what = "queue"): string {
   return queue;
 }
 
+/** A value as an error message shows it: a string quoted (so "5000" is not mistaken for 5000). */
+const shownValue = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : String(value));
+
 /** An integer in [min, max], or `fallback` when undefined. */
 export function checkInt(name: string, value: unknown, min: number, max: number, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new TinyQSError("BAD_ARGUMENT", `${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+    throw new TinyQSError("BAD_ARGUMENT", `${name} must be an integer from ${min} to ${max}, got ${shownValue(value)}`);
   }
   return value;
 }
@@ -119,7 +122,7 @@ function checkRef(ref: unknown, message: string): string {
 }
 
 /** touch, release, respond. */
-export const checkReceipt = (receipt: unknown): string => checkRef(receipt, "a receipt is a non-empty string");
+export const checkReceipt = (receipt: unknown): string => checkRef(receipt, "a receipt is a non-empty string of at most 256 characters");
 
 /** delete: an id or a receipt. */
 export const checkIdOrReceipt = (idOrReceipt: unknown): string => checkRef(idOrReceipt, "delete takes an id or a receipt");

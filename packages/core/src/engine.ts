@@ -16,6 +16,7 @@ import {
   LIMITS,
   checkInt,
   checkQueueName,
+  QUEUE_NAME,
   toBuffer,
 } from "./arguments.js";
 import { Connection, fromRedisError, type RedisInput } from "./connection.js";
@@ -228,7 +229,7 @@ export class TinyQS implements TinyQSApi {
     const fields = Object.entries(checked).flat() as Array<string | number>;
     const current = await this.getConfig(queue);
     const next = { ...current, ...checked } as QueueConfig;
-    if (next.maxReceives > 0) checkQueueName(next.deadLetterQueue, "dead-letter queue (set deadLetterQueue: the default <queue>.dead is too long)");
+    if (next.maxReceives > 0) checkDefaultDeadLetterName(queue, next.deadLetterQueue);
     if (fields.length > 0) await this.conn.call(() => this.conn.client.hset(keys.config, ...fields));
     await this.register(queue);
     if (next.maxReceives > 0) {
@@ -312,4 +313,16 @@ export class TinyQS implements TinyQSApi {
 
 function tooBig(size: number, limit: number): TinyQSError {
   return new TinyQSError("TOO_BIG", `the body is ${size} bytes; the limit is ${limit}`);
+}
+
+/**
+ * With maxReceives set, the dead-letter queue must be a valid name: a named one was checked when it
+ * was set, so only the default `<queue>.dead` of a long queue name can fail here.
+ */
+function checkDefaultDeadLetterName(queue: string, deadLetterQueue: string): void {
+  if (QUEUE_NAME.test(deadLetterQueue)) return;
+  throw new TinyQSError(
+    "BAD_NAME",
+    `the default dead-letter queue of ${queue} would be ${JSON.stringify(deadLetterQueue)}, longer than 128 characters: set deadLetterQueue`,
+  );
 }

@@ -348,7 +348,8 @@ export function describeSemantics(label: string, makeEngine: (options?: EngineOp
 
       it("maxReceives on a queue whose default <queue>.dead would be too long needs an explicit deadLetterQueue", async () => {
         const q = (qn() + "x".repeat(128)).slice(0, 125); // "<q>.dead" = 130 characters
-        await expectCode(() => tq.configure(q, { maxReceives: 1 }), "BAD_NAME", "configure maxReceives");
+        const e = await expectCode(() => tq.configure(q, { maxReceives: 1 }), "BAD_NAME", "configure maxReceives");
+        expect(e.message).toBe(`the default dead-letter queue of ${q} would be "${q}.dead", longer than 128 characters: set deadLetterQueue`);
         expect((await tq.getConfig(q)).maxReceives).toBe(0);
         const dlq = qn();
         expect(await tq.configure(q, { maxReceives: 1, deadLetterQueue: dlq })).toMatchObject({ maxReceives: 1, deadLetterQueue: dlq });

@@ -252,7 +252,7 @@ describe("connection commands", () => {
     expect(await k.call(req("CLIENT", "SETINFO", "LIB-NAME", "mylib"))).toBe("+OK\r\n");
     expect(await k.call(req("CLIENT", "SETINFO", "lib-ver", "1.2"))).toBe("+OK\r\n");
     expect(await k.call(req("CLIENT", "INFO"))).toMatch(
-      /^\$\d+\r\nid=\d+ addr=127\.0\.0\.1:\d+ laddr=127\.0\.0\.1:\d+ name=app age=\d+ idle=\d+ db=0 cmd=client lib-name=mylib lib-ver=1\.2\n\r\n$/,
+      /^\$\d+\r\nid=\d+ addr=127\.0\.0\.1:\d+ laddr=127\.0\.0\.1:\d+ fd=-1 name=app age=\d+ idle=\d+ flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=client user=default redir=-1 resp=2 lib-name=mylib lib-ver=1\.2\n\r\n$/,
     );
     const list = await k.call(req("CLIENT", "LIST"));
     expect(list).toMatch(/^\$\d+\r\n(id=\d+ [^\n]*\n)+\r\n$/);
@@ -314,7 +314,7 @@ describe("queue commands", () => {
     const r = await c.call(req("MSEND", q, "a", "b", "c"));
     const m = /^\*3\r\n\$\d+\r\n(\d+-1)\r\n\$\d+\r\n(\d+-2)\r\n\$\d+\r\n(\d+-3)\r\n$/.exec(r);
     expect(m, r).not.toBeNull();
-    expect(await c.call(req("MSEND", q, ...Array.from({ length: 1001 }, () => "x")))).toMatch(/^-BAD_ARGUMENT [^\r\n]+\r\n$/);
+    expect(await c.call(req("MSEND", q, ...Array.from({ length: 1001 }, () => "x")))).toBe("-BAD_ARGUMENT MSEND takes at most 1000 bodies, got 1001\r\n");
     await c.call(req("QCONFIG", q, "MAXMESSAGEBYTES", "2"));
     expect(await c.call(req("MSEND", q, "ok", "too long"))).toMatch(/^-TOO_BIG [^\r\n]+\r\n$/);
     expect(await c.call(req("STATS", q))).toBe(stats({ ready: 3, sent: 3 }));

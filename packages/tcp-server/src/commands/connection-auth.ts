@@ -52,13 +52,20 @@ export function setName(client: ClientState, raw: Buffer): void {
 // ---- CLIENT -----------------------------------------------------------------------------------
 
 /** CLIENT INFO's and CLIENT LIST's line for one connection, in Redis's `field=value` form. */
+/**
+ * One connection as Redis 7 describes it, every field in Redis's order: client libraries parse the
+ * line field by field (redis-py's client_info() reads tot-mem, qbuf … as integers and fails on a
+ * missing one; node-redis turns each into a number). Fields tinyqs has no meaning for carry Redis's
+ * value for an idle plain connection (no subscriptions, no MULTI, nothing buffered worth counting).
+ */
 function clientLine(c: ClientState): string {
   const now = Date.now();
   const age = Math.floor((now - c.createdAt) / 1000);
   const idle = Math.floor((now - c.lastCommandAt) / 1000);
   return (
-    `id=${c.id} addr=${c.addr} laddr=${c.laddr} name=${c.name ?? ""} age=${age} idle=${idle} db=0 ` +
-    `cmd=${c.lastCommand} lib-name=${c.libName ?? ""} lib-ver=${c.libVer ?? ""}`
+    `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=-1 name=${c.name ?? ""} age=${age} idle=${idle} flags=N db=0 ` +
+    "sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r " +
+    `cmd=${c.lastCommand} user=default redir=-1 resp=2 lib-name=${c.libName ?? ""} lib-ver=${c.libVer ?? ""}`
   );
 }
 

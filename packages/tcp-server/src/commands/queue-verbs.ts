@@ -2,7 +2,7 @@
 // QUEUES, QCONFIG, PURGE. Each reads its arguments' shape, then hands the engine call to the
 // connection; the engine checks the rest (queue names, receipts, sizes) and its errors are the reply.
 // Their rows (arity, docs) are in table.ts.
-import { CONFIG_SETTINGS, TinyQSError, checkIdOrReceipt, type QueueConfig } from "@tinyqs/core";
+import { CONFIG_SETTINGS, LIMITS, TinyQSError, checkIdOrReceipt, type QueueConfig } from "@tinyqs/core";
 import { bulk, bulkArray, configReply, integer, messageReply, statsReply } from "../resp/encoder.js";
 import { int, optInt, options, shown, text } from "./arguments.js";
 import { engineCall, reservingHandler, waitingCall } from "./engine-calls.js";
@@ -20,6 +20,8 @@ export const QUEUE_VERBS = {
   MSEND(args, _client, server) {
     const queue = text(args[1]!);
     const bodies = args.slice(2);
+    // Said in the command's own words: the engine's check would name its method (sendBatch).
+    if (bodies.length > LIMITS.maxBatch) throw new TinyQSError("BAD_ARGUMENT", `MSEND takes at most ${LIMITS.maxBatch} bodies, got ${bodies.length}`);
     return engineCall("overlap", async () => bulkArray(await server.engine.sendBatch(queue, bodies)));
   },
 
