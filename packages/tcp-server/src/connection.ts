@@ -8,6 +8,9 @@
 // same tick), while `SEND q x` followed by `RECEIVE q` still receives after the send, as with one
 // Redis connection. A RECEIVE/PEEK that waits runs alone: it blocks its own connection only.
 // Connection commands (PING, AUTH, CLIENT…) answer at once; their replies still queue in order.
+// Two hooks hand a command elsewhere: inside MULTI, transaction.ts queues it (EXEC is then one
+// "alone" engine call running the queue); a command that is an HTTP request's first word
+// (cross-protocol.ts) ends the input there, and the connection closes without running it.
 //
 // Flow control: reading pauses while too many commands wait or too many reply bytes are unsent.
 // When the client goes away (or closes its side, or the server shuts down) the connection's
@@ -31,8 +34,10 @@ import {
   MAX_RUNNING_PER_CONNECTION,
   MAX_UNSENT_REPLY_BYTES,
 } from "./defaults.js";
+import { isHttpRequest } from "./cross-protocol.js";
 import { error, forProtocol, type Encoded, type Protocol } from "./resp/encoder.js";
 import { RespParser, type ParserLimits } from "./resp/parser.js";
+import { Transaction } from "./transaction.js";
 
 interface Slot {
   /** The command, until it has been prepared. */
@@ -67,6 +72,8 @@ export class Connection implements ClientState {
   libVer: string | null = null;
   authenticated: boolean;
   protocol: Protocol = 2;
+  /** MULTI … EXEC (transaction.ts). */
+  readonly transaction: Transaction;
   readonly addr: string;
   readonly laddr: string;
 
@@ -101,8 +108,10 @@ export class Connection implements ClientState {
     this.authenticated = !server.passwordRequired;
     this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
     this.laddr = `${socket.localAddress}:${socket.localPort}`;
+    this.transaction = new Transaction({ maxCommands: MAX_PENDING_PER_CONNECTION, maxBytes: hooks.maxPendingBytes });
     this.parser = new RespParser(hooks.limits, {
       command: (args) => {
+        if (isHttpRequest(args[0])) return this.httpRequest();
         let bytes = 0;
         for (const a of args) bytes += a.length;
         this.push({ args, name: "", deferred: null, reply: null, last: false, bytes });
@@ -174,6 +183,16 @@ export class Connection implements ClientState {
     this.inputDone = true;
   }
 
+  /**
+   * An HTTP request (cross-protocol.ts): read and run nothing more, and close without a reply once
+   * the replies to the commands before it (if any) are out; a connection that is nothing but the
+   * request closes at once.
+   */
+  private httpRequest(): void {
+    this.push({ args: null, name: "", deferred: null, reply: Buffer.alloc(0), last: true, bytes: 0 });
+    this.endInput();
+  }
+
   private push(slot: Slot): void {
     if (this.inputDone) return;
     this.pendingBytes += slot.bytes;
@@ -210,19 +229,22 @@ export class Connection implements ClientState {
     this.current = slot;
     this.server.counters.commandsProcessed++;
     this.lastCommandAt = Date.now();
+    let checked = false;
     try {
       const spec = lookup(args[0]!);
       if (!spec) throw new CommandError(unknownCommand(args));
       this.lastCommand = spec.name.toLowerCase();
       if (!this.authenticated && !spec.noAuth) throw notAuthenticated();
       if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) throw new CommandError(wrongArity(spec.name));
-      const out = spec.handler(args, this, this.server);
+      checked = true;
+      const out = this.transaction.intercept(spec, args) ?? spec.handler(args, this, this.server);
       if (Buffer.isBuffer(out)) slot.reply = out;
       else {
         slot.deferred = out;
         slot.name = spec.name;
       }
     } catch (e) {
+      if (!checked) this.transaction.refused(); // inside MULTI, EXEC will answer EXECABORT
       slot.reply = errorReply(e);
     } finally {
       this.current = null;

@@ -56,7 +56,7 @@ describe("redis-cli, one command per process", () => {
     expect(await cli("CLIENT", "SETNAME", "cli")).toBe("OK\n");
     expect(await raw("CLIENT", "LIST")).toMatch(/^id=\d+ addr=127\.0\.0\.1:\d+ /);
     expect(await raw("INFO", "server")).toMatch(/^# Server\r?\ntinyqs_version:0\.1\.0\r?\n/);
-    expect(await cli("COMMAND", "COUNT")).toBe("(integer) 24\n");
+    expect(await cli("COMMAND", "COUNT")).toBe("(integer) 29\n");
     expect(await cli("COMMAND", "DOCS", "send")).toMatch(/"summary"\n\s+2\) "Sends one message; answers its id\."/);
     expect(await redisCli(s.port, ["-3", "PING"])).toBe("PONG\n"); // HELLO 3, then RESP3 (redis-cli-resp3.test.ts)
   });

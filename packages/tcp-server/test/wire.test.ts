@@ -283,10 +283,10 @@ describe("server commands", () => {
   });
 
   it("COMMAND, COUNT, LIST, INFO, DOCS, HELP and an unknown subcommand", async () => {
-    expect(await c.call(req("COMMAND", "COUNT"))).toBe(":24\r\n");
-    expect(await c.call(req("COMMAND"))).toMatch(/^\*24\r\n\*10\r\n\$4\r\nping\r\n:-1\r\n/);
+    expect(await c.call(req("COMMAND", "COUNT"))).toBe(":29\r\n");
+    expect(await c.call(req("COMMAND"))).toMatch(/^\*29\r\n\*10\r\n\$4\r\nping\r\n:-1\r\n/);
     const list = await c.call(req("COMMAND", "LIST"));
-    expect(list.startsWith("*24\r\n$4\r\nping\r\n$4\r\necho\r\n")).toBe(true);
+    expect(list.startsWith("*29\r\n$4\r\nping\r\n$4\r\necho\r\n")).toBe(true);
     expect(await c.call(req("COMMAND", "INFO", "send", "nosuch"))).toBe(
       "*2\r\n*10\r\n$4\r\nsend\r\n:-3\r\n*1\r\n+write\r\n:1\r\n:1\r\n:1\r\n*1\r\n+@queue\r\n*0\r\n*0\r\n*0\r\n$-1\r\n",
     );

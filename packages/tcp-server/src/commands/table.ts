@@ -6,6 +6,7 @@ import { CONNECTION_AUTH } from "./connection-auth.js";
 import { INTROSPECTION, commandCommand } from "./introspection.js";
 import { QUEUE_VERBS } from "./queue-verbs.js";
 import { REQUEST_RESPONSE } from "./request-response.js";
+import { TRANSACTIONS } from "./transactions.js";
 import type { ArgDoc, CommandSpec } from "./types.js";
 
 // Argument docs several rows share.
@@ -271,5 +272,51 @@ export const COMMANDS: CommandSpec[] = [
     args: [{ name: "handle", type: "string" }, ms("TIMEOUT")],
     flags: ["write", "blocking"],
     handler: REQUEST_RESPONSE.WAIT,
+  },
+  // -- transactions --
+  {
+    name: "MULTI",
+    arity: 1,
+    summary: "Starts a transaction: the commands that follow are checked and queued until EXEC or DISCARD.",
+    group: "transactions",
+    args: [],
+    flags: ["fast"],
+    handler: TRANSACTIONS.MULTI,
+  },
+  {
+    name: "EXEC",
+    arity: 1,
+    summary: "Runs the queued commands in order and answers the array of their replies; EXECABORT if one was refused.",
+    group: "transactions",
+    args: [],
+    flags: [],
+    handler: TRANSACTIONS.EXEC,
+  },
+  {
+    name: "DISCARD",
+    arity: 1,
+    summary: "Drops the queued commands and ends the transaction.",
+    group: "transactions",
+    args: [],
+    flags: ["fast"],
+    handler: TRANSACTIONS.DISCARD,
+  },
+  {
+    name: "WATCH",
+    arity: -2,
+    summary: "Not supported: always an error (inside MULTI, the transaction fails).",
+    group: "transactions",
+    args: [{ name: "key", type: "key", multiple: true }],
+    flags: ["fast"],
+    handler: TRANSACTIONS.WATCH,
+  },
+  {
+    name: "UNWATCH",
+    arity: 1,
+    summary: "OK: nothing is ever watched (WATCH is not supported).",
+    group: "transactions",
+    args: [],
+    flags: ["fast"],
+    handler: TRANSACTIONS.UNWATCH,
   },
 ];

@@ -9,6 +9,7 @@
 //              WAIT, QCONFIG, PURGE).
 import type { TinyQSApi } from "@tinyqs/core";
 import type { Encoded, Protocol } from "../resp/encoder.js";
+import type { Transaction } from "../transaction.js";
 
 /** The server, as the commands see it. */
 export interface ServerState {
@@ -39,6 +40,8 @@ export interface ClientState {
   authenticated: boolean;
   /** RESP2 until `HELLO 3`; the replies are written in it (see ../resp/encoder.ts). */
   protocol: Protocol;
+  /** MULTI … EXEC of this connection (../transaction.ts). */
+  readonly transaction: Transaction;
   /** Aborts when the client goes away or the server shuts down: waits end, nothing stays reserved. */
   readonly signal: AbortSignal;
   /** Close the connection once the reply to the current command is written (QUIT). */
@@ -71,7 +74,7 @@ export interface CommandSpec {
   /** Redis's convention, the name included: n = exactly n arguments, -n = at least n. */
   arity: number;
   summary: string;
-  group: "connection" | "server" | "queue";
+  group: "connection" | "server" | "queue" | "transactions";
   args: ArgDoc[];
   /** Allowed before AUTH when a password is set. */
   noAuth?: boolean;
