@@ -30,7 +30,7 @@ async function main(): Promise<number> {
   // Signal handlers go in before the "listening" line: whoever reads that line may signal at once.
   const stopped = closeOnStopSignals({ name: CLI.name, againExitCode: 1 }, () => server.close());
   const auth = config.server.password ? ", password required" : "";
-  process.stdout.write(`tinyqs-tcp ${VERSION} listening on ${where.host}:${where.port} (RESP2), Redis ${config.redisLabel}${auth}\n`);
+  process.stdout.write(`tinyqs-tcp ${VERSION} listening on ${where.host}:${where.port} (RESP2; RESP3 after HELLO 3), Redis ${config.redisLabel}${auth}\n`);
   return stopped;
 }
 

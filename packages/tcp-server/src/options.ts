@@ -68,7 +68,7 @@ export const CLI: CliSpec<CliConfig> = {
   name: "tinyqs-tcp",
   usage: "tinyqs-tcp [options]",
   intro: [
-    "Serves tinyqs queues on a TCP port in the Redis protocol (RESP2): redis-cli and any Redis client",
+    "Serves tinyqs queues on a TCP port in the Redis protocol (RESP2, and RESP3 after HELLO 3): redis-cli and any Redis client",
     "are tinyqs clients. Commands: docs/protocol.md. Stops cleanly on SIGTERM / SIGINT.",
   ],
   version: VERSION,

@@ -26,7 +26,7 @@ describe("tinyqs-tcp", () => {
 
   it("starts with one line, serves, and on SIGTERM answers the waiting RECEIVE with nil and exits 0", async () => {
     const run = bin(["--port", "0", "--max-connections", "50"], { TINYQS_REDIS_URL: inject("redisUrl"), TINYQS_PASSWORD: "pw" }, 25_000);
-    const line = await eventually(() => /^tinyqs-tcp \S+ listening on 127\.0\.0\.1:(\d+) \(RESP2\), Redis redis:\/\/127\.0\.0\.1:\d+, password required\n$/.exec(run.out()), 15_000);
+    const line = await eventually(() => /^tinyqs-tcp \S+ listening on 127\.0\.0\.1:(\d+) \(RESP2; RESP3 after HELLO 3\), Redis redis:\/\/127\.0\.0\.1:\d+, password required\n$/.exec(run.out()), 15_000);
     const port = Number(line![1]);
     expect(await redisCli(port, ["PING"], { env: { ...process.env, REDISCLI_AUTH: "pw" } })).toBe("PONG\n");
 

@@ -131,4 +131,22 @@ describe("RESP3 after HELLO 3", () => {
       c.destroy();
     }
   });
+
+  it("EXEC's array carries RESP3 inside: `_` for nothing received, a map for STATS; HELLO is refused inside MULTI", async () => {
+    const { c } = await resp3Client();
+    const q = uniqueQueue("r3tx");
+    try {
+      expect(await c.call(req("MULTI"))).toBe("+OK\r\n");
+      expect(await c.call(req("RECEIVE", q))).toBe("+QUEUED\r\n");
+      expect(await c.call(req("STATS", q))).toBe("+QUEUED\r\n");
+      const stats = ["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered"].map((k) => `${bulk(k)}:0\r\n`).join("");
+      expect(await c.call(req("EXEC"))).toBe(`*2\r\n_\r\n%7\r\n${stats}`);
+      expect(await c.call(req("MULTI"))).toBe("+OK\r\n");
+      expect(await c.call(req("HELLO", "2"))).toMatch(/^-ERR /);
+      expect(await c.call(req("EXEC"))).toBe("-EXECABORT Transaction discarded because of previous errors.\r\n");
+      expect(await c.call(req("CLIENT", "GETNAME"))).toBe("_\r\n"); // still RESP3
+    } finally {
+      c.destroy();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 // node-redis (the npm package `redis`, 6.x) as it ships: createClient({ url }) with DEFAULT options,
 // which means HELLO 3 and RESP3 replies (before tinyqs spoke RESP3 it got NOPROTO and reconnected
 // forever). sendCommand() for the tinyqs verbs, one at a time and several in one tick (node-redis
-// writes those as one pipeline). MULTI is not tested here.
+// writes those as one pipeline), multi() … exec(), and clientInfo().
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, uniqueQueue, type Running } from "../helpers.js";
@@ -93,5 +93,24 @@ describe("node-redis with default options", () => {
     expect(deleted).toEqual(Array(200).fill(1));
     expect(await client.sendCommand(["STATS", q])).toMatchObject({ ready: 0, inFlight: 0, deleted: 200 });
     expect(errors).toEqual([]);
+  });
+
+  it("multi() … exec(): the commands run at EXEC, their replies in one array; a bad one discards them all", async () => {
+    const q = uniqueQueue("nrmulti");
+    const replies = (await client.multi().addCommand(["SEND", q, "a"]).addCommand(["SEND", q, "b"]).addCommand(["RECEIVE", q, "COUNT", "2"]).exec()) as unknown[];
+    const [a, b, got] = replies as [string, string, Array<[string, string, string, number, number]>];
+    expect([a, b].map((id) => Number(id.split("-")[1]))).toEqual([1, 2]);
+    expect(got.map((m) => m[2])).toEqual(["a", "b"]);
+    await expect(client.multi().addCommand(["SEND", q, "never"]).addCommand(["NOSUCH", q]).exec()).rejects.toThrow(/EXECABORT|unknown command/);
+    expect(await client.sendCommand(["STATS", q])).toMatchObject({ sent: 2, inFlight: 2 });
+    expect(errors).toEqual([]);
+  });
+
+  it("clientInfo(): every field Redis gives, numbers as numbers (none NaN)", async () => {
+    const info = (await client.clientInfo()) as unknown as Record<string, unknown>;
+    expect(info).toMatchObject({ db: 0, resp: 3 });
+    const numbers = Object.entries(info).filter(([, v]) => typeof v === "number");
+    expect(numbers.length).toBeGreaterThan(10);
+    expect(numbers.filter(([, v]) => Number.isNaN(v))).toEqual([]);
   });
 });

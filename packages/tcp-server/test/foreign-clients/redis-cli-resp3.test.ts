@@ -1,5 +1,5 @@
 // redis-cli -3 (RESP3: it sends HELLO 3 first, and before tinyqs spoke RESP3 printed "HELLO 3
-// failed") for the four verbs and HELLO, one process per command as a person runs it. --no-raw gives
+// failed") for the four verbs, HELLO and a MULTI, one process per command as a person runs it. --no-raw gives
 // the formatted output, where RESP3 shows: `(nil)` for `_`, `1# "field" => value` for a map.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -39,6 +39,16 @@ describe("redis-cli -3", () => {
         .reduce<string[]>((lines, v, i, all) => (i % 2 ? lines : [...lines, `${i / 2 + 1}# "${v}" => (integer) ${all[i + 1]}`]), [])
         .join("\n") + "\n",
     );
+  });
+
+  it("MULTI … EXEC with commands on stdin: +QUEUED each, then EXEC's array, a null inside as (nil)", async () => {
+    const q = uniqueQueue("cli3tx");
+    const out = await redisCli(s.port, ["-3", "--no-raw"], { input: ["MULTI", `SEND ${q} one`, `RECEIVE ${q}`, `RECEIVE ${q}`, "EXEC", ""].join("\n") });
+    const lines = out.split("\n");
+    expect(lines.slice(0, 4)).toEqual(["OK", "QUEUED", "QUEUED", "QUEUED"]);
+    expect(lines[4]).toMatch(/^1\) "\d+-1"$/);
+    expect(lines[5]).toMatch(/^2\) 1\) "\d+-1"$/); // the message, nested
+    expect(out).toMatch(/\n3\) \(nil\)\n$/); // the second RECEIVE: nothing left
   });
 
   it("interactive in a terminal: no error, `help SEND` from COMMAND DOCS (a map of maps in RESP3)", async () => {

@@ -1,6 +1,6 @@
 // redis-py from Debian (python3-redis, installed by scripts/setup.sh) against a real tinyqs: the
-// script redis_py_client.py does send/receive/touch/delete and a pipeline(transaction=False) with
-// default options, and prints what it saw. That redis-py (4.3.4) speaks RESP2 only; a redis-py 5 or
+// script redis_py_client.py does send/receive/touch/delete, a pipeline(transaction=False), the
+// default pipeline() (MULTI … EXEC) and client_info() with default options, and prints what it saw. That redis-py (4.3.4) speaks RESP2 only; a redis-py 5 or
 // later on the machine is also driven with protocol=3.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -51,5 +51,11 @@ function expectVerbs(r: Record<string, any>): number {
   expect(r.pipeline_ids.map((id: string) => Number(id.split("-")[1]))).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
   expect(r.pipeline_bodies).toEqual(Array.from({ length: 20 }, (_, i) => `p${i}`));
   expect(r.pipeline_touch_delete).toEqual(Array(40).fill(1));
+  // The default pipeline() is a transaction: MULTI, +QUEUED each, EXEC's array.
+  expect(r.multi_ids.map((id: string) => Number(id.split("-")[1]))).toEqual([22, 23]);
+  expect(r.multi_bodies).toEqual(["t1", "t2"]);
+  expect(r.multi_deleted).toEqual([1, 1]);
+  expect(r.client_info).toMatchObject({ db: 0, qbuf: 0, omem: 0, "tot-mem": 0, multi: -1 });
+  expect(Number.isInteger(r.client_info.id)).toBe(true);
   return proto;
 }

@@ -1,6 +1,7 @@
 # redis-py as Debian ships it (python3-redis 4.3.4, RESP2 only: no protocol= argument before 5.0),
 # driven by redis-py.test.ts: redis.Redis() with default options, execute_command for the tinyqs
-# verbs, and pipeline(transaction=False). Prints one JSON object of what it saw; bytes as latin-1.
+# verbs, pipeline(transaction=False), the default pipeline() (MULTI … EXEC) and client_info().
+# Prints one JSON object of what it saw; bytes as latin-1.
 import inspect
 import json
 import sys
@@ -50,6 +51,17 @@ def drive(r, queue):
     out["pipeline_ids"] = plain(res[:20])
     out["pipeline_bodies"] = [plain(msg[2]) for msg in got]
     out["pipeline_touch_delete"] = p.execute()
+
+    t = r.pipeline()  # the default: transaction=True, sent as MULTI … EXEC
+    t.execute_command("SEND", queue, "t1")
+    t.execute_command("SEND", queue, "t2")
+    t.execute_command("RECEIVE", queue, "COUNT", "2")
+    tres = t.execute()
+    out["multi_ids"] = plain(tres[:2])
+    out["multi_bodies"] = [plain(msg[2]) for msg in tres[2]]
+    out["multi_deleted"] = [r.execute_command("DELETE", queue, msg[1]) for msg in tres[2]]
+    info = r.client_info()  # parses every field; the integer ones as int
+    out["client_info"] = {k: info[k] for k in ("id", "age", "idle", "db", "qbuf", "omem", "tot-mem", "multi")}
     out["hello"] = plain(r.execute_command("HELLO"))
     return out
 
