@@ -1,5 +1,5 @@
 // redis-cli -3 (RESP3: it sends HELLO 3 first, and before tinyqs spoke RESP3 printed "HELLO 3
-// failed") for the four verbs, HELLO and a MULTI, one process per command as a person runs it. --no-raw gives
+// failed") for the four verbs, HELLO, a pipeline (--pipe) and a MULTI, one process per command as a person runs it. --no-raw gives
 // the formatted output, where RESP3 shows: `(nil)` for `_`, `1# "field" => value` for a map.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -49,6 +49,14 @@ describe("redis-cli -3", () => {
     expect(lines[4]).toMatch(/^1\) "\d+-1"$/);
     expect(lines[5]).toMatch(/^2\) 1\) "\d+-1"$/); // the message, nested
     expect(out).toMatch(/\n3\) \(nil\)\n$/); // the second RECEIVE: nothing left
+  });
+
+  it("a pipeline: redis-cli --pipe writes 100 SENDs at once and counts 100 replies, no errors", async () => {
+    const q = uniqueQueue("clipipe");
+    const resp = Array.from({ length: 100 }, (_, i) => `*3\r\n$4\r\nSEND\r\n$${q.length}\r\n${q}\r\n$${String(i).length}\r\n${i}\r\n`).join("");
+    const out = await redisCli(s.port, ["--pipe"], { input: resp });
+    expect(out).toMatch(/errors: 0, replies: 100/);
+    expect(await cli3("STATS", q)).toMatch(/^1# "ready" => \(integer\) 100\n/);
   });
 
   it("interactive in a terminal: no error, `help SEND` from COMMAND DOCS (a map of maps in RESP3)", async () => {
