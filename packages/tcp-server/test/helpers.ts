@@ -4,6 +4,7 @@
 import { execFile } from "node:child_process";
 import net from "node:net";
 import { promisify } from "node:util";
+import { Redis } from "ioredis";
 import { inject } from "vitest";
 import { createTcpServer, type TcpServer, type TcpServerOptions } from "../src/index.js";
 
@@ -182,4 +183,19 @@ export async function redisCli(port: number, args: string[], options: { input?: 
   }
   const { stdout } = await execFileP("redis-cli", ["-p", String(port), ...args], { timeout: 15_000, env: options.env });
   return stdout;
+}
+
+/**
+ * ioredis with its DEFAULT options (HELLO 3, ready check, client info) on `port`, once ready; its
+ * 'error' events are collected in `errors` (a test expects none).
+ */
+export async function ioredisClient(port: number): Promise<{ redis: Redis; errors: Error[] }> {
+  const redis = new Redis({ port });
+  const errors: Error[] = [];
+  redis.on("error", (e: Error) => errors.push(e));
+  await new Promise<void>((resolve, reject) => {
+    redis.once("ready", resolve);
+    redis.once("end", () => reject(new Error("ioredis gave up connecting")));
+  });
+  return { redis, errors };
 }

@@ -3,22 +3,17 @@
 // commands, and binary bodies with all 256 byte values.
 import { Redis, ReplyError } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { startServer, uniqueQueue, type Running } from "./helpers.js";
+import { ioredisClient, startServer, uniqueQueue, type Running } from "./helpers.js";
 
 let s: Running;
 let redis: Redis;
-const errors: Error[] = [];
+let errors: Error[] = [];
 let warn: ReturnType<typeof vi.spyOn>;
 
 beforeAll(async () => {
   s = await startServer();
   warn = vi.spyOn(console, "warn");
-  redis = new Redis({ port: s.port }); // default options: protocol 3, ready check, client info
-  redis.on("error", (e: Error) => errors.push(e));
-  await new Promise<void>((resolve, reject) => {
-    redis.once("ready", resolve);
-    redis.once("end", () => reject(new Error("ioredis gave up connecting")));
-  });
+  ({ redis, errors } = await ioredisClient(s.port)); // default options
 });
 afterEach(() => {
   expect(errors).toEqual([]);

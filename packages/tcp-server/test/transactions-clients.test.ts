@@ -4,20 +4,15 @@
 import { execFile } from "node:child_process";
 import { Redis, ReplyError } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { redisCli, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { ioredisClient, redisCli, startServer, uniqueQueue, type Running } from "./helpers.js";
 
 let s: Running;
 let redis: Redis;
-const errors: Error[] = [];
+let errors: Error[] = [];
 
 beforeAll(async () => {
   s = await startServer();
-  redis = new Redis({ port: s.port }); // default options
-  redis.on("error", (e: Error) => errors.push(e));
-  await new Promise<void>((resolve, reject) => {
-    redis.once("ready", resolve);
-    redis.once("end", () => reject(new Error("ioredis gave up connecting")));
-  });
+  ({ redis, errors } = await ioredisClient(s.port)); // default options
 });
 afterEach(() => {
   expect(errors).toEqual([]);

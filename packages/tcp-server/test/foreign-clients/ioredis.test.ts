@@ -3,20 +3,15 @@
 // call/callBuffer for the four verbs, and a pipeline(). The long ioredis suite is ../ioredis.test.ts.
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, uniqueQueue, type Running } from "../helpers.js";
+import { ioredisClient, startServer, uniqueQueue, type Running } from "../helpers.js";
 
 let s: Running;
 let redis: Redis;
-const errors: Error[] = [];
+let errors: Error[] = [];
 
 beforeAll(async () => {
   s = await startServer();
-  redis = new Redis({ port: s.port });
-  redis.on("error", (e: Error) => errors.push(e));
-  await new Promise<void>((resolve, reject) => {
-    redis.once("ready", resolve);
-    redis.once("end", () => reject(new Error("ioredis gave up connecting")));
-  });
+  ({ redis, errors } = await ioredisClient(s.port)); // default options
 });
 afterAll(async () => {
   redis.disconnect();
