@@ -125,7 +125,7 @@ function checkRef(ref: unknown, message: string): string {
 export const checkReceipt = (receipt: unknown): string => checkRef(receipt, "a receipt is a non-empty string of at most 256 characters");
 
 /** delete: an id or a receipt. */
-export const checkIdOrReceipt = (idOrReceipt: unknown): string => checkRef(idOrReceipt, "delete takes an id or a receipt");
+export const checkIdOrReceipt = (idOrReceipt: unknown): string => checkRef(idOrReceipt, "delete takes an id or a receipt: a non-empty string of at most 256 characters");
 
 /**
  * configure()'s changes, checked field by field (undefined values dropped). Whether the result

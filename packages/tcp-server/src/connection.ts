@@ -53,6 +53,8 @@ interface Slot {
   bytes: number;
   /** Prepared while the connection spoke RESP3: the reply is written in RESP3 (HELLO 3's own reply too). */
   resp3?: true;
+  /** Refused by the parser (too large, too many arguments): inside MULTI, EXEC must then abort. */
+  refused?: true;
 }
 
 export interface ConnectionHooks {
@@ -116,7 +118,7 @@ export class Connection implements ClientState {
         for (const a of args) bytes += a.length;
         this.push({ args, name: "", deferred: null, reply: null, last: false, bytes });
       },
-      refused: (e) => this.push({ args: null, name: "", deferred: null, reply: error(e.respError), last: false, bytes: 0 }),
+      refused: (e) => this.push({ args: null, name: "", deferred: null, reply: error(e.respError), last: false, bytes: 0, refused: true }),
       fatal: (message) => {
         this.push({ args: null, name: "", deferred: null, reply: error(`ERR ${message}`), last: true, bytes: 0 });
         this.endInput();
@@ -207,6 +209,9 @@ export class Connection implements ClientState {
       const slot = this.slots[this.next]!;
       if (slot.reply === null && slot.deferred === null) this.prepare(slot);
       if (slot.reply !== null) {
+        // In order, so that a MULTI read before it sees the refusal (a client counting its queued
+        // replies would otherwise match EXEC's array to the wrong commands).
+        if (slot.refused) this.transaction.refused();
         this.next++;
         continue;
       }

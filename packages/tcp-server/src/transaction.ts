@@ -9,6 +9,7 @@
 // commands may interleave: each tinyqs command is atomic in Redis, a transaction across commands is
 // not. Commands that would wait (RECEIVE/PEEK/TAKE with WAIT, WAIT) run as if their wait were 0, as
 // Redis runs BLPOP inside MULTI.
+import { LIMITS } from "@tinyqs/core";
 import { CommandError, errorReply, type ClientState, type CommandSpec, type Deferred, type ServerState } from "./commands/index.js";
 import { MAX_RUNNING_PER_CONNECTION } from "./defaults.js";
 import { OK, array, error, simple, type Encoded } from "./resp/encoder.js";
@@ -30,6 +31,8 @@ export const TX_ERRORS = {
   watch: "ERR WATCH is not supported by tinyqs",
   full: (commands: number, bytes: number) =>
     `ERR MULTI holds at most ${commands} commands and ${bytes} bytes of arguments; the transaction is discarded at EXEC`,
+  tooManyMessages: (max: number) =>
+    `ERR MULTI receives at most ${max} messages in all, as one RECEIVE ... COUNT ${max}; the transaction is discarded at EXEC`,
 } as const;
 
 const QUEUED = simple("QUEUED");
@@ -51,6 +54,8 @@ export class Transaction {
   private queue: Queued[] | null = null;
   private failed = false;
   private bytes = 0;
+  /** Messages the queued commands may answer with: EXEC's reply is no larger than one RECEIVE … COUNT 1000. */
+  private messages = 0;
 
   constructor(private readonly limits: TransactionLimits) {}
 
@@ -71,7 +76,10 @@ export class Transaction {
     if (this.queue.length >= this.limits.maxCommands || this.bytes + size > this.limits.maxBytes) {
       return this.refuse(TX_ERRORS.full(this.limits.maxCommands, this.limits.maxBytes));
     }
+    const messages = messagesOf(spec.name, args);
+    if (this.messages + messages > LIMITS.maxBatch) return this.refuse(TX_ERRORS.tooManyMessages(LIMITS.maxBatch));
     this.bytes += size;
+    this.messages += messages;
     this.queue.push({ spec, args: withoutWaiting(spec.name, args) });
     return QUEUED;
   }
@@ -124,6 +132,7 @@ export class Transaction {
     this.queue = null;
     this.failed = false;
     this.bytes = 0;
+    this.messages = 0;
   }
 }
 
@@ -189,3 +198,17 @@ function withoutWaiting(name: string, args: Buffer[]): Buffer[] {
 }
 
 const ZERO_ARG = Buffer.from("0");
+
+/** How many messages (or replies, for WAIT) a queued command may answer with: its COUNT, else one. */
+function messagesOf(name: string, args: Buffer[]): number {
+  if (name === "PEEK" || name === "TAKE" || name === "WAIT") return 1;
+  if (name !== "RECEIVE") return 0;
+  for (let i = 2; i + 1 < args.length; i += 2) {
+    if (args[i]!.toString("latin1").toUpperCase() === "COUNT") {
+      const n = Number(args[i + 1]!.toString("latin1"));
+      // A COUNT out of range reserves nothing: it gets its error at EXEC.
+      return Number.isInteger(n) && n >= 1 && n <= LIMITS.maxBatch ? n : 0;
+    }
+  }
+  return 1;
+}

@@ -277,6 +277,40 @@ describe("the queue of one MULTI is bounded", () => {
     }
   });
 
+  it("a command the parser refuses inside MULTI (over --max-message-bytes, too many arguments) fails the transaction too", async () => {
+    const small = await startServer({ maxMessageBytes: 16, maxArgs: 4 });
+    const k = await RawClient.connect(small.port);
+    const q = uniqueQueue("txbig");
+    try {
+      // All in one write, as a client library's pipeline sends it.
+      k.write(Buffer.concat([req("MULTI"), req("SEND", q, "small"), req("SEND", q, "x".repeat(17)), req("MSEND", q, "a", "b", "c"), req("SEND", q, "last"), req("EXEC")]));
+      let r = "";
+      for (let i = 0; i < 6; i++) r += await k.reply();
+      expect(r).toMatch(/^\+OK\r\n\+QUEUED\r\n-TOO_BIG [^\r\n]+\r\n-BAD_ARGUMENT too many arguments [^\r\n]+\r\n\+QUEUED\r\n-EXECABORT Transaction discarded because of previous errors\.\r\n$/);
+      expect((await small.server.engine.stats(q)).sent).toBe(0);
+    } finally {
+      k.destroy();
+      await small.server.close();
+    }
+  });
+
+  it("at most 1000 messages received in one MULTI (EXEC's reply no larger than one RECEIVE … COUNT 1000)", async () => {
+    const k = await RawClient.connect(s.port);
+    const q = uniqueQueue("txmany");
+    try {
+      expect(await k.call(req("MULTI"))).toBe("+OK\r\n");
+      expect(await k.call(req("RECEIVE", q, "COUNT", "600"))).toBe("+QUEUED\r\n");
+      expect(await k.call(req("RECEIVE", q, "COUNT", "399"))).toBe("+QUEUED\r\n");
+      expect(await k.call(req("TAKE", q))).toBe("+QUEUED\r\n"); // 1000 in all
+      expect(await k.call(req("RECEIVE", q))).toBe(
+        "-ERR MULTI receives at most 1000 messages in all, as one RECEIVE ... COUNT 1000; the transaction is discarded at EXEC\r\n",
+      );
+      expect(await k.call(req("EXEC"))).toBe(EXECABORT);
+    } finally {
+      k.destroy();
+    }
+  });
+
   it("past MAX_PENDING_PER_CONNECTION commands, likewise", async () => {
     const k = await RawClient.connect(s.port);
     try {

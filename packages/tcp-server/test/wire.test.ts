@@ -405,7 +405,7 @@ describe("queue commands", () => {
   it("DELETE with one bad argument among good ones deletes none of them", async () => {
     const q = uniqueQueue("w");
     const a = await sendId(q, "a");
-    expect(await c.call(req("DELETE", q, a, ""))).toBe("-BAD_ARGUMENT delete takes an id or a receipt\r\n");
+    expect(await c.call(req("DELETE", q, a, ""))).toBe("-BAD_ARGUMENT delete takes an id or a receipt: a non-empty string of at most 256 characters\r\n");
     expect(await c.call(req("STATS", q))).toBe(stats({ ready: 1, sent: 1 }));
     expect(await c.call(req("DELETE", q, a))).toBe(":1\r\n");
   });
