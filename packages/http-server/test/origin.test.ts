@@ -363,7 +363,7 @@ describe("--allowed-host queue.example,.corp.example: those names are served", (
 
   it("a TLS proxy passing its own Host (queue.example, page https://queue.example), curl through it, and .corp.example's names are served", async () => {
     const q = uniqueQueue();
-    const ok = [
+    const ok: Array<Record<string, string>> = [
       { Host: "queue.example", Origin: "https://queue.example" },
       { Host: "queue.example" },
       { Host: "corp.example:443" },
