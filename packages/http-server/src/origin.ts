@@ -4,11 +4,11 @@
 // page on any site could purge a queue or send messages with a "simple" cross-origin POST, which the
 // browser sends without asking first. So a request is judged by those headers, and by its Host
 // (allowed-hosts.ts: a name the server answers to, against DNS rebinding):
-//   - Origin allowed by --cors-origin (`*`: any) → served, with CORS headers;
+//   - Origin equal to the server's own (its Host header, a name it answers to) → served;
+//   - Origin allowed by --cors-origin (`*`: any), whatever the Host → served, with CORS headers;
 //   - Host not one the server answers to → refused, whatever the request (a rebound page could read
 //     even a read-only answer, being of the same origin to the browser); curl, SDKs and proxies send
 //     the name they dialled, so such a name needs --allowed-host;
-//   - Origin equal to the server's own (its Host header) → served;
 //   - no Origin, and Sec-Fetch-Site absent (curl, SDKs, servers), `none` (typed in the address bar)
 //     or `same-origin` → served;
 //   - anything else (a foreign Origin; `same-site` or `cross-site` without Origin: ports do not count
