@@ -130,11 +130,11 @@ async function main(): Promise<number> {
   const tcpServer = tcp.createTcpServer({ engine, password: config.password });
   let httpServer: ReturnType<Http["createHttpServer"]>;
   try {
-    httpServer = http.createHttpServer({ engine, token: config.token, corsOrigins: config.corsOrigins });
+    httpServer = http.createHttpServer({ engine, token: config.token, corsOrigins: config.corsOrigins, allowedHosts: config.allowedHosts });
   } catch (e) {
-    // A bad --cors-origin: the HTTP server checks it, before anything listens.
+    // A bad --cors-origin or --allowed-host: the HTTP server checks it, before anything listens.
     warn(`tinyqs: ${(e as Error).message}`);
-    await stopInOrder({ servers: [["closing the TCP server", () => tcpServer.close()]], engine: ["closing the engine", () => engine.close()], embedded })("a bad --cors-origin");
+    await stopInOrder({ servers: [["closing the TCP server", () => tcpServer.close()]], engine: ["closing the engine", () => engine.close()], embedded })("a bad --cors-origin or --allowed-host");
     return 2;
   }
   const shutdown = stopInOrder({

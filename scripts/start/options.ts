@@ -18,6 +18,8 @@ export interface StartConfig {
   token: string | undefined;
   /** --cors-origin as given (comma-separated); the HTTP server checks each origin. */
   corsOrigins: string | undefined;
+  /** --allowed-host as given (comma-separated); the HTTP server checks each name. */
+  allowedHosts: string | undefined;
 }
 
 export const CLI: CliSpec<StartConfig> = {
@@ -57,6 +59,11 @@ export const CLI: CliSpec<StartConfig> = {
       help: "web pages of these origins (or * for any) may use the HTTP server from a browser;\nother origins are refused (403)",
       set: (c, v) => (c.corsOrigins = v.text()),
     },
+    {
+      flag: "--allowed-host", env: "TINYQS_ALLOWED_HOSTS", arg: "NAME[,NAME…]",
+      help: "host names the HTTP server answers to besides localhost and IP addresses;\nrequests for other names are refused (403), against DNS rebinding",
+      set: (c, v) => (c.allowedHosts = v.text()),
+    },
   ],
   defaults: () => ({
     host: DEFAULTS.host,
@@ -67,6 +74,7 @@ export const CLI: CliSpec<StartConfig> = {
     password: undefined,
     token: undefined,
     corsOrigins: undefined,
+    allowedHosts: undefined,
   }),
   // As `pnpm start` has always said it (its tests read these words).
   repeats: "refuse",

@@ -169,6 +169,12 @@ describe("pnpm start's flags and variables", () => {
     expect(() => parseStartArgs([], { TINYQS_TCP_PORT: "x" }, cwd)).toThrow("TINYQS_TCP_PORT: --tcp-port must be a port number");
   });
 
+  it("--allowed-host or TINYQS_ALLOWED_HOSTS, as given (the HTTP server checks each name); the flag wins", () => {
+    expect(parseStartArgs([], { TINYQS_ALLOWED_HOSTS: "q.example,.corp.example" }, cwd)).toMatchObject({ config: { allowedHosts: "q.example,.corp.example" } });
+    expect(parseStartArgs(["--allowed-host", "r.example"], { TINYQS_ALLOWED_HOSTS: "q.example" }, cwd)).toMatchObject({ config: { allowedHosts: "r.example" } });
+    expect(() => parseStartArgs(["--allowed-host"], {}, cwd)).toThrow("--allowed-host needs a value (NAME[,NAME…])");
+  });
+
   it("a launch with a bad flag prints the usage and exits 2", async () => {
     const p = launch(["--nope"]);
     expect(await p.exited).toBe(2);

@@ -5,13 +5,14 @@
 // it at once.
 import { DEPRECATED_ENV, ENV, closeOnStopSignals, readCommandLine, usage, type CliSpec } from "@tinyqs/core/cli";
 import { DEFAULTS } from "./defaults.js";
+import { parseAllowedHosts } from "./allowed-hosts.js";
 import { parseCorsOrigins } from "./origin.js";
 import type { HttpServerOptions } from "./server.js";
 
 interface HttpCliConfig {
   host: string;
   port: number;
-  server: Pick<HttpServerOptions, "redis" | "prefix" | "token" | "corsOrigins" | "maxMessageBytes" | "maxWaitMs">;
+  server: Pick<HttpServerOptions, "redis" | "prefix" | "token" | "corsOrigins" | "allowedHosts" | "maxMessageBytes" | "maxWaitMs">;
 }
 
 const CLI: CliSpec<HttpCliConfig> = {
@@ -36,6 +37,11 @@ const CLI: CliSpec<HttpCliConfig> = {
       flag: "--cors-origin", env: "TINYQS_CORS_ORIGIN", arg: "ORIGIN[,ORIGIN…]",
       help: "web pages of these origins (https://app.example, or * for any) may call the server from a\nbrowser; other origins are refused (403), pages of the server's own origin need nothing",
       set: (c, v) => (c.server.corsOrigins = parseCorsOrigins(v.text())),
+    },
+    {
+      flag: "--allowed-host", env: "TINYQS_ALLOWED_HOSTS", arg: "NAME[,NAME…]",
+      help: "host names the server answers to besides localhost and IP addresses (.example: it and\nevery name under it); requests for other names (Host header) are refused (403), against\nDNS rebinding: list the names clients or a proxy reach it by",
+      set: (c, v) => (c.server.allowedHosts = parseAllowedHosts(v.text())),
     },
     {
       flag: "--max-message-bytes", env: ENV.maxMessageBytes, arg: "N",

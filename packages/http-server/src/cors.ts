@@ -5,6 +5,8 @@
 //     headers for an allowed origin, 403 for any other. It answers the same for every path, so it
 //     tells an unauthenticated page nothing about which routes exist.
 //   - A state-changing request from a foreign origin: 403, nothing done.
+//   - Any request for a Host the server does not answer to (DNS rebinding), unless its Origin is
+//     allowed: 403, nothing done, nothing read.
 //   - Any request from an allowed origin: served with Access-Control-Allow-Origin naming it, and the
 //     tinyqs-* headers exposed to its script.
 // The origin is echoed, never `*`, and no Access-Control-Allow-Credentials is sent: the API uses
@@ -13,7 +15,7 @@ import type { RequestHandler } from "express";
 import { TinyQSError } from "@tinyqs/core";
 import { HEADERS } from "@tinyqs/core/wire";
 import { DEFAULTS } from "./defaults.js";
-import { changesState, foreignOriginMessage, methodsOf, type OriginPolicy } from "./origin.js";
+import { changesState, methodsOf, type OriginPolicy } from "./origin.js";
 
 const CORS_METHODS = "GET, POST, PUT, DELETE";
 const CORS_REQUEST_HEADERS = "Authorization, Content-Type";
@@ -25,9 +27,8 @@ export function corsAndOrigin(policy: OriginPolicy): RequestHandler {
     res.vary("Origin");
     const verdict = policy.judge(req);
     const preflight = req.method === "OPTIONS" && req.headers.origin !== undefined && req.headers["access-control-request-method"] !== undefined;
-    if (verdict.kind === "foreign" && (preflight || changesState(req.method, req.path))) {
-      return next(new TinyQSError("FORBIDDEN", foreignOriginMessage(verdict.origin)));
-    }
+    const refused = verdict.kind === "unknown-host" || (verdict.kind === "foreign" && (preflight || changesState(req.method, req.path)));
+    if (refused) return next(new TinyQSError("FORBIDDEN", verdict.message));
     if (verdict.kind === "allowed" || preflight) {
       res.set({ "Access-Control-Allow-Origin": req.headers.origin!, "Access-Control-Expose-Headers": EXPOSED });
     }

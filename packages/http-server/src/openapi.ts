@@ -71,12 +71,15 @@ export const OPENAPI = {
       "with request/response on top (request, respond, collect a reply). " +
       "Errors are `{ \"error\": { \"code\", \"message\" } }`. Codes and statuses: " +
       Object.entries(ERRORS).map(([code, e]) => `${code} ${e.http}`).join(", ") +
-      " (UNAUTHORIZED: a missing or wrong bearer token; FORBIDDEN: a web page of an origin not allowed by --cors-origin; " +
+      " (UNAUTHORIZED: a missing or wrong bearer token; FORBIDDEN: a web page of an origin not allowed by --cors-origin, or a Host the server does not answer to; " +
       "UNSUPPORTED_MEDIA_TYPE: a JSON route given another Content-Type). " +
       "Browsers: a request whose Origin is another site's is refused (403) on every route that changes something " +
       "(every POST, PUT and DELETE, and the GETs that receive or collect a reply) and on the WebSocket upgrade, unless --cors-origin allows it; " +
       "OPTIONS answers CORS preflights (204 for allowed origins, 403 otherwise) and, without one, 204 with Allow. " +
+      "So is such a request without Origin when its Sec-Fetch-Site is same-site or cross-site (only none and same-origin pass). " +
       "Requests without Origin (curl, SDKs, servers) are unaffected. " +
+      "Against DNS rebinding, every route refuses (403) a request whose Host is not localhost, an IP address or a name given with --allowed-host, " +
+      "unless its Origin is allowed by --cors-origin. " +
       "The WebSocket stream at /v1/ws is specified in docs/websocket.md.",
     license: { name: "MIT" },
   },
@@ -353,7 +356,8 @@ export const OPENAPI = {
       Unavailable: error("Redis cannot be reached (UNAVAILABLE)."),
       Forbidden: error(
         "A browser request from an origin the server does not allow (FORBIDDEN): its Origin is neither the server's own nor one of --cors-origin, " +
-          "or it says Sec-Fetch-Site: cross-site without an allowed Origin. Nothing was done.",
+          "or it says Sec-Fetch-Site: same-site or cross-site without an Origin, or its Host is not a name the server answers to " +
+          "(localhost, an IP address, --allowed-host; any route can answer this then). Nothing was done.",
       ),
       UnsupportedMediaType: error("The body is not Content-Type: application/json (UNSUPPORTED_MEDIA_TYPE); nothing was read or changed."),
     },

@@ -2,24 +2,40 @@
 // (on every cross-origin POST/PUT/DELETE, on fetch() in CORS mode, and on every WebSocket upgrade)
 // and, in recent browsers, says how it relates to the target in `Sec-Fetch-Site`. Without a check, a
 // page on any site could purge a queue or send messages with a "simple" cross-origin POST, which the
-// browser sends without asking first. So a request is judged by those headers:
-//   - no Origin and no `Sec-Fetch-Site: cross-site`: not a browser page (curl, SDKs, servers) → served;
-//   - Origin equal to the server's own (its Host header), or one of --cors-origin (`*`: any) → served;
-//   - anything else → refused, when the request changes something (see `changesState`).
+// browser sends without asking first. So a request is judged by those headers, and by its Host
+// (allowed-hosts.ts: a name the server answers to, against DNS rebinding):
+//   - Origin equal to the server's own (its Host header, a name it answers to) → served;
+//   - Origin allowed by --cors-origin (`*`: any), whatever the Host → served, with CORS headers;
+//   - Host not one the server answers to → refused, whatever the request (a rebound page could read
+//     even a read-only answer, being of the same origin to the browser); curl, SDKs and proxies send
+//     the name they dialled, so such a name needs --allowed-host;
+//   - no Origin, and Sec-Fetch-Site absent (curl, SDKs, servers), `none` (typed in the address bar)
+//     or `same-origin` → served;
+//   - anything else (a foreign Origin; `same-site` or `cross-site` without Origin: ports do not count
+//     for same-site, so 127.0.0.1:3000 is same-site with 127.0.0.1:7380) → refused when the request
+//     changes something (see `changesState`).
 import type { IncomingMessage } from "node:http";
 import { ROUTES } from "@tinyqs/core/wire";
+import { hostCheck, unknownHostMessage } from "./allowed-hosts.js";
 
 export type OriginVerdict =
   /** Not from a browser page, or from this server's own pages: no CORS headers needed. */
   | { kind: "plain" }
   /** From a page on an allowed other origin: served, with CORS headers naming it. */
   | { kind: "allowed"; origin: string }
-  /** From a page the server does not allow. */
-  | { kind: "foreign"; origin: string };
+  /** From a page the server does not allow: refused when the request changes something. */
+  | { kind: "foreign"; message: string }
+  /** For a Host the server does not answer to (DNS rebinding): refused, whatever the request. */
+  | { kind: "unknown-host"; message: string };
 
 export interface OriginPolicy {
   judge(req: IncomingMessage): OriginVerdict;
+  /** Also answer to this Host name (the one listen() was given, when it is a name). */
+  allowHost(name: string): void;
 }
+
+/** Sec-Fetch-Site values that say "not another site's page": typed in, or the page's own request. */
+const HARMLESS_SITES = new Set(["none", "same-origin"]);
 
 /**
  * The allowed origins, as given to --cors-origin: `*`, or `scheme://host[:port]` each (no path;
@@ -67,27 +83,38 @@ function isOwnOrigin(origin: string, host: string | undefined): boolean {
   return url.hostname === m[1] && port === hostPort;
 }
 
-export function originPolicy(corsOrigins: readonly string[]): OriginPolicy {
+export function originPolicy(corsOrigins: readonly string[], allowedHosts: readonly string[] = []): OriginPolicy {
   const any = corsOrigins.includes("*");
   const allowed = new Set(corsOrigins);
+  const hosts = hostCheck(allowedHosts);
   return {
     judge(req) {
-      const origin = req.headers.origin;
-      if (origin === undefined) {
-        // A browser that sends no Origin on a cross-site request (a form in some old browsers still
-        // does, a navigation always) says so here; nothing allowed it, so it is foreign.
-        return req.headers["sec-fetch-site"] === "cross-site" ? { kind: "foreign", origin: "(cross-site, no Origin)" } : { kind: "plain" };
+      const { origin, host } = req.headers;
+      const knownHost = hosts.allows(host);
+      if (origin !== undefined) {
+        if (knownHost && isOwnOrigin(origin, host)) return { kind: "plain" };
+        // An origin named in --cors-origin is let in by whatever name it reaches the server.
+        if (any || allowed.has(origin)) return { kind: "allowed", origin };
+        return knownHost ? { kind: "foreign", message: foreignOriginMessage(origin) } : { kind: "unknown-host", message: unknownHostMessage(host!) };
       }
-      if (isOwnOrigin(origin, req.headers.host)) return { kind: "plain" };
-      if (any || allowed.has(origin)) return { kind: "allowed", origin };
-      return { kind: "foreign", origin };
+      if (!knownHost) return { kind: "unknown-host", message: unknownHostMessage(host!) };
+      // No Origin: a browser still says where the request comes from in Sec-Fetch-Site. An <img> or
+      // a link from another site (or another port of this host: same-site) must not receive.
+      const site = req.headers["sec-fetch-site"];
+      if (site === undefined || HARMLESS_SITES.has(site)) return { kind: "plain" };
+      return { kind: "foreign", message: noOriginMessage(site) };
     },
+    allowHost: hosts.add,
   };
 }
 
 /** Why a request from a foreign origin is refused (REST and WebSocket alike), and how to allow it. */
-export const foreignOriginMessage = (origin: string) =>
+const foreignOriginMessage = (origin: string) =>
   `requests from origin ${origin} are not allowed here; start the server with --cors-origin to allow a web page's origin`;
+
+const noOriginMessage = (site: string) =>
+  `a browser request from another page (Sec-Fetch-Site: ${site}) without Origin may not change anything here; ` +
+  "send it with fetch() from a page whose origin is allowed with --cors-origin";
 
 /**
  * A route pattern of the wire table as a RegExp on the path (`:name` is one segment), matching as

@@ -10,6 +10,7 @@ import { tokenChecker } from "./auth.js";
 import { Context } from "./context.js";
 import { DEFAULTS } from "./defaults.js";
 import { Metrics } from "./metrics.js";
+import { parseAllowedHosts } from "./allowed-hosts.js";
 import { originPolicy, parseCorsOrigins } from "./origin.js";
 import { attachWebSocket } from "./ws/attach.js";
 
@@ -31,6 +32,13 @@ export interface HttpServerOptions {
    * non-browser clients (no Origin header) need nothing here. Default: none.
    */
   corsOrigins?: string | readonly string[];
+  /**
+   * Host names the server answers to besides localhost, IP addresses and the name given to listen()
+   * (a defence against DNS rebinding): a request for any other `Host` is refused (403). Each a name
+   * (`queue.example`), or `.example` for it and every name under it; a string is split at commas.
+   * Needed for a name clients or a reverse proxy (one that passes its own Host) reach it by.
+   */
+  allowedHosts?: string | readonly string[];
   /** Largest message body read from a request (413 beyond, the rest unread). Default 1 MiB. */
   maxMessageBytes?: number;
   /** Longest long poll (waitMs) a request may ask for. Default 20 000 ms. */
@@ -64,7 +72,7 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
   if (options.token !== undefined && options.token.length === 0) throw new RangeError("token must not be empty");
 
   // Checked before an engine is made: a bad option must not leave a Redis connection behind.
-  const origins = originPolicy(parseCorsOrigins(options.corsOrigins));
+  const origins = originPolicy(parseCorsOrigins(options.corsOrigins), parseAllowedHosts(options.allowedHosts));
 
   const owned = !options.engine;
   const engine = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix });
@@ -90,6 +98,8 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
     app,
     server,
     listen(port = options.port ?? DEFAULTS.port, host = options.host ?? DEFAULTS.host) {
+      // Listening on a name (`--host queue.lan`): clients dialling it send that name as Host.
+      origins.allowHost(host);
       return new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(port, host, () => {

@@ -3,6 +3,7 @@
 // else the TypeScript source through tsx with core's source condition, so no build is needed.
 import type { ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { request } from "node:http";
 import net from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,7 +39,7 @@ interface Run {
 
 /** `out` is stdout and stderr together, as they came. */
 function run(args: string[], env: Record<string, string> = {}): Run {
-  const r = spawnBin(pkg, args, { command, env: { TINYQS_TOKEN: "", TINYQS_PORT: "", TINYQS_CORS_ORIGIN: "", ...env } });
+  const r = spawnBin(pkg, args, { command, env: { TINYQS_TOKEN: "", TINYQS_PORT: "", TINYQS_CORS_ORIGIN: "", TINYQS_ALLOWED_HOSTS: "", ...env } });
   return { child: r.child, out: r.all, exit: r.exited };
 }
 
@@ -88,7 +89,7 @@ describe("tinyqs-http", () => {
   it("--help prints every option and exits 0", async () => {
     const r = run(["--help"]);
     expect(await r.exit).toBe(0);
-    for (const flag of ["--host", "--port", "--redis", "--token", "--cors-origin", "TINYQS_CORS_ORIGIN", "--max-message-bytes", "--max-wait-ms", "TINYQS_TOKEN"]) {
+    for (const flag of ["--host", "--port", "--redis", "--token", "--cors-origin", "TINYQS_CORS_ORIGIN", "--allowed-host", "TINYQS_ALLOWED_HOSTS", "--max-message-bytes", "--max-wait-ms", "TINYQS_TOKEN"]) {
       expect(r.out()).toContain(flag);
     }
   });
@@ -195,6 +196,51 @@ describe("tinyqs-http", () => {
     } finally {
       fromEnv.child.kill("SIGKILL");
       fromFlag.child.kill("SIGKILL");
+    }
+  });
+
+  it("--allowed-host and TINYQS_ALLOWED_HOSTS: a rebound page's purge (Host = Origin = evil.example) is 403, served once the name is listed; the flag wins", async () => {
+    const q = uniqueQueue();
+    // As curl -X POST -H 'Host: evil.example:PORT' -H 'Origin: http://evil.example:PORT' …/purge (fetch cannot set Host).
+    const purge = (url: string, name: string) => {
+      const { port } = new URL(url);
+      return new Promise<number>((resolve, reject) => {
+        const headers = { Host: `${name}:${port}`, Origin: `http://${name}:${port}` };
+        const req = request(`${url}/v1/queues/${q}/purge`, { method: "POST", headers }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        });
+        req.once("error", reject).end();
+      });
+    };
+    const env = { TINYQS_REDIS_URL: inject("redisUrl") };
+    const none = run(["--port", "0"], env);
+    const fromEnv = run(["--port", "0"], { ...env, TINYQS_ALLOWED_HOSTS: "a.example, evil.example" });
+    const fromFlag = run(["--port", "0", "--allowed-host", "c.example"], { ...env, TINYQS_ALLOWED_HOSTS: "evil.example" });
+    try {
+      const [noneUrl, envUrl, flagUrl] = await Promise.all([listening(none), listening(fromEnv), listening(fromFlag)]);
+      expect(await purge(noneUrl, "evil.example")).toBe(403);
+      expect(await purge(envUrl, "evil.example")).toBe(200);
+      expect(await purge(envUrl, "a.example")).toBe(200);
+      expect(await purge(envUrl, "c.example")).toBe(403);
+      expect(await purge(flagUrl, "c.example")).toBe(200);
+      expect(await purge(flagUrl, "evil.example")).toBe(403);
+      // curl http://127.0.0.1:PORT with no Origin, as ever.
+      expect((await fetch(`${noneUrl}/v1/queues/${q}/purge`, { method: "POST" })).status).toBe(200);
+      for (const r of [none, fromEnv, fromFlag]) r.child.kill("SIGTERM");
+      for (const r of [none, fromEnv, fromFlag]) expect(await r.exit).toBe(0);
+    } finally {
+      for (const r of [none, fromEnv, fromFlag]) r.child.kill("SIGKILL");
+    }
+  });
+
+  it("an --allowed-host that is not a host name exits 2 with the reason and the usage", async () => {
+    const runs = [["--allowed-host", "https://queue.example"], ["--allowed-host", "queue.example:7380"]].map((args) => ({ args, r: run(args) }));
+    const env = run([], { TINYQS_ALLOWED_HOSTS: "a/b" });
+    for (const { args, r } of [...runs, { args: ["TINYQS_ALLOWED_HOSTS"], r: env }]) {
+      expect(await r.exit, args.join(" ")).toBe(2);
+      expect(r.out()).toMatch(/not a host name/);
+      expect(r.out()).toContain("usage: tinyqs-http");
     }
   });
 

@@ -51,7 +51,7 @@ describe("body size limit", () => {
   it("a declared Content-Length over the limit is refused before a byte of the body is sent", async () => {
     const q = uniqueQueue();
     const { reply, closedByServer } = await rawExchange(
-      `POST /v1/queues/${q}/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000000\r\n\r\n`,
+      `POST /v1/queues/${q}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000000\r\n\r\n`,
     );
     expect(reply).toMatch(/^HTTP\/1\.1 413 /);
     expect(reply).toContain('"code":"TOO_BIG"');
@@ -62,7 +62,7 @@ describe("body size limit", () => {
     const q = uniqueQueue();
     let chunksWritten = 0;
     const { reply, closedByServer } = await rawExchange(
-      `POST /v1/queues/${q}/messages HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      `POST /v1/queues/${q}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n`,
       (sock) => {
         // 400 bytes at a time, slowly, up to 100 chunks (40 000 bytes); the server should stop us at the 3rd.
         const tick = setInterval(() => {
@@ -81,7 +81,7 @@ describe("body size limit", () => {
   it('"Expect: 100-continue" with a body over the limit gets 413 instead of 100 Continue', async () => {
     const q = uniqueQueue();
     const { reply } = await rawExchange(
-      `POST /v1/queues/${q}/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n`,
+      `POST /v1/queues/${q}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n`,
     );
     expect(reply).toMatch(/^HTTP\/1\.1 413 /);
     expect(reply).not.toContain("100 Continue");
@@ -90,7 +90,7 @@ describe("body size limit", () => {
   it('"Expect: 100-continue" within the limit gets 100 Continue, then the message is stored', async () => {
     const q = uniqueQueue();
     const { reply } = await rawExchange(
-      `POST /v1/queues/${q}/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+      `POST /v1/queues/${q}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
       (sock) => {
         sock.once("data", () => sock.write("hello"));
       },
@@ -121,7 +121,7 @@ describe("body size limit", () => {
     await s.engine.send(q, "a request");
     const held = (await s.engine.take(q))!;
     for (const path of [`/v1/queues/${q}/requests?timeoutMs=0`, `/v1/queues/${q}/messages/${held.receipt}/respond`]) {
-      const { reply, closedByServer } = await rawExchange(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n`);
+      const { reply, closedByServer } = await rawExchange(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000000\r\n\r\n`);
       expect(reply, path).toMatch(/^HTTP\/1\.1 413 /);
       expect(reply).toContain('"code":"TOO_BIG"');
       expect(closedByServer).toBe(true);
@@ -161,7 +161,7 @@ describe("body size limit", () => {
   it("the connection stays usable for the next request after a normal one (keep-alive)", async () => {
     const q = uniqueQueue();
     const head = (body: string) =>
-      `POST /v1/queues/${q}/messages HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+      `POST /v1/queues/${q}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
     const { reply } = await rawExchange(head("one") + head("two").replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"));
     expect(reply.match(/HTTP\/1\.1 201 /g)).toHaveLength(2);
   });

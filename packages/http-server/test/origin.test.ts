@@ -3,9 +3,12 @@
 // POSTs included, and the WebSocket upgrade); allowed origins get proper CORS answers; requests
 // without Origin (curl, SDKs, servers) and from the server's own origin are served as before.
 // Real servers, real fetch (which lets a test set Origin and Sec-Fetch-Site as a browser would).
+import { request, type IncomingMessage } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { parseAllowedHosts } from "../src/allowed-hosts.js";
 import { createHttpServer } from "../src/index.js";
+import { originPolicy } from "../src/origin.js";
 import { JSON_TYPE, json, startServer, uniqueQueue, type Running } from "./helpers.js";
 
 const EVIL = "https://evil.example";
@@ -13,6 +16,22 @@ const APP = "https://app.example";
 
 /** A "simple" cross-origin request: what a page's <form> or fetch(no-cors) sends without a preflight. */
 const simple = (origin: string) => ({ Origin: origin, "Content-Type": "text/plain;charset=UTF-8", "Sec-Fetch-Site": "cross-site" });
+
+/**
+ * A request with the exact headers given, Host included (fetch() will not set Host): what a browser
+ * sends when evil.example has been re-pointed to 127.0.0.1, or curl with -H 'Host: …'.
+ */
+function raw(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: any; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: init.method ?? "GET", headers: init.headers }, (res) => {
+      let text = "";
+      res.on("data", (c: Buffer) => (text += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null, headers: res.headers }));
+    });
+    req.once("error", reject);
+    req.end(init.body);
+  });
+}
 
 /** Opening a WebSocket: the status of the refusal, or 101 when it opened. */
 function upgrade(url: string, options: WebSocket.ClientOptions = {}): Promise<{ status: number; body: string }> {
@@ -82,12 +101,34 @@ describe("no --cors-origin: pages of other origins change nothing", () => {
     expect((await s.engine.getConfig(q)).visibilityMs).toBe(30000);
   });
 
-  it("Sec-Fetch-Site: cross-site without Origin is refused; same-origin / none / same-site without Origin are served", async () => {
+  it("Sec-Fetch-Site: cross-site or same-site without Origin is refused; same-origin / none without Origin are served", async () => {
+    // Changed by the rebinding review: same-site was served, but ports do not count for same-site.
     const q = uniqueQueue();
     const post = (site: string) => fetch(`${s.url}/v1/queues/${q}/messages`, { method: "POST", headers: { "Sec-Fetch-Site": site }, body: "x" });
     expect((await post("cross-site")).status).toBe(403);
-    for (const site of ["same-origin", "none", "same-site"]) expect((await post(site)).status, site).toBe(201);
-    expect((await s.engine.stats(q)).sent).toBe(3);
+    expect((await post("same-site")).status).toBe(403);
+    for (const site of ["same-origin", "none"]) expect((await post(site)).status, site).toBe(201);
+    expect((await s.engine.stats(q)).sent).toBe(2);
+  });
+
+  it("a state-changing GET with Sec-Fetch-Site: same-site and no Origin (an <img> on 127.0.0.1:3000) is refused; nothing received, the reply kept", async () => {
+    const q = uniqueQueue();
+    await s.engine.send(q, "not for port 3000");
+    const held = await s.engine.put(q, "a request");
+    const img = { "Sec-Fetch-Site": "same-site", "Sec-Fetch-Dest": "image", "Sec-Fetch-Mode": "no-cors" };
+    for (const at of [`${s.url}/v1/queues/${q}/messages?max=10`, `${s.url}/v1/replies/${encodeURIComponent(held)}?timeoutMs=0`]) {
+      const r = await json(await fetch(at, { headers: img }));
+      expect(r.status, at).toBe(403);
+      expect(r.body.error.code).toBe("FORBIDDEN");
+      expect(r.body.error.message).toContain("Sec-Fetch-Site: same-site");
+    }
+    // A read-only GET is still answered, as a link would be (no CORS headers: unreadable to a script).
+    expect((await fetch(`${s.url}/v1/queues/${q}`, { headers: img })).status).toBe(200);
+    expect(await s.engine.stats(q)).toMatchObject({ ready: 2, inFlight: 0, received: 0 });
+    // The same receive from the server's own page (same-origin), or typed in (none), is served.
+    const own = await json(await fetch(`${s.url}/v1/queues/${q}/messages?max=10`, { headers: { "Sec-Fetch-Site": "same-origin" } }));
+    expect(own.status).toBe(200);
+    expect(own.body.messages).toHaveLength(2);
   });
 
   it("requests without Origin (curl, SDKs, servers) and from the server's own origin are served", async () => {
@@ -142,6 +183,7 @@ describe("no --cors-origin: pages of other origins change nothing", () => {
     expect(refused.status).toBe(403);
     expect(JSON.parse(refused.body).error.code).toBe("FORBIDDEN");
     expect((await upgrade(s.wsUrl, { headers: { "Sec-Fetch-Site": "cross-site" } })).status).toBe(403);
+    expect((await upgrade(s.wsUrl, { headers: { "Sec-Fetch-Site": "same-site" } })).status).toBe(403);
     expect((await upgrade(s.wsUrl, { origin: s.url })).status).toBe(101);
     expect((await upgrade(s.wsUrl)).status).toBe(101);
     expect(await s.engine.stats(q)).toMatchObject({ ready: 1, received: 0 });
@@ -226,6 +268,143 @@ describe("--cors-origin *", () => {
   });
 });
 
+describe("DNS rebinding: a request for a Host the server does not answer to is refused", () => {
+  let s: Running;
+  let port: number;
+  beforeAll(async () => {
+    s = await startServer();
+    port = Number(new URL(s.url).port);
+  });
+  afterAll(() => s.close());
+  // evil.example re-pointed to 127.0.0.1: to the browser the page and the server are one origin.
+  const rebound = () => ({ Host: `evil.example:${port}`, Origin: `http://evil.example:${port}` });
+
+  it("the rebound page's purge (Host = Origin = evil.example:port) is 403 FORBIDDEN, naming --allowed-host; nothing purged", async () => {
+    const q = uniqueQueue();
+    await s.engine.send(q, "keep me");
+    const r = await raw(`${s.url}/v1/queues/${q}/purge`, { method: "POST", headers: rebound() });
+    expect(r.status).toBe(403);
+    expect(r.body.error.code).toBe("FORBIDDEN");
+    expect(r.body.error.message).toContain('"evil.example"');
+    expect(r.body.error.message).toContain("--allowed-host evil.example");
+    expect(r.headers["access-control-allow-origin"]).toBeUndefined();
+    expect((await s.engine.stats(q)).ready).toBe(1);
+  });
+
+  it("nor can it receive, send, or even read (its script could: same origin to the browser), with or without Origin", async () => {
+    const q = uniqueQueue();
+    await s.engine.send(q, "secret");
+    const host = { Host: `evil.example:${port}` };
+    const attempts: Array<[string, { method?: string; headers: Record<string, string>; body?: string }]> = [
+      [`/v1/queues/${q}/messages?max=10`, { headers: { ...host, "Sec-Fetch-Site": "same-origin" } }],
+      [`/v1/queues/${q}/messages`, { method: "POST", headers: rebound(), body: "x" }],
+      [`/v1/queues/${q}/messages/peek`, { headers: { ...host, "Sec-Fetch-Site": "same-origin" } }],
+      ["/v1/queues", { headers: host }],
+      ["/healthz", { headers: host }],
+      [`/v1/queues/${q}/messages`, { method: "OPTIONS", headers: { ...rebound(), "Access-Control-Request-Method": "PUT" } }],
+    ];
+    for (const [path, init] of attempts) {
+      const r = await raw(`${s.url}${path}`, init);
+      expect(r.status, `${init.method ?? "GET"} ${path}`).toBe(403);
+      expect(r.body.error.code).toBe("FORBIDDEN");
+    }
+    expect(await s.engine.stats(q)).toMatchObject({ ready: 1, inFlight: 0, sent: 1, received: 0 });
+  });
+
+  it("nor open a WebSocket", async () => {
+    const refused = await upgrade(s.wsUrl, { origin: `http://evil.example:${port}`, headers: { Host: `evil.example:${port}` } });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body).error.message).toContain("--allowed-host");
+  });
+
+  it("curl-like requests to 127.0.0.1 (and localhost, ::1, any IP literal) without Origin are served", async () => {
+    const q = uniqueQueue();
+    const hosts = [`127.0.0.1:${port}`, `localhost:${port}`, "LOCALHOST", `app.localhost:${port}`, `[::1]:${port}`, `127.0.0.2:${port}`, "10.1.2.3", "localhost."];
+    for (const Host of hosts) {
+      const r = await raw(`${s.url}/v1/queues/${q}/messages`, { method: "POST", headers: { Host, "User-Agent": "curl/8.5.0" }, body: Host });
+      expect(r.status, Host).toBe(201);
+    }
+    // Node's fetch sends Host 127.0.0.1:port as curl does.
+    expect((await fetch(`${s.url}/v1/queues/${q}/messages`, { method: "POST", body: "fetch" })).status).toBe(201);
+    expect((await s.engine.stats(q)).sent).toBe(hosts.length + 1);
+  });
+
+  it("the server's own page by localhost is its own origin; a name clients dial without --allowed-host is refused too, even without Origin", async () => {
+    const q = uniqueQueue();
+    const own = await raw(`${s.url}/v1/queues/${q}/purge`, { method: "POST", headers: { Host: `localhost:${port}`, Origin: `http://localhost:${port}` } });
+    expect(own.status).toBe(200);
+    const byName = await raw(`${s.url}/v1/queues/${q}/messages`, { method: "POST", headers: { Host: `queue.example:${port}` }, body: "x" });
+    expect(byName.status).toBe(403);
+    expect(byName.body.error.message).toContain("--allowed-host queue.example");
+    // A look-alike of an allowed name is another name.
+    expect((await raw(`${s.url}/v1/queues`, { headers: { Host: "localhost.evil.example" } })).status).toBe(403);
+    expect((await raw(`${s.url}/v1/queues`, { headers: { Host: "127.0.0.1.evil.example" } })).status).toBe(403);
+    expect((await s.engine.stats(q)).sent).toBe(0);
+  });
+});
+
+describe("--allowed-host queue.example,.corp.example: those names are served", () => {
+  let s: Running;
+  let port: number;
+  beforeAll(async () => {
+    s = await startServer({ allowedHosts: "Queue.Example, .corp.example" });
+    port = Number(new URL(s.url).port);
+  });
+  afterAll(() => s.close());
+
+  it("the same purge with Host = Origin = queue.example:port is served (its own page), and purges", async () => {
+    const q = uniqueQueue();
+    await s.engine.send(q, "purge me");
+    const r = await raw(`${s.url}/v1/queues/${q}/purge`, { method: "POST", headers: { Host: `queue.example:${port}`, Origin: `http://queue.example:${port}` } });
+    expect(r.status).toBe(200);
+    expect(r.headers["access-control-allow-origin"]).toBeUndefined();
+    expect((await s.engine.stats(q)).ready).toBe(0);
+  });
+
+  it("a TLS proxy passing its own Host (queue.example, page https://queue.example), curl through it, and .corp.example's names are served", async () => {
+    const q = uniqueQueue();
+    const ok: Array<Record<string, string>> = [
+      { Host: "queue.example", Origin: "https://queue.example" },
+      { Host: "queue.example" },
+      { Host: "corp.example:443" },
+      { Host: `a.b.corp.example:${port}` },
+    ];
+    for (const headers of ok) expect((await raw(`${s.url}/v1/queues/${q}/messages`, { method: "POST", headers, body: "x" })).status, headers.Host).toBe(201);
+    expect((await s.engine.stats(q)).sent).toBe(ok.length);
+    for (const Host of ["evilcorp.example", "queue.example.evil", "evil.example"]) {
+      expect((await raw(`${s.url}/v1/queues/${q}/messages`, { method: "POST", headers: { Host }, body: "x" })).status, Host).toBe(403);
+    }
+    // An allowed name does not make another origin's page welcome.
+    const foreign = await raw(`${s.url}/v1/queues/${q}/purge`, { method: "POST", headers: { Host: "queue.example", Origin: EVIL } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error.message).toContain("--cors-origin");
+    expect((await s.engine.stats(q)).ready).toBe(ok.length);
+  });
+
+  it("the WebSocket opens for the allowed name", async () => {
+    expect((await upgrade(s.wsUrl, { origin: `http://queue.example:${port}`, headers: { Host: `queue.example:${port}` } })).status).toBe(101);
+    expect((await upgrade(s.wsUrl, { origin: `http://other.example:${port}`, headers: { Host: `other.example:${port}` } })).status).toBe(403);
+  });
+});
+
+describe("--cors-origin with a Host not in --allowed-host", () => {
+  it("an allowed origin's page is served by whatever name it reaches the server; a rebound one is not", async () => {
+    const s = await startServer({ corsOrigins: APP });
+    try {
+      const q = uniqueQueue();
+      const port = new URL(s.url).port;
+      const r = await raw(`${s.url}/v1/queues/${q}/messages`, { method: "POST", headers: { Host: "api.example", Origin: APP }, body: "x" });
+      expect(r.status).toBe(201);
+      expect(r.headers["access-control-allow-origin"]).toBe(APP);
+      const rebound = await raw(`${s.url}/v1/queues/${q}/purge`, { method: "POST", headers: { Host: `evil.example:${port}`, Origin: `http://evil.example:${port}` } });
+      expect(rebound.status).toBe(403);
+      expect(await s.engine.stats(q)).toMatchObject({ ready: 1 });
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe("the OpenAPI document", () => {
   it("gives 403 to every operation that changes state (and the WebSocket), 415 to the JSON ones, and lists both codes", async () => {
     const s = await startServer();
@@ -248,5 +427,21 @@ describe("the OpenAPI document", () => {
 describe("corsOrigins option", () => {
   it.each(["app.example", "https://app.example/path", "ftp://app.example", "https://user@app.example"])("refuses %s (not an origin) at once", (bad) => {
     expect(() => createHttpServer({ corsOrigins: bad })).toThrow(/not an origin/);
+  });
+});
+
+describe("allowedHosts option", () => {
+  it.each(["https://queue.example", "queue.example:7380", "queue.example/x", "a..b", "*", "-x.example"])("refuses %s (not a host name) at once", (bad) => {
+    expect(() => createHttpServer({ allowedHosts: bad })).toThrow(/not a host name/);
+  });
+
+  it("a name given to listen() (--host queue.lan) is answered to, as the names of allowedHosts", () => {
+    const policy = originPolicy([], parseAllowedHosts("queue.example"));
+    const judge = (host: string) => policy.judge({ headers: { host, origin: `http://${host}` } } as IncomingMessage).kind;
+    expect(judge("queue.lan:7380")).toBe("unknown-host");
+    policy.allowHost("queue.lan");
+    expect(judge("queue.lan:7380")).toBe("plain");
+    expect(judge("QUEUE.EXAMPLE:7380")).toBe("plain");
+    expect(judge("other.lan:7380")).toBe("unknown-host");
   });
 });

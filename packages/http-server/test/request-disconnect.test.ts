@@ -54,7 +54,7 @@ async function sendRequest(q: string, body: string): Promise<{ socket: net.Socke
     [...accepted].find((s) => s.remotePort === socket.localPort && s.remoteAddress === socket.localAddress),
   ))!;
   socket.write(
-    `POST /v1/queues/${q}/requests?timeoutMs=15000 HTTP/1.1\r\nHost: tinyqs\r\n` +
+    `POST /v1/queues/${q}/requests?timeoutMs=15000 HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
       `Content-Type: application/octet-stream\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
   return { socket, serverSide };

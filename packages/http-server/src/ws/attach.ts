@@ -2,7 +2,8 @@
 // token and the path on the upgrade request (token: header, or `?token=` for browsers). Browsers
 // send Origin on every upgrade and apply no CORS to WebSockets, so without the origin check any page
 // could open a socket to a token-less server and take its messages (cross-site WebSocket
-// hijacking): a foreign origin is refused (403) as on the REST routes. Keeps sockets alive with pings
+// hijacking): a foreign origin, or a Host the server does not answer to (DNS rebinding), is refused
+// (403) as on the REST routes. Keeps sockets alive with pings
 // (a peer that stops answering is closed, so its messages come back), and closes them all on shutdown.
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
@@ -13,7 +14,7 @@ import { bearerToken } from "../auth.js";
 import type { Context } from "../context.js";
 import { UNAUTHORIZED } from "../http-errors.js";
 import type { Metrics } from "../metrics.js";
-import { foreignOriginMessage, type OriginPolicy } from "../origin.js";
+import type { OriginPolicy } from "../origin.js";
 import { Session } from "./session.js";
 
 export interface WsOptions {
@@ -45,8 +46,8 @@ export function attachWebSocket(server: Server, o: WsOptions): { close(): Promis
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const verdict = o.origins.judge(req);
-    if (verdict.kind === "foreign") {
-      return refuse(socket, ERRORS.FORBIDDEN.http, "FORBIDDEN", foreignOriginMessage(verdict.origin));
+    if (verdict.kind === "foreign" || verdict.kind === "unknown-host") {
+      return refuse(socket, ERRORS.FORBIDDEN.http, "FORBIDDEN", verdict.message);
     }
     // Then the token, as on the REST routes: without it, not even which paths exist is revealed.
     if (!o.checkToken(bearerToken(req) ?? url.searchParams.get("token") ?? undefined)) {
