@@ -209,9 +209,7 @@ export class Connection implements ClientState {
       const slot = this.slots[this.next]!;
       if (slot.reply === null && slot.deferred === null) this.prepare(slot);
       if (slot.reply !== null) {
-        // In order, so that a MULTI read before it sees the refusal (a client counting its queued
-        // replies would otherwise match EXEC's array to the wrong commands).
-        if (slot.refused) this.transaction.refused();
+        if (slot.refused) this.transaction.refused(); // in order: a MULTI before it must abort
         this.next++;
         continue;
       }
