@@ -9,6 +9,12 @@
 // refuses to run beside a live tinyqs on the same directory, and shuts down a Redis left behind by a
 // dead one (after checking that it is that Redis: same pid, same dir) before starting its own.
 // examples/embedded/redis-url.mjs reads the lock too, to find the Redis of a running tinyqs.
+//
+// The port is stable per data directory: the first start takes a free port and records it in
+// `redis.port` beside the lock (kept when tinyqs stops, unlike the lock); later starts reuse it, so
+// the URL printed once stays valid across restarts and an engine in another process given it
+// reconnects by itself. Only when something else holds that port does Redis move to a new free
+// port (said on stderr; the new one is recorded).
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -97,15 +103,25 @@ export function rawCommand(port: number, args: string[], timeoutMs = 1000): Prom
   });
 }
 
-function freePort(): Promise<number> {
+/** Listen on 127.0.0.1:`port` (0: any) and close again: the port it got, or null when `port` is taken. */
+function tryPort(port: number): Promise<number | null> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen({ port: 0, host: "127.0.0.1", exclusive: true }, () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
+    srv.once("error", (e: NodeJS.ErrnoException) => (e.code === "EADDRINUSE" || e.code === "EACCES" ? resolve(null) : reject(e)));
+    srv.listen({ port, host: "127.0.0.1", exclusive: true }, () => {
+      const { port: got } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(got));
     });
   });
+}
+
+const freePort = async (): Promise<number> => (await tryPort(0))!;
+
+/** The port recorded in `redis.port` by an earlier start on this data dir, or null (none, or not a port). */
+function recordedPort(portPath: string): number | null {
+  if (!existsSync(portPath)) return null;
+  const port = Number(readFileSync(portPath, "utf8").trim());
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : null;
 }
 
 async function redisVersion(bin: string): Promise<string> {
@@ -259,9 +275,14 @@ function embeddedHandle(rc: RedisChild, port: number, version: string, dir: Clai
   };
 }
 
-/** Start the embedded Redis on a free port (up to 5 tries, when the port is taken between the check
- * and the spawn), with the data directory locked for this process. */
-export async function startEmbeddedRedis(dataDirIn: string, log: (line: string) => void): Promise<EmbeddedRedis> {
+/** Start the embedded Redis on this data dir's recorded port when it is free, else on a free port
+ * (up to 5 tries, when a port is taken between the check and the spawn), with the data directory
+ * locked for this process. `warn` (stderr) hears of a move off the recorded port. */
+export async function startEmbeddedRedis(
+  dataDirIn: string,
+  log: (line: string) => void,
+  warn: (line: string) => void = log,
+): Promise<EmbeddedRedis> {
   const bin = process.env.TINYQS_REDIS_SERVER || "redis-server";
   const version = await redisVersion(bin);
   if (tooOld(version)) throw new Error(`redis-server ${version} is too old: tinyqs needs Redis >= 6.2`);
@@ -269,18 +290,31 @@ export async function startEmbeddedRedis(dataDirIn: string, log: (line: string) 
 
   const logFile = path.join(dir.dataDir, "redis.log");
   const logTail = () => (existsSync(logFile) ? readFileSync(logFile, "utf8").trim().split("\n").slice(-8).join("\n") : "");
+  const portPath = path.join(dir.dataDir, "redis.port");
+  let wanted = recordedPort(portPath);
+  const moveOff = (port: number) =>
+    warn(`tinyqs: warning: port ${port}, where the Redis of ${dir.dataDir} ran before (${portPath}), is taken by another process; using a new free port, so the URL printed before no longer works`);
+  if (wanted !== null && (await tryPort(wanted)) === null) {
+    moveOff(wanted);
+    wanted = null;
+  }
 
   let lastError: Error | null = null;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
+    const port = wanted ?? (await freePort());
     const rc = spawnRedis(bin, port, dir.dataDir, logFile);
-    if (await answersPing(port, rc)) return embeddedHandle(rc, port, version, dir);
+    if (await answersPing(port, rc)) {
+      writeFileSync(portPath, `${port}\n`);
+      return embeddedHandle(rc, port, version, dir);
+    }
     if (!rc.exited) rc.child.kill("SIGKILL");
     await rc.gone;
     const why = `${rc.stderr.trim()}\n${logTail()}`.trim();
     lastError = new Error(`redis-server did not start on 127.0.0.1:${port}:\n${why}`);
-    if (/address already in use|could not create server tcp listening socket/i.test(why)) continue; // port taken meanwhile
-    break;
+    if (!/address already in use|could not create server tcp listening socket/i.test(why)) break;
+    // the port was taken meanwhile: the next try takes a new free one
+    if (port === wanted) moveOff(port);
+    wanted = null;
   }
   rmSync(dir.lockPath, { force: true });
   throw lastError ?? new Error("redis-server did not start");

@@ -38,7 +38,7 @@ async function loadPackages(): Promise<{ core: Core; tcp: Tcp; http: Http }> {
 async function startRedis(config: StartConfig): Promise<{ redisUrl: string; embedded: EmbeddedRedis | null } | null> {
   if (config.redis !== undefined) return { redisUrl: config.redis, embedded: null };
   try {
-    const embedded = await startEmbeddedRedis(config.dataDir, say);
+    const embedded = await startEmbeddedRedis(config.dataDir, say, warn);
     return { redisUrl: embedded.url, embedded };
   } catch (e) {
     warn(e instanceof MissingRedisServer ? INSTALL_HINT : `tinyqs: ${(e as Error).message}`);

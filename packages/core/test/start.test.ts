@@ -2,13 +2,16 @@
 // the repo root, on the built packages — `pnpm test` builds first), on free ports and temp data dirs.
 // What is sent through TCP and HTTP survives a Ctrl-C and a restart; the embedded redis-server goes
 // away with tinyqs (even one left behind by a SIGKILLed tinyqs is shut down by the next start); with
-// --redis no redis-server is needed; without redis-server there is a clear message.
+// --redis no redis-server is needed; without redis-server there is a clear message. The embedded
+// Redis keeps its port across restarts of a data dir (issue 18), so an engine elsewhere keeps working.
 import { readFileSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { cleanEnv, launch, running, start, stopAll, tempDir, type Started } from "@tinyqs/test-support/start";
 import { uniqueQueue } from "@tinyqs/test-support";
+import { TinyQS } from "../src/index.js";
 
 afterAll(stopAll);
 
@@ -86,6 +89,60 @@ describe.concurrent("pnpm start", { timeout: 90_000 }, () => {
     expect(await receiveBoth(again, queue)).toEqual(["via http", "via tcp"]);
     again.child.kill("SIGINT");
     expect(await again.exited).toBe(0);
+  });
+
+  it("a restart on the same data dir keeps the Redis port: an engine given the first URL works again", async () => {
+    const dataDir = path.join(tempDir(), "data");
+    const queue = uniqueQueue("start");
+    const first = await start(["--data-dir", dataDir]);
+    const { port, url } = first.redis!;
+    expect(readFileSync(path.join(dataDir, "redis.port"), "utf8").trim()).toBe(String(port));
+    // an engine in this process, as in another one given the printed URL; its timeout spans the restart
+    const tq = new TinyQS({ redis: url, timeoutMs: 30_000 });
+    try {
+      expect(await tq.send(queue, "before")).toMatch(/^\d+-\d+$/);
+      first.child.kill("SIGINT");
+      expect(await first.exited).toBe(0);
+
+      const again = await start(["--data-dir", dataDir]);
+      expect(again.redis!.port).toBe(port);
+      expect(again.err()).not.toContain("is taken by another process");
+      expect(await tq.send(queue, "after")).toMatch(/^\d+-\d+$/); // it reconnected to the same port
+      const got = [(await tq.receive(queue))!, (await tq.receive(queue))!];
+      expect(got.map((m) => m.body.toString()).sort()).toEqual(["after", "before"]);
+      again.child.kill("SIGINT");
+      expect(await again.exited).toBe(0);
+    } finally {
+      await tq.close();
+    }
+  });
+
+  it("when something else holds the recorded port, the next start takes a new one and says so on stderr", async () => {
+    const dataDir = path.join(tempDir(), "data");
+    const queue = uniqueQueue("start");
+    const first = await start(["--data-dir", dataDir]);
+    const oldPort = first.redis!.port;
+    await sendBoth(first, queue);
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(0);
+
+    const squatter = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      squatter.once("error", reject);
+      squatter.listen({ port: oldPort, host: "127.0.0.1", exclusive: true }, resolve);
+    });
+    try {
+      const again = await start(["--data-dir", dataDir]);
+      expect(again.redis!.port).not.toBe(oldPort);
+      expect(again.err()).toContain(`port ${oldPort}, where the Redis of`);
+      expect(again.err()).toContain("is taken by another process; using a new free port");
+      expect(readFileSync(path.join(dataDir, "redis.port"), "utf8").trim()).toBe(String(again.redis!.port));
+      expect(await receiveBoth(again, queue)).toEqual(["via http", "via tcp"]); // same data, new port
+      again.child.kill("SIGINT");
+      expect(await again.exited).toBe(0);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 
   it("--redis URL: uses that Redis and needs no redis-server (none on PATH)", async () => {
