@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ReplyError } from "ioredis";
 import { ERRORS, TinyQS, TinyQSError } from "../src/index.js";
 import { fromRedisError } from "../src/connection.js";
-import { RedisServer, expectCode, uniqueQueue } from "@tinyqs/test-support";
+import { RedisCluster, RedisServer, expectCode, rawCommand, uniqueQueue } from "@tinyqs/test-support";
 
 const TIMEOUT = 1000;
 const engines: TinyQS[] = [];
@@ -81,6 +81,28 @@ describe("a Redis that was stopped", () => {
       expect(e.message).not.toMatch(/maxRetriesPerRequest|enableOfflineQueue|max retries/);
     }
   });
+});
+
+describe("a Redis Cluster that stops serving its slots", () => {
+  it("a send is UNAVAILABLE: the Redis Cluster is failing over, with ioredis's error as its cause", async () => {
+    // A private cluster: the shared one of the global setup must keep its slots.
+    const cluster = await RedisCluster.start(3);
+    const tq = new TinyQS({ redis: { cluster: cluster.nodes }, timeoutMs: 3000 });
+    try {
+      const q = uniqueQueue("cluster");
+      await tq.send(q, "before");
+      // every master gives up its slots: CLUSTERDOWN, then no node can say where the keys are
+      for (const s of cluster.servers) expect(await rawCommand(s.port, ["CLUSTER", "DELSLOTSRANGE", "0", "16383"])).toBe("OK");
+      const e = await expectCode(() => tq.send(q, "during"), "UNAVAILABLE", "send");
+      expect(e.message).toMatch(/^the Redis Cluster is failing over \(.+\)$/);
+      expect(e.message).not.toMatch(/enableOfflineQueue|Too many|Last error/);
+      expect(e.cause).toBeInstanceOf(Error);
+      expect((e.cause as Error).message).toMatch(/Cluster isn't ready|CLUSTERDOWN|Too many Cluster redirections|Failed to refresh slots cache/);
+    } finally {
+      await tq.close();
+      await cluster.cleanup();
+    }
+  }, 60_000);
 });
 
 describe("fromRedisError: each kind of ioredis failure in tinyqs's words", () => {
