@@ -4,7 +4,7 @@
 // fails the same way: UNAVAILABLE within timeoutMs, CLOSED once the engine is closed.
 import { Cluster, Redis, ReplyError, type ClusterNode, type ClusterOptions, type RedisOptions } from "ioredis";
 import { DEFAULTS, REDIS_RECONNECT } from "./defaults.js";
-import { TinyQSError } from "./errors.js";
+import { ERRORS, TinyQSError, type ErrorCode } from "./errors.js";
 import type { ScriptKeys, ScriptName } from "./keys.js";
 import { Scripts, type ScriptArg } from "./scripts.js";
 import { backoff } from "./timing.js";
@@ -116,7 +116,7 @@ export class Connection {
     try {
       return await command();
     } catch (err) {
-      throw this.isClosed() ? new TinyQSError("CLOSED") : fromRedisError(err);
+      throw this.isClosed() ? new TinyQSError("CLOSED") : fromRedisError(err, this.timeoutMs);
     }
   }
 
@@ -151,15 +151,45 @@ export class Connection {
   }
 }
 
-// Replies that mean "Redis is there but cannot serve now", as opposed to a bug in a script.
-const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|READONLY|MOVED|ASK|NOREPLICAS)\b/;
+/**
+ * What Redis and ioredis say, in tinyqs's words: a caller reads what happened, not ioredis's option
+ * names. Matched on the message because ioredis gives most of these no class of its own; the first
+ * match wins, and the original error stays as `cause` (for logs).
+ */
+const SAID: ReadonlyArray<{ said: RegExp; code: ErrorCode; words: (message: string, timeoutMs?: number) => string }> = [
+  // A script that hit maxmemory under noeviction wrote nothing (Redis checks before its first write).
+  { said: /^OOM\b/, code: "FULL", words: () => ERRORS.FULL.message },
+  { said: /^Command timed out/, code: "UNAVAILABLE", words: (_, ms) => (ms === undefined ? "Redis did not answer in time" : `Redis did not answer within ${ms} ms`) },
+  // maxRetriesPerRequest is 0 (ownOptions): a command in flight when the connection dropped.
+  {
+    said: /^(Reached the max retries per request limit|Connection is closed)/,
+    code: "UNAVAILABLE",
+    words: () => "Redis is unavailable: the connection closed before Redis answered (whether the command ran is unknown)",
+  },
+  { said: /^Stream isn't writeable/, code: "UNAVAILABLE", words: () => "Redis is unavailable: the connection is down (reconnecting)" },
+  { said: /^Too many Cluster redirections/, code: "UNAVAILABLE", words: () => "the Redis Cluster is failing over (a command was redirected too many times)" },
+  { said: /^(CLUSTERDOWN|TRYAGAIN|MOVED|ASK)\b/, code: "UNAVAILABLE", words: (m) => `the Redis Cluster is failing over (Redis said: ${m})` },
+  {
+    said: /^(Failed to refresh slots cache|Cluster isn't ready)/,
+    code: "UNAVAILABLE",
+    words: () => "the Redis Cluster is failing over (no node could say which one holds the keys)",
+  },
+  { said: /^None of startup nodes is available/, code: "UNAVAILABLE", words: () => "Redis is unavailable: no node of the Redis Cluster can be reached" },
+  // Redis is there but cannot serve now, as opposed to a bug in a script.
+  { said: /^(LOADING|MASTERDOWN|BUSY|READONLY|NOREPLICAS)\b/, code: "UNAVAILABLE", words: (m) => `Redis is unavailable: ${m}` },
+];
 
-/** Map whatever ioredis threw to a TinyQSError: reachability problems become UNAVAILABLE. */
-export function fromRedisError(err: unknown): TinyQSError {
+/**
+ * Map whatever ioredis threw to a TinyQSError, in tinyqs's words (SAID above): a full Redis is FULL,
+ * reachability problems UNAVAILABLE, any other refusal of a command INTERNAL (a bug in tinyqs).
+ * `timeoutMs` is the engine's, for the words of a command that timed out.
+ */
+export function fromRedisError(err: unknown, timeoutMs?: number): TinyQSError {
   if (err instanceof TinyQSError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof ReplyError && !TRANSIENT_REPLY.test(message)) {
-    return new TinyQSError("INTERNAL", `Redis refused a tinyqs command: ${message}`, { cause: err });
-  }
+  const known = SAID.find((s) => s.said.test(message));
+  if (known) return new TinyQSError(known.code, known.words(message, timeoutMs), { cause: err });
+  if (err instanceof ReplyError) return new TinyQSError("INTERNAL", `Redis refused a tinyqs command: ${message}`, { cause: err });
+  // Node's own socket errors (connect ECONNREFUSED …) say what happened already.
   return new TinyQSError("UNAVAILABLE", `Redis is unavailable: ${message}`, { cause: err });
 }

@@ -12,6 +12,8 @@ export const ERRORS = {
   FORBIDDEN: { http: 403, resp: "FORBIDDEN", message: "requests from this origin are not allowed" },
   NOT_FOUND: { http: 404, resp: "NOT_FOUND", message: "no such message, or the receipt is stale" },
   TIMEOUT: { http: 504, resp: "TIMEOUT", message: "no answer came in time" },
+  /** Redis reached its maxmemory (under noeviction): a write was refused, and nothing of it stored. */
+  FULL: { http: 507, resp: "FULL", message: "Redis is full (maxmemory reached): nothing was stored" },
   UNAVAILABLE: { http: 503, resp: "UNAVAILABLE", message: "Redis cannot be reached" },
   CLOSED: { http: 503, resp: "CLOSED", message: "this tinyqs instance is closed" },
   INTERNAL: { http: 500, resp: "INTERNAL", message: "an unexpected error" },

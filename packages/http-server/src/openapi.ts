@@ -98,6 +98,7 @@ export const OPENAPI = {
           401: { $ref: "#/components/responses/Unauthorized" },
           403: { $ref: "#/components/responses/Forbidden" },
           413: error(`The body is over the server's limit (default ${DEFAULTS.maxMessageBytes} bytes; refused before it is read) or the queue's maxMessageBytes (TOO_BIG).`),
+          507: { $ref: "#/components/responses/Full" },
           503: { $ref: "#/components/responses/Unavailable" },
         },
       },
@@ -137,6 +138,7 @@ export const OPENAPI = {
           401: { $ref: "#/components/responses/Unauthorized" },
           403: { $ref: "#/components/responses/Forbidden" },
           413: error("The request or one message is too big (TOO_BIG); nothing is stored."),
+          507: { $ref: "#/components/responses/Full" },
           415: { $ref: "#/components/responses/UnsupportedMediaType" },
           503: { $ref: "#/components/responses/Unavailable" },
         },
@@ -202,6 +204,7 @@ export const OPENAPI = {
           401: { $ref: "#/components/responses/Unauthorized" },
           403: { $ref: "#/components/responses/Forbidden" },
           413: error(`The body is over the server's limit (default ${DEFAULTS.maxMessageBytes} bytes; refused before it is read) or the queue's maxMessageBytes (TOO_BIG).`),
+          507: { $ref: "#/components/responses/Full" },
           503: { $ref: "#/components/responses/Unavailable" },
           504: { ...error("No reply within timeoutMs, or the server is shutting down (TIMEOUT); the request stays queued."), headers: replyHandleHeader },
         },
@@ -221,6 +224,7 @@ export const OPENAPI = {
           403: { $ref: "#/components/responses/Forbidden" },
           404: error("Unknown receipt, a delivery that is over (lease ended, delivered again) or already answered. Nothing stored."),
           413: error(`The reply is over the server's limit (default ${DEFAULTS.maxMessageBytes} bytes; refused before it is read) or the queue's maxMessageBytes (TOO_BIG).`),
+          507: { $ref: "#/components/responses/Full" },
           503: { $ref: "#/components/responses/Unavailable" },
         },
       },
@@ -288,6 +292,7 @@ export const OPENAPI = {
           401: { $ref: "#/components/responses/Unauthorized" },
           403: { $ref: "#/components/responses/Forbidden" },
           413: error("The JSON body is over the server's limit for JSON bodies (TOO_BIG); nothing changed."),
+          507: { $ref: "#/components/responses/Full" },
           415: { $ref: "#/components/responses/UnsupportedMediaType" },
           503: { $ref: "#/components/responses/Unavailable" },
         },
@@ -354,6 +359,7 @@ export const OPENAPI = {
     responses: {
       Unauthorized: error("Missing or wrong bearer token (UNAUTHORIZED)."),
       Unavailable: error("Redis cannot be reached (UNAVAILABLE)."),
+      Full: error("Redis is at its maxmemory (under noeviction) and refused the write (FULL); nothing was stored."),
       Forbidden: error(
         "A browser request from an origin the server does not allow (FORBIDDEN): its Origin is neither the server's own nor one of --cors-origin, " +
           "or it says Sec-Fetch-Site: same-site or cross-site without an Origin, or its Host is not a name the server answers to " +
