@@ -46,7 +46,7 @@ export const CLI: CliSpec<StartConfig> = {
     {
       // The engine's own range (new TinyQS({ timeoutMs })).
       flag: "--redis-timeout-ms", env: ENV.redisTimeoutMs, arg: "MS",
-      help: `how long the engine waits for Redis before answering UNAVAILABLE,\n1-600000 (default ${DEFAULTS.redisTimeoutMs}; clients wait longer: README, "Timeouts")`, set: (c, v) => (c.redisTimeoutMs = v.integer(1, 600_000)),
+      help: `how long the engine waits for Redis before answering UNAVAILABLE,\n1-600000 (default ${DEFAULTS.redisTimeoutMs}; keep it below the clients' timeoutMs, default ${DEFAULTS.clientTimeoutMs})`, set: (c, v) => (c.redisTimeoutMs = v.integer(1, 600_000)),
     },
     {
       flag: "--data-dir", env: "TINYQS_DATA_DIR", arg: "DIR",

@@ -39,7 +39,7 @@ const SETTINGS: CliSetting<CliConfig>[] = [
   {
     // The engine's own range (new TinyQS({ timeoutMs })).
     flag: "--redis-timeout-ms", env: ENV.redisTimeoutMs, arg: "MS",
-    help: `how long the engine waits for Redis before answering UNAVAILABLE,\n1-600000 (default ${CORE_DEFAULTS.redisTimeoutMs}; clients wait longer: README, "Timeouts")`, set: (o, v) => (o.server.redisTimeoutMs = v.integer(1, 600_000)),
+    help: `how long the engine waits for Redis before answering UNAVAILABLE,\n1-600000 (default ${CORE_DEFAULTS.redisTimeoutMs}; keep it below the clients' timeoutMs, default ${CORE_DEFAULTS.clientTimeoutMs})`, set: (o, v) => (o.server.redisTimeoutMs = v.integer(1, 600_000)),
   },
   { flag: "--prefix", env: ENV.prefix, arg: "P", help: "first part of every Redis key (default tinyqs)", set: (o, v) => (o.server.prefix = v.text()) },
   {
