@@ -1,12 +1,12 @@
 // Every default of the engine, the worker and the ports the servers and clients meet on, each with
 // why it is what it is. A setting a caller leaves out takes its value from here, and the servers'
-// own defaults tables, the clients and `pnpm start` read the shared ones (ports, Redis) from here
+// own defaults tables, the clients and `pnpm start` read the shared ones (ports, Redis, the clients' timeoutMs) from here
 // too. Ranges — what a caller may ask for instead — are in arguments.ts.
 
 /**
- * Timeouts nest, each layer's longer than the one beneath it (engine < server < client; the table
- * is in the root README), so that when Redis is away the engine's UNAVAILABLE is what reaches the
- * caller, not a client's own TIMEOUT that hides why.
+ * Timeouts nest, each layer's longer than the one beneath it (engine < server < client; the one
+ * table of them: packages/client/README.md, "Timeouts: how they nest"), so that when Redis is away
+ * the engine's UNAVAILABLE is what reaches the caller, not a client's own TIMEOUT that hides why.
  */
 const REDIS_TIMEOUT_MS = 5000;
 
