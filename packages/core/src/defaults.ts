@@ -1,7 +1,7 @@
 // Every default of the engine, the worker and the ports the servers and clients meet on, each with
 // why it is what it is. A setting a caller leaves out takes its value from here, and the servers'
-// own defaults tables, the clients and `pnpm start` read the shared ones (ports, Redis, the clients' timeoutMs) from here
-// too. Ranges — what a caller may ask for instead — are in arguments.ts.
+// own defaults tables, the clients and `pnpm start` read the shared ones (ports, Redis, the
+// clients' timeoutMs) from here too. Ranges — what a caller may ask for instead — are in arguments.ts.
 
 /**
  * Timeouts nest, each layer's longer than the one beneath it (engine < server < client; the one
