@@ -12,6 +12,8 @@ export interface StartConfig {
   httpPort: number;
   /** The Redis to use; undefined: start the embedded one. */
   redis: string | undefined;
+  /** The engine's Redis timeout (new TinyQS({ timeoutMs })); undefined: the engine's default. */
+  redisTimeoutMs: number | undefined;
   /** The embedded Redis's data directory (absolute once parsed). */
   dataDir: string;
   password: string | undefined;
@@ -42,6 +44,11 @@ export const CLI: CliSpec<StartConfig> = {
       help: "use this Redis (redis://[:password@]host:port[/db]) instead of the embedded one", set: (c, v) => (c.redis = v.text()),
     },
     {
+      // The engine's own range (new TinyQS({ timeoutMs })).
+      flag: "--redis-timeout-ms", env: ENV.redisTimeoutMs, arg: "MS",
+      help: `how long the engine waits for Redis before answering UNAVAILABLE,\n1-600000 (default ${DEFAULTS.redisTimeoutMs}; keep it below the clients' timeoutMs, default ${DEFAULTS.clientTimeoutMs})`, set: (c, v) => (c.redisTimeoutMs = v.integer(1, 600_000)),
+    },
+    {
       flag: "--data-dir", env: "TINYQS_DATA_DIR", arg: "DIR",
       help: "where the embedded Redis keeps its append-only file (default ./.tinyqs-data)", set: (c, v) => (c.dataDir = v.text()),
     },
@@ -70,6 +77,7 @@ export const CLI: CliSpec<StartConfig> = {
     tcpPort: DEFAULTS.tcpPort,
     httpPort: DEFAULTS.httpPort,
     redis: undefined,
+    redisTimeoutMs: undefined,
     dataDir: ".tinyqs-data",
     password: undefined,
     token: undefined,

@@ -13,7 +13,10 @@ import {
 } from "@tinyqs/core";
 
 export interface ClientOptions {
-  /** How long a command may wait for the connection to be (re)established, in ms (default 5000). Then UNAVAILABLE. */
+  /**
+   * How long a command may wait for the connection to be (re)established, in ms (default 10 000, twice
+   * the engine's Redis timeout: see DEFAULT_TIMEOUT_MS). Then UNAVAILABLE.
+   */
   timeoutMs?: number;
   /** tinyqs:// only: the server's password (overrides one in the URL). */
   password?: string;
@@ -27,7 +30,12 @@ export interface ClientOptions {
   fetch?: typeof fetch;
 }
 
-export const DEFAULT_TIMEOUT_MS = 5000;
+/**
+ * Core's clientTimeoutMs (twice DEFAULTS.redisTimeoutMs): longer than the engine's Redis timeout, so
+ * that a server whose Redis is away answers UNAVAILABLE before the client's own deadline
+ * (test/timeouts-nest.test.ts checks the order).
+ */
+export const DEFAULT_TIMEOUT_MS: number = DEFAULTS.clientTimeoutMs;
 export const DEFAULT_MAX_RECONNECT_DELAY_MS = 2000;
 
 /** connect()'s options, checked at once (BAD_ARGUMENT), with the engine's range for timeoutMs. */

@@ -6,7 +6,8 @@
 //   by themselves);
 // - Ctrl-C as a terminal sends it (SIGINT to the whole process group) stops everything cleanly, and
 //   what was sent is there after the next start;
-// - TINYQS_REDIS_URL: that Redis, no redis-server needed; the flags and variables (parseStartArgs).
+// - TINYQS_REDIS_URL: that Redis, no redis-server needed; the flags and variables (parseStartArgs);
+// - --redis-timeout-ms reaches the engine: with Redis down, clients get UNAVAILABLE after that long.
 // Needs the packages built (`pnpm test` builds first): `pnpm start` runs on their dist/.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -15,7 +16,7 @@ import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { TinyQS } from "@tinyqs/core";
-import { uniqueQueue } from "@tinyqs/test-support";
+import { freePort, uniqueQueue } from "@tinyqs/test-support";
 import { parseStartArgs } from "../../../scripts/start/options.js";
 import { connect, type TinyQSApi } from "../src/index.js";
 import { ROOT, cleanEnv, launch, running, signalGroup, start, stopAll, tempDir } from "@tinyqs/test-support/start";
@@ -135,6 +136,26 @@ describe.concurrent("pnpm start, through @tinyqs/client", { timeout: 120_000 }, 
     expect(existsSync(dataDir)).toBe(false); // no embedded Redis, no data dir
   });
 
+  it("--redis-timeout-ms / TINYQS_REDIS_TIMEOUT_MS reach the engine: with its Redis down, clients get UNAVAILABLE after that long", async () => {
+    const dead = `redis://127.0.0.1:${await freePort()}`;
+    const t = await start(["--redis", dead, "--redis-timeout-ms", "1000"], cleanEnv({ TINYQS_REDIS_TIMEOUT_MS: "60000", PATH: "" }));
+    // The start-up check waited the flag's 1000 ms, not the variable's minute, then served anyway.
+    expect(t.err()).toMatch(/does not answer yet \([^)]*1000 ms/);
+    const clients: TinyQSApi[] = [connect(`tinyqs://127.0.0.1:${t.tcpPort}`), connect(t.httpUrl)];
+    try {
+      for (const c of clients) {
+        const t0 = Date.now();
+        const e = await c.send(uniqueQueue("start-down"), "x").catch((err: unknown) => err);
+        expect(e).toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/Redis.* 1000 ms/) });
+        expect(Date.now() - t0).toBeLessThan(5000);
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+    signalGroup(t, "SIGINT");
+    expect(await t.exited).toBe(0);
+  });
+
   it("an embedded example with no tinyqs running and no TINYQS_REDIS_URL says what to do", async () => {
     const { stdout, stderr } = await run(process.execPath, ["examples/embedded/tour.mjs"], {
       cwd: ROOT,
@@ -167,6 +188,14 @@ describe("pnpm start's flags and variables", () => {
     expect(() => parseStartArgs(["--redis"], {}, cwd)).toThrow("--redis needs a value (URL)");
     expect(() => parseStartArgs(["--http-port", "70000"], {}, cwd)).toThrow("--http-port must be a port number");
     expect(() => parseStartArgs([], { TINYQS_TCP_PORT: "x" }, cwd)).toThrow("TINYQS_TCP_PORT: --tcp-port must be a port number");
+  });
+
+  it("--redis-timeout-ms or TINYQS_REDIS_TIMEOUT_MS, the engine's range (1-600000); the flag wins; unset: the engine's default", () => {
+    expect(parseStartArgs([], {}, cwd)).toMatchObject({ config: { redisTimeoutMs: undefined } });
+    expect(parseStartArgs([], { TINYQS_REDIS_TIMEOUT_MS: "2500" }, cwd)).toMatchObject({ config: { redisTimeoutMs: 2500 } });
+    expect(parseStartArgs(["--", "--redis-timeout-ms", "1000"], { TINYQS_REDIS_TIMEOUT_MS: "2500" }, cwd)).toMatchObject({ config: { redisTimeoutMs: 1000 } });
+    expect(() => parseStartArgs(["--redis-timeout-ms", "0"], {}, cwd)).toThrow('--redis-timeout-ms must be an integer from 1 to 600000, got "0"');
+    expect(() => parseStartArgs([], { TINYQS_REDIS_TIMEOUT_MS: "600001" }, cwd)).toThrow("TINYQS_REDIS_TIMEOUT_MS: --redis-timeout-ms must be an integer from 1 to 600000");
   });
 
   it("--allowed-host or TINYQS_ALLOWED_HOSTS, as given (the HTTP server checks each name); the flag wins", () => {

@@ -1,7 +1,14 @@
 // Every default of the engine, the worker and the ports the servers and clients meet on, each with
 // why it is what it is. A setting a caller leaves out takes its value from here, and the servers'
-// own defaults tables, the clients and `pnpm start` read the shared ones (ports, Redis) from here
-// too. Ranges — what a caller may ask for instead — are in arguments.ts.
+// own defaults tables, the clients and `pnpm start` read the shared ones (ports, Redis, the
+// clients' timeoutMs) from here too. Ranges — what a caller may ask for instead — are in arguments.ts.
+
+/**
+ * Timeouts nest, each layer's longer than the one beneath it (engine < server < client; the one
+ * table of them: packages/client/README.md, "Timeouts: how they nest"), so that when Redis is away
+ * the engine's UNAVAILABLE is what reaches the caller, not a client's own TIMEOUT that hides why.
+ */
+const REDIS_TIMEOUT_MS = 5000;
 
 export const DEFAULTS = {
   /** A reservation long enough for most jobs, short enough that a crashed worker's message comes back soon: SQS's 30 s. */
@@ -13,7 +20,13 @@ export const DEFAULTS = {
   /** How long wait() and request() wait for the reply when not told: a patient RPC. */
   replyTimeoutMs: 30_000,
   /** How long an operation waits for an unreachable Redis before failing with UNAVAILABLE: past a brief blip, short of a client's patience. */
-  redisTimeoutMs: 5000,
+  redisTimeoutMs: REDIS_TIMEOUT_MS,
+  /**
+   * How long a client (tinyqs:// and http(s)://) waits for a server's answer, long polls' waitMs on
+   * top: twice the engine's Redis timeout, so a server whose Redis is away has time to say so
+   * (UNAVAILABLE, 503) — even after a second Redis call — before the client gives up with TIMEOUT.
+   */
+  clientTimeoutMs: 2 * REDIS_TIMEOUT_MS,
   /** The first part of every Redis key: a Redis shared with other software keeps tinyqs's keys apart. */
   prefix: "tinyqs",
   /** Where the engine finds Redis when not told: a Redis on this machine's standard port. */

@@ -3,7 +3,7 @@
 // are one table below, read by @tinyqs/core/cli (a flag beats its variable, both beat the default,
 // and --help comes from the same table). SIGTERM/SIGINT stop it gracefully; a second signal stops
 // it at once.
-import { DEPRECATED_ENV, ENV, closeOnStopSignals, readCommandLine, usage, type CliSpec } from "@tinyqs/core/cli";
+import { DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, closeOnStopSignals, readCommandLine, usage, type CliSpec } from "@tinyqs/core/cli";
 import { DEFAULTS } from "./defaults.js";
 import { parseAllowedHosts } from "./allowed-hosts.js";
 import { parseCorsOrigins } from "./origin.js";
@@ -12,7 +12,7 @@ import type { HttpServerOptions } from "./server.js";
 interface HttpCliConfig {
   host: string;
   port: number;
-  server: Pick<HttpServerOptions, "redis" | "prefix" | "token" | "corsOrigins" | "allowedHosts" | "maxMessageBytes" | "maxWaitMs">;
+  server: Pick<HttpServerOptions, "redis" | "redisTimeoutMs" | "prefix" | "token" | "corsOrigins" | "allowedHosts" | "maxMessageBytes" | "maxWaitMs">;
 }
 
 const CLI: CliSpec<HttpCliConfig> = {
@@ -27,6 +27,11 @@ const CLI: CliSpec<HttpCliConfig> = {
       help: `port to listen on (default ${DEFAULTS.port}; 0: any free port)`, set: (c, v) => (c.port = v.port()),
     },
     { flag: "--redis", env: ENV.redis, arg: "URL", help: `the Redis to use (default ${DEFAULTS.redis})`, set: (c, v) => (c.server.redis = v.text()) },
+    {
+      // The engine's own range (new TinyQS({ timeoutMs })).
+      flag: "--redis-timeout-ms", env: ENV.redisTimeoutMs, arg: "MS",
+      help: `how long the engine waits for Redis before answering UNAVAILABLE,\n1-600000 (default ${CORE_DEFAULTS.redisTimeoutMs}; keep it below the clients' timeoutMs, default ${CORE_DEFAULTS.clientTimeoutMs})`, set: (c, v) => (c.server.redisTimeoutMs = v.integer(1, 600_000)),
+    },
     { flag: "--prefix", env: ENV.prefix, arg: "PREFIX", help: "first part of every Redis key (default tinyqs)", set: (c, v) => (c.server.prefix = v.text()) },
     {
       flag: "--token", env: ENV.token, arg: "TOKEN",

@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   engine?: TinyQSApi;
   /** Where the engine this server makes connects (ignored with `engine`). Default redis://127.0.0.1:6379. */
   redis?: RedisInput;
+  /** How long the engine this server makes waits for an unreachable Redis before 503 UNAVAILABLE, 1-600000 ms (default 5000). */
+  redisTimeoutMs?: number;
   /** Key prefix of the engine this server makes (default "tinyqs"). */
   prefix?: string;
   /** listen() defaults. */
@@ -75,7 +77,7 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
   const origins = originPolicy(parseCorsOrigins(options.corsOrigins), parseAllowedHosts(options.allowedHosts));
 
   const owned = !options.engine;
-  const engine = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix });
+  const engine = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs });
   const metrics = new Metrics(engine);
   const ctx = new Context(metrics.instrument(engine), {
     maxMessageBytes,

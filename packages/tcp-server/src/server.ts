@@ -15,6 +15,8 @@ export interface TcpServerOptions {
   engine?: TinyQSApi;
   /** Where a new engine finds Redis (URL, ioredis options or instance, `{ cluster: [...] }`). Default redis://127.0.0.1:6379. */
   redis?: RedisInput;
+  /** How long a new engine waits for an unreachable Redis before UNAVAILABLE, 1-600000 ms (default 5000). */
+  redisTimeoutMs?: number;
   /** Key prefix of a new engine (default "tinyqs"). */
   prefix?: string;
   /** Require AUTH with this password before any other command (but HELLO and QUIT). */
@@ -98,7 +100,7 @@ function passwordCheck(password: string | undefined): Pick<ServerState, "passwor
 export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   const { limits, parser, idleTimeoutMs, shutdownTimeoutMs, maxPendingBytes } = settingsOf(options);
   const ownsEngine = !options.engine;
-  const engine: TinyQSApi = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix });
+  const engine: TinyQSApi = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs });
 
   const connections = new Set<Connection>();
   let nextId = 1;

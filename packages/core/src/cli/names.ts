@@ -12,6 +12,7 @@ export const ENV = {
   password: "TINYQS_PASSWORD",
   token: "TINYQS_TOKEN",
   maxMessageBytes: "TINYQS_MAX_MESSAGE_BYTES",
+  redisTimeoutMs: "TINYQS_REDIS_TIMEOUT_MS",
 } as const;
 
 /**
