@@ -9,6 +9,10 @@
 //   Commands cut by a dropped connection fail (UNAVAILABLE, as CommandCut) and are never re-sent
 //   behind the caller's back (autoResendUnfulfilledCommands: false), so a cut receive cannot strand
 //   a reservation; the one command the client sends again itself is WAIT (tcp.ts says why).
+// - Every command has a deadline once sent: timeoutMs from the call's start, plus the server-side
+//   wait of a long poll or reply WAIT. Past it the call fails with UNAVAILABLE ("whether the command
+//   ran is unknown") and its connection is reset (dropped, then reconnected), so a late reply can
+//   never be matched to a later command; the other commands pending on it fail the same way.
 // - Error replies become TinyQSErrors by core's reading of RESP error lines (errorFromResp).
 import { Redis, type RedisOptions } from "ioredis";
 import { TinyQSError, sleep } from "@tinyqs/core";
@@ -20,7 +24,10 @@ export interface TcpConnectionsOptions {
   host: string;
   port: number;
   password: string | undefined;
-  /** How long a command waits for its connection to be ready. */
+  /**
+   * How long a command waits for its connection to be ready, and for its answer from the call's
+   * start (plus the server-side wait of a long poll or reply WAIT).
+   */
   timeoutMs: number;
   /** Idle blocking connections kept for the next long poll. */
   poolSize: number;
@@ -49,6 +56,11 @@ export class TcpConnections {
   private readonly changes = new Map<Redis, Promise<void>>();
   /** Some connection of this client has been ready once: the server exists, a refusal is a restart. */
   private everReady = false;
+  /**
+   * Each connection's resets for a missed deadline: how many so far (a command sent before the last
+   * one was cut by it) and the error the commands it cut get.
+   */
+  private readonly resets = new WeakMap<Redis, { count: number; error: TinyQSError }>();
 
   constructor(private readonly o: TcpConnectionsOptions) {
     this.redisOptions = {
@@ -73,17 +85,18 @@ export class TcpConnections {
   /** One command on the main connection; binary replies when `binary`. */
   async cmd(args: Args, binary = false): Promise<Reply> {
     try {
-      return await this.call(this.main, args, binary);
+      return await this.call(this.main, args, binary, 0);
     } catch (e) {
       throw this.mapError(e);
     }
   }
 
   /**
-   * One waiting command on a pooled connection of its own. `aborted` is the answer when the signal
-   * aborts or the client closes while it waits (the connection is destroyed then).
+   * One waiting command (the server waits up to `waitMs`) on a pooled connection of its own.
+   * `aborted` is the answer when the signal aborts or the client closes while it waits (the
+   * connection is destroyed then). Its deadline is timeoutMs + waitMs.
    */
-  async blocking<T>(args: Args, signal: AbortSignal | undefined, parse: (r: Reply) => T, aborted: T): Promise<T> {
+  async blocking<T>(args: Args, waitMs: number, signal: AbortSignal | undefined, parse: (r: Reply) => T, aborted: T): Promise<T> {
     if (this.isClosed) throw new TinyQSError("CLOSED");
     if (signal?.aborted) return aborted;
     const conn = this.idle.pop() ?? this.open();
@@ -94,7 +107,7 @@ export class TcpConnections {
     try {
       let reply: Reply;
       try {
-        reply = await this.call(conn, args, true);
+        reply = await this.call(conn, args, true, waitMs);
       } catch (e) {
         if (signal?.aborted || this.isClosed) return aborted;
         throw this.mapError(e);
@@ -141,17 +154,21 @@ export class TcpConnections {
   }
 
   /**
-   * `args` on `conn` once it is ready, waiting at most timeoutMs in all. A command ioredis refused to
-   * write (the connection went down between 'ready' and the write, so nothing was sent) waits for
-   * the connection again; only a command that may have reached the server fails as cut.
+   * `args` on `conn` once it is ready, waiting at most timeoutMs for that, and answered within
+   * timeoutMs + `waitMs` of the start (else UNAVAILABLE and `conn` is reset: answerBy). A command
+   * ioredis refused to write (the connection went down between 'ready' and the write, so nothing was
+   * sent) waits for the connection again; only a command that may have reached the server fails as cut.
    */
-  private async call(conn: Redis, args: Args, binary: boolean): Promise<Reply> {
-    const deadline = Date.now() + this.o.timeoutMs;
+  private async call(conn: Redis, args: Args, binary: boolean, waitMs: number): Promise<Reply> {
+    const start = Date.now();
+    const deadline = start + this.o.timeoutMs;
+    const limitMs = this.o.timeoutMs + waitMs;
     const [name, ...rest] = args as [string, ...Args];
     for (;;) {
       await this.ready(conn, deadline);
       try {
-        return (binary ? await conn.callBuffer(name, ...rest) : await conn.call(name, ...rest)) as Reply;
+        const sent = binary ? conn.callBuffer(name, ...rest) : conn.call(name, ...rest);
+        return await this.answerBy(conn, sent as Promise<Reply>, start + limitMs, limitMs);
       } catch (e) {
         if (!notWritten(e) || this.isClosed) throw e;
         if (Date.now() >= deadline) throw this.unavailable(e);
@@ -160,6 +177,44 @@ export class TcpConnections {
         await sleep(10);
       }
     }
+  }
+
+  /**
+   * `sent`'s answer, or at `by` UNAVAILABLE (the outcome unknown) and `conn` reset: disconnected and
+   * reconnecting (the main one) or dropped (a pool one), so a late answer goes nowhere. A command
+   * cut by a reset that another command's deadline caused fails the same way.
+   */
+  private answerBy(conn: Redis, sent: Promise<Reply>, by: number, limitMs: number): Promise<Reply> {
+    const resetsBefore = this.resets.get(conn)?.count ?? 0;
+    return new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const error = this.noAnswer(limitMs);
+        reject(error);
+        this.reset(conn, error);
+      }, Math.max(0, by - Date.now()));
+      sent.then(
+        (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          const reset = this.resets.get(conn);
+          reject(reset && reset.count > resetsBefore ? reset.error : e);
+        },
+      );
+    });
+  }
+
+  private reset(conn: Redis, error: TinyQSError): void {
+    const count = (this.resets.get(conn)?.count ?? 0) + 1;
+    this.resets.set(conn, { count, error });
+    if (conn === this.main && !this.isClosed) conn.disconnect(true);
+    else conn.disconnect();
+  }
+
+  private noAnswer(limitMs: number): TinyQSError {
+    return new TinyQSError("UNAVAILABLE", `no answer from the tinyqs server at ${this.where()} within ${limitMs} ms: whether the command ran is unknown`);
   }
 
   /** Resolves once `conn` is ready; UNAVAILABLE at `deadline`, CLOSED if the client closes. */

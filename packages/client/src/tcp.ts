@@ -75,8 +75,9 @@ export class TcpClient implements TinyQSApi {
     return this.link.cmd(args, binary);
   }
 
-  private blocking<T>(args: Array<string | Buffer>, signal: AbortSignal | undefined, parse: (r: Reply) => T, aborted: T): Promise<T> {
-    return this.link.blocking(args, signal, parse, aborted);
+  /** A command the server holds up to `waitMs` (a long poll, a reply WAIT): timeoutMs + waitMs to answer. */
+  private blocking<T>(args: Array<string | Buffer>, waitMs: number, signal: AbortSignal | undefined, parse: (r: Reply) => T, aborted: T): Promise<T> {
+    return this.link.blocking(args, waitMs, signal, parse, aborted);
   }
 
   private checkOpen(): void {
@@ -119,7 +120,7 @@ export class TcpClient implements TinyQSApi {
     const args = this.receiveCommand(command, queue, checked);
     if (options?.signal?.aborted) return null;
     const parse = toMessageOrNull(queue);
-    if (checked.waitMs) return this.blocking(args, options?.signal, parse, null);
+    if (checked.waitMs) return this.blocking(args, checked.waitMs, options?.signal, parse, null);
     return parse(await this.cmd(args, true));
   }
 
@@ -130,7 +131,7 @@ export class TcpClient implements TinyQSApi {
     const args = this.receiveCommand("RECEIVE", queue, checked);
     if (options.signal?.aborted) return [];
     const parse = toMessages(queue);
-    if (checked.waitMs) return this.blocking(args, options.signal, parse, []);
+    if (checked.waitMs) return this.blocking(args, checked.waitMs, options.signal, parse, []);
     return parse(await this.cmd(args, true));
   }
 
@@ -149,7 +150,7 @@ export class TcpClient implements TinyQSApi {
     if (options?.signal?.aborted) return null;
     const args = ["PEEK", queue];
     const parse = toMessageOrNull(queue);
-    if (waitMs) return this.blocking([...args, "WAIT", String(waitMs)], options.signal, parse, null);
+    if (waitMs) return this.blocking([...args, "WAIT", String(waitMs)], waitMs, options.signal, parse, null);
     return parse(await this.cmd(args, true));
   }
 
@@ -208,7 +209,7 @@ export class TcpClient implements TinyQSApi {
         // A look without waiting answers at once: the main connection. A wait blocks: its own.
         if (left === 0) return parse(await this.cmd(["WAIT", handle, "TIMEOUT", "0"], true));
         const args = left === undefined ? ["WAIT", handle] : ["WAIT", handle, "TIMEOUT", String(left)];
-        return await this.blocking(args, signal, parse, null);
+        return await this.blocking(args, left ?? DEFAULTS.replyTimeoutMs, signal, parse, null);
       } catch (e) {
         // Cut mid-wait: a reply the server was collecting for the lost connection was put back, so
         // waiting again gets it (one already written to that connection is gone: delivered).

@@ -21,6 +21,13 @@ export interface Proxy {
   hold(): void;
   /** …and pass on what was kept, in order, and whatever comes next. */
   flush(): void;
+  /**
+   * A stalled path: from now on pass nothing either way (the clients' commands and the server's
+   * answers are kept), connections staying open, as behind a dead router…
+   */
+  stall(): void;
+  /** …and pass on what was kept both ways (on connections still open), then carry on. */
+  unstall(): void;
   close(): Promise<void>;
 }
 
@@ -29,17 +36,26 @@ export async function proxy(targetPort: number): Promise<Proxy> {
   let connections = 0;
   let sent = "";
   let held: Array<() => void> | null = null;
+  let stalled: Array<() => void> | null = null;
   const server = net.createServer((client) => {
     connections++;
     const upstream = net.connect(targetPort, "127.0.0.1");
     sockets.add(client).add(upstream);
-    client.on("data", (d: Buffer) => {
+    const toServer = (d: Buffer) => {
       sent += d.toString("latin1");
       upstream.write(d);
-    });
-    upstream.on("data", (d: Buffer) => {
+    };
+    const toClient = (d: Buffer) => {
       if (held) held.push(() => client.write(d));
       else client.write(d);
+    };
+    client.on("data", (d: Buffer) => {
+      if (stalled) stalled.push(() => !client.destroyed && toServer(d));
+      else toServer(d);
+    });
+    upstream.on("data", (d: Buffer) => {
+      if (stalled) stalled.push(() => !client.destroyed && toClient(d));
+      else toClient(d);
     });
     const drop = () => {
       client.destroy();
@@ -77,6 +93,14 @@ export async function proxy(targetPort: number): Promise<Proxy> {
       const kept = held ?? [];
       held = null;
       for (const write of kept) write();
+    },
+    stall() {
+      stalled ??= [];
+    },
+    unstall() {
+      const kept = stalled ?? [];
+      stalled = null;
+      for (const pass of kept) pass();
     },
     async close() {
       cut();
