@@ -1,5 +1,5 @@
 // Command-line flags of `pnpm bench`. Kept apart from main.ts so the flags are documented in one place.
-import { DEFAULT_SETTINGS, isScenarioName, SCENARIO_NAMES, type ScenarioName, type Settings } from "./scenarios.js";
+import { BATCH_SETTINGS, DEFAULT_SETTINGS, isScenarioName, SCENARIO_NAMES, type ScenarioName, type Settings } from "./scenarios.js";
 
 export interface CliOptions {
   scenarios: ScenarioName[];
@@ -25,6 +25,8 @@ export const USAGE = `usage: pnpm bench [flags]
   --wait-ms MS        long-poll length of each receive and take (default ${DEFAULT_SETTINGS.waitMs})
   --window N          sends in flight; in R, requests in flight (default ${DEFAULT_SETTINGS.window})
   --concurrency N     receive->delete loops; in R, take->respond loops (default ${DEFAULT_SETTINGS.concurrency})
+  --batch             the peers' +batch mode: send in batches of ${BATCH_SETTINGS.sendBatch}, receive up to ${BATCH_SETTINGS.recvBatch} per
+                      call, delete what one call received in one call (runs are named <target>+batch)
   --timeout S         give up on a run after S seconds (default ${DEFAULT_SETTINGS.timeoutMs / 1000}; ${SERVER_TARGET_TIMEOUT_MS / 1000} for a server target)`;
 
 function positiveInt(flag: string, v: string | undefined): number {
@@ -59,6 +61,7 @@ export function parseArgs(argv: string[]): CliOptions {
       }
       case "--rounds": o.rounds = positiveInt(flag, value()); break;
       case "--json": o.json = true; break;
+      case "--batch": Object.assign(o.settings, BATCH_SETTINGS); break;
       case "--redis": o.redis = value() ?? null; if (!o.redis) throw new Error("--redis needs a URL"); break;
       case "--target": o.target = value() ?? ""; break;
       case "--wait-ms": o.settings.waitMs = positiveInt(flag, value()); break;

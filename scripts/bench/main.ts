@@ -10,7 +10,7 @@ import { RedisServer } from "@tinyqs/test-support/redis-server";
 import type { ChildJob, ChildReply } from "./child.js";
 import { compileChild, REPO, type ChildEntry } from "./compile.js";
 import { HelpRequested, parseArgs, USAGE, type CliOptions } from "./cli.js";
-import { runLine, summaryTable } from "./report.js";
+import { ratioTable, runLine, summaryTable } from "./report.js";
 import type { RunResult } from "./run-scenario.js";
 import { SCENARIOS } from "./scenarios.js";
 import { loadTarget, TARGET_NAMES } from "./targets/index.js";
@@ -92,6 +92,7 @@ try {
   const s = opts.settings;
   const withR = opts.scenarios.some((name) => SCENARIOS[name].mode === "request");
   say(`tinyqs benchmark, target ${opts.target}: scenarios ${opts.scenarios.join(",")}, ${opts.rounds} round(s); ` +
+    (s.sendBatch ? `+batch: sendBatch of ${s.sendBatch}, receiveBatch of up to ${s.recvBatch} + one deleteBatch per receive, ` : "") +
     `${s.window} sends in flight, ${s.concurrency} receive→delete loops${withR ? " (R: requests in flight, take→respond loops)" : ""}, receive waitMs ${s.waitMs}; ` +
     `Node ${process.version}, Redis ${await redisVersion(url)}, ${new Date().toISOString()}`);
 
@@ -126,6 +127,10 @@ try {
     if (!ran.length) continue; // every scenario was skipped on it (said below)
     say(`\nmedians over ${opts.rounds} round(s), target ${target}:\n`);
     say(summaryTable(ran, opts.scenarios));
+  }
+  if (opts.target !== "engine") {
+    say(`\n${opts.target} against the engine, same run${s.sendBatch ? " (both +batch)" : ""}:\n`);
+    say(ratioTable(results, opts.scenarios, opts.target));
   }
   for (const [combination, why] of skip) say(`skipped ${combination}: ${why}`);
   await cleanup();

@@ -70,3 +70,16 @@ export function summaryTable(results: RunResult[], scenarios: ScenarioName[]): s
   }
   return rows.join("\n");
 }
+
+/** A front end against the engine in the same run: the ratio of their median msgs/s per scenario. */
+export function ratioTable(results: RunResult[], scenarios: ScenarioName[], target: string): string {
+  const rate = (t: string, s: ScenarioName) =>
+    median(results.filter((r) => r.target === t && r.scenario === s && r.ok && r.msgsPerSec != null).map((r) => r.msgsPerSec!));
+  const rows = [`| scenario | engine msgs/s | ${target} msgs/s | ${target} ÷ engine |`, "|---|---:|---:|---:|"];
+  for (const s of scenarios) {
+    const [e, t] = [rate("engine", s), rate(target, s)];
+    if (e === null && t === null) continue;
+    rows.push(`| ${s} | ${int(e)} | ${int(t)} | ${e && t ? `${Math.round((t / e) * 100)} %` : "–"} |`);
+  }
+  return rows.join("\n");
+}

@@ -102,7 +102,7 @@ export async function openRunFrame(target: Target, name: ScenarioName, opts: Run
       const { totalMs, costs, peakRssMB } = measured!;
       const rate = (ms: number) => (ms > 0 ? Math.round(n / (ms / 1000)) : null);
       return {
-        peer: `tinyqs-${target.name}`,
+        peer: `tinyqs-${target.name}${S.sendBatch ? "+batch" : ""}`,
         target: target.name,
         scenario: name,
         round: opts.round,
@@ -116,7 +116,7 @@ export async function openRunFrame(target: Target, name: ScenarioName, opts: Run
         peakRssMB,
         startRssMB,
         ...costs,
-        settings: { window: S.window, concurrency: S.concurrency, waitMs: S.waitMs },
+        settings: { window: S.window, concurrency: S.concurrency, waitMs: S.waitMs, ...(S.sendBatch ? { batch: S.sendBatch, recvBatch: S.recvBatch } : {}) },
         at: new Date().toISOString(),
       };
     },

@@ -41,7 +41,7 @@ export interface RunResult {
   redisCpuUsPerMsg: number;
   /** (Node CPU + Redis CPU) / wall time: how many cores the run kept busy (this machine has 2). */
   busyCores: number;
-  settings: { window: number; concurrency: number; waitMs: number };
+  settings: { window: number; concurrency: number; waitMs: number; batch?: number; recvBatch?: number };
   at: string;
 }
 
@@ -131,9 +131,10 @@ function onDel(run: PullRun, s: number, deleted: boolean): void {
   } else run.dupDel++;
 }
 
-/** `window` sends in flight until all n are sent. */
+/** `window` sends in flight until all n are sent; with --batch, one sendBatch at a time, as the harness does. */
 function produce(run: PullRun): Promise<void> {
   const { q, make, latency } = run;
+  if (run.S.sendBatch) return produceBatches(run).catch((e: Error) => run.abort(`producer error: ${e.message}`));
   return windowed(run.n, run.S.window, async (i) => {
     await q.send(make(i));
     latency.sent(i, now());
@@ -142,11 +143,32 @@ function produce(run: PullRun): Promise<void> {
   }, () => run.aborted !== null).catch((e: Error) => run.abort(`producer error: ${e.message}`));
 }
 
+async function produceBatches(run: PullRun): Promise<void> {
+  const { n, q, make, latency } = run;
+  const size = run.S.sendBatch;
+  for (let i = 0; i < n && !run.aborted; i += size) {
+    const seqs = Array.from({ length: Math.min(size, n - i) }, (_, k) => i + k);
+    await batchOf(q).sendBatch(seqs.map(make));
+    const t = now();
+    for (const s of seqs) latency.sent(s, t);
+    run.sent += seqs.length;
+    run.lastProgress = t;
+  }
+}
+
+function batchOf(q: QueueHandle) {
+  if (!q.batch) throw new Error("this target has no batch verbs (--batch)");
+  return q.batch;
+}
+
 /** Pull consumer: `concurrency` loops of receive(waitMs) → delete (phased3: → held). An empty receive
- * has already waited (long poll), so the loop goes straight back; there is no sleep anywhere. */
+ * has already waited (long poll), so the loop goes straight back; there is no sleep anywhere. With
+ * --batch (not in phased3, as in the harness), each loop receives up to recvBatch and deletes them
+ * in one call. */
 function consume(run: PullRun, phased3: boolean): Promise<void[]> {
   const { n, S, q, held } = run;
   const loop = async () => {
+    if (S.recvBatch && !phased3) return batchLoop(run);
     while (!run.aborted && !run.finished && (phased3 ? run.distinctRecv < n : run.distinctDel < n)) {
       const m = await q.receive(S.waitMs);
       if (!m) continue;
@@ -157,6 +179,18 @@ function consume(run: PullRun, phased3: boolean): Promise<void[]> {
     }
   };
   return Promise.all(startLoops(run, S.concurrency, loop, "consumer"));
+}
+
+async function batchLoop(run: PullRun): Promise<void> {
+  const { n, S } = run;
+  const batch = batchOf(run.q);
+  while (!run.aborted && !run.finished && run.distinctDel < n) {
+    const ms = await batch.receiveBatch(S.recvBatch, S.waitMs);
+    if (ms.length === 0) continue;
+    const seqs = ms.map((m) => onRecv(run, m.body));
+    const done = await batch.deleteBatch(ms.map((m) => m.ref));
+    seqs.forEach((s, i) => s >= 0 && onDel(run, s, done[i] === true));
+  }
 }
 
 /** phased3's last phase: delete what was held, `concurrency` deletes in flight. */

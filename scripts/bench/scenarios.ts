@@ -43,6 +43,11 @@ export interface Settings {
   stallMs: number;
   /** Hard limit for one run, so a hung run cannot hang the benchmark. */
   timeoutMs: number;
+  /** `--batch`, the peers' `+batch` mode: sendBatch of `sendBatch` bodies, receiveBatch of up to
+   * `recvBatch` per call and one deleteBatch per receive (0: the single-message API). Harness:
+   * BENCH_BATCH 1000, BENCH_RECV_BATCH 100. */
+  sendBatch: number;
+  recvBatch: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -52,4 +57,9 @@ export const DEFAULT_SETTINGS: Settings = {
   visibilityMs: 120_000,
   stallMs: 20_000,
   timeoutMs: 180_000,
+  sendBatch: 0,
+  recvBatch: 0,
 };
+
+/** What `--batch` sets: the harness's defaults. */
+export const BATCH_SETTINGS = { sendBatch: 1000, recvBatch: 100 } as const;

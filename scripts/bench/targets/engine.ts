@@ -37,6 +37,13 @@ const engine: Target = {
         return m ? { ref: m.receipt as string, body: m.body } : null;
       },
       delete: (ref) => tq.delete(queue, ref),
+      batch: {
+        sendBatch: (bodies) => tq.sendBatch(queue, bodies),
+        async receiveBatch(max, waitMs) {
+          return (await tq.receiveBatch(queue, { max, waitMs })).map((m) => ({ ref: m.receipt as string, body: m.body }));
+        },
+        deleteBatch: (refs) => tq.deleteBatch(queue, refs),
+      },
       // A build from before request/response (TINYQS_CORE pointing at an older checkout) has no put.
       requests: typeof tq.put !== "function" ? undefined : {
         put: (body) => tq.put(queue, body),

@@ -24,9 +24,20 @@ export interface QueueHandle {
   receive(waitMs: number): Promise<Received | null>;
   /** true when the message was deleted (the receipt was current). */
   delete(ref: string): Promise<boolean>;
+  /** The batch verbs, for `pnpm bench --batch`. */
+  batch?: BatchHandle;
   /** Request/response on the same queue (scenario R); absent when the target has none (see Target.noRequests). */
   requests?: RequestHandle;
   close(): Promise<void>;
+}
+
+/** `--batch` (the peers' `+batch` mode): sends in batches, receives many per call, deletes what one call got in one call. */
+export interface BatchHandle {
+  sendBatch(bodies: string[]): Promise<unknown>;
+  /** Up to max, long-polling up to waitMs for the first; [] when nothing came. */
+  receiveBatch(max: number, waitMs: number): Promise<Received[]>;
+  /** One answer per ref, in order: true when deleted. */
+  deleteBatch(refs: string[]): Promise<boolean[]>;
 }
 
 /** The request/response verbs (put, take, respond, wait) on the run's queue. */
