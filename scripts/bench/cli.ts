@@ -27,6 +27,10 @@ export const USAGE = `usage: pnpm bench [flags]
   --concurrency N     receive->delete loops; in R, take->respond loops (default ${DEFAULT_SETTINGS.concurrency})
   --batch             the peers' +batch mode: send in batches of ${BATCH_SETTINGS.sendBatch}, receive up to ${BATCH_SETTINGS.recvBatch} per
                       call, delete what one call received in one call (runs are named <target>+batch)
+  --rate R            open loop: send R msgs/s on a clock, whatever the consumer does, and report the
+                      send->receive latency (p50 / p99 / p99.9) at that load; with --messages, e.g.
+                      --scenarios C --rate 1000 --messages 10000 (10 s)
+  --messages N        N messages per run instead of the scenario's own count
   --timeout S         give up on a run after S seconds (default ${DEFAULT_SETTINGS.timeoutMs / 1000}; ${SERVER_TARGET_TIMEOUT_MS / 1000} for a server target)`;
 
 function positiveInt(flag: string, v: string | undefined): number {
@@ -62,6 +66,8 @@ export function parseArgs(argv: string[]): CliOptions {
       case "--rounds": o.rounds = positiveInt(flag, value()); break;
       case "--json": o.json = true; break;
       case "--batch": Object.assign(o.settings, BATCH_SETTINGS); break;
+      case "--rate": o.settings.rate = positiveInt(flag, value()); break;
+      case "--messages": o.settings.messages = positiveInt(flag, value()); break;
       case "--redis": o.redis = value() ?? null; if (!o.redis) throw new Error("--redis needs a URL"); break;
       case "--target": o.target = value() ?? ""; break;
       case "--wait-ms": o.settings.waitMs = positiveInt(flag, value()); break;
@@ -79,3 +85,8 @@ export function parseArgs(argv: string[]): CliOptions {
 }
 
 export class HelpRequested extends Error {}
+
+/** Flags that cannot go together: said before anything runs. */
+export function checkCombination(o: CliOptions): void {
+  if (o.settings.rate && o.settings.sendBatch) throw new Error("--rate paces single sends: it does not go with --batch");
+}

@@ -37,7 +37,7 @@ export function runLine(r: RunResult): string {
   return [
     `${r.scenario} round ${r.round}: ${int(r.msgsPerSec)} ${requests ? "requests/s" : "msgs/s"} in ${int(r.totalMs)} ms`,
     phasesText([r]),
-    `${requests ? "round trip" : "latency"} p50 ${ms(r.latencyMs.p50)} ms p99 ${ms(r.latencyMs.p99)} ms`,
+    `${requests ? "round trip" : "latency"} p50 ${ms(r.latencyMs.p50)} ms p99 ${ms(r.latencyMs.p99)} ms p99.9 ${ms(r.latencyMs.p999)} ms`,
     `CPU/msg node ${r.nodeCpuUsPerMsg} µs redis ${r.redisCpuUsPerMsg} µs (${r.busyCores.toFixed(2)} cores busy)`,
     `peak RSS ${r.peakRssMB} MB`,
     check(r),
@@ -50,7 +50,7 @@ export function runLine(r: RunResult): string {
  * and a note on how R's row reads when it is there. */
 export function summaryTable(results: RunResult[], scenarios: ScenarioName[]): string {
   const rows = [
-    "| scenario | msgs/s | phases, msgs/s | p50 / p99 latency, ms | Node CPU µs/msg | Redis CPU µs/msg | cores busy | peak RSS MB | exactly-once |",
+    "| scenario | msgs/s | phases, msgs/s | p50 / p99 / p99.9 latency, ms | Node CPU µs/msg | Redis CPU µs/msg | cores busy | peak RSS MB | exactly-once |",
     "|---|---:|---|---:|---:|---:|---:|---:|---|",
   ];
   for (const s of scenarios) {
@@ -62,7 +62,7 @@ export function summaryTable(results: RunResult[], scenarios: ScenarioName[]): s
     const range = rates.length > 1 ? ` (${int(Math.min(...rates))}–${int(Math.max(...rates))})` : "";
     const verdict = ok.length === all.length ? `${ok.length}/${all.length} ok` : `${ok.length}/${all.length} ok; ${all.filter((r) => !r.ok).map(check).join("; ")}`;
     rows.push(
-      `| ${s} | ${ok.length ? int(med((r) => r.msgsPerSec)) + range : "FAIL"} | ${phasesText(ok) || "–"} | ${ms(med((r) => r.latencyMs.p50))} / ${ms(med((r) => r.latencyMs.p99))} | ${int(med((r) => r.nodeCpuUsPerMsg))} | ${int(med((r) => r.redisCpuUsPerMsg))} | ${med((r) => r.busyCores)?.toFixed(2) ?? "–"} | ${int(med((r) => r.peakRssMB))} | ${verdict} |`,
+      `| ${s} | ${ok.length ? int(med((r) => r.msgsPerSec)) + range : "FAIL"} | ${phasesText(ok) || "–"} | ${ms(med((r) => r.latencyMs.p50))} / ${ms(med((r) => r.latencyMs.p99))} / ${ms(med((r) => r.latencyMs.p999))} | ${int(med((r) => r.nodeCpuUsPerMsg))} | ${int(med((r) => r.redisCpuUsPerMsg))} | ${med((r) => r.busyCores)?.toFixed(2) ?? "–"} | ${int(med((r) => r.peakRssMB))} | ${verdict} |`,
     );
   }
   if (results.some((r) => isRequests(r.scenario))) {

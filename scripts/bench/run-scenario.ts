@@ -7,7 +7,7 @@ import { bodyMaker, seqOf } from "./bodies.js";
 import { latch, windowed } from "./flow.js";
 import { LatencyRecorder } from "./latency.js";
 import { openRunFrame, startLoops, type RunState } from "./run-frame.js";
-import { SCENARIOS, type ScenarioName, type Settings } from "./scenarios.js";
+import { scenarioOf, type ScenarioName, type Settings } from "./scenarios.js";
 import type { QueueHandle, Target } from "./targets/types.js";
 
 export interface PhaseResult {
@@ -32,7 +32,7 @@ export interface RunResult {
   totalMs: number;
   msgsPerSec: number | null;
   phases: Record<string, PhaseResult>;
-  latencyMs: { p50: number | null; p99: number | null; max: number | null };
+  latencyMs: { p50: number | null; p99: number | null; p999: number | null; max: number | null };
   peakRssMB: number;
   startRssMB: number;
   nodeCpuMs: number;
@@ -41,7 +41,7 @@ export interface RunResult {
   redisCpuUsPerMsg: number;
   /** (Node CPU + Redis CPU) / wall time: how many cores the run kept busy (this machine has 2). */
   busyCores: number;
-  settings: { window: number; concurrency: number; waitMs: number; batch?: number; recvBatch?: number };
+  settings: { window: number; concurrency: number; waitMs: number; batch?: number; recvBatch?: number; rate?: number };
   at: string;
 }
 
@@ -135,12 +135,41 @@ function onDel(run: PullRun, s: number, deleted: boolean): void {
 function produce(run: PullRun): Promise<void> {
   const { q, make, latency } = run;
   if (run.S.sendBatch) return produceBatches(run).catch((e: Error) => run.abort(`producer error: ${e.message}`));
+  if (run.S.rate) return producePaced(run).catch((e: Error) => run.abort(`producer error: ${e.message}`));
   return windowed(run.n, run.S.window, async (i) => {
     await q.send(make(i));
     latency.sent(i, now());
     run.sent++;
     run.lastProgress = now();
   }, () => run.aborted !== null).catch((e: Error) => run.abort(`producer error: ${e.message}`));
+}
+
+/**
+ * --rate: open loop. Every millisecond the producer issues the sends the clock says are due
+ * (rate × elapsed), without waiting for earlier ones, so a slow consumer or a slow send shows up as
+ * latency instead of slowing the offered load (a closed loop would hide it: coordinated omission).
+ */
+async function producePaced(run: PullRun): Promise<void> {
+  const { n, q, make, latency } = run;
+  const perMs = run.S.rate / 1000;
+  const t0 = now();
+  const inFlight = new Set<Promise<void>>();
+  let issued = 0;
+  while (issued < n && !run.aborted) {
+    const due = Math.min(n, Math.floor((now() - t0) * perMs) + 1);
+    for (; issued < due; issued++) {
+      const seq = issued;
+      const p = q.send(make(seq)).then(() => {
+        latency.sent(seq, now());
+        run.sent++;
+        run.lastProgress = now();
+        inFlight.delete(p);
+      });
+      inFlight.add(p);
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(inFlight);
 }
 
 async function produceBatches(run: PullRun): Promise<void> {
@@ -202,7 +231,7 @@ function deleteHeld(run: PullRun): Promise<void> {
 }
 
 export async function runScenario(target: Target, name: ScenarioName, opts: RunOptions): Promise<RunResult> {
-  const { n, size, mode } = SCENARIOS[name];
+  const { n, size, mode } = scenarioOf(name, opts.settings);
   if (mode === "request") throw new Error(`scenario ${name} is request/response: run-request-scenario.ts runs it`);
   const frame = await openRunFrame(target, name, opts);
   const run = newPullRun(n, size, opts.settings, frame.q);

@@ -48,6 +48,10 @@ export interface Settings {
    * BENCH_BATCH 1000, BENCH_RECV_BATCH 100. */
   sendBatch: number;
   recvBatch: number;
+  /** `--rate R`: open loop, the producer sends R msgs/s on a clock whatever the consumer does (0: closed loop, `window` in flight). */
+  rate: number;
+  /** `--messages N`: the scenario's message count instead of its own (0: the scenario's). */
+  messages: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -59,7 +63,15 @@ export const DEFAULT_SETTINGS: Settings = {
   timeoutMs: 180_000,
   sendBatch: 0,
   recvBatch: 0,
+  rate: 0,
+  messages: 0,
 };
+
+/** A scenario as this run has it: its own n unless --messages says otherwise. */
+export function scenarioOf(name: ScenarioName, S: Settings): Scenario {
+  const sc = SCENARIOS[name];
+  return S.messages ? { ...sc, n: S.messages } : sc;
+}
 
 /** What `--batch` sets: the harness's defaults. */
 export const BATCH_SETTINGS = { sendBatch: 1000, recvBatch: 100 } as const;
