@@ -31,6 +31,8 @@ export const USAGE = `usage: pnpm bench [flags]
                       send->receive latency (p50 / p99 / p99.9) at that load; with --messages, e.g.
                       --scenarios C --rate 1000 --messages 10000 (10 s)
   --messages N        N messages per run instead of the scenario's own count
+  --backlog N         queue N ready messages before each run (untimed) and report Redis memory per
+                      queued message (body excluded) beside a plain list's and a stream's
   --timeout S         give up on a run after S seconds (default ${DEFAULT_SETTINGS.timeoutMs / 1000}; ${SERVER_TARGET_TIMEOUT_MS / 1000} for a server target)`;
 
 function positiveInt(flag: string, v: string | undefined): number {
@@ -68,6 +70,7 @@ export function parseArgs(argv: string[]): CliOptions {
       case "--batch": Object.assign(o.settings, BATCH_SETTINGS); break;
       case "--rate": o.settings.rate = positiveInt(flag, value()); break;
       case "--messages": o.settings.messages = positiveInt(flag, value()); break;
+      case "--backlog": o.settings.backlog = positiveInt(flag, value()); break;
       case "--redis": o.redis = value() ?? null; if (!o.redis) throw new Error("--redis needs a URL"); break;
       case "--target": o.target = value() ?? ""; break;
       case "--wait-ms": o.settings.waitMs = positiveInt(flag, value()); break;
@@ -89,4 +92,5 @@ export class HelpRequested extends Error {}
 /** Flags that cannot go together: said before anything runs. */
 export function checkCombination(o: CliOptions): void {
   if (o.settings.rate && o.settings.sendBatch) throw new Error("--rate paces single sends: it does not go with --batch");
+  if (o.settings.backlog && o.scenarios.some((s) => s === "R")) throw new Error("--backlog queues messages: scenario R (request/response) does not take it");
 }

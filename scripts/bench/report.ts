@@ -40,6 +40,7 @@ export function runLine(r: RunResult): string {
     `${requests ? "round trip" : "latency"} p50 ${ms(r.latencyMs.p50)} ms p99 ${ms(r.latencyMs.p99)} ms p99.9 ${ms(r.latencyMs.p999)} ms`,
     `CPU/msg node ${r.nodeCpuUsPerMsg} µs redis ${r.redisCpuUsPerMsg} µs (${r.busyCores.toFixed(2)} cores busy)`,
     `peak RSS ${r.peakRssMB} MB`,
+    r.backlog ? `backlog ${int(r.backlog.messages)}: ${r.backlog.bytesPerMsg} B/msg in Redis (raw list ${r.backlog.reference.rawList}, stream ${r.backlog.reference.redisStreams})` : "",
     check(r),
   ]
     .filter(Boolean) // R has no phases

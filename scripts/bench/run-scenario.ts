@@ -6,7 +6,8 @@
 import { bodyMaker, seqOf } from "./bodies.js";
 import { latch, windowed } from "./flow.js";
 import { LatencyRecorder } from "./latency.js";
-import { openRunFrame, startLoops, type RunState } from "./run-frame.js";
+import { referenceCosts, usedMemory, type Backlog } from "./backlog.js";
+import { openRunFrame, startLoops, type RunFrame, type RunState } from "./run-frame.js";
 import { scenarioOf, type ScenarioName, type Settings } from "./scenarios.js";
 import type { QueueHandle, Target } from "./targets/types.js";
 
@@ -43,6 +44,8 @@ export interface RunResult {
   busyCores: number;
   settings: { window: number; concurrency: number; waitMs: number; batch?: number; recvBatch?: number; rate?: number };
   at: string;
+  /** --backlog: what the queued messages cost Redis, and a plain list's and a stream's cost for the same bodies. */
+  backlog?: Backlog;
 }
 
 export interface RunOptions {
@@ -59,6 +62,8 @@ const now = () => performance.now();
  * work per message. */
 interface PullRun extends RunState {
   readonly n: number;
+  /** Sequence numbers below this are valid: n, plus --backlog's (n … n+backlog-1, queued before the run). */
+  readonly seqLimit: number;
   readonly S: Settings;
   readonly q: QueueHandle;
   readonly make: (seq: number) => string;
@@ -82,13 +87,14 @@ type Latch = ReturnType<typeof latch>;
 
 function newPullRun(n: number, size: number, S: Settings, q: QueueHandle): PullRun {
   const make = bodyMaker(size);
-  const latency = new LatencyRecorder(n);
-  const recvCount = new Uint8Array(n);
-  const delCount = new Uint8Array(n);
+  const seqLimit = n + S.backlog;
+  const latency = new LatencyRecorder(seqLimit);
+  const recvCount = new Uint8Array(seqLimit);
+  const delCount = new Uint8Array(seqLimit);
   const allRecv = latch();
   const allDeleted = latch();
   const run: PullRun = {
-    n, S, q, make, latency, recvCount, delCount, allRecv, allDeleted,
+    n, seqLimit, S, q, make, latency, recvCount, delCount, allRecv, allDeleted,
     sent: 0, distinctRecv: 0, distinctDel: 0, dupRecv: 0, dupDel: 0, deleteRefused: 0,
     lastProgress: now(),
     aborted: null,
@@ -103,12 +109,12 @@ function newPullRun(n: number, size: number, S: Settings, q: QueueHandle): PullR
   return run;
 }
 
-/** A received body: its sequence number (-1, and the run given up, when it has none below n). */
+/** A received body: its sequence number (-1, and the run given up, when it has none below seqLimit). */
 function onRecv(run: PullRun, body: Buffer | string): number {
-  const { n } = run;
+  const { n, seqLimit } = run;
   const s = seqOf(body);
-  if (s < 0 || s >= n) {
-    run.abort(`a received body does not start with a sequence number below ${n}`);
+  if (s < 0 || s >= seqLimit) {
+    run.abort(`a received body does not start with a sequence number below ${seqLimit}`);
     return -1;
   }
   const t = now();
@@ -238,6 +244,8 @@ export async function runScenario(target: Target, name: ScenarioName, opts: RunO
   frame.watch(() => run.lastProgress, run.abort);
   frame.showProgress(() => ({ sent: run.sent, received: run.distinctRecv, deleted: run.distinctDel }));
 
+  const backlog = opts.settings.backlog ? await queueBacklog(frame, run) : undefined;
+
   // The measured section, phase by phase as the harness times them; kept in one piece so that
   // splitting it adds no await between the clock readings.
   await frame.startMeters();
@@ -276,6 +284,25 @@ export async function runScenario(target: Target, name: ScenarioName, opts: RunO
   await frame.finish(total);
 
   const { aborted, distinctDel, dupRecv, dupDel, deleteRefused } = run;
-  const ok = !aborted && distinctDel === n && dupRecv === 0 && dupDel === 0 && deleteRefused === 0;
-  return frame.result({ ok, error: aborted, lost: n - distinctDel, dupRecv, dupDel, deleteRefused, latencyMs: run.latency.summary() }, phases);
+  // With a backlog, loops still in flight when the n-th delete lands may delete a few more.
+  const ok = !aborted && distinctDel >= n && dupRecv === 0 && dupDel === 0 && deleteRefused === 0;
+  return { ...frame.result({ ok, error: aborted, lost: Math.max(0, n - distinctDel), dupRecv, dupDel, deleteRefused, latencyMs: run.latency.summary() }, phases), ...(backlog ? { backlog } : {}) };
+}
+
+/**
+ * --backlog N: N ready messages queued before the measured section (sequence numbers n … n+N-1,
+ * sent in batches of 1,000, untimed), and what they cost Redis: used_memory grown per message, the
+ * body's bytes taken off. Receives are oldest first, so the run's consumers take backlog messages
+ * while its producer's go to the tail: the queue holds about N throughout.
+ */
+async function queueBacklog(frame: RunFrame, run: PullRun): Promise<Backlog> {
+  const { n, seqLimit, make } = run;
+  const before = await usedMemory(frame.admin);
+  for (let i = n; i < seqLimit; i += 1000) {
+    const bodies = Array.from({ length: Math.min(1000, seqLimit - i) }, (_, k) => make(i + k));
+    await batchOf(run.q).sendBatch(bodies);
+  }
+  const grown = (await usedMemory(frame.admin)) - before;
+  const size = Buffer.byteLength(make(0));
+  return { messages: seqLimit - n, bytesPerMsg: Math.round(grown / (seqLimit - n) - size), reference: await referenceCosts(frame.admin, seqLimit - n, size) };
 }

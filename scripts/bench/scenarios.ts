@@ -52,6 +52,8 @@ export interface Settings {
   rate: number;
   /** `--messages N`: the scenario's message count instead of its own (0: the scenario's). */
   messages: number;
+  /** `--backlog N`: N ready messages queued before the measured section (0: an empty queue). */
+  backlog: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -65,6 +67,7 @@ export const DEFAULT_SETTINGS: Settings = {
   recvBatch: 0,
   rate: 0,
   messages: 0,
+  backlog: 0,
 };
 
 /** A scenario as this run has it: its own n unless --messages says otherwise. */

@@ -23,11 +23,13 @@ describe.sequential("pnpm bench, briefly, on every target", () => {
     ["http", ["--batch"]],
     ["ws", ["--batch"]],
     ["tcp", ["--rate", "500"]],
+    ["http", ["--backlog", "2000"]],
   ])("--target %s %j: every run verified exactly-once", async (target, extra) => {
     const { code, out } = await bench("--scenarios", "C", "--messages", "400", "--target", target, ...extra);
     expect(out, out).toMatch(new RegExp(`^${target}\\s+C round 1: .*\\|  ok$`, "m"));
     expect(out).toMatch(/^engine C round 1: .*\|  ok$/m);
     expect(out).toMatch(new RegExp(`^\\| C \\| [\\d,]+ \\| [\\d,]+ \\| \\d+ % \\|$`, "m"));
+    if (extra.includes("--backlog")) expect(out).toMatch(/backlog 2,000: \d+ B\/msg in Redis \(raw list -?\d+, stream -?\d+\)/);
     expect(code, out).toBe(0);
   });
 });
