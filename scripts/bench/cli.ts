@@ -33,6 +33,9 @@ export const USAGE = `usage: pnpm bench [flags]
   --messages N        N messages per run instead of the scenario's own count
   --backlog N         queue N ready messages before each run (untimed) and report Redis memory per
                       queued message (body excluded) beside a plain list's and a stream's
+  --in-flight N       receive N messages before each run and hold them (leases outlast the run)
+  --due N             send N messages before each run, delayed to come due at once 300 ms into it
+  --idle-queues N     N other queues with one receiver each, long-polling all run long (engine)
   --timeout S         give up on a run after S seconds (default ${DEFAULT_SETTINGS.timeoutMs / 1000}; ${SERVER_TARGET_TIMEOUT_MS / 1000} for a server target)`;
 
 function positiveInt(flag: string, v: string | undefined): number {
@@ -71,6 +74,9 @@ export function parseArgs(argv: string[]): CliOptions {
       case "--rate": o.settings.rate = positiveInt(flag, value()); break;
       case "--messages": o.settings.messages = positiveInt(flag, value()); break;
       case "--backlog": o.settings.backlog = positiveInt(flag, value()); break;
+      case "--in-flight": o.settings.inFlight = positiveInt(flag, value()); break;
+      case "--due": o.settings.due = positiveInt(flag, value()); break;
+      case "--idle-queues": o.settings.idleQueues = positiveInt(flag, value()); break;
       case "--redis": o.redis = value() ?? null; if (!o.redis) throw new Error("--redis needs a URL"); break;
       case "--target": o.target = value() ?? ""; break;
       case "--wait-ms": o.settings.waitMs = positiveInt(flag, value()); break;
@@ -92,5 +98,10 @@ export class HelpRequested extends Error {}
 /** Flags that cannot go together: said before anything runs. */
 export function checkCombination(o: CliOptions): void {
   if (o.settings.rate && o.settings.sendBatch) throw new Error("--rate paces single sends: it does not go with --batch");
-  if (o.settings.backlog && o.scenarios.some((s) => s === "R")) throw new Error("--backlog queues messages: scenario R (request/response) does not take it");
+  const g = o.settings;
+  if ((g.backlog || g.inFlight || g.due || g.idleQueues) && o.scenarios.some((s) => s === "R")) {
+    throw new Error("--backlog, --in-flight, --due and --idle-queues are for A-E: scenario R (request/response) does not take them");
+  }
+  // Due messages join the ready list's tail: behind a backlog they would not be received in the run.
+  if (g.due && g.backlog) throw new Error("--due does not go with --backlog");
 }

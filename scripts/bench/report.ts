@@ -40,7 +40,7 @@ export function runLine(r: RunResult): string {
     `${requests ? "round trip" : "latency"} p50 ${ms(r.latencyMs.p50)} ms p99 ${ms(r.latencyMs.p99)} ms p99.9 ${ms(r.latencyMs.p999)} ms`,
     `CPU/msg node ${r.nodeCpuUsPerMsg} µs redis ${r.redisCpuUsPerMsg} µs (${r.busyCores.toFixed(2)} cores busy)`,
     `peak RSS ${r.peakRssMB} MB`,
-    r.backlog ? `backlog ${int(r.backlog.messages)}: ${r.backlog.bytesPerMsg} B/msg in Redis (raw list ${r.backlog.reference.rawList}, stream ${r.backlog.reference.redisStreams})` : "",
+    growthText(r),
     check(r),
   ]
     .filter(Boolean) // R has no phases
@@ -83,4 +83,16 @@ export function ratioTable(results: RunResult[], scenarios: ScenarioName[], targ
     rows.push(`| ${s} | ${int(e)} | ${int(t)} | ${e && t ? `${Math.round((t / e) * 100)} %` : "–"} |`);
   }
   return rows.join("\n");
+}
+
+/** What growth.ts set up around the run, and what it cost Redis. */
+function growthText(r: RunResult): string {
+  const g = r.growth;
+  if (!g) return "";
+  return [
+    g.inFlight && `in flight ${int(g.inFlight.messages)}: ${g.inFlight.bytesPerMsg} B/msg in Redis`,
+    g.backlog && `backlog ${int(g.backlog.messages)}: ${g.backlog.bytesPerMsg} B/msg in Redis (raw list ${g.backlog.reference.rawList}, stream ${g.backlog.reference.redisStreams})`,
+    g.due && `${int(g.due.messages)} due at once after ${g.due.dueAfterMs} ms`,
+    g.idleQueues && `${int(g.idleQueues)} idle queues with a receiver each`,
+  ].filter(Boolean).join(", ");
 }

@@ -6,7 +6,7 @@
 import { bodyMaker, seqOf } from "./bodies.js";
 import { latch, windowed } from "./flow.js";
 import { LatencyRecorder } from "./latency.js";
-import { referenceCosts, usedMemory, type Backlog } from "./backlog.js";
+import { prepareGrowth, type Growth } from "./growth.js";
 import { openRunFrame, startLoops, type RunFrame, type RunState } from "./run-frame.js";
 import { scenarioOf, type ScenarioName, type Settings } from "./scenarios.js";
 import type { QueueHandle, Target } from "./targets/types.js";
@@ -44,8 +44,8 @@ export interface RunResult {
   busyCores: number;
   settings: { window: number; concurrency: number; waitMs: number; batch?: number; recvBatch?: number; rate?: number };
   at: string;
-  /** --backlog: what the queued messages cost Redis, and a plain list's and a stream's cost for the same bodies. */
-  backlog?: Backlog;
+  /** --backlog, --in-flight: what the queued messages cost Redis (beside a plain list's and a stream's, for --backlog). */
+  growth?: Growth;
 }
 
 export interface RunOptions {
@@ -60,10 +60,12 @@ const now = () => performance.now();
 /** One run's state, created once per run; the loops below read and write its fields (where the
  * runner once kept closure variables), so each step can be a function of its own without adding
  * work per message. */
-interface PullRun extends RunState {
+export interface PullRun extends RunState {
   readonly n: number;
-  /** Sequence numbers below this are valid: n, plus --backlog's (n … n+backlog-1, queued before the run). */
+  /** Sequence numbers below this are valid: n, plus those queued before the run (growth.ts). */
   readonly seqLimit: number;
+  /** Deletes that end the run: n, plus --due's delayed messages (which come due during it). */
+  readonly toDelete: number;
   readonly S: Settings;
   readonly q: QueueHandle;
   readonly make: (seq: number) => string;
@@ -87,14 +89,14 @@ type Latch = ReturnType<typeof latch>;
 
 function newPullRun(n: number, size: number, S: Settings, q: QueueHandle): PullRun {
   const make = bodyMaker(size);
-  const seqLimit = n + S.backlog;
+  const seqLimit = n + S.inFlight + S.backlog + S.due;
   const latency = new LatencyRecorder(seqLimit);
   const recvCount = new Uint8Array(seqLimit);
   const delCount = new Uint8Array(seqLimit);
   const allRecv = latch();
   const allDeleted = latch();
   const run: PullRun = {
-    n, seqLimit, S, q, make, latency, recvCount, delCount, allRecv, allDeleted,
+    n, seqLimit, toDelete: n + S.due, S, q, make, latency, recvCount, delCount, allRecv, allDeleted,
     sent: 0, distinctRecv: 0, distinctDel: 0, dupRecv: 0, dupDel: 0, deleteRefused: 0,
     lastProgress: now(),
     aborted: null,
@@ -133,7 +135,7 @@ function onDel(run: PullRun, s: number, deleted: boolean): void {
     return;
   }
   if (run.delCount[s]!++ === 0) {
-    if (++run.distinctDel === run.n) run.allDeleted.open();
+    if (++run.distinctDel === run.toDelete) run.allDeleted.open();
   } else run.dupDel++;
 }
 
@@ -191,7 +193,7 @@ async function produceBatches(run: PullRun): Promise<void> {
   }
 }
 
-function batchOf(q: QueueHandle) {
+export function batchOf(q: QueueHandle) {
   if (!q.batch) throw new Error("this target has no batch verbs (--batch)");
   return q.batch;
 }
@@ -204,7 +206,7 @@ function consume(run: PullRun, phased3: boolean): Promise<void[]> {
   const { n, S, q, held } = run;
   const loop = async () => {
     if (S.recvBatch && !phased3) return batchLoop(run);
-    while (!run.aborted && !run.finished && (phased3 ? run.distinctRecv < n : run.distinctDel < n)) {
+    while (!run.aborted && !run.finished && (phased3 ? run.distinctRecv < n : run.distinctDel < run.toDelete)) {
       const m = await q.receive(S.waitMs);
       if (!m) continue;
       const s = onRecv(run, m.body);
@@ -217,9 +219,9 @@ function consume(run: PullRun, phased3: boolean): Promise<void[]> {
 }
 
 async function batchLoop(run: PullRun): Promise<void> {
-  const { n, S } = run;
+  const { S } = run;
   const batch = batchOf(run.q);
-  while (!run.aborted && !run.finished && run.distinctDel < n) {
+  while (!run.aborted && !run.finished && run.distinctDel < run.toDelete) {
     const ms = await batch.receiveBatch(S.recvBatch, S.waitMs);
     if (ms.length === 0) continue;
     const seqs = ms.map((m) => onRecv(run, m.body));
@@ -244,7 +246,7 @@ export async function runScenario(target: Target, name: ScenarioName, opts: RunO
   frame.watch(() => run.lastProgress, run.abort);
   frame.showProgress(() => ({ sent: run.sent, received: run.distinctRecv, deleted: run.distinctDel }));
 
-  const backlog = opts.settings.backlog ? await queueBacklog(frame, run) : undefined;
+  const growth = await prepareGrowth(frame, run);
 
   // The measured section, phase by phase as the harness times them; kept in one piece so that
   // splitting it adds no await between the clock readings.
@@ -281,28 +283,11 @@ export async function runScenario(target: Target, name: ScenarioName, opts: RunO
   }
   const total = now() - t0;
   run.finished = true;
+  await growth.stop();
   await frame.finish(total);
 
   const { aborted, distinctDel, dupRecv, dupDel, deleteRefused } = run;
-  // With a backlog, loops still in flight when the n-th delete lands may delete a few more.
-  const ok = !aborted && distinctDel >= n && dupRecv === 0 && dupDel === 0 && deleteRefused === 0;
-  return { ...frame.result({ ok, error: aborted, lost: Math.max(0, n - distinctDel), dupRecv, dupDel, deleteRefused, latencyMs: run.latency.summary() }, phases), ...(backlog ? { backlog } : {}) };
-}
-
-/**
- * --backlog N: N ready messages queued before the measured section (sequence numbers n … n+N-1,
- * sent in batches of 1,000, untimed), and what they cost Redis: used_memory grown per message, the
- * body's bytes taken off. Receives are oldest first, so the run's consumers take backlog messages
- * while its producer's go to the tail: the queue holds about N throughout.
- */
-async function queueBacklog(frame: RunFrame, run: PullRun): Promise<Backlog> {
-  const { n, seqLimit, make } = run;
-  const before = await usedMemory(frame.admin);
-  for (let i = n; i < seqLimit; i += 1000) {
-    const bodies = Array.from({ length: Math.min(1000, seqLimit - i) }, (_, k) => make(i + k));
-    await batchOf(run.q).sendBatch(bodies);
-  }
-  const grown = (await usedMemory(frame.admin)) - before;
-  const size = Buffer.byteLength(make(0));
-  return { messages: seqLimit - n, bytesPerMsg: Math.round(grown / (seqLimit - n) - size), reference: await referenceCosts(frame.admin, seqLimit - n, size) };
+  // With a backlog, loops still in flight when the last counted delete lands may delete a few more.
+  const ok = !aborted && distinctDel >= run.toDelete && dupRecv === 0 && dupDel === 0 && deleteRefused === 0;
+  return { ...frame.result({ ok, error: aborted, lost: Math.max(0, run.toDelete - distinctDel), dupRecv, dupDel, deleteRefused, latencyMs: run.latency.summary() }, phases), ...growth.report };
 }

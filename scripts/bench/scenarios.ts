@@ -52,8 +52,11 @@ export interface Settings {
   rate: number;
   /** `--messages N`: the scenario's message count instead of its own (0: the scenario's). */
   messages: number;
-  /** `--backlog N`: N ready messages queued before the measured section (0: an empty queue). */
+  /** growth.ts: messages queued before the measured section, and other queues' idle receivers (0: none). */
   backlog: number;
+  inFlight: number;
+  due: number;
+  idleQueues: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -68,6 +71,9 @@ export const DEFAULT_SETTINGS: Settings = {
   rate: 0,
   messages: 0,
   backlog: 0,
+  inFlight: 0,
+  due: 0,
+  idleQueues: 0,
 };
 
 /** A scenario as this run has it: its own n unless --messages says otherwise. */

@@ -32,4 +32,10 @@ describe.sequential("pnpm bench, briefly, on every target", () => {
     if (extra.includes("--backlog")) expect(out).toMatch(/backlog 2,000: \d+ B\/msg in Redis \(raw list -?\d+, stream -?\d+\)/);
     expect(code, out).toBe(0);
   });
+
+  it("the engine with what growth.ts sets up: held leases, messages coming due at once, idle queues", async () => {
+    const { code, out } = await bench("--scenarios", "C", "--messages", "400", "--in-flight", "300", "--due", "100", "--idle-queues", "50");
+    expect(out, out).toMatch(/^C round 1: .*in flight 300: \d+ B\/msg in Redis, 100 due at once after 300 ms, 50 idle queues with a receiver each  \|  ok$/m);
+    expect(code, out).toBe(0);
+  });
 });

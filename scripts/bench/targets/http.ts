@@ -78,8 +78,8 @@ const target: Target = {
         return r.status === 204;
       },
       batch: {
-        sendBatch: async (bodies) =>
-          check(await call("POST", `${q}/messages/batch`, JSON.stringify({ messages: bodies.map((body) => ({ body })) }), JSON_TYPE), 201, "send batch"),
+        sendBatch: async (bodies, delayMs) =>
+          check(await call("POST", `${q}/messages/batch`, JSON.stringify({ messages: bodies.map((body) => ({ body, delayMs })) }), JSON_TYPE), 201, "send batch"),
         async receiveBatch(max, waitMs) {
           const r = check(await poll("GET", `${q}/messages?max=${max}&waitMs=${waitMs}`), 200, "receive batch");
           const { messages } = JSON.parse(r.body.toString()) as { messages: Array<{ receipt: string; body: string }> };

@@ -211,7 +211,9 @@ async function openOn(server: Server, queue: string, visibilityMs: number): Prom
     },
     delete: async (ref) => (await deleter.call("DELETE", queue, ref)) === 1,
     batch: {
-      sendBatch: (bodies) => sender.call("MSEND", queue, ...bodies),
+      // MSEND has no DELAY: a delayed batch is pipelined SENDs (one write all the same).
+      sendBatch: (bodies, delayMs) =>
+        delayMs ? Promise.all(bodies.map((b) => sender.call("SEND", queue, b, "DELAY", String(delayMs)))) : sender.call("MSEND", queue, ...bodies),
       // A RECEIVE that waits blocks its connection: each loop's receive takes a connection of the pool.
       async receiveBatch(max, waitMs) {
         const conn = pool.pop() ?? (await connect(false));

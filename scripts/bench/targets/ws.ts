@@ -107,8 +107,8 @@ const target: Target = {
       // The protocol has no batch send: a batch is that many send frames written in one go. Receives
       // take what was pushed (up to max, waiting for the first); one deleteBatch frame acknowledges them.
       batch: {
-        sendBatch: async (bodies) =>
-          Promise.all(bodies.map(async (body) => must(await request({ op: "send", queue, body, encoding: "utf8" }), "send"))),
+        sendBatch: async (bodies, delayMs) =>
+          Promise.all(bodies.map(async (body) => must(await request({ op: "send", queue, body, encoding: "utf8", delayMs }), "send"))),
         async receiveBatch(max, waitMs) {
           const first = await receive(waitMs);
           return first ? [first, ...inbox.splice(0, max - 1)] : [];
