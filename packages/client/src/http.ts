@@ -3,8 +3,11 @@
 // envelope are @tinyqs/core/wire's, the ones the server writes.
 import {
   TinyQSError,
+  checkBrowseOptions,
   createWorker,
   type Body,
+  type BrowsedMessage,
+  type BrowseOptions,
   type Handler,
   type Message,
   type QueueConfig,
@@ -24,6 +27,7 @@ import {
   HEADERS,
   ROUTES,
   bodyToJson,
+  browsedFromJson,
   errorCodeOfStatus,
   errorFromJson,
   itemResultsFromJson,
@@ -179,6 +183,13 @@ export class HttpClient implements TinyQSApi {
     const waitMs = waitArg(options?.waitMs);
     const res = await this.exchange({ ...route, query: { waitMs: waitMs || undefined }, signal: options?.signal, waitMs });
     return this.single(queue, res);
+  }
+
+  async browse(queue: string, options: BrowseOptions): Promise<BrowsedMessage[]> {
+    const { state, offset, limit, bodyBytes } = checkBrowseOptions(options);
+    const route = at(ROUTES.browse, { queue: this.q(queue), state });
+    const r = await this.json<{ messages: unknown[] }>({ ...route, query: { offset, limit, bodyBytes } });
+    return r.messages.map((m) => browsedFromJson(queue, m));
   }
 
   /** A raw message: the body, its metadata in the tinyqs-* headers; 204 is none. */

@@ -1,7 +1,7 @@
 // tinyqs-tcp's replies (docs/protocol.md) as the values of the TinyQSApi: a message is the array
 // id, receipt (nil for a peek), body, receiveCount, sentAt; STATS and QCONFIG answer `name value`
 // pairs, the settings typed by core's settings table (configFromPairs in @tinyqs/core/wire).
-import { isRef, type Message, type QueueConfig, type QueueStats } from "@tinyqs/core";
+import { isRef, type BrowsedMessage, type BrowseState, type Message, type QueueConfig, type QueueStats } from "@tinyqs/core";
 import { configFromPairs } from "@tinyqs/core/wire";
 
 /** A reply as ioredis hands it over (bulk strings as Buffers when asked for binary replies). */
@@ -45,3 +45,23 @@ export const perItem = (reply: Reply): boolean[] => (reply as Reply[]).map((n) =
  * it fails alone, as in the engine.
  */
 export const refArg = (ref: unknown): string => (isRef(ref) ? ref : "");
+
+/** BROWSE's reply: an array of field lists (bulks as Buffers: the body is bytes). */
+export function toBrowsed(queue: string, reply: Reply): BrowsedMessage[] {
+  return (reply as Reply[][]).map((pairs) => {
+    const f = new Map<string, Reply>();
+    for (let i = 0; i + 1 < pairs.length; i += 2) f.set(String(pairs[i]), pairs[i + 1]!);
+    const m: BrowsedMessage = {
+      queue,
+      id: String(f.get("id")),
+      state: String(f.get("state")) as BrowseState,
+      body: f.get("body") as Buffer,
+      size: Number(f.get("size")),
+      receiveCount: Number(f.get("receiveCount")),
+      sentAt: Number(f.get("sentAt")),
+    };
+    if (f.has("leaseEndsAt")) m.leaseEndsAt = Number(f.get("leaseEndsAt"));
+    if (f.has("dueAt")) m.dueAt = Number(f.get("dueAt"));
+    return m;
+  });
+}

@@ -8,8 +8,11 @@
 // WAIT cannot get it, but it is never handed out twice either).
 import {
   TinyQSError,
+  checkBrowseOptions,
   createWorker,
   type Body,
+  type BrowsedMessage,
+  type BrowseOptions,
   type Handler,
   type Message,
   type QueueConfig,
@@ -51,7 +54,7 @@ import {
   type ReceiveArgs,
 } from "./args.js";
 import { CommandCut, TcpConnections } from "./tcp-connections.js";
-import { perItem, refArg, toConfig, toMessageOrNull, toMessages, toStats, type Reply } from "./tcp-replies.js";
+import { perItem, refArg, toBrowsed, toConfig, toMessageOrNull, toMessages, toStats, type Reply } from "./tcp-replies.js";
 
 export interface TcpClientOptions extends ClientOptions {
   host: string;
@@ -153,6 +156,16 @@ export class TcpClient implements TinyQSApi {
     const parse = toMessageOrNull(queue);
     if (waitMs) return this.blocking([...args, "WAIT", String(waitMs)], waitMs, options.signal, parse, null);
     return parse(await this.cmd(args, true));
+  }
+
+  async browse(queue: string, options: BrowseOptions): Promise<BrowsedMessage[]> {
+    this.checkOpen();
+    checkQueueName(queue);
+    const { state, offset, limit, bodyBytes } = checkBrowseOptions(options);
+    const args = ["BROWSE", queue, state.toUpperCase()];
+    if (offset) args.push("OFFSET", String(offset));
+    args.push("LIMIT", String(limit), "BODYBYTES", String(bodyBytes));
+    return toBrowsed(queue, await this.cmd(args, true));
   }
 
   async delete(queue: string, idOrReceipt: string): Promise<boolean> {

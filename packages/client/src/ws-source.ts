@@ -27,6 +27,8 @@ import {
   isTinyQSError,
   sleep,
   type Body,
+  type BrowsedMessage,
+  type BrowseOptions,
   type Handler,
   type Message,
   type QueueConfig,
@@ -339,6 +341,10 @@ export class WsSource implements TinyQSApi {
   wait(handle: string, options?: ReplyWaitOptions): Promise<Buffer | null> {
     return this.rest.wait(handle, options);
   }
+  browse(queue: string, options: BrowseOptions): Promise<BrowsedMessage[]> {
+    return this.rest.browse(queue, options);
+  }
+
   request(queue: string, body: Body, options?: ReplyWaitOptions): Promise<Buffer> {
     return this.rest.request(queue, body, options);
   }

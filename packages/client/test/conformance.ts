@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { TinyQSApi } from "@tinyqs/core";
 import { eventually, expectCode, sleep, uniqueQueue } from "@tinyqs/test-support";
 import { describeBatchConformance } from "./conformance-batches.js";
+import { describeBrowseConformance } from "./conformance-browse.js";
 import { describeRequestResponseConformance } from "./conformance-requests.js";
 
 export function describeConformance(label: string, makeApi: () => TinyQSApi | Promise<TinyQSApi>) {
@@ -222,5 +223,6 @@ export function describeConformance(label: string, makeApi: () => TinyQSApi | Pr
 
     describeRequestResponseConformance(label, api);
     describeBatchConformance(label, api);
+    describeBrowseConformance(label, api);
   });
 }

@@ -2,9 +2,9 @@
 // receipts, ids, batches, configure's changes and the worker's options. The engine runs them, and so do the servers and
 // the clients before they send, so that a bad argument is the same TinyQSError (code and message)
 // whichever way it arrives. The defaults that apply when an argument is left out are in defaults.ts.
-import { WORKER_DEFAULTS } from "./defaults.js";
+import { DEFAULTS, WORKER_DEFAULTS } from "./defaults.js";
 import { TinyQSError } from "./errors.js";
-import type { QueueConfig } from "./types.js";
+import type { BrowseOptions, BrowseState, QueueConfig } from "./types.js";
 import type { WorkerOptions } from "./worker.js";
 
 /** What a caller may ask for: the ranges of the options and settings. */
@@ -23,7 +23,12 @@ export const LIMITS = {
   maxReceives: 1_000_000,
   /** The most a queue may set as its replyTtlMs. */
   maxReplyTtlMs: 7 * 24 * 3600_000,
+  /** Most messages one browse shows. */
+  maxBrowse: 100,
 } as const;
+
+/** The states browse() can show. */
+export const BROWSE_STATES = ["ready", "inFlight", "delayed"] as const;
 
 /** The grammar of a queue name (servers describe it in their own docs from this). */
 export const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -86,6 +91,10 @@ export const OPTION_RANGES = {
   max: { min: 1, max: LIMITS.maxBatch },
   /** wait's and request's timeoutMs (0: look once). */
   timeoutMs: { min: 0, max: LIMITS.maxWaitMs },
+  /** browse: entries skipped, how many shown, and where each body is cut. */
+  offset: { min: 0, max: 1_000_000_000 },
+  limit: { min: 1, max: LIMITS.maxBrowse },
+  bodyBytes: { min: 0, max: LIMITS.maxMessageBytesCeiling },
 } as const satisfies Record<string, { min: number; max: number }>;
 
 const inRange = (name: keyof typeof OPTION_RANGES, value: unknown, fallback?: number): number =>
@@ -107,6 +116,20 @@ export const checkMax = (max: unknown): number => inRange("max", max);
 /** wait's and request's timeoutMs; undefined stays undefined (the default, DEFAULTS.replyTimeoutMs). */
 export const checkReplyTimeoutMs = (timeoutMs: unknown): number | undefined =>
   timeoutMs === undefined ? undefined : inRange("timeoutMs", timeoutMs);
+
+/** browse()'s options, checked, with their defaults (DEFAULTS.browseLimit, DEFAULTS.browseBodyBytes). */
+export function checkBrowseOptions(options: unknown): { state: BrowseState; offset: number; limit: number; bodyBytes: number } {
+  const o = (options ?? {}) as Partial<BrowseOptions>;
+  if (typeof o !== "object" || !BROWSE_STATES.includes(o.state as BrowseState)) {
+    throw new TinyQSError("BAD_ARGUMENT", `browse takes a state: ${BROWSE_STATES.join(", ")}; got ${shownValue(o.state)}`);
+  }
+  return {
+    state: o.state as BrowseState,
+    offset: inRange("offset", o.offset, 0),
+    limit: inRange("limit", o.limit, DEFAULTS.browseLimit),
+    bodyBytes: inRange("bodyBytes", o.bodyBytes, DEFAULTS.browseBodyBytes),
+  };
+}
 
 /** sendBatch's bodies: an array of at most 1000 (each body is checked when it is sent). */
 export function checkBodies(bodies: unknown): asserts bodies is unknown[] {

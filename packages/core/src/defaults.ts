@@ -37,6 +37,10 @@ export const DEFAULTS = {
   tcpPort: 7379,
   /** The HTTP server: next to the TCP server's 7379, 7380 is "tinyqs over HTTP". */
   httpPort: 7380,
+  /** browse(): a screenful of messages. */
+  browseLimit: 20,
+  /** browse(): each body cut to 64 KiB, so a page of previews stays small whatever the bodies; ask for more to see more. */
+  browseBodyBytes: 64 * 1024,
 } as const;
 
 /** The worker's defaults (createWorker / process()). */

@@ -5,6 +5,7 @@
 // waiters.ts, every Redis command to connection.ts.
 import {
   checkBodies,
+  checkBrowseOptions,
   checkConfigChanges,
   checkDelayMs,
   checkIdOrReceipt,
@@ -21,6 +22,7 @@ import {
   QUEUE_NAME,
   toBuffer,
 } from "./arguments.js";
+import { browse } from "./browse.js";
 import { Connection, fromRedisError, type RedisInput } from "./connection.js";
 import { DeadLetters } from "./dead-letters.js";
 import { DEFAULTS } from "./defaults.js";
@@ -31,7 +33,7 @@ import { createQueueOps, peekOnce, type Attempt, type QueueOps } from "./queue-o
 import { Replies } from "./replies.js";
 import { parseReplyHandle, replyHandle, replyTimedOut, requestAbandoned } from "./reply-handle.js";
 import type {
-  Body, Message, QueueConfig, QueueStats, ReceiveBatchOptions, ReceiveOptions, ReleaseOptions, ReplyWaitOptions,
+  Body, BrowsedMessage, BrowseOptions, Message, QueueConfig, QueueStats, ReceiveBatchOptions, ReceiveOptions, ReleaseOptions, ReplyWaitOptions,
   SendOptions, TinyQSApi, TouchOptions, WaitOptions,
 } from "./types.js";
 import { Waiters } from "./waiters.js";
@@ -129,6 +131,11 @@ export class TinyQS implements TinyQSApi {
     if (options.signal?.aborted) return null;
     const [m] = await this.waitFor(queue, waitMs, options.signal, () => peekOnce(this.deadLetters, queue, ops.keys));
     return m ?? null;
+  }
+
+  async browse(queue: string, options: BrowseOptions): Promise<BrowsedMessage[]> {
+    const { keys } = this.queueOps(queue);
+    return browse(this.conn, queue, keys, checkBrowseOptions(options));
   }
 
   /**

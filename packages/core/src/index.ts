@@ -1,8 +1,10 @@
 export { TinyQS, type TinyQSOptions } from "./engine.js";
 export {
+  BROWSE_STATES,
   CONFIG_FIELDS,
   CONFIG_SETTINGS,
   checkBodies,
+  checkBrowseOptions,
   checkConfigChanges,
   checkDelayMs,
   checkIdOrReceipt,

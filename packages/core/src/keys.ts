@@ -99,6 +99,7 @@ export const scriptKeys = {
   release: (q: QueueKeys) => keysFor("release", [q.ready, q.delayed, q.inflight, q.bodies, q.stats]),
   stats: (q: QueueKeys) => keysFor("stats", [q.ready, q.delayed, q.inflight, q.stats]),
   purge: (q: QueueKeys) => keysFor("purge", [q.ready, q.delayed, q.inflight, q.bodies]),
+  browse: (q: QueueKeys) => keysFor("browse", [q.ready, q.delayed, q.inflight, q.bodies]),
   respond: (q: QueueKeys) => keysFor("respond", [q.inflight, q.bodies, q.stats, q.config, q.replies, q.replyExpiry]),
   collect: (q: QueueKeys) => keysFor("collect", [q.replies, q.replyExpiry]),
   "restore-reply": (q: QueueKeys) => keysFor("restore-reply", [q.replies, q.replyExpiry]),

@@ -55,6 +55,37 @@ export interface ReleaseOptions {
   undeliver?: boolean;
 }
 
+/** A state of a message, as browse() shows it. */
+export type BrowseState = "ready" | "inFlight" | "delayed";
+
+export interface BrowseOptions {
+  state: BrowseState;
+  /** Skip this many, oldest first (default 0). */
+  offset?: number;
+  /** At most this many (1–100, default 20). */
+  limit?: number;
+  /** Cut each body to its first bodyBytes bytes (default 65 536; `size` is the whole body's). */
+  bodyBytes?: number;
+}
+
+/** A message as browse() shows it: read, not reserved; no receipt (a browser must not act on a delivery). */
+export interface BrowsedMessage {
+  queue: string;
+  id: string;
+  state: BrowseState;
+  /** The body, or its first bodyBytes bytes. */
+  body: Buffer;
+  /** The whole body's size in bytes. */
+  size: number;
+  /** Deliveries so far. */
+  receiveCount: number;
+  sentAt: number;
+  /** In flight: when its lease ends (in the past when it ended and no receive has taken it back yet). */
+  leaseEndsAt?: number;
+  /** Delayed: when it becomes ready. */
+  dueAt?: number;
+}
+
 export interface QueueConfig {
   /** Default reservation length for receives that don't give one. */
   visibilityMs: number;
@@ -92,6 +123,8 @@ export interface TinyQSApi {
   receive(queue: string, options?: ReceiveOptions): Promise<Message | null>;
   receiveBatch(queue: string, options: ReceiveBatchOptions): Promise<Message[]>;
   peek(queue: string, options?: WaitOptions): Promise<Message | null>;
+  /** The messages of one state, oldest first, without reserving or changing anything. */
+  browse(queue: string, options: BrowseOptions): Promise<BrowsedMessage[]>;
   delete(queue: string, idOrReceipt: string): Promise<boolean>;
   /** Many deletes in one call (at most 1000): per item, true deleted, false unknown, stale or not a receipt/id. */
   deleteBatch(queue: string, idsOrReceipts: string[]): Promise<boolean[]>;

@@ -9,7 +9,7 @@ import { isTinyQSError, type TinyQSApi } from "@tinyqs/core";
 
 /** The engine methods that are operations (close() is not). */
 const OPERATIONS = [
-  "send", "sendBatch", "receive", "receiveBatch", "peek", "delete", "deleteBatch", "touch", "touchBatch", "release",
+  "send", "sendBatch", "receive", "receiveBatch", "peek", "browse", "delete", "deleteBatch", "touch", "touchBatch", "release",
   "configure", "getConfig", "stats", "queues", "purge",
   "put", "take", "respond", "wait", "request",
 ] as const;

@@ -68,6 +68,29 @@ export const SCHEMAS = {
       sentAt: { type: "integer" },
     },
   },
+  BrowsedList: {
+    type: "object",
+    required: ["messages"],
+    properties: {
+      messages: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["id", "state", "body", "size", "receiveCount", "sentAt"],
+          properties: {
+            id: { type: "string" },
+            state: { type: "string", enum: ["ready", "inFlight", "delayed"] },
+            body: { type: "string", format: "byte", description: "base64; cut at bodyBytes" },
+            size: { type: "integer", description: "the whole body's bytes" },
+            receiveCount: { type: "integer" },
+            sentAt: { type: "integer" },
+            leaseEndsAt: { type: "integer", description: "in flight: when the lease ends (ms since the epoch)" },
+            dueAt: { type: "integer", description: "delayed: when it becomes ready" },
+          },
+        },
+      },
+    },
+  },
   MessageList: { type: "object", required: ["messages"], properties: { messages: { type: "array", items: { $ref: "#/components/schemas/Message" } } } },
   Stats: {
     type: "object",

@@ -1,7 +1,7 @@
 // The OpenAPI 3 description of every route, served at GET /v1/openapi.json. It is kept by hand next
 // to the routes (a test checks that the two list the same routes, and that it is valid JSON with the
 // shape OpenAPI requires). Limits quoted here are the defaults; a server may be started with others.
-import { DEFAULTS as CORE_DEFAULTS, ERRORS, LIMITS, QUEUE_NAME } from "@tinyqs/core";
+import { BROWSE_STATES, DEFAULTS as CORE_DEFAULTS, ERRORS, LIMITS, OPTION_RANGES, QUEUE_NAME } from "@tinyqs/core";
 import { HEADERS } from "@tinyqs/core/wire";
 import { DEFAULTS } from "./defaults.js";
 import { SCHEMAS } from "./openapi-schemas.js";
@@ -168,6 +168,26 @@ export const OPENAPI = {
           200: rawMessage,
           204: noneCame,
           400: error("Bad queue name or parameter."),
+          401: { $ref: "#/components/responses/Unauthorized" },
+          503: { $ref: "#/components/responses/Unavailable" },
+        },
+      },
+    },
+    "/v1/queues/{queue}/browse/{state}": {
+      parameters: [queueParam, { name: "state", in: "path", required: true, schema: { type: "string", enum: [...BROWSE_STATES] } }],
+      get: {
+        operationId: "browse",
+        summary: "The messages of one state, oldest first, without reserving or changing anything",
+        description:
+          "What the keys hold at that instant: a lease that ended, or a delayed message that came due, still shows in its old state until the queue's next receive moves it back to ready. No receipts.",
+        parameters: [
+          intQuery("offset", "Entries skipped (default 0).", OPTION_RANGES.offset.min, OPTION_RANGES.offset.max),
+          intQuery("limit", `At most this many (default ${CORE_DEFAULTS.browseLimit}).`, OPTION_RANGES.limit.min, OPTION_RANGES.limit.max),
+          intQuery("bodyBytes", `Each body cut to its first bodyBytes bytes (default ${CORE_DEFAULTS.browseBodyBytes}); size is the whole body's.`, OPTION_RANGES.bodyBytes.min, OPTION_RANGES.bodyBytes.max),
+        ],
+        responses: {
+          200: { description: "Oldest first; empty beyond the end.", content: { "application/json": { schema: { $ref: "#/components/schemas/BrowsedList" } } } },
+          400: error("Bad queue name, state or parameter."),
           401: { $ref: "#/components/responses/Unauthorized" },
           503: { $ref: "#/components/responses/Unavailable" },
         },

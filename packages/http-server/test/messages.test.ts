@@ -455,3 +455,33 @@ describe("batch delete and touch (POST …/messages/delete, …/messages/touch)"
     expect((await json(await fetch(`${s.url}/v1/queues/${q}`))).body).toMatchObject({ inFlight: 1, deleted: 0 });
   });
 });
+
+describe("browse (GET …/browse/:state)", () => {
+  it("lists a state as JSON, oldest first, bodies in base64 cut at bodyBytes; changes nothing", async () => {
+    const q = uniqueQueue();
+    const { body: first } = await json(await send(q, "first"));
+    const { body: second } = await json(await send(q, ALL_BYTES));
+    const res = await fetch(`${s.url}/v1/queues/${q}/browse/ready?limit=5&bodyBytes=3`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const { messages } = (await res.json()) as { messages: any[] };
+    expect(messages).toEqual([
+      { id: first.id, state: "ready", body: Buffer.from("fir").toString("base64"), size: 5, receiveCount: 0, sentAt: Number(first.id.split("-")[0]) },
+      { id: second.id, state: "ready", body: ALL_BYTES.subarray(0, 3).toString("base64"), size: ALL_BYTES.length, receiveCount: 0, sentAt: Number(second.id.split("-")[0]) },
+    ]);
+    expect((await json(await fetch(`${s.url}/v1/queues/${q}`))).body).toMatchObject({ ready: 2, inFlight: 0, received: 0 });
+  });
+
+  it("400 for a bad state or parameter, and an unknown query parameter", async () => {
+    const q = uniqueQueue();
+    for (const [path, message] of [
+      ["browse/gone", /^browse takes a state: ready, inFlight, delayed; got "gone"$/],
+      ["browse/ready?limit=101", /^limit must be an integer from 1 to 100/],
+      ["browse/ready?state=ready", /^unknown query parameter "state"/],
+    ] as const) {
+      const r = await json(await fetch(`${s.url}/v1/queues/${q}/${path}`));
+      expect(r.status, path).toBe(400);
+      expect(r.body.error.message, path).toMatch(message);
+    }
+  });
+});

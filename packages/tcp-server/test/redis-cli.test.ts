@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMMANDS } from "../src/commands/table.js";
 import { RawClient, redisCli, req, startServer, uniqueQueue, type Running } from "./helpers.js";
 
 let s: Running;
@@ -56,7 +57,7 @@ describe("redis-cli, one command per process", () => {
     expect(await cli("CLIENT", "SETNAME", "cli")).toBe("OK\n");
     expect(await raw("CLIENT", "LIST")).toMatch(/^id=\d+ addr=127\.0\.0\.1:\d+ /);
     expect(await raw("INFO", "server")).toMatch(/^# Server\r?\ntinyqs_version:0\.1\.0\r?\n/);
-    expect(await cli("COMMAND", "COUNT")).toBe("(integer) 31\n");
+    expect(await cli("COMMAND", "COUNT")).toBe(`(integer) ${COMMANDS.length}\n`);
     expect(await cli("COMMAND", "DOCS", "send")).toMatch(/"summary"\n\s+2\) "Sends one message; answers its id\."/);
     expect(await redisCli(s.port, ["-3", "PING"])).toBe("PONG\n"); // HELLO 3, then RESP3 (redis-cli-resp3.test.ts)
   });
@@ -89,6 +90,17 @@ describe("redis-cli, one command per process", () => {
         ' 7) "sent"', " 8) (integer) 4", ' 9) "received"', "10) (integer) 4", '11) "deleted"', "12) (integer) 3",
         '13) "deadLettered"', "14) (integer) 0", ""].join("\n"),
     );
+  });
+
+  it("BROWSE shows a message's fields, and -3 a map", async () => {
+    const q = uniqueQueue("cli");
+    const id = ID.exec(await cli("SEND", q, "look at me"))![1]!;
+    expect(await cli("BROWSE", q, "READY")).toBe(
+      `1)  1) "id"\n    2) "${id}"\n    3) "state"\n    4) "ready"\n    5) "receiveCount"\n    6) (integer) 0\n` +
+        `    7) "sentAt"\n    8) (integer) ${id.split("-")[0]}\n    9) "size"\n   10) (integer) 10\n   11) "body"\n   12) "look at me"\n`,
+    );
+    expect(await cli("-3", "BROWSE", q, "READY", "BODYBYTES", "4")).toContain('1# "id" => "');
+    expect(await cli("-3", "BROWSE", q, "READY", "BODYBYTES", "4")).toContain('6# "body" => "look"');
   });
 
   it("QCONFIG, QUEUES, PURGE", async () => {

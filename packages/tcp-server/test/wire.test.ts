@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { TinyQS, type TinyQSApi } from "@tinyqs/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { COMMANDS } from "../src/commands/table.js";
 import { createTcpServer } from "../src/index.js";
 import { RawClient, bulk, eventually, message, req, startServer, uniqueQueue, unbulk, type Running } from "./helpers.js";
 
@@ -283,10 +284,13 @@ describe("server commands", () => {
   });
 
   it("COMMAND, COUNT, LIST, INFO, DOCS, HELP and an unknown subcommand", async () => {
-    expect(await c.call(req("COMMAND", "COUNT"))).toBe(":31\r\n");
-    expect(await c.call(req("COMMAND"))).toMatch(/^\*31\r\n\*10\r\n\$4\r\nping\r\n:-1\r\n/);
+    // The table is the list (docs.test.ts holds it to docs/protocol.md, command by command).
+    const count = COMMANDS.length;
+    expect(count).toBeGreaterThanOrEqual(32);
+    expect(await c.call(req("COMMAND", "COUNT"))).toBe(`:${count}\r\n`);
+    expect((await c.call(req("COMMAND"))).startsWith(`*${count}\r\n*10\r\n$4\r\nping\r\n:-1\r\n`)).toBe(true);
     const list = await c.call(req("COMMAND", "LIST"));
-    expect(list.startsWith("*31\r\n$4\r\nping\r\n$4\r\necho\r\n")).toBe(true);
+    expect(list.startsWith(`*${count}\r\n$4\r\nping\r\n$4\r\necho\r\n`)).toBe(true);
     expect(await c.call(req("COMMAND", "INFO", "send", "nosuch"))).toBe(
       "*2\r\n*10\r\n$4\r\nsend\r\n:-3\r\n*1\r\n+write\r\n:1\r\n:1\r\n:1\r\n*1\r\n+@queue\r\n*0\r\n*0\r\n*0\r\n$-1\r\n",
     );
@@ -418,6 +422,26 @@ describe("queue commands", () => {
     expect(await c.call(req("TOUCH", q, `${id}.1`, "VISIBILITY", "120000"))).toBe(":1\r\n");
     expect(await c.call(req("TOUCH", q, `${id}.2`))).toBe(":0\r\n");
     expect(await c.call(req("TOUCH", q, "nope"))).toBe(":0\r\n");
+  });
+
+  it("BROWSE: field lists per state, oldest first; OFFSET, LIMIT, BODYBYTES; a bad state refused", async () => {
+    const q = uniqueQueue("w");
+    const a = await sendId(q, "alpha");
+    const b = await sendId(q, "beta");
+    const d = await sendId(q, "delta", "DELAY", "60000");
+    await c.call(req("RECEIVE", q, "VISIBILITY", "60000"));
+    const sentAt = (id: string) => id.split("-")[0];
+    expect(await c.call(req("BROWSE", q, "ready"))).toBe(
+      `*1\r\n*12\r\n${bulk("id")}${bulk(b)}${bulk("state")}${bulk("ready")}${bulk("receiveCount")}:0\r\n${bulk("sentAt")}:${sentAt(b)}\r\n${bulk("size")}:4\r\n${bulk("body")}${bulk("beta")}`,
+    );
+    const inFlight = await c.call(req("BROWSE", q, "INFLIGHT", "BODYBYTES", "2"));
+    expect(inFlight).toMatch(new RegExp(`^\\*1\r\n\\*14\r\n.*\\$2\r\nal\r\n\\$11\r\nleaseEndsAt\r\n:\\d+\r\n$`, "s"));
+    expect(inFlight).toContain(`${bulk("id")}${bulk(a)}`);
+    expect(await c.call(req("BROWSE", q, "Delayed"))).toContain(`${bulk("id")}${bulk(d)}`);
+    expect(await c.call(req("BROWSE", q, "READY", "OFFSET", "1"))).toBe("*0\r\n");
+    expect(await c.call(req("BROWSE", q, "READY", "LIMIT", "101"))).toBe("-BAD_ARGUMENT LIMIT must be an integer from 1 to 100, got \"101\"\r\n");
+    expect(await c.call(req("BROWSE", q, "gone"))).toBe('-BAD_ARGUMENT BROWSE takes a state: READY, INFLIGHT or DELAYED, got "gone"\r\n');
+    expect(await c.call(req("STATS", q))).toBe(stats({ ready: 1, inFlight: 1, delayed: 1, sent: 3, received: 1 }));
   });
 
   it("MDELETE: 1 or 0 per item, in order; bad items fail alone; over 1000 deletes nothing", async () => {

@@ -20,6 +20,8 @@ export const ROUTES = {
   /** One message (raw) without `max`, a JSON batch with it. */
   receive: { method: "GET", path: "/v1/queues/:queue/messages", query: ["waitMs", "visibilityMs", "max"] },
   peek: { method: "GET", path: "/v1/queues/:queue/messages/peek", query: ["waitMs"] },
+  /** `:state` is ready, inFlight or delayed; `{ "messages": [ … ] }` (browsed.ts). */
+  browse: { method: "GET", path: "/v1/queues/:queue/browse/:state", query: ["offset", "limit", "bodyBytes"] },
   delete: { method: "DELETE", path: "/v1/queues/:queue/messages/:idOrReceipt", query: [] },
   touch: { method: "POST", path: "/v1/queues/:queue/messages/:receipt/touch", query: ["visibilityMs"] },
   release: { method: "POST", path: "/v1/queues/:queue/messages/:receipt/release", query: ["delayMs"] },

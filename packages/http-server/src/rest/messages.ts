@@ -1,9 +1,9 @@
-// The message routes: send (raw or batch), receive, peek, and acting on a delivery (delete, touch,
+// The message routes: send (raw or batch), receive, peek, browse, and acting on a delivery (delete, touch,
 // release, and the batch delete and touch). A single received message is the raw body with its metadata in `tinyqs-*` headers, so a
 // shell script needs nothing but curl; everything with several messages is JSON, bodies in base64.
 import { Router, type Response } from "express";
-import { LIMITS, TinyQSError, type Message } from "@tinyqs/core";
-import { ROUTES, bodyFromJson, itemResults, messageHeaders, messageToJson, receiptsFromJson } from "@tinyqs/core/wire";
+import { LIMITS, TinyQSError, type BrowseState, type Message } from "@tinyqs/core";
+import { ROUTES, bodyFromJson, browsedToJson, itemResults, messageHeaders, messageToJson, receiptsFromJson } from "@tinyqs/core/wire";
 import { readBody, readJson } from "../body.js";
 import type { Context } from "../context.js";
 import { checkWait } from "../params.js";
@@ -52,6 +52,12 @@ export function messageRoutes(ctx: Context): Router {
     if (messages === undefined) return;
     if (messages[0]) sendRaw(res, messages[0]);
     else res.status(204).end();
+  });
+
+  // Read only: nothing reserved, nothing changed. The state is the engine's to check (BAD_ARGUMENT).
+  on(r, ROUTES.browse, async (req, res, { offset, limit, bodyBytes }) => {
+    const messages = await api.browse(req.params.queue, { state: req.params.state as BrowseState, offset, limit, bodyBytes });
+    res.set("Cache-Control", "no-store").json({ messages: messages.map(browsedToJson) });
   });
 
   // By receipt: only while that delivery is current. By id: the message, whatever its state.

@@ -47,6 +47,10 @@ export const NUMBER_OPTIONS = {
   DELAY: OPTION_RANGES.delayMs,
   /** The reply wait's timeoutMs (checkReplyTimeoutMs). */
   TIMEOUT: OPTION_RANGES.timeoutMs,
+  /** browse's offset, limit and bodyBytes (checkBrowseOptions). */
+  OFFSET: OPTION_RANGES.offset,
+  LIMIT: OPTION_RANGES.limit,
+  BODYBYTES: OPTION_RANGES.bodyBytes,
 } as const satisfies Record<string, Range>;
 
 export type NumberOption = keyof typeof NUMBER_OPTIONS;

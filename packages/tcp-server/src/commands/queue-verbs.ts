@@ -2,8 +2,8 @@
 // QUEUES, QCONFIG, PURGE. Each reads its arguments' shape, then hands the engine call to the
 // connection; the engine checks the rest (queue names, receipts, sizes) and its errors are the reply.
 // Their rows (arity, docs) are in table.ts.
-import { CONFIG_SETTINGS, LIMITS, TinyQSError, checkIdOrReceipt, type QueueConfig } from "@tinyqs/core";
-import { array, bulk, bulkArray, configReply, integer, messageReply, statsReply } from "../resp/encoder.js";
+import { CONFIG_SETTINGS, LIMITS, TinyQSError, checkIdOrReceipt, type BrowseState, type QueueConfig } from "@tinyqs/core";
+import { array, browsedReply, bulk, bulkArray, configReply, integer, messageReply, statsReply } from "../resp/encoder.js";
 import { int, optInt, options, shown, text } from "./arguments.js";
 import { engineCall, reservingHandler, waitingCall } from "./engine-calls.js";
 import { CommandError, REDIS_ERRORS } from "./redis-errors.js";
@@ -32,6 +32,16 @@ export const QUEUE_VERBS = {
     const waitMs = optInt(options(args, 2, ["WAIT"]), "WAIT") ?? 0;
     const signal = client.signal;
     return waitingCall(waitMs, async () => messageReply(await server.engine.peek(queue, { waitMs, signal })));
+  },
+
+  // `BROWSE queue ready|inflight|delayed [OFFSET n] [LIMIT n] [BODYBYTES n]`: read only.
+  BROWSE(args, _client, server) {
+    const queue = text(args[1]!);
+    const state = BROWSE_STATE_WORDS[args[2]!.toString("latin1").toUpperCase()];
+    if (!state) throw new TinyQSError("BAD_ARGUMENT", `BROWSE takes a state: READY, INFLIGHT or DELAYED, got ${shown(args[2]!)}`);
+    const o = options(args, 3, ["OFFSET", "LIMIT", "BODYBYTES"]);
+    const query = { state, offset: optInt(o, "OFFSET"), limit: optInt(o, "LIMIT"), bodyBytes: optInt(o, "BODYBYTES") };
+    return engineCall("overlap", async () => browsedReply(await server.engine.browse(queue, query)));
   },
 
   DELETE(args, _client, server) {
@@ -133,3 +143,6 @@ function chunks<T>(items: T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/** BROWSE's state argument, any case, as the engine names it. */
+const BROWSE_STATE_WORDS: Record<string, BrowseState> = { READY: "ready", INFLIGHT: "inFlight", DELAYED: "delayed" };

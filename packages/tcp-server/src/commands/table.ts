@@ -162,6 +162,21 @@ export const COMMANDS: CommandSpec[] = [
     handler: QUEUE_VERBS.PEEK,
   },
   {
+    name: "BROWSE",
+    arity: -3,
+    summary: "Lists the messages of one state (READY, INFLIGHT, DELAYED), oldest first, changing nothing.",
+    group: "queue",
+    args: [
+      QUEUE,
+      { name: "state", type: "oneof", arguments: [{ name: "ready", type: "pure-token", token: "READY" }, { name: "inflight", type: "pure-token", token: "INFLIGHT" }, { name: "delayed", type: "pure-token", token: "DELAYED" }] },
+      { name: "n", type: "integer", token: "OFFSET", optional: true },
+      { name: "n", type: "integer", token: "LIMIT", optional: true },
+      { name: "bytes", type: "integer", token: "BODYBYTES", optional: true },
+    ],
+    flags: ["readonly"],
+    handler: QUEUE_VERBS.BROWSE,
+  },
+  {
     name: "DELETE",
     arity: -3,
     summary: "Deletes messages by receipt (while current) or by id; answers how many were deleted.",

@@ -7,7 +7,7 @@
 // So handlers never see the protocol: every reply is built as RESP2 bytes, and a reply that holds
 // a null or a map also carries (under a symbol, built only if asked for) its RESP3 bytes.
 // forProtocol() picks one when the reply is written. Arrays pass their elements' RESP3 forms up.
-import { CONFIG_SETTINGS, type Message, type QueueConfig, type QueueStats } from "@tinyqs/core";
+import { CONFIG_SETTINGS, type BrowsedMessage, type Message, type QueueConfig, type QueueStats } from "@tinyqs/core";
 
 /** One encoded reply (or a part of an array being built). */
 export type Encoded = Buffer;
@@ -145,6 +145,21 @@ function encodeMessagesAs(ms: readonly Message[], asArray: boolean, nil: string)
     at += out.write(tails[i]!, at, "latin1");
   }
   return out;
+}
+
+/** BROWSE: an array of field lists: id, state, receiveCount, sentAt, size, body, and leaseEndsAt or dueAt. */
+export function browsedReply(ms: readonly BrowsedMessage[]): Encoded {
+  return array(
+    ms.map((m) => {
+      const fields: Array<readonly [string, Encoded]> = [
+        ["id", bulk(m.id)], ["state", bulk(m.state)], ["receiveCount", integer(m.receiveCount)],
+        ["sentAt", integer(m.sentAt)], ["size", integer(m.size)], ["body", bulk(m.body)],
+      ];
+      if (m.leaseEndsAt !== undefined) fields.push(["leaseEndsAt", integer(m.leaseEndsAt)]);
+      if (m.dueAt !== undefined) fields.push(["dueAt", integer(m.dueAt)]);
+      return flatMap(fields);
+    }),
+  );
 }
 
 /** STATS: field, value, … in the engine's order. */

@@ -1,0 +1,55 @@
+--[[ browse: the messages of one state, oldest first, without changing anything (read only).
+
+Shows the keys as they are: a lease that has ended, or a delayed message whose time has come,
+still shows in its state until the next receive of the queue moves it back to ready (receives do
+that lazily, see receive-9.lua). Ready entries are listed in the order receives take them.
+
+KEYS[1] ready     LIST  entries "<id>" or "<id>.<n>", oldest first
+KEYS[2] delayed   ZSET  entry -> due ms
+KEYS[3] inflight  ZSET  entry (= receipt) -> lease end ms
+KEYS[4] bodies    HASH  id -> body
+
+ARGV[1] state: "ready", "inFlight" or "delayed"
+ARGV[2] offset: entries to skip (0 = the oldest)
+ARGV[3] limit: at most this many (1-100)
+ARGV[4] body bytes: each body is cut to its first this many bytes (its full size is given too)
+
+Output: {entry, at, size, body, entry, at, size, body, ...}: the entry ("<id>" or "<id>.<n>"), the
+lease end or due time in ms ("" for ready), the body's full size in bytes, and the body (cut). An
+entry whose body is gone (deleted between the two reads cannot happen in one script; kept for
+safety) is left out.
+]]
+local rcall = redis.call
+local ready, delayed, inflight, bodies = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local state, offset, limit, cut = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+
+local entries, scores = {}, {}
+if state == 'ready' then
+  entries = rcall('LRANGE', ready, offset, offset + limit - 1)
+else
+  local page = rcall('ZRANGE', state == 'delayed' and delayed or inflight, offset, offset + limit - 1, 'WITHSCORES')
+  for i = 1, #page, 2 do
+    entries[#entries + 1] = page[i]
+    scores[#entries] = page[i + 1]
+  end
+end
+if #entries == 0 then return {} end
+
+local ids = {}
+for i, entry in ipairs(entries) do
+  local dot = string.find(entry, '.', 1, true)
+  ids[i] = dot and string.sub(entry, 1, dot - 1) or entry
+end
+local found = rcall('HMGET', bodies, unpack(ids))
+
+local out = {}
+for i, entry in ipairs(entries) do
+  local body = found[i]
+  if body then
+    out[#out + 1] = entry
+    out[#out + 1] = scores[i] or ''
+    out[#out + 1] = #body
+    out[#out + 1] = cut < #body and string.sub(body, 1, cut) or body
+  end
+end
+return out
