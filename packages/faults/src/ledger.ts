@@ -1,0 +1,158 @@
+// The accounting of one scenario: every send attempted, acknowledged or failed, every delivery and
+// every delete, per sequence-numbered body ("<channel>-<seq>"), and every call's duration. From it
+// the verdict: what was acknowledged and never delivered (lost), what was delivered more often than
+// lease semantics allow (duplicated), a reply matched to the wrong call (mismatched), calls that
+// outlived their bound (hung).
+//
+// Lease semantics, i.e. what is NOT a duplicate: a message delivered again, with a higher receive
+// count, after the delivery before it was not deleted — its lease ran out, its worker died, its
+// WebSocket dropped, or its delete failed. A duplicate is: one body stored twice (two message ids;
+// the harness never resends), a delivery after a delete that said "deleted", or the same delivery
+// (receive count) handed out twice.
+import { isTinyQSError } from "@tinyqs/core";
+
+export interface Delivery {
+  id: string;
+  receipt: string;
+  receiveCount: number;
+  body: string;
+}
+
+interface SeqState {
+  /** The id the send was acknowledged with; null while pending or when it failed. */
+  ackedId: string | null;
+  failedCode: string | null;
+  deliveries: Array<Delivery & { by: string }>;
+}
+
+export interface Tally {
+  attempted: number;
+  acked: number;
+  failed: number;
+  /** Failed sends (reply lost, outcome unknown) whose message was stored all the same and delivered. */
+  failedDelivered: number;
+  lost: number;
+  duplicated: number;
+  /** Deliveries after an undeleted one (lease ran out, worker died): at-least-once, not duplicates. */
+  redelivered: number;
+  /** An acknowledged send whose id is not the id its body was delivered with. */
+  mismatched: number;
+  /** Calls that took longer than their bound, or never ended. */
+  hung: number;
+  /** The longest a failed call took. */
+  maxFailMs: number;
+  /** Failed calls by error code ("UNAVAILABLE": 12, …). */
+  errors: Record<string, number>;
+}
+
+export class Ledger {
+  private readonly seqs = new Map<string, SeqState>();
+  /** Receipt → "deleted" (true) or not (false); the last word counts (a worker reports a failed delete after the fact). */
+  private readonly deletes = new Map<string, boolean>();
+  private readonly failMs: number[] = [];
+  private readonly errorSamples = new Map<string, string[]>();
+  private readonly errorCounts: Record<string, number> = {};
+  private hungCalls = 0;
+  private readonly pending = new Set<{ bound: number; start: number }>();
+  /** Per channel: when it last had a send acknowledged / a delivery (for "recovered"). */
+  readonly lastAck = new Map<string, number>();
+  readonly lastDelivery = new Map<string, number>();
+
+  attempt(body: string): void {
+    this.seqs.set(body, { ackedId: null, failedCode: null, deliveries: [] });
+  }
+
+  acked(channel: string, body: string, id: string): void {
+    this.seqs.get(body)!.ackedId = id;
+    this.lastAck.set(channel, Date.now());
+  }
+
+  sendFailed(body: string, error: unknown): void {
+    this.seqs.get(body)!.failedCode = codeOf(error);
+  }
+
+  delivered(by: string, d: Delivery): void {
+    const s = this.seqs.get(d.body);
+    if (!s) throw new Error(`a delivery of a body never sent: ${JSON.stringify(d.body)} (id ${d.id})`);
+    s.deliveries.push({ ...d, by });
+    this.lastDelivery.set(channelOf(d.body), Date.now());
+  }
+
+  deleted(receipt: string, ok: boolean): void {
+    this.deletes.set(receipt, ok);
+  }
+
+  /** Time a call against its bound; a failure counts its code and duration. Rethrows. */
+  async call<T>(boundMs: number, fn: () => Promise<T>): Promise<T> {
+    const entry = { bound: boundMs, start: Date.now() };
+    this.pending.add(entry);
+    try {
+      return await fn();
+    } catch (e) {
+      const ms = Date.now() - entry.start;
+      this.failMs.push(ms);
+      const code = codeOf(e);
+      this.errorCounts[code] = (this.errorCounts[code] ?? 0) + 1;
+      const samples = this.errorSamples.get(code) ?? [];
+      if (samples.length < 5) samples.push((e as Error).message);
+      this.errorSamples.set(code, samples);
+      throw e;
+    } finally {
+      this.pending.delete(entry);
+      if (Date.now() - entry.start > boundMs) this.hungCalls++;
+    }
+  }
+
+  /** Up to five messages of the failures with this code. */
+  errorMessages(code: string): string[] {
+    return this.errorSamples.get(code) ?? [];
+  }
+
+  /** Acknowledged sends not yet delivered. */
+  undelivered(): number {
+    let n = 0;
+    for (const s of this.seqs.values()) if (s.ackedId && s.deliveries.length === 0) n++;
+    return n;
+  }
+
+  /** A send of this channel is still waiting for its answer (so the channel's producer is mid-call). */
+  get pendingCalls(): number {
+    return this.pending.size;
+  }
+
+  tally(): Tally {
+    const t: Tally = {
+      attempted: this.seqs.size, acked: 0, failed: 0, failedDelivered: 0, lost: 0, duplicated: 0,
+      redelivered: 0, mismatched: 0, hung: this.hungCalls, maxFailMs: Math.max(0, ...this.failMs), errors: { ...this.errorCounts },
+    };
+    const now = Date.now();
+    for (const p of this.pending) if (now - p.start > p.bound) t.hung++; // never came back
+    for (const s of this.seqs.values()) {
+      if (s.ackedId) t.acked++;
+      if (s.failedCode) t.failed++;
+      if (s.failedCode && s.deliveries.length > 0) t.failedDelivered++;
+      if (s.ackedId && s.deliveries.length === 0) t.lost++;
+      const ids = new Set(s.deliveries.map((d) => d.id));
+      t.duplicated += Math.max(0, ids.size - 1);
+      if (s.ackedId && ids.size > 0 && !ids.has(s.ackedId)) t.mismatched++;
+      // Per id, in the order seen: each delivery must follow an undeleted one with a higher count.
+      const seen = new Map<string, { count: number; deleted: boolean }>();
+      for (const d of s.deliveries) {
+        const before = seen.get(d.id);
+        if (before) {
+          if (before.deleted || d.receiveCount <= before.count) t.duplicated++;
+          else t.redelivered++;
+        }
+        seen.set(d.id, { count: Math.max(d.receiveCount, before?.count ?? 0), deleted: (before?.deleted ?? false) || this.deletes.get(d.receipt) === true });
+      }
+    }
+    return t;
+  }
+}
+
+export function codeOf(e: unknown): string {
+  return isTinyQSError(e) ? e.code : ((e as { code?: string })?.code ?? "ERROR");
+}
+
+/** "tcp-17" → "tcp". */
+export const channelOf = (body: string) => body.slice(0, body.lastIndexOf("-"));
