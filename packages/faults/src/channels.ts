@@ -39,14 +39,14 @@ function pollLoop(name: string, api: TinyQSApi, boundMs: number, queue: string, 
   const loop = (async () => {
     while (!stopping) {
       try {
-        const got = await ledger.call(boundMs, () =>
+        const got = await ledger.call(name, boundMs, () =>
           api.receiveBatch(queue, { max: 10, waitMs: TIMEOUTS.waitMs, visibilityMs: TIMEOUTS.visibilityMs, signal: stop.signal }),
         );
         for (const m of got) ledger.delivered(name, toDelivery(m));
         await Promise.all(
           got.map(async (m) => {
             try {
-              ledger.deleted(m.receipt!, await ledger.call(boundMs, () => api.delete(queue, m.receipt!)));
+              ledger.deleted(m.receipt!, await ledger.call(name, boundMs, () => api.delete(queue, m.receipt!)));
             } catch {
               ledger.deleted(m.receipt!, false); // outcome unknown: its lease decides
             }

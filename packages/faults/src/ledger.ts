@@ -41,6 +41,8 @@ export interface Tally {
   hung: number;
   /** The longest a failed call took. */
   maxFailMs: number;
+  /** The longest an acknowledged send took (shows a slow path's effect). */
+  maxSendMs: number;
   /** Failed calls by error code ("UNAVAILABLE": 12, …). */
   errors: Record<string, number>;
 }
@@ -50,8 +52,10 @@ export class Ledger {
   /** Receipt → "deleted" (true) or not (false); the last word counts (a worker reports a failed delete after the fact). */
   private readonly deletes = new Map<string, boolean>();
   private readonly failMs: number[] = [];
+  private maxSendMs = 0;
   private readonly errorSamples = new Map<string, string[]>();
   private readonly errorCounts: Record<string, number> = {};
+  private readonly channelCodes = new Set<string>();
   private hungCalls = 0;
   private readonly pending = new Set<{ bound: number; start: number }>();
   /** Per channel: when it last had a send acknowledged / a delivery (for "recovered"). */
@@ -62,8 +66,9 @@ export class Ledger {
     this.seqs.set(body, { ackedId: null, failedCode: null, deliveries: [] });
   }
 
-  acked(channel: string, body: string, id: string): void {
+  acked(channel: string, body: string, id: string, ms: number): void {
     this.seqs.get(body)!.ackedId = id;
+    this.maxSendMs = Math.max(this.maxSendMs, ms);
     this.lastAck.set(channel, Date.now());
   }
 
@@ -82,8 +87,8 @@ export class Ledger {
     this.deletes.set(receipt, ok);
   }
 
-  /** Time a call against its bound; a failure counts its code and duration. Rethrows. */
-  async call<T>(boundMs: number, fn: () => Promise<T>): Promise<T> {
+  /** Time a call of `channel` against its bound; a failure counts its code and duration. Rethrows. */
+  async call<T>(channel: string, boundMs: number, fn: () => Promise<T>): Promise<T> {
     const entry = { bound: boundMs, start: Date.now() };
     this.pending.add(entry);
     try {
@@ -93,9 +98,12 @@ export class Ledger {
       this.failMs.push(ms);
       const code = codeOf(e);
       this.errorCounts[code] = (this.errorCounts[code] ?? 0) + 1;
-      const samples = this.errorSamples.get(code) ?? [];
-      if (samples.length < 5) samples.push((e as Error).message);
-      this.errorSamples.set(code, samples);
+      for (const key of [code, `${channel} ${code}`]) {
+        const samples = this.errorSamples.get(key) ?? [];
+        if (samples.length < 5) samples.push((e as Error).message);
+        this.errorSamples.set(key, samples);
+      }
+      this.channelCodes.add(`${channel} ${code}`);
       throw e;
     } finally {
       this.pending.delete(entry);
@@ -103,9 +111,14 @@ export class Ledger {
     }
   }
 
-  /** Up to five messages of the failures with this code. */
+  /** Up to five messages of the failures with this code (of every channel, or of one: "tcp UNAVAILABLE"). */
   errorMessages(code: string): string[] {
     return this.errorSamples.get(code) ?? [];
+  }
+
+  /** The codes a channel's failed calls had. */
+  codesOf(channel: string): string[] {
+    return [...this.channelCodes].filter((k) => k.startsWith(`${channel} `)).map((k) => k.slice(channel.length + 1)).sort();
   }
 
   /** Acknowledged sends not yet delivered. */
@@ -123,7 +136,7 @@ export class Ledger {
   tally(): Tally {
     const t: Tally = {
       attempted: this.seqs.size, acked: 0, failed: 0, failedDelivered: 0, lost: 0, duplicated: 0,
-      redelivered: 0, mismatched: 0, hung: this.hungCalls, maxFailMs: Math.max(0, ...this.failMs), errors: { ...this.errorCounts },
+      redelivered: 0, mismatched: 0, hung: this.hungCalls, maxFailMs: Math.max(0, ...this.failMs), maxSendMs: this.maxSendMs, errors: { ...this.errorCounts },
     };
     const now = Date.now();
     for (const p of this.pending) if (now - p.start > p.bound) t.hung++; // never came back

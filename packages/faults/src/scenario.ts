@@ -70,8 +70,10 @@ function producer(channel: Channel, queue: string, ledger: Ledger, o: Required<P
       // The body is its tag, padded with dots to bodyBytes: the ledger keys on the whole body.
       const body = o.bodyBytes > tag.length ? tag.padEnd(o.bodyBytes, ".") : tag;
       ledger.attempt(body);
+      const t0 = Date.now();
       try {
-        ledger.acked(channel.name, body, await ledger.call(channel.boundMs, () => channel.send(queue, body)));
+        const id = await ledger.call(channel.name, channel.boundMs, () => channel.send(queue, body));
+        ledger.acked(channel.name, body, id, Date.now() - t0);
         await sleep(o.sendPauseMs);
       } catch (e) {
         ledger.sendFailed(body, e);
@@ -142,7 +144,7 @@ export function accountingLine(name: string, t: Tally, recovered: boolean): stri
   return (
     `faults: ${name} attempted=${t.attempted} acked=${t.acked} lost=${t.lost} duplicated=${t.duplicated} ` +
     `failed=${t.failed} maxFailMs=${t.maxFailMs} recovered=${recovered ? "yes" : "no"} ` +
-    `(failedDelivered=${t.failedDelivered} redelivered=${t.redelivered} mismatched=${t.mismatched} hung=${t.hung} errors=${errors})`
+    `(maxSendMs=${t.maxSendMs} failedDelivered=${t.failedDelivered} redelivered=${t.redelivered} mismatched=${t.mismatched} hung=${t.hung} errors=${errors})`
   );
 }
 
