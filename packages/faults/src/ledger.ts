@@ -45,6 +45,8 @@ export interface Tally {
   maxSendMs: number;
   /** Failed calls by error code ("UNAVAILABLE": 12, …). */
   errors: Record<string, number>;
+  /** What was lost, duplicated or mismatched, for the failure message (the first few). */
+  findings: string[];
 }
 
 export class Ledger {
@@ -136,27 +138,32 @@ export class Ledger {
   tally(): Tally {
     const t: Tally = {
       attempted: this.seqs.size, acked: 0, failed: 0, failedDelivered: 0, lost: 0, duplicated: 0,
-      redelivered: 0, mismatched: 0, hung: this.hungCalls, maxFailMs: Math.max(0, ...this.failMs), maxSendMs: this.maxSendMs, errors: { ...this.errorCounts },
+      redelivered: 0, mismatched: 0, hung: this.hungCalls, maxFailMs: Math.max(0, ...this.failMs), maxSendMs: this.maxSendMs, errors: { ...this.errorCounts }, findings: [],
     };
     const now = Date.now();
     for (const p of this.pending) if (now - p.start > p.bound) t.hung++; // never came back
-    for (const s of this.seqs.values()) {
+    const finding = (what: string, body: string, s: SeqState) => {
+      if (t.findings.length < 5) {
+        const seen = s.deliveries.map((d) => `${d.by}:${d.id}#${d.receiveCount}${this.deletes.get(d.receipt) ? "(deleted)" : ""}`).join(" ");
+        t.findings.push(`${what}: ${body.replace(/\.+$/, "")} acked as ${s.ackedId ?? "-"}, deliveries ${seen || "none"}`);
+      }
+    };
+    for (const [body, s] of this.seqs) {
       if (s.ackedId) t.acked++;
       if (s.failedCode) t.failed++;
       if (s.failedCode && s.deliveries.length > 0) t.failedDelivered++;
-      if (s.ackedId && s.deliveries.length === 0) t.lost++;
+      if (s.ackedId && s.deliveries.length === 0) (t.lost++, finding("lost", body, s));
       const ids = new Set(s.deliveries.map((d) => d.id));
-      t.duplicated += Math.max(0, ids.size - 1);
-      if (s.ackedId && ids.size > 0 && !ids.has(s.ackedId)) t.mismatched++;
-      // Per id, in the order seen: each delivery must follow an undeleted one with a higher count.
-      const seen = new Map<string, { count: number; deleted: boolean }>();
-      for (const d of s.deliveries) {
-        const before = seen.get(d.id);
-        if (before) {
-          if (before.deleted || d.receiveCount <= before.count) t.duplicated++;
-          else t.redelivered++;
-        }
-        seen.set(d.id, { count: Math.max(d.receiveCount, before?.count ?? 0), deleted: (before?.deleted ?? false) || this.deletes.get(d.receipt) === true });
+      if (ids.size > 1) (t.duplicated += ids.size - 1, finding("stored twice", body, s));
+      if (s.ackedId && ids.size > 0 && !ids.has(s.ackedId)) (t.mismatched++, finding("mismatched", body, s));
+      // Per id, in the order the deliveries were handed out (receive count; a consumer may see an
+      // older one late, e.g. held on a stalled path): each must follow an undeleted one.
+      const byCount = [...s.deliveries].sort((a, b) => a.receiveCount - b.receiveCount);
+      for (let i = 1; i < byCount.length; i++) {
+        const [before, d] = [byCount[i - 1]!, byCount[i]!];
+        if (before.id !== d.id) continue; // stored twice: counted above
+        if (d.receiveCount === before.receiveCount || this.deletes.get(before.receipt) === true) (t.duplicated++, finding("delivered again", body, s));
+        else t.redelivered++;
       }
     }
     return t;

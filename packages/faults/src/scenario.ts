@@ -151,7 +151,7 @@ export function accountingLine(name: string, t: Tally, recovered: boolean): stri
 /** The verdict: nothing acknowledged lost, no duplicate beyond lease semantics, no reply matched to the wrong call, no call past its bound, recovered by itself. */
 export function expectSound(out: Outcome): void {
   const { tally: t } = out;
-  expect({ lost: t.lost, duplicated: t.duplicated, mismatched: t.mismatched, hung: t.hung }, out.line).toEqual({ lost: 0, duplicated: 0, mismatched: 0, hung: 0 });
+  expect({ lost: t.lost, duplicated: t.duplicated, mismatched: t.mismatched, hung: t.hung }, [out.line, ...t.findings].join("\n")).toEqual({ lost: 0, duplicated: 0, mismatched: 0, hung: 0 });
   expect(out.recovered, `${out.line}\n${out.notRecovered}`).toBe(true);
   expect(t.acked, out.line).toBeGreaterThan(0);
 }

@@ -346,7 +346,7 @@ export class RedisCluster {
     }
   }
 
-  /** The node that is master for `slot` now (as the nodes themselves say: CLUSTER SLOTS of a live one). */
+  /** The live node that is master for `slot` now, as the live nodes' CLUSTER NODES say. */
   async masterOf(slot: number): Promise<RedisServer> {
     for (const s of this.servers) {
       if (!s.running) continue;
@@ -357,7 +357,9 @@ export class RedisCluster {
         const port = Number(f[1]!.split(":")[1]!.split("@")[0]);
         for (const range of f.slice(8)) {
           const [lo, hi = lo] = range.split("-").map(Number);
-          if (slot >= lo! && slot <= hi!) return this.servers.find((x) => x.port === port)!;
+          const node = this.servers.find((x) => x.port === port);
+          // A master just killed is still "master" to the others until they mark it failed.
+          if (slot >= lo! && slot <= hi! && node?.running) return node;
         }
       }
     }

@@ -1,0 +1,63 @@
+// Issue 18: the path between the clients and the servers stalled for 3 s (nothing passes either way,
+// connections stay open). TCP and HTTP calls and WebSocket sends fail within their deadline (the
+// client's timeoutMs, plus waitMs for a long poll) — TCP with UNAVAILABLE saying the outcome is
+// unknown, HTTP and WebSocket with TIMEOUT — no reply is matched to the wrong call (every delivered
+// body has the id its send was acknowledged with), and work resumes by itself after the stall.
+// The engine channel, on Redis directly, is not behind the proxy and carries on.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { TinyQS } from "@tinyqs/core";
+import { proxy, RedisServer, sleep, type Proxy } from "@tinyqs/test-support";
+import { engineChannel, httpChannel, tcpChannel, wsChannel } from "../src/channels.js";
+import { closeAll, expectSound, runScenario } from "../src/scenario.js";
+import { inProcessServers, type Servers } from "../src/servers.js";
+import { TIMEOUTS } from "../src/timeouts.js";
+
+let redis: RedisServer;
+let servers: Servers;
+let checker: TinyQS;
+let tcpPx: Proxy;
+let httpPx: Proxy;
+
+beforeAll(async () => {
+  redis = await RedisServer.start();
+  servers = await inProcessServers(redis.url);
+  checker = new TinyQS({ redis: redis.url });
+  [tcpPx, httpPx] = await Promise.all([proxy(servers.tcpPort), proxy(servers.httpPort)]);
+});
+afterAll(async () => {
+  for (const px of [tcpPx, httpPx]) px?.unstall();
+  await Promise.all([tcpPx?.close(), httpPx?.close()]);
+  await servers?.close();
+  await checker?.close();
+  await redis?.cleanup();
+});
+
+it("client-stall: clients fail within their deadline, nothing is matched to the wrong call, work resumes", async () => {
+  const httpUrl = `http://127.0.0.1:${httpPx.port}`;
+  const channels = [engineChannel(redis.url), tcpChannel(`tinyqs://127.0.0.1:${tcpPx.port}`), httpChannel(httpUrl), wsChannel(httpUrl)];
+  try {
+    const out = await runScenario({
+      name: "client-stall",
+      channels,
+      checker,
+      fault: async () => {
+        tcpPx.stall();
+        httpPx.stall();
+        await sleep(3000);
+        tcpPx.unstall();
+        httpPx.unstall();
+      },
+    });
+    expectSound(out);
+    const { ledger } = out;
+    expect(ledger.codesOf("tcp"), out.line).toEqual(["UNAVAILABLE"]);
+    for (const m of ledger.errorMessages("tcp UNAVAILABLE")) expect(m).toMatch(/within \d+ ms: whether the command ran is unknown/);
+    expect(ledger.codesOf("http"), out.line).toEqual(["TIMEOUT"]);
+    expect(ledger.codesOf("engine"), out.line).toEqual([]);
+    // Each failed within its deadline: timeoutMs (+ waitMs for a long poll), with room for a loaded machine.
+    expect(out.tally.maxFailMs, out.line).toBeLessThan(TIMEOUTS.clientMs + TIMEOUTS.waitMs + TIMEOUTS.slackMs);
+    expect(out.tally.maxFailMs, out.line).toBeGreaterThanOrEqual(TIMEOUTS.clientMs - 100);
+  } finally {
+    await closeAll(channels);
+  }
+});
