@@ -8,7 +8,7 @@
 // A channel is an object with send/consume/close: a scenario may add its own (a child process, a
 // client with options such as retrySends) by writing one more.
 import { connect } from "@tinyqs/client";
-import { TinyQS, type RedisInput, type TinyQSApi } from "@tinyqs/core";
+import { TinyQS, type Message, type RedisInput, type TinyQSApi } from "@tinyqs/core";
 import { type Delivery, Ledger } from "./ledger.js";
 import { TIMEOUTS } from "./timeouts.js";
 import { WsSender } from "./ws-sender.js";
@@ -23,7 +23,7 @@ export interface Channel {
   close(): Promise<void>;
 }
 
-const toDelivery = (m: { id: string; receipt?: string; receiveCount: number; body: Buffer }): Delivery => ({
+const toDelivery = (m: Message): Delivery => ({
   id: m.id,
   receipt: m.receipt!,
   receiveCount: m.receiveCount,

@@ -100,9 +100,10 @@ export class Ledger {
       this.failMs.push(ms);
       const code = codeOf(e);
       this.errorCounts[code] = (this.errorCounts[code] ?? 0) + 1;
+      const message = (e as Error).message;
       for (const key of [code, `${channel} ${code}`]) {
         const samples = this.errorSamples.get(key) ?? [];
-        if (samples.length < 5) samples.push((e as Error).message);
+        if (samples.length < 10 && !samples.includes(message)) samples.push(message);
         this.errorSamples.set(key, samples);
       }
       this.channelCodes.add(`${channel} ${code}`);
@@ -113,7 +114,7 @@ export class Ledger {
     }
   }
 
-  /** Up to five messages of the failures with this code (of every channel, or of one: "tcp UNAVAILABLE"). */
+  /** Up to ten different messages of the failures with this code (of every channel, or of one: "tcp UNAVAILABLE"). */
   errorMessages(code: string): string[] {
     return this.errorSamples.get(code) ?? [];
   }
