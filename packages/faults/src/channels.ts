@@ -7,7 +7,7 @@
 // Each reports to the Ledger: its sends, every delivery, every delete's answer, every call's time.
 // A channel is an object with send/consume/close: a scenario may add its own (a child process, a
 // client with options such as retrySends) by writing one more.
-import { connect } from "@tinyqs/client";
+import { connect, type ClientOptions } from "@tinyqs/client";
 import { TinyQS, type Message, type RedisInput, type TinyQSApi } from "@tinyqs/core";
 import { type Delivery, Ledger } from "./ledger.js";
 import { TIMEOUTS } from "./timeouts.js";
@@ -83,13 +83,14 @@ export function engineChannel(redis: RedisInput): Channel {
   return apiChannel("engine", engine, 3 * TIMEOUTS.redisMs + TIMEOUTS.waitMs + TIMEOUTS.slackMs);
 }
 
-export function tcpChannel(url: string): Channel {
-  const client = connect(url, { timeoutMs: TIMEOUTS.clientMs, maxReconnectDelayMs: 200 });
+/** `options` go to connect() on top of the suite's timeouts (a scenario may add, say, retrySends). */
+export function tcpChannel(url: string, options: ClientOptions = {}): Channel {
+  const client = connect(url, { timeoutMs: TIMEOUTS.clientMs, maxReconnectDelayMs: 200, ...options });
   return apiChannel("tcp", client, TIMEOUTS.clientMs + TIMEOUTS.waitMs + TIMEOUTS.slackMs);
 }
 
-export function httpChannel(url: string): Channel {
-  const client = connect(url, { timeoutMs: TIMEOUTS.clientMs });
+export function httpChannel(url: string, options: ClientOptions = {}): Channel {
+  const client = connect(url, { timeoutMs: TIMEOUTS.clientMs, ...options });
   return apiChannel("http", client, TIMEOUTS.clientMs + TIMEOUTS.waitMs + TIMEOUTS.slackMs);
 }
 
