@@ -5,30 +5,20 @@
 // within a generous bound (a sign of "still serving", not a speed figure: that is `pnpm bench`).
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { connect, type TinyQSApi } from "@tinyqs/client";
-import { TinyQS } from "@tinyqs/core";
-import { RedisServer, sleep, uniqueQueue } from "@tinyqs/test-support";
-import { everyChannel } from "../src/channels.js";
-import { closeAll, expectSound, runScenario } from "../src/scenario.js";
-import { ChildServers } from "../src/servers.js";
+import { sleep, uniqueQueue } from "@tinyqs/test-support";
+import { expectSound } from "../src/scenario.js";
+import type { ChildServers } from "../src/servers.js";
+import { stage, type Stage } from "../src/stage.js";
 import { idleTcp, idleWebSockets, percentile, slowBodies, stuckSender, type Opened } from "../src/stuck-clients.js";
 
 /** A p99 above this means the servers stopped serving normal clients, not that they are slow. */
 const P99_BOUND_MS = 2000;
 
-let redis: RedisServer;
-let servers: ChildServers;
-let checker: TinyQS;
-
+let on: Stage<ChildServers>;
 beforeAll(async () => {
-  redis = await RedisServer.start();
-  servers = await ChildServers.start(redis.url);
-  checker = new TinyQS({ redis: redis.url });
+  on = await stage({ childServers: true });
 });
-afterAll(async () => {
-  await servers?.close();
-  await checker?.close();
-  await redis?.cleanup();
-});
+afterAll(() => on?.close());
 
 /** send → receive → delete, one call at a time, until `stop`; each call's milliseconds. */
 async function measure(api: TinyQSApi, stop: { done: boolean }): Promise<number[]> {
@@ -49,15 +39,13 @@ async function measure(api: TinyQSApi, stop: { done: boolean }): Promise<number[
 }
 
 it("slow-clients: idle and stuck clients do not stop the servers serving the others", async () => {
-  const channels = everyChannel(redis.url, servers);
+  const { servers } = on;
   const normal = { tcp: connect(servers.tcpUrl), http: connect(servers.httpUrl) };
   const opened: Opened[] = [];
   let p99 = { tcp: 0, http: 0, calls: 0 };
   try {
-    const out = await runScenario({
+    const out = await on.run({
       name: "slow-clients",
-      channels,
-      checker,
       fault: async () => {
         opened.push(await idleTcp(servers.tcpPort, 2000));
         opened.push(await idleWebSockets(`ws://127.0.0.1:${servers.httpPort}/v1/ws`, 2000));
@@ -80,6 +68,5 @@ it("slow-clients: idle and stuck clients do not stop the servers serving the oth
   } finally {
     for (const o of opened) o.close();
     await Promise.all([normal.tcp.close(), normal.http.close()]);
-    await closeAll(channels);
   }
 });
