@@ -5,8 +5,8 @@
 export const TIMEOUTS = {
   /** The engines' Redis timeout (the servers' --redis-timeout-ms and the engine channel's timeoutMs). */
   redisMs: 1000,
-  /** The clients' timeoutMs: over twice the engine's, as the defaults are. */
-  clientMs: 2500,
+  /** The clients' timeoutMs: three times the engine's (the defaults: twice), room for a loaded machine. */
+  clientMs: 3000,
   /** Each consumer's long poll. */
   waitMs: 500,
   /** Each reservation: short, so that what a fault left reserved comes back within the drain. */

@@ -1,4 +1,4 @@
-// Issue 18: the path between the clients and the servers stalled for 3 s (nothing passes either way,
+// Issue 18: the path between the clients and the servers stalled for 4 s (nothing passes either way,
 // connections stay open). TCP and HTTP calls and WebSocket sends fail within their deadline (the
 // client's timeoutMs, plus waitMs for a long poll) — TCP with UNAVAILABLE saying the outcome is
 // unknown, HTTP and WebSocket with TIMEOUT — no reply is matched to the wrong call (every delivered
@@ -34,7 +34,7 @@ it("client-stall: clients fail within their deadline, nothing is matched to the 
     fault: async () => {
       tcpPx.stall();
       httpPx.stall();
-      await sleep(3000);
+      await sleep(4000); // longer than a long poll's deadline (timeoutMs + waitMs)
       tcpPx.unstall();
       httpPx.unstall();
     },
