@@ -131,15 +131,10 @@ export class Ledger {
     return n;
   }
 
-  /** A send of this channel is still waiting for its answer (so the channel's producer is mid-call). */
-  get pendingCalls(): number {
-    return this.pending.size;
-  }
-
   tally(): Tally {
     const t: Tally = {
-      attempted: this.seqs.size, acked: 0, failed: 0, failedDelivered: 0, lost: 0, duplicated: 0,
-      redelivered: 0, mismatched: 0, hung: this.hungCalls, maxFailMs: Math.max(0, ...this.failMs), maxSendMs: this.maxSendMs, errors: { ...this.errorCounts }, findings: [],
+      attempted: this.seqs.size, acked: 0, failed: 0, failedDelivered: 0, lost: 0, duplicated: 0, redelivered: 0, mismatched: 0,
+      hung: this.hungCalls, maxFailMs: Math.max(0, ...this.failMs), maxSendMs: this.maxSendMs, errors: { ...this.errorCounts }, findings: [],
     };
     const now = Date.now();
     for (const p of this.pending) if (now - p.start > p.bound) t.hung++; // never came back
