@@ -15,11 +15,15 @@
 // the URL printed once stays valid across restarts and an engine in another process given it
 // reconnects by itself. Only when something else holds that port does Redis move to a new free
 // port (said on stderr; the new one is recorded).
+//
+// Once up, it is supervised (redis-supervisor.ts): a child that dies is started again on the same
+// port and directory, and after 5 crashes in a minute `failed` says why and tinyqs exits.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
+import { RedisSupervisor, type Supervised } from "./redis-supervisor.js";
 
 const execFileP = promisify(execFile);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -39,9 +43,12 @@ export const INSTALL_HINT = [
 export interface EmbeddedRedis {
   url: string;
   port: number;
-  pid: number;
+  /** The redis-server running now (a new one after each restart); null while it is down. */
+  readonly pid: number | null;
   version: string;
   dataDir: string;
+  /** Resolves with the reason when the supervisor gave up on it (crashing again and again). */
+  failed: Promise<string>;
   /** SHUTDOWN (AOF flushed and fsynced), wait for the process to end, remove the lock. */
   stop(): Promise<void>;
   /** Last resort, synchronous (process exit, second Ctrl-C): SIGTERM, on which Redis also flushes its AOF. */
@@ -195,6 +202,8 @@ interface RedisChild {
   /** Resolves when the process has exited (or could not be spawned). */
   gone: Promise<void>;
   exited: boolean;
+  /** How it exited ("signal SIGKILL", "exit code 1"), once it has. */
+  why: string;
   stderr: string;
 }
 
@@ -213,10 +222,10 @@ function spawnRedis(bin: string, port: number, dataDir: string, logFile: string)
     ],
     { detached: true, stdio: ["ignore", "ignore", "pipe"] },
   );
-  const rc: Omit<RedisChild, "gone"> = { child, exited: false, stderr: "" };
+  const rc: Omit<RedisChild, "gone"> = { child, exited: false, why: "", stderr: "" };
   child.stderr!.on("data", (d) => (rc.stderr += d));
   const gone = new Promise<void>((resolve) => {
-    child.once("exit", () => ((rc.exited = true), resolve()));
+    child.once("exit", (code, signal) => ((rc.exited = true), (rc.why = signal ? `signal ${signal}` : `exit code ${code}`), resolve()));
     child.once("error", (e) => ((rc.exited = true), (rc.stderr += e.message), resolve()));
   });
   return Object.assign(rc, { gone });
@@ -251,28 +260,75 @@ async function shutDown(port: number, rc: RedisChild): Promise<void> {
   }
 }
 
-/** The handle of a Redis that answers: the lock now names it, and stop() removes the lock once it has exited. */
-function embeddedHandle(rc: RedisChild, port: number, version: string, dir: ClaimedDir): EmbeddedRedis {
-  const pid = rc.child.pid!;
-  dir.writeLock({ pid: process.pid, redisPid: pid, redisPort: port });
+/** A child that answers, as the supervisor handles it. */
+function supervised(rc: RedisChild, port: number): Supervised {
+  return {
+    pid: rc.child.pid!,
+    gone: rc.gone.then(() => rc.why),
+    stop: () => shutDown(port, rc),
+    stopNow: () => void (rc.exited || rc.child.kill("SIGTERM")),
+  };
+}
+
+/** Spawn on `port` and wait for PING; `up: false` (the child gone, its stderr kept) when it did not come up. */
+async function spawnAnswering(bin: string, port: number, dir: ClaimedDir, logFile: string): Promise<{ rc: RedisChild; up: boolean }> {
+  const rc = spawnRedis(bin, port, dir.dataDir, logFile);
+  if (await answersPing(port, rc)) return { rc, up: true };
+  if (!rc.exited) rc.child.kill("SIGKILL");
+  await rc.gone;
+  return { rc, up: false };
+}
+
+/**
+ * The handle of a Redis that answers, supervised: the lock names the child running now, a crashed
+ * one is started again on the same port, and stop() removes the lock once it has exited.
+ */
+function embeddedHandle(rc: RedisChild, port: number, version: string, dir: ClaimedDir, bin: string, logFile: string, log: (line: string) => void, warn: (line: string) => void): EmbeddedRedis {
+  const lockFor = (pid: number) => dir.writeLock({ pid: process.pid, redisPid: pid, redisPort: port });
+  lockFor(rc.child.pid!);
+  const supervisor = new RedisSupervisor(supervised(rc, port), {
+    address: `127.0.0.1:${port}`,
+    logFile,
+    log,
+    warn,
+    onRestarted: (child) => lockFor(child.pid),
+    async restart() {
+      const { rc: again, up } = await spawnAnswering(bin, port, dir, logFile);
+      if (!up) throw new Error(lastWords(again, logFile));
+      return supervised(again, port);
+    },
+  });
   const removeLock = () => rmSync(dir.lockPath, { force: true });
   let stopping: Promise<void> | null = null;
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    pid,
+    get pid() {
+      return supervisor.pid;
+    },
     version,
     dataDir: dir.dataDir,
+    failed: supervisor.failed,
     stop() {
       return (stopping ??= (async () => {
-        await shutDown(port, rc);
+        await supervisor.stop();
         removeLock();
       })());
     },
     stopNow() {
-      if (!rc.exited) rc.child.kill("SIGTERM");
+      supervisor.stopNow();
     },
   };
+}
+
+/** The last lines of the Redis log, for a message about a start that failed. */
+function logTail(logFile: string): string {
+  return existsSync(logFile) ? readFileSync(logFile, "utf8").trim().split("\n").slice(-8).join("\n") : "";
+}
+
+/** What a child that did not come up said: its stderr, then the end of its log. */
+function lastWords(rc: RedisChild, logFile: string): string {
+  return `${rc.stderr.trim()}\n${logTail(logFile)}`.trim() || "no output";
 }
 
 /** Start the embedded Redis on this data dir's recorded port when it is free, else on a free port
@@ -289,7 +345,6 @@ export async function startEmbeddedRedis(
   const dir = await claimDataDir(dataDirIn, log);
 
   const logFile = path.join(dir.dataDir, "redis.log");
-  const logTail = () => (existsSync(logFile) ? readFileSync(logFile, "utf8").trim().split("\n").slice(-8).join("\n") : "");
   const portPath = path.join(dir.dataDir, "redis.port");
   let wanted = recordedPort(portPath);
   const moveOff = (port: number) =>
@@ -302,15 +357,13 @@ export async function startEmbeddedRedis(
   let lastError: Error | null = null;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = wanted ?? (await freePort());
-    const rc = spawnRedis(bin, port, dir.dataDir, logFile);
-    if (await answersPing(port, rc)) {
+    const { rc, up } = await spawnAnswering(bin, port, dir, logFile);
+    if (up) {
       writeFileSync(portPath, `${port}\n`);
-      return embeddedHandle(rc, port, version, dir);
+      return embeddedHandle(rc, port, version, dir, bin, logFile, log, warn);
     }
-    if (!rc.exited) rc.child.kill("SIGKILL");
-    await rc.gone;
-    const why = `${rc.stderr.trim()}\n${logTail()}`.trim();
-    lastError = new Error(`redis-server did not start on 127.0.0.1:${port}:\n${why}`);
+    const why = lastWords(rc, logFile);
+    lastError = new Error(`redis-server did not start on 127.0.0.1:${port} (its log: ${logFile}):\n${why}`);
     if (!/address already in use|could not create server tcp listening socket/i.test(why)) break;
     // the port was taken meanwhile: the next try takes a new free one
     if (port === wanted) moveOff(port);

@@ -1,7 +1,8 @@
 // `pnpm start`: tinyqs as a product. One process, one engine, two ways in: the TCP server (Redis
 // protocol, 7379) and the HTTP server (REST + WebSocket, 7380). Redis is the one named by --redis /
 // TINYQS_REDIS_URL, or else an embedded redis-server (embedded-redis.ts) with its append-only file in
-// ./.tinyqs-data. SIGINT (Ctrl-C), SIGTERM or SIGHUP stop it in order — servers (waiting receives
+// ./.tinyqs-data, restarted when it dies (and given up on, exit 1, after 5 crashes in a minute:
+// redis-supervisor.ts). SIGINT (Ctrl-C), SIGTERM or SIGHUP stop it in order — servers (waiting receives
 // answer "nothing", requests in progress finish), engine, then Redis with SHUTDOWN — and exit 0.
 // A second signal stops at once (Redis still gets SIGTERM, on which it flushes its AOF too).
 //
@@ -163,7 +164,14 @@ async function main(): Promise<number> {
   if (interrupted) return shutdown(interrupted);
 
   announce(config, redisUrl, embedded, tcpAt, httpAt);
-  return new Promise<number>((resolve) => (onSignal = (signal) => void shutdown(signal).then(resolve)));
+  return new Promise<number>((resolve) => {
+    onSignal = (signal) => void shutdown(signal).then(resolve);
+    // The embedded Redis crashed again and again (redis-supervisor.ts): say why, stop, exit 1.
+    void embedded?.failed.then((why) => {
+      warn(why);
+      void shutdown("the embedded redis-server keeps crashing").then(() => resolve(1));
+    });
+  });
 }
 
 let code: number;

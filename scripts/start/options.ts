@@ -30,7 +30,9 @@ export const CLI: CliSpec<StartConfig> = {
   intro: [
     "Starts tinyqs: the TCP server (Redis protocol) and the HTTP server (REST + WebSocket) in one",
     "process, on one engine. Without --redis it runs its own redis-server, with an append-only file",
-    "(appendfsync always) in the data directory. Ctrl-C or SIGTERM stops everything cleanly.",
+    "(appendfsync always) in the data directory, restarted on the same port if it dies (tinyqs",
+    "exits 1 after 5 crashes in a minute; its log is redis.log there). Ctrl-C or SIGTERM stops",
+    "everything cleanly.",
   ],
   settings: [
     { flag: "--host", env: ENV.host, arg: "HOST", help: `address both servers listen on (default ${DEFAULTS.host})`, set: (c, v) => (c.host = v.text()) },

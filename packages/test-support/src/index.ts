@@ -4,8 +4,8 @@
 // and the worker suite have subpaths of their own (see package.json "exports").
 export type { RedisTargets } from "./context.js";
 export { freePort, releasePort } from "./ports.js";
-export { RedisCluster, RedisServer, rawCommand, sleep, type RedisServerOptions } from "./redis-server.js";
-export { proxy, type Proxy } from "./proxy.js";
+export { RedisCluster, RedisServer, rawCommand, sleep, type RedisClusterOptions, type RedisServerOptions } from "./redis-server.js";
+export { proxy, type Proxy, type Shaping } from "./proxy.js";
 export { SOURCE_BIN, spawnBin, type SpawnBinOptions, type SpawnedBin } from "./spawn-bin.js";
 export { metric, parseMetrics, type Sample } from "./metrics.js";
 export {

@@ -266,37 +266,48 @@ export class RedisServer {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A 3-master Redis Cluster
+// A 3-master Redis Cluster, optionally with replicas (to fail over when a master dies)
+
+export interface RedisClusterOptions {
+  /** Replicas per master (redis-cli --cluster-replicas): 1 gives each master one to fail over to. */
+  replicas?: number;
+  /** Tries of the whole start (a port taken meanwhile makes one fail). */
+  attempts?: number;
+}
 
 export class RedisCluster {
   private constructor(readonly servers: RedisServer[]) {}
 
+  /** Every node, masters and replicas, as "127.0.0.1:port". */
   get nodes(): string[] {
     return this.servers.map((s) => s.address);
   }
 
   /** Start the nodes and create the cluster; a failed attempt (say, a port taken meanwhile) is retried. */
-  static async start(masters = 3, attempts = 3): Promise<RedisCluster> {
+  static async start(masters = 3, { replicas = 0, attempts = 3 }: RedisClusterOptions = {}): Promise<RedisCluster> {
     for (let i = 1; ; i++) {
       try {
-        return await RedisCluster.startOnce(masters);
+        return await RedisCluster.startOnce(masters, replicas);
       } catch (e) {
         if (i >= attempts) throw e;
       }
     }
   }
 
-  private static async startOnce(masters: number): Promise<RedisCluster> {
+  private static async startOnce(masters: number, replicas: number): Promise<RedisCluster> {
     const servers: RedisServer[] = [];
     try {
-      for (let i = 0; i < masters; i++) servers.push(await RedisServer.start({ cluster: true }));
+      const count = masters * (1 + replicas);
+      // Replicas fail over only with an append-only file of their own; appendonly keeps it realistic.
+      for (let i = 0; i < count; i++) servers.push(await RedisServer.start({ cluster: true, appendonly: replicas > 0 }));
       const cluster = new RedisCluster(servers);
       await execFileP(
         "redis-cli",
-        ["--cluster", "create", ...cluster.nodes, "--cluster-replicas", "0", "--cluster-yes"],
+        ["--cluster", "create", ...cluster.nodes, "--cluster-replicas", String(replicas), "--cluster-yes"],
         { timeout: 30_000 },
       );
       await cluster.waitOk();
+      if (replicas > 0) await cluster.waitReplicasInSync(masters * replicas);
       return cluster;
     } catch (e) {
       await Promise.all(servers.map((s) => s.cleanup().catch(() => {})));
@@ -310,6 +321,7 @@ export class RedisCluster {
     for (;;) {
       let ok = true;
       for (const s of this.servers) {
+        if (!s.running) continue; // a node killed on purpose
         const info = await rawCommand(s.port, ["CLUSTER", "INFO"]).catch(() => "");
         if (!/cluster_state:ok/.test(info) || !/cluster_slots_assigned:16384/.test(info)) ok = false;
       }
@@ -317,6 +329,41 @@ export class RedisCluster {
       if (Date.now() > deadline) throw new Error("Redis Cluster did not reach cluster_state:ok");
       await sleep(50);
     }
+  }
+
+  /** Until `count` replicas report their link to the master up (so a failover has someone to promote). */
+  private async waitReplicasInSync(count: number, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let synced = 0;
+      for (const s of this.servers) {
+        const info = await rawCommand(s.port, ["INFO", "replication"]).catch(() => "");
+        if (/role:slave/.test(info) && /master_link_status:up/.test(info)) synced++;
+      }
+      if (synced >= count) return;
+      if (Date.now() > deadline) throw new Error(`only ${synced} of ${count} Redis Cluster replicas in sync`);
+      await sleep(50);
+    }
+  }
+
+  /** The live node that is master for `slot` now, as the live nodes' CLUSTER NODES say. */
+  async masterOf(slot: number): Promise<RedisServer> {
+    for (const s of this.servers) {
+      if (!s.running) continue;
+      const slots = await rawCommand(s.port, ["CLUSTER", "NODES"]).catch(() => "");
+      for (const line of slots.split("\n")) {
+        const f = line.split(" ");
+        if (!f[2]?.includes("master") || f[2].includes("fail")) continue;
+        const port = Number(f[1]!.split(":")[1]!.split("@")[0]);
+        for (const range of f.slice(8)) {
+          const [lo, hi = lo] = range.split("-").map(Number);
+          const node = this.servers.find((x) => x.port === port);
+          // A master just killed is still "master" to the others until they mark it failed.
+          if (slot >= lo! && slot <= hi! && node?.running) return node;
+        }
+      }
+    }
+    throw new Error(`no live master holds slot ${slot}`);
   }
 
   async cleanup(): Promise<void> {

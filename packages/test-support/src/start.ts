@@ -64,6 +64,16 @@ export async function start(args: string[], env?: NodeJS.ProcessEnv): Promise<St
   };
 }
 
+/**
+ * The embedded redis-server running now, as tinyqs last said (its first "embedded redis-server … (pid N)"
+ * line, or a later "restarted redis-server (pid N)" one); remembered for stopAll.
+ */
+export function currentRedisPid(p: Launched): number | null {
+  const pids = [...p.out().matchAll(/(?:embedded|restarted) redis-server \S*\s*\(pid (\d+)\)/g)].map((m) => Number(m[1]));
+  for (const pid of pids) redisPids.add(pid);
+  return pids.at(-1) ?? null;
+}
+
 /** A signal to the child's whole process group, as a terminal sends Ctrl-C to everything in the foreground. */
 export function signalGroup(p: Launched, signal: NodeJS.Signals): void {
   process.kill(-p.child.pid!, signal);
