@@ -93,7 +93,7 @@ describe("queues", () => {
     expect(set.Attributes).toEqual({ VisibilityTimeout: "7", DelaySeconds: "3" });
     expect((await s.engine.getConfig(url.split("/").at(-1)!)).visibilityMs).toBe(7000); // the engine's own setting
     await expect(sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: "99999" } }))).rejects.toMatchObject({ name: "InvalidAttributeValue" });
-    await expect(sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Bogus: "1" } }))).rejects.toBeInstanceOf(InvalidAttributeName);
+    await expect(sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Bogus: "1" } as Record<string, string> }))).rejects.toBeInstanceOf(InvalidAttributeName);
 
     await sqs.send(new TagQueueCommand({ QueueUrl: url, Tags: { team: "a", env: "test" } }));
     await sqs.send(new UntagQueueCommand({ QueueUrl: url, TagKeys: ["env"] }));
@@ -138,7 +138,7 @@ describe("messages", () => {
 
     // Selected attributes only, by name and by prefix; the MD5 is of those returned.
     await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
-    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageAttributeNames: ["count", "trace.*"], AttributeNames: ["ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp"] }));
+    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageAttributeNames: ["count", "trace.*"], MessageSystemAttributeNames: ["ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp"] }));
     const m2 = again.Messages![0]!;
     expect(Object.keys(m2.MessageAttributes!).sort()).toEqual(["count", "trace.id"]);
     expect(m2.MD5OfMessageAttributes).toBe(referenceMd5({ count: MessageAttributes.count, "trace.id": MessageAttributes["trace.id"] }));
@@ -194,7 +194,7 @@ describe("messages", () => {
     const first = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 1 }))).Messages![0]!;
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages).toBeUndefined();
     // Expiry: back after its 1 s lease, as a new delivery.
-    const second = await eventually(async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 2, AttributeNames: ["ApproximateReceiveCount"] }))).Messages?.[0], 15_000);
+    const second = await eventually(async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 2, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }))).Messages?.[0], 15_000);
     expect(second!.Attributes!.ApproximateReceiveCount).toBe("2");
     // The first handle is stale now: ChangeMessageVisibility refuses it, DeleteMessage succeeds without deleting.
     await expect(sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: first.ReceiptHandle, VisibilityTimeout: 30 }))).rejects.toBeInstanceOf(ReceiptHandleIsInvalid);
