@@ -66,9 +66,9 @@ export function createSqsServer(options: SqsServerOptions): TinyQSSqsServer {
   let closing = false;
 
   async function handle(req: IncomingMessage, res: ServerResponse, protocol: Protocol, requestId: string): Promise<void> {
-    // A browser (it says so in Origin / Sec-Fetch-*): a web page could post a form here, and SQS
+    // A browser (it says so in Origin or Sec-Fetch-Site; Node's fetch sends neither): a web page could post a form here, and SQS
     // clients are programs, so browsers are refused (no CORS on this port).
-    if (req.headers.origin !== undefined || req.headers["sec-fetch-mode"] !== undefined) {
+    if (req.headers.origin !== undefined || req.headers["sec-fetch-site"] !== undefined) {
       res.setHeader("Connection", "close");
       throw new SqsError("AccessDenied", "Requests from web browsers are not accepted on the SQS port.");
     }
