@@ -15,16 +15,18 @@ import { KEY, sqsQueue, startSqs, type RunningSqs } from "./sqs-helpers.js";
 const execFileP = promisify(execFile);
 
 /** The SHA-256 (and HMAC) the signer asks for, from node:crypto. */
+type Data = string | ArrayBuffer | ArrayBufferView;
+const bytes = (d: Data) => (typeof d === "string" ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
 class Sha256 {
   private h: Hash | Hmac;
-  constructor(private readonly secret?: string | Uint8Array) {
+  constructor(private readonly secret?: Data) {
     this.h = this.make();
   }
   private make() {
-    return this.secret === undefined ? createHash("sha256") : createHmac("sha256", this.secret);
+    return this.secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(this.secret));
   }
-  update(data: string | Uint8Array) {
-    this.h.update(data);
+  update(data: Data) {
+    this.h.update(bytes(data));
   }
   async digest() {
     return new Uint8Array(this.h.digest());
@@ -33,6 +35,8 @@ class Sha256 {
     this.h = this.make();
   }
 }
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const jsonOf = (r: Response): Promise<any> => r.json();
 const redisCli = async (port: number, args: string[]) => (await execFileP("redis-cli", ["-p", String(port), ...args], { timeout: 30_000 })).stdout;
 
 describe("one queue, two protocols: SQS and TCP (redis-cli)", () => {
@@ -85,11 +89,11 @@ describe("the wire", () => {
     const r = await post("GetQueueUrl", { QueueName: "missing" });
     expect(r.status).toBe(400);
     expect(r.headers.get("x-amzn-query-error")).toBe("AWS.SimpleQueueService.NonExistentQueue;Sender");
-    expect(await r.json()).toEqual({ __type: "com.amazonaws.sqs#QueueDoesNotExist", message: "The specified queue does not exist." });
+    expect(await jsonOf(r)).toEqual({ __type: "com.amazonaws.sqs#QueueDoesNotExist", message: "The specified queue does not exist." });
     const unknown = await post("Frobnicate", {});
-    expect([unknown.status, (await unknown.json()).__type]).toEqual([400, "com.amazonaws.sqs#InvalidAction"]);
+    expect([unknown.status, (await jsonOf(unknown)).__type]).toEqual([400, "com.amazonaws.sqs#InvalidAction"]);
     const missing = await post("CreateQueue", {});
-    expect(await missing.json()).toEqual({ __type: "com.amazonaws.sqs#MissingParameter", message: "The request must contain the parameter QueueName." });
+    expect(await jsonOf(missing)).toEqual({ __type: "com.amazonaws.sqs#MissingParameter", message: "The request must contain the parameter QueueName." });
   });
 
   it("a body over the limit is refused with 413 before it is sent in full", async () => {
@@ -110,7 +114,7 @@ describe("the wire", () => {
   it("browsers are refused (a web page could post a form)", async () => {
     const r = await post("ListQueues", {}, { origin: "https://evil.example" });
     expect(r.status).toBe(403);
-    expect((await r.json()).__type).toBe("com.amazonaws.sqs#AccessDenied");
+    expect((await jsonOf(r)).__type).toBe("com.amazonaws.sqs#AccessDenied");
   });
 });
 
@@ -127,7 +131,7 @@ describe("Signature V4 (--sqs-credentials)", () => {
     await expect(s.client({ secretAccessKey: "wrong" }).send(new ListQueuesCommand({}))).rejects.toMatchObject({ name: "SignatureDoesNotMatch", $metadata: { httpStatusCode: 403 } });
     await expect(s.client({ accessKeyId: "AKIDUNKNOWN" }).send(new ListQueuesCommand({}))).rejects.toMatchObject({ name: "InvalidClientTokenId", $metadata: { httpStatusCode: 403 } });
     const unsigned = await fetch(s.url, { method: "POST", headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.ListQueues" }, body: "{}" });
-    expect([unsigned.status, (await unsigned.json()).__type]).toEqual([403, "com.amazonaws.sqs#InvalidClientTokenId"]);
+    expect([unsigned.status, (await jsonOf(unsigned)).__type]).toEqual([403, "com.amazonaws.sqs#InvalidClientTokenId"]);
   });
 
   const signer = new SignatureV4({ credentials: KEY, region: "us-east-1", service: "sqs", sha256: Sha256 });
