@@ -1,8 +1,20 @@
 // The SQS port's flags, one table shared by `tinyqs-http` and `pnpm start` (each puts them in its
 // own CliSpec). Only type imports and the import-free defaults: `pnpm start` reads this file from
 // source, before a build, for --help.
-import type { CliSetting } from "@tinyqs/core/cli";
 import { SQS_PORT_DEFAULTS } from "./port-defaults.js";
+
+/**
+ * A setting as @tinyqs/core/cli's CliSetting has it, written out: `pnpm start` reads the kit from
+ * core's source and tinyqs-http from its build, and this one table must fit both.
+ */
+interface Setting<C> {
+  flag: `--${string}`;
+  env: string;
+  arg: string;
+  help: string;
+  switch?: true;
+  set(config: C, value: { readonly raw: string; port(): number; text(): string }): void;
+}
 
 export interface SqsCliConfig {
   /** null: no SQS port. */
@@ -25,9 +37,9 @@ interface SqsEnvNames {
  * `on`: whether the port is served unless told otherwise (`pnpm start`: yes, with --no-sqs to turn
  * it off; tinyqs-http: only with --sqs-port).
  */
-export function sqsSettings<C>(env: SqsEnvNames, sqs: (c: C) => SqsCliConfig, on: boolean): Array<CliSetting<C>> {
+export function sqsSettings<C>(env: SqsEnvNames, sqs: (c: C) => SqsCliConfig, on: boolean): Array<Setting<C>> {
   const D = SQS_PORT_DEFAULTS;
-  const settings: Array<CliSetting<C>> = [
+  const settings: Array<Setting<C>> = [
     {
       flag: "--sqs-port", env: env.sqsPort, arg: "PORT",
       help: on
