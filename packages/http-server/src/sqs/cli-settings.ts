@@ -63,7 +63,7 @@ export function sqsSettings<C>(env: SqsEnvNames, sqs: (c: C) => SqsCliConfig, on
       flag: "--no-sqs", env: env.noSqs, arg: "", switch: true, help: "no SQS port (the variable: 1 or true)",
       set: (c, v) => {
         if (v.raw === "" || /^(1|true|yes)$/i.test(v.raw)) sqs(c).port = null;
-        else if (!/^(0|false|no)$/i.test(v.raw)) throw new Error(`${env.noSqs} is 1 or true (no SQS port), or 0 or false, got ${JSON.stringify(v.raw)}`);
+        else if (!/^(0|false|no)$/i.test(v.raw)) throw new Error(`must be 1 or true (no SQS port), or 0 or false, got ${JSON.stringify(v.raw)}`);
       },
     });
   }
