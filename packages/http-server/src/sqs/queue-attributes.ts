@@ -13,6 +13,12 @@ import type { QueueConfig, QueueStats } from "@tinyqs/core";
 import { SqsError, invalid } from "./errors.js";
 import { queueArn, queueOfArn, type Naming } from "./names.js";
 
+/**
+ * The record that says first-receive times are noted for the queue (someone asked for
+ * ApproximateFirstReceiveTimestamp): only then does a delete also forget the message's.
+ */
+export const FIRST_RECEIVES_NOTED = "firstReceivesNoted";
+
 /** What this port knows of a queue: the engine's settings and its own records. */
 export interface QueueView {
   config: QueueConfig;

@@ -6,6 +6,7 @@
 import { queueOf, type ActionContext } from "../context.js";
 import { SqsError } from "../errors.js";
 import { integer, requiredString, type Params } from "../params.js";
+import { FIRST_RECEIVES_NOTED, type QueueView } from "../queue-attributes.js";
 import type { Action } from "./action.js";
 import { eachEntry, entriesOf } from "./batch.js";
 
@@ -17,9 +18,9 @@ function receiptOf(p: Params): string {
   return handle;
 }
 
-async function deleteOne(ctx: ActionContext, queue: string, p: Params): Promise<Record<string, unknown>> {
+async function deleteOne(ctx: ActionContext, queue: string, view: QueueView, p: Params): Promise<Record<string, unknown>> {
   const receipt = receiptOf(p);
-  if (await ctx.engine.delete(queue, receipt)) {
+  if ((await ctx.engine.delete(queue, receipt)) && view.meta[FIRST_RECEIVES_NOTED]) {
     const id = receipt.slice(0, receipt.indexOf("."));
     // Its first-receive time goes too; if this fails, one small entry stays until the next purge.
     void ctx.engine.forgetFirstReceived(queue, [id]).catch(() => {});
@@ -27,7 +28,7 @@ async function deleteOne(ctx: ActionContext, queue: string, p: Params): Promise<
   return {};
 }
 
-async function changeOne(ctx: ActionContext, queue: string, p: Params): Promise<Record<string, unknown>> {
+async function changeOne(ctx: ActionContext, queue: string, _view: QueueView, p: Params): Promise<Record<string, unknown>> {
   const receipt = receiptOf(p);
   const seconds = integer(p, "VisibilityTimeout", 0, 43_200);
   const done = seconds === 0 ? await ctx.engine.release(queue, receipt) : await ctx.engine.touch(queue, receipt, { visibilityMs: seconds * 1000 });
@@ -39,13 +40,12 @@ export function receiptActions(unexpected: (e: unknown) => void): Record<string,
   const batch = (one: typeof deleteOne): Action => async (ctx, p) => {
     const queue = queueOf(ctx, p);
     const entries = entriesOf(p);
-    await ctx.queues.existing(queue);
-    return eachEntry(entries, (entry) => one(ctx, queue, entry), unexpected);
+    const view = await ctx.queues.existing(queue);
+    return eachEntry(entries, (entry) => one(ctx, queue, view, entry), unexpected);
   };
   const single = (one: typeof deleteOne): Action => async (ctx, p) => {
     const queue = queueOf(ctx, p);
-    await ctx.queues.existing(queue);
-    return one(ctx, queue, p);
+    return one(ctx, queue, await ctx.queues.existing(queue), p);
   };
   return {
     DeleteMessage: single(deleteOne),

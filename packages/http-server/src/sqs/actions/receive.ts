@@ -5,7 +5,7 @@ import { queueOf, type ActionContext } from "../context.js";
 import { md5Hex, md5OfAttributes, type AttributeValue } from "../md5.js";
 import { fromEngine, selectAttributes } from "../message-attributes.js";
 import { integer, optionalInteger, stringList } from "../params.js";
-import { recordedSeconds } from "../queue-attributes.js";
+import { FIRST_RECEIVES_NOTED, recordedSeconds } from "../queue-attributes.js";
 import type { Action } from "./action.js";
 
 /** The system attributes a standard queue's message has (FIFO ones, asked for, are left out). */
@@ -31,9 +31,14 @@ const receiveMessage: Action = async (ctx, p) => {
     signal: ctx.signal,
   });
   if (messages.length === 0) return {};
-  const firstReceived = system.includes("ApproximateFirstReceiveTimestamp")
-    ? await ctx.engine.firstReceived(queue, messages.map((m) => m.id))
-    : [];
+  let firstReceived: number[] = [];
+  if (system.includes("ApproximateFirstReceiveTimestamp")) {
+    if (!view.meta[FIRST_RECEIVES_NOTED]) {
+      await ctx.engine.setQueueMeta(queue, { [FIRST_RECEIVES_NOTED]: "1" }, { onlyNew: true });
+      ctx.queues.changed(queue);
+    }
+    firstReceived = await ctx.engine.firstReceived(queue, messages.map((m) => m.id));
+  }
   return { Messages: messages.map((m, i) => toSqs(ctx, m, system, attributeNames, firstReceived[i])) };
 };
 
