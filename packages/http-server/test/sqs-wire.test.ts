@@ -111,6 +111,17 @@ describe("the wire", () => {
     expect(reply).toContain("RequestEntityTooLarge");
   });
 
+  it("the query protocol posted to the queue's own URL, without QueueUrl (as older clients do)", async () => {
+    const created = await fetch(s.url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "Action=CreateQueue&QueueName=by-path&Version=2012-11-05" });
+    expect(await created.text()).toContain(`<QueueUrl>${s.url}/000000000000/by-path</QueueUrl>`);
+    const sent = await fetch(`${s.url}/000000000000/by-path`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "Action=SendMessage&MessageBody=a%26b" });
+    expect(sent.status).toBe(200);
+    expect(await sent.text()).toMatch(/<SendMessageResult><MessageId>\d+-\d+<\/MessageId><MD5OfMessageBody>[0-9a-f]{32}<\/MD5OfMessageBody><\/SendMessageResult>/);
+    expect((await s.engine.receive("by-path"))?.body.toString()).toBe("a&b");
+    const unknown = await fetch(`${s.url}/?Action=Nope`);
+    expect([unknown.status, await unknown.text()]).toEqual([400, expect.stringContaining("<Code>InvalidAction</Code>")]);
+  });
+
   it("browsers are refused (a web page could post a form)", async () => {
     const r = await post("ListQueues", {}, { origin: "https://evil.example" });
     expect(r.status).toBe(403);
