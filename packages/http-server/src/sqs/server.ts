@@ -5,7 +5,7 @@
 // that a TLS variant can be put there.
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOn } from "../listen.js";
 import { isTinyQSError } from "@tinyqs/core";
 import { readBody } from "../body.js";
 import { actionTable } from "./actions/index.js";
@@ -119,15 +119,7 @@ export function createSqsServer(options: SqsServerOptions): TinyQSSqsServer {
   return {
     server,
     listen(port = options.port ?? SQS_DEFAULTS.port, host = options.host ?? SQS_DEFAULTS.host) {
-      return new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(port, host, () => {
-          server.off("error", reject);
-          const a = server.address() as AddressInfo;
-          const h = a.family === "IPv6" ? `[${a.address}]` : a.address;
-          resolve({ host: a.address, port: a.port, url: `http://${h}:${a.port}` });
-        });
-      });
+      return listenOn(server, port, host);
     },
     close() {
       return (closed ??= (async () => {
