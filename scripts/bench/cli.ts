@@ -1,5 +1,5 @@
 // Command-line flags of `pnpm bench`. Kept apart from main.ts so the flags are documented in one place.
-import { DEFAULT_SETTINGS, isScenarioName, SCENARIO_NAMES, type ScenarioName, type Settings } from "./scenarios.js";
+import { BATCH_SETTINGS, DEFAULT_SETTINGS, isScenarioName, SCENARIO_NAMES, type ScenarioName, type Settings } from "./scenarios.js";
 
 export interface CliOptions {
   scenarios: ScenarioName[];
@@ -25,6 +25,17 @@ export const USAGE = `usage: pnpm bench [flags]
   --wait-ms MS        long-poll length of each receive and take (default ${DEFAULT_SETTINGS.waitMs})
   --window N          sends in flight; in R, requests in flight (default ${DEFAULT_SETTINGS.window})
   --concurrency N     receive->delete loops; in R, take->respond loops (default ${DEFAULT_SETTINGS.concurrency})
+  --batch             the peers' +batch mode: send in batches of ${BATCH_SETTINGS.sendBatch}, receive up to ${BATCH_SETTINGS.recvBatch} per
+                      call, delete what one call received in one call (runs are named <target>+batch)
+  --rate R            open loop: send R msgs/s on a clock, whatever the consumer does, and report the
+                      send->receive latency (p50 / p99 / p99.9) at that load; with --messages, e.g.
+                      --scenarios C --rate 1000 --messages 10000 (10 s)
+  --messages N        N messages per run instead of the scenario's own count
+  --backlog N         queue N ready messages before each run (untimed) and report Redis memory per
+                      queued message (body excluded) beside a plain list's and a stream's
+  --in-flight N       receive N messages before each run and hold them (leases outlast the run)
+  --due N             send N messages before each run, delayed to come due at once 300 ms into it
+  --idle-queues N     N other queues with one receiver each, long-polling all run long (engine)
   --timeout S         give up on a run after S seconds (default ${DEFAULT_SETTINGS.timeoutMs / 1000}; ${SERVER_TARGET_TIMEOUT_MS / 1000} for a server target)`;
 
 function positiveInt(flag: string, v: string | undefined): number {
@@ -59,6 +70,13 @@ export function parseArgs(argv: string[]): CliOptions {
       }
       case "--rounds": o.rounds = positiveInt(flag, value()); break;
       case "--json": o.json = true; break;
+      case "--batch": Object.assign(o.settings, BATCH_SETTINGS); break;
+      case "--rate": o.settings.rate = positiveInt(flag, value()); break;
+      case "--messages": o.settings.messages = positiveInt(flag, value()); break;
+      case "--backlog": o.settings.backlog = positiveInt(flag, value()); break;
+      case "--in-flight": o.settings.inFlight = positiveInt(flag, value()); break;
+      case "--due": o.settings.due = positiveInt(flag, value()); break;
+      case "--idle-queues": o.settings.idleQueues = positiveInt(flag, value()); break;
       case "--redis": o.redis = value() ?? null; if (!o.redis) throw new Error("--redis needs a URL"); break;
       case "--target": o.target = value() ?? ""; break;
       case "--wait-ms": o.settings.waitMs = positiveInt(flag, value()); break;
@@ -76,3 +94,14 @@ export function parseArgs(argv: string[]): CliOptions {
 }
 
 export class HelpRequested extends Error {}
+
+/** Flags that cannot go together: said before anything runs. */
+export function checkCombination(o: CliOptions): void {
+  if (o.settings.rate && o.settings.sendBatch) throw new Error("--rate paces single sends: it does not go with --batch");
+  const g = o.settings;
+  if ((g.backlog || g.inFlight || g.due || g.idleQueues) && o.scenarios.some((s) => s === "R")) {
+    throw new Error("--backlog, --in-flight, --due and --idle-queues are for A-E: scenario R (request/response) does not take them");
+  }
+  // Due messages join the ready list's tail: behind a backlog they would not be received in the run.
+  if (g.due && g.backlog) throw new Error("--due does not go with --backlog");
+}

@@ -24,16 +24,16 @@ export class LatencyRecorder {
   }
 
   /** Percentiles in ms over the messages that were both sent and received. */
-  summary(): { p50: number | null; p99: number | null; max: number | null } {
+  summary(): { p50: number | null; p99: number | null; p999: number | null; max: number | null } {
     const d: number[] = [];
     for (let i = 0; i < this.sentAt.length; i++) {
       const v = this.receivedAt[i]! - this.sentAt[i]!;
       if (!Number.isNaN(v)) d.push(Math.max(0, v));
     }
-    if (d.length === 0) return { p50: null, p99: null, max: null };
+    if (d.length === 0) return { p50: null, p99: null, p999: null, max: null };
     const sorted = Float64Array.from(d).sort();
     const at = (q: number) => round2(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
-    return { p50: at(0.5), p99: at(0.99), max: round2(sorted[sorted.length - 1]!) };
+    return { p50: at(0.5), p99: at(0.99), p999: at(0.999), max: round2(sorted[sorted.length - 1]!) };
   }
 }
 

@@ -9,10 +9,10 @@ import { Redis } from "ioredis";
 import { RedisServer } from "@tinyqs/test-support/redis-server";
 import type { ChildJob, ChildReply } from "./child.js";
 import { compileChild, REPO, type ChildEntry } from "./compile.js";
-import { HelpRequested, parseArgs, USAGE, type CliOptions } from "./cli.js";
-import { runLine, summaryTable } from "./report.js";
+import { checkCombination, HelpRequested, parseArgs, USAGE, type CliOptions } from "./cli.js";
+import { ratioTable, runLine, summaryTable } from "./report.js";
 import type { RunResult } from "./run-scenario.js";
-import { SCENARIOS } from "./scenarios.js";
+import { SCENARIOS, scenarioOf } from "./scenarios.js";
 import { loadTarget, TARGET_NAMES } from "./targets/index.js";
 
 // The child finds the engine through TINYQS_CORE (compiled, it no longer sits next to the repo).
@@ -21,6 +21,7 @@ process.env.TINYQS_CORE ||= join(REPO, "packages", "core", "dist", "index.js");
 let opts: CliOptions;
 try {
   opts = parseArgs(process.argv.slice(2));
+  checkCombination(opts);
   if (!TARGET_NAMES.includes(opts.target)) throw new Error(`unknown target "${opts.target}" (known: ${TARGET_NAMES.join(", ")})`);
 } catch (e) {
   if (e instanceof HelpRequested) { console.log(USAGE); process.exit(0); }
@@ -61,11 +62,11 @@ function runChild(entry: ChildEntry, job: ChildJob): Promise<RunResult> {
 }
 
 function failed(job: ChildJob, error: string): RunResult {
-  const { n, size } = SCENARIOS[job.scenario];
+  const { n, size } = scenarioOf(job.scenario, job.settings);
   return {
     peer: `tinyqs-${job.target}`, target: job.target, scenario: job.scenario, round: job.round, n, size,
     ok: false, error, lost: n, dupRecv: 0, dupDel: 0, deleteRefused: 0, totalMs: 0, msgsPerSec: null, phases: {},
-    latencyMs: { p50: null, p99: null, max: null }, peakRssMB: 0, startRssMB: 0, nodeCpuMs: 0, redisCpuMs: 0,
+    latencyMs: { p50: null, p99: null, p999: null, max: null }, peakRssMB: 0, startRssMB: 0, nodeCpuMs: 0, redisCpuMs: 0,
     nodeCpuUsPerMsg: 0, redisCpuUsPerMsg: 0, busyCores: 0,
     settings: { window: job.settings.window, concurrency: job.settings.concurrency, waitMs: job.settings.waitMs },
     at: new Date().toISOString(),
@@ -92,6 +93,9 @@ try {
   const s = opts.settings;
   const withR = opts.scenarios.some((name) => SCENARIOS[name].mode === "request");
   say(`tinyqs benchmark, target ${opts.target}: scenarios ${opts.scenarios.join(",")}, ${opts.rounds} round(s); ` +
+    (s.rate ? `open loop at ${s.rate} msgs/s, ` : "") +
+    (s.messages ? `${s.messages} messages per run, ` : "") +
+    (s.sendBatch ? `+batch: sendBatch of ${s.sendBatch}, receiveBatch of up to ${s.recvBatch} + one deleteBatch per receive, ` : "") +
     `${s.window} sends in flight, ${s.concurrency} receive→delete loops${withR ? " (R: requests in flight, take→respond loops)" : ""}, receive waitMs ${s.waitMs}; ` +
     `Node ${process.version}, Redis ${await redisVersion(url)}, ${new Date().toISOString()}`);
 
@@ -126,6 +130,10 @@ try {
     if (!ran.length) continue; // every scenario was skipped on it (said below)
     say(`\nmedians over ${opts.rounds} round(s), target ${target}:\n`);
     say(summaryTable(ran, opts.scenarios));
+  }
+  if (opts.target !== "engine") {
+    say(`\n${opts.target} against the engine, same run${s.sendBatch ? " (both +batch)" : ""}:\n`);
+    say(ratioTable(results, opts.scenarios, opts.target));
   }
   for (const [combination, why] of skip) say(`skipped ${combination}: ${why}`);
   await cleanup();

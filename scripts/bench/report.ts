@@ -37,9 +37,10 @@ export function runLine(r: RunResult): string {
   return [
     `${r.scenario} round ${r.round}: ${int(r.msgsPerSec)} ${requests ? "requests/s" : "msgs/s"} in ${int(r.totalMs)} ms`,
     phasesText([r]),
-    `${requests ? "round trip" : "latency"} p50 ${ms(r.latencyMs.p50)} ms p99 ${ms(r.latencyMs.p99)} ms`,
+    `${requests ? "round trip" : "latency"} p50 ${ms(r.latencyMs.p50)} ms p99 ${ms(r.latencyMs.p99)} ms p99.9 ${ms(r.latencyMs.p999)} ms`,
     `CPU/msg node ${r.nodeCpuUsPerMsg} µs redis ${r.redisCpuUsPerMsg} µs (${r.busyCores.toFixed(2)} cores busy)`,
     `peak RSS ${r.peakRssMB} MB`,
+    growthText(r),
     check(r),
   ]
     .filter(Boolean) // R has no phases
@@ -50,7 +51,7 @@ export function runLine(r: RunResult): string {
  * and a note on how R's row reads when it is there. */
 export function summaryTable(results: RunResult[], scenarios: ScenarioName[]): string {
   const rows = [
-    "| scenario | msgs/s | phases, msgs/s | p50 / p99 latency, ms | Node CPU µs/msg | Redis CPU µs/msg | cores busy | peak RSS MB | exactly-once |",
+    "| scenario | msgs/s | phases, msgs/s | p50 / p99 / p99.9 latency, ms | Node CPU µs/msg | Redis CPU µs/msg | cores busy | peak RSS MB | exactly-once |",
     "|---|---:|---|---:|---:|---:|---:|---:|---|",
   ];
   for (const s of scenarios) {
@@ -62,11 +63,36 @@ export function summaryTable(results: RunResult[], scenarios: ScenarioName[]): s
     const range = rates.length > 1 ? ` (${int(Math.min(...rates))}–${int(Math.max(...rates))})` : "";
     const verdict = ok.length === all.length ? `${ok.length}/${all.length} ok` : `${ok.length}/${all.length} ok; ${all.filter((r) => !r.ok).map(check).join("; ")}`;
     rows.push(
-      `| ${s} | ${ok.length ? int(med((r) => r.msgsPerSec)) + range : "FAIL"} | ${phasesText(ok) || "–"} | ${ms(med((r) => r.latencyMs.p50))} / ${ms(med((r) => r.latencyMs.p99))} | ${int(med((r) => r.nodeCpuUsPerMsg))} | ${int(med((r) => r.redisCpuUsPerMsg))} | ${med((r) => r.busyCores)?.toFixed(2) ?? "–"} | ${int(med((r) => r.peakRssMB))} | ${verdict} |`,
+      `| ${s} | ${ok.length ? int(med((r) => r.msgsPerSec)) + range : "FAIL"} | ${phasesText(ok) || "–"} | ${ms(med((r) => r.latencyMs.p50))} / ${ms(med((r) => r.latencyMs.p99))} / ${ms(med((r) => r.latencyMs.p999))} | ${int(med((r) => r.nodeCpuUsPerMsg))} | ${int(med((r) => r.redisCpuUsPerMsg))} | ${med((r) => r.busyCores)?.toFixed(2) ?? "–"} | ${int(med((r) => r.peakRssMB))} | ${verdict} |`,
     );
   }
   if (results.some((r) => isRequests(r.scenario))) {
     rows.push("", "R: msgs/s are requests/s, the latency is the round trip (put issued → reply in hand), and the CPU figures are per request.");
   }
   return rows.join("\n");
+}
+
+/** A front end against the engine in the same run: the ratio of their median msgs/s per scenario. */
+export function ratioTable(results: RunResult[], scenarios: ScenarioName[], target: string): string {
+  const rate = (t: string, s: ScenarioName) =>
+    median(results.filter((r) => r.target === t && r.scenario === s && r.ok && r.msgsPerSec != null).map((r) => r.msgsPerSec!));
+  const rows = [`| scenario | engine msgs/s | ${target} msgs/s | ${target} ÷ engine |`, "|---|---:|---:|---:|"];
+  for (const s of scenarios) {
+    const [e, t] = [rate("engine", s), rate(target, s)];
+    if (e === null && t === null) continue;
+    rows.push(`| ${s} | ${int(e)} | ${int(t)} | ${e && t ? `${Math.round((t / e) * 100)} %` : "–"} |`);
+  }
+  return rows.join("\n");
+}
+
+/** What growth.ts set up around the run, and what it cost Redis. */
+function growthText(r: RunResult): string {
+  const g = r.growth;
+  if (!g) return "";
+  return [
+    g.inFlight && `in flight ${int(g.inFlight.messages)}: ${g.inFlight.bytesPerMsg} B/msg in Redis`,
+    g.backlog && `backlog ${int(g.backlog.messages)}: ${g.backlog.bytesPerMsg} B/msg in Redis (raw list ${g.backlog.reference.rawList}, stream ${g.backlog.reference.redisStreams})`,
+    g.due && `${int(g.due.messages)} due at once after ${g.due.dueAfterMs} ms`,
+    g.idleQueues && `${int(g.idleQueues)} idle queues with a receiver each`,
+  ].filter(Boolean).join(", ");
 }

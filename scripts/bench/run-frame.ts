@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import { RssPeak, startCpuMeter, type CpuFigures } from "./meters.js";
 import { startProgress, type Counts, type ProgressWords } from "./progress.js";
 import type { RunOptions, RunResult } from "./run-scenario.js";
-import { SCENARIOS, type ScenarioName } from "./scenarios.js";
+import { scenarioOf, type ScenarioName } from "./scenarios.js";
 import type { QueueHandle, Target } from "./targets/types.js";
 
 const now = () => performance.now();
@@ -54,7 +54,7 @@ export interface RunFrame {
 }
 
 export async function openRunFrame(target: Target, name: ScenarioName, opts: RunOptions): Promise<RunFrame> {
-  const { n, size } = SCENARIOS[name];
+  const { n, size } = scenarioOf(name, opts.settings);
   const S = opts.settings;
   const rss = new RssPeak();
   const startRssMB = rss.mb;
@@ -102,7 +102,7 @@ export async function openRunFrame(target: Target, name: ScenarioName, opts: Run
       const { totalMs, costs, peakRssMB } = measured!;
       const rate = (ms: number) => (ms > 0 ? Math.round(n / (ms / 1000)) : null);
       return {
-        peer: `tinyqs-${target.name}`,
+        peer: `tinyqs-${target.name}${S.sendBatch ? "+batch" : ""}${S.rate ? `@${S.rate}/s` : ""}`,
         target: target.name,
         scenario: name,
         round: opts.round,
@@ -116,7 +116,7 @@ export async function openRunFrame(target: Target, name: ScenarioName, opts: Run
         peakRssMB,
         startRssMB,
         ...costs,
-        settings: { window: S.window, concurrency: S.concurrency, waitMs: S.waitMs },
+        settings: { window: S.window, concurrency: S.concurrency, waitMs: S.waitMs, ...(S.sendBatch ? { batch: S.sendBatch, recvBatch: S.recvBatch } : {}), ...(S.rate ? { rate: S.rate } : {}) },
         at: new Date().toISOString(),
       };
     },

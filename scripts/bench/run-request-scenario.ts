@@ -21,7 +21,7 @@ import { LatencyRecorder } from "./latency.js";
 import { REQUEST_WORDS } from "./progress.js";
 import { openRunFrame, startLoops, type RunState } from "./run-frame.js";
 import type { RunOptions, RunResult } from "./run-scenario.js";
-import { SCENARIOS, type ScenarioName, type Settings } from "./scenarios.js";
+import { SCENARIOS, scenarioOf, type ScenarioName, type Settings } from "./scenarios.js";
 import type { RequestHandle, Target } from "./targets/types.js";
 
 const now = () => performance.now();
@@ -132,7 +132,7 @@ function responders(run: RequestRun): Promise<void>[] {
 }
 
 export async function runRequestScenario(target: Target, name: ScenarioName, opts: RunOptions): Promise<RunResult> {
-  const { n, size } = SCENARIOS[name];
+  const { n, size } = scenarioOf(name, opts.settings);
   const S = opts.settings;
   const frame = await openRunFrame(target, name, opts);
   const rr = frame.q.requests;

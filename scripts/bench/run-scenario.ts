@@ -6,8 +6,9 @@
 import { bodyMaker, seqOf } from "./bodies.js";
 import { latch, windowed } from "./flow.js";
 import { LatencyRecorder } from "./latency.js";
-import { openRunFrame, startLoops, type RunState } from "./run-frame.js";
-import { SCENARIOS, type ScenarioName, type Settings } from "./scenarios.js";
+import { prepareGrowth, type Growth } from "./growth.js";
+import { openRunFrame, startLoops, type RunFrame, type RunState } from "./run-frame.js";
+import { scenarioOf, type ScenarioName, type Settings } from "./scenarios.js";
 import type { QueueHandle, Target } from "./targets/types.js";
 
 export interface PhaseResult {
@@ -32,7 +33,7 @@ export interface RunResult {
   totalMs: number;
   msgsPerSec: number | null;
   phases: Record<string, PhaseResult>;
-  latencyMs: { p50: number | null; p99: number | null; max: number | null };
+  latencyMs: { p50: number | null; p99: number | null; p999: number | null; max: number | null };
   peakRssMB: number;
   startRssMB: number;
   nodeCpuMs: number;
@@ -41,8 +42,10 @@ export interface RunResult {
   redisCpuUsPerMsg: number;
   /** (Node CPU + Redis CPU) / wall time: how many cores the run kept busy (this machine has 2). */
   busyCores: number;
-  settings: { window: number; concurrency: number; waitMs: number };
+  settings: { window: number; concurrency: number; waitMs: number; batch?: number; recvBatch?: number; rate?: number };
   at: string;
+  /** --backlog, --in-flight: what the queued messages cost Redis (beside a plain list's and a stream's, for --backlog). */
+  growth?: Growth;
 }
 
 export interface RunOptions {
@@ -57,8 +60,12 @@ const now = () => performance.now();
 /** One run's state, created once per run; the loops below read and write its fields (where the
  * runner once kept closure variables), so each step can be a function of its own without adding
  * work per message. */
-interface PullRun extends RunState {
+export interface PullRun extends RunState {
   readonly n: number;
+  /** Sequence numbers below this are valid: n, plus those queued before the run (growth.ts). */
+  readonly seqLimit: number;
+  /** Deletes that end the run: n, plus --due's delayed messages (which come due during it). */
+  readonly toDelete: number;
   readonly S: Settings;
   readonly q: QueueHandle;
   readonly make: (seq: number) => string;
@@ -82,13 +89,14 @@ type Latch = ReturnType<typeof latch>;
 
 function newPullRun(n: number, size: number, S: Settings, q: QueueHandle): PullRun {
   const make = bodyMaker(size);
-  const latency = new LatencyRecorder(n);
-  const recvCount = new Uint8Array(n);
-  const delCount = new Uint8Array(n);
+  const seqLimit = n + S.inFlight + S.backlog + S.due;
+  const latency = new LatencyRecorder(seqLimit);
+  const recvCount = new Uint8Array(seqLimit);
+  const delCount = new Uint8Array(seqLimit);
   const allRecv = latch();
   const allDeleted = latch();
   const run: PullRun = {
-    n, S, q, make, latency, recvCount, delCount, allRecv, allDeleted,
+    n, seqLimit, toDelete: n + S.due, S, q, make, latency, recvCount, delCount, allRecv, allDeleted,
     sent: 0, distinctRecv: 0, distinctDel: 0, dupRecv: 0, dupDel: 0, deleteRefused: 0,
     lastProgress: now(),
     aborted: null,
@@ -103,12 +111,12 @@ function newPullRun(n: number, size: number, S: Settings, q: QueueHandle): PullR
   return run;
 }
 
-/** A received body: its sequence number (-1, and the run given up, when it has none below n). */
+/** A received body: its sequence number (-1, and the run given up, when it has none below seqLimit). */
 function onRecv(run: PullRun, body: Buffer | string): number {
-  const { n } = run;
+  const { n, seqLimit } = run;
   const s = seqOf(body);
-  if (s < 0 || s >= n) {
-    run.abort(`a received body does not start with a sequence number below ${n}`);
+  if (s < 0 || s >= seqLimit) {
+    run.abort(`a received body does not start with a sequence number below ${seqLimit}`);
     return -1;
   }
   const t = now();
@@ -127,13 +135,15 @@ function onDel(run: PullRun, s: number, deleted: boolean): void {
     return;
   }
   if (run.delCount[s]!++ === 0) {
-    if (++run.distinctDel === run.n) run.allDeleted.open();
+    if (++run.distinctDel === run.toDelete) run.allDeleted.open();
   } else run.dupDel++;
 }
 
-/** `window` sends in flight until all n are sent. */
+/** `window` sends in flight until all n are sent; with --batch, one sendBatch at a time, as the harness does. */
 function produce(run: PullRun): Promise<void> {
   const { q, make, latency } = run;
+  if (run.S.sendBatch) return produceBatches(run).catch((e: Error) => run.abort(`producer error: ${e.message}`));
+  if (run.S.rate) return producePaced(run).catch((e: Error) => run.abort(`producer error: ${e.message}`));
   return windowed(run.n, run.S.window, async (i) => {
     await q.send(make(i));
     latency.sent(i, now());
@@ -142,12 +152,61 @@ function produce(run: PullRun): Promise<void> {
   }, () => run.aborted !== null).catch((e: Error) => run.abort(`producer error: ${e.message}`));
 }
 
+/**
+ * --rate: open loop. Every millisecond the producer issues the sends the clock says are due
+ * (rate × elapsed), without waiting for earlier ones, so a slow consumer or a slow send shows up as
+ * latency instead of slowing the offered load (a closed loop would hide it: coordinated omission).
+ */
+async function producePaced(run: PullRun): Promise<void> {
+  const { n, q, make, latency } = run;
+  const perMs = run.S.rate / 1000;
+  const t0 = now();
+  const inFlight = new Set<Promise<void>>();
+  let issued = 0;
+  while (issued < n && !run.aborted) {
+    const due = Math.min(n, Math.floor((now() - t0) * perMs) + 1);
+    for (; issued < due; issued++) {
+      const seq = issued;
+      const p = q.send(make(seq)).then(() => {
+        latency.sent(seq, now());
+        run.sent++;
+        run.lastProgress = now();
+        inFlight.delete(p);
+      });
+      inFlight.add(p);
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(inFlight);
+}
+
+async function produceBatches(run: PullRun): Promise<void> {
+  const { n, q, make, latency } = run;
+  const size = run.S.sendBatch;
+  for (let i = 0; i < n && !run.aborted; i += size) {
+    const seqs = Array.from({ length: Math.min(size, n - i) }, (_, k) => i + k);
+    await batchOf(q).sendBatch(seqs.map(make));
+    const t = now();
+    for (const s of seqs) latency.sent(s, t);
+    run.sent += seqs.length;
+    run.lastProgress = t;
+  }
+}
+
+export function batchOf(q: QueueHandle) {
+  if (!q.batch) throw new Error("this target has no batch verbs (--batch)");
+  return q.batch;
+}
+
 /** Pull consumer: `concurrency` loops of receive(waitMs) → delete (phased3: → held). An empty receive
- * has already waited (long poll), so the loop goes straight back; there is no sleep anywhere. */
+ * has already waited (long poll), so the loop goes straight back; there is no sleep anywhere. With
+ * --batch (not in phased3, as in the harness), each loop receives up to recvBatch and deletes them
+ * in one call. */
 function consume(run: PullRun, phased3: boolean): Promise<void[]> {
   const { n, S, q, held } = run;
   const loop = async () => {
-    while (!run.aborted && !run.finished && (phased3 ? run.distinctRecv < n : run.distinctDel < n)) {
+    if (S.recvBatch && !phased3) return batchLoop(run);
+    while (!run.aborted && !run.finished && (phased3 ? run.distinctRecv < n : run.distinctDel < run.toDelete)) {
       const m = await q.receive(S.waitMs);
       if (!m) continue;
       const s = onRecv(run, m.body);
@@ -159,6 +218,18 @@ function consume(run: PullRun, phased3: boolean): Promise<void[]> {
   return Promise.all(startLoops(run, S.concurrency, loop, "consumer"));
 }
 
+async function batchLoop(run: PullRun): Promise<void> {
+  const { S } = run;
+  const batch = batchOf(run.q);
+  while (!run.aborted && !run.finished && run.distinctDel < run.toDelete) {
+    const ms = await batch.receiveBatch(S.recvBatch, S.waitMs);
+    if (ms.length === 0) continue;
+    const seqs = ms.map((m) => onRecv(run, m.body));
+    const done = await batch.deleteBatch(ms.map((m) => m.ref));
+    seqs.forEach((s, i) => s >= 0 && onDel(run, s, done[i] === true));
+  }
+}
+
 /** phased3's last phase: delete what was held, `concurrency` deletes in flight. */
 function deleteHeld(run: PullRun): Promise<void> {
   const { q, held } = run;
@@ -168,12 +239,14 @@ function deleteHeld(run: PullRun): Promise<void> {
 }
 
 export async function runScenario(target: Target, name: ScenarioName, opts: RunOptions): Promise<RunResult> {
-  const { n, size, mode } = SCENARIOS[name];
+  const { n, size, mode } = scenarioOf(name, opts.settings);
   if (mode === "request") throw new Error(`scenario ${name} is request/response: run-request-scenario.ts runs it`);
   const frame = await openRunFrame(target, name, opts);
   const run = newPullRun(n, size, opts.settings, frame.q);
   frame.watch(() => run.lastProgress, run.abort);
   frame.showProgress(() => ({ sent: run.sent, received: run.distinctRecv, deleted: run.distinctDel }));
+
+  const growth = await prepareGrowth(frame, run);
 
   // The measured section, phase by phase as the harness times them; kept in one piece so that
   // splitting it adds no await between the clock readings.
@@ -210,9 +283,11 @@ export async function runScenario(target: Target, name: ScenarioName, opts: RunO
   }
   const total = now() - t0;
   run.finished = true;
+  await growth.stop();
   await frame.finish(total);
 
   const { aborted, distinctDel, dupRecv, dupDel, deleteRefused } = run;
-  const ok = !aborted && distinctDel === n && dupRecv === 0 && dupDel === 0 && deleteRefused === 0;
-  return frame.result({ ok, error: aborted, lost: n - distinctDel, dupRecv, dupDel, deleteRefused, latencyMs: run.latency.summary() }, phases);
+  // With a backlog, loops still in flight when the last counted delete lands may delete a few more.
+  const ok = !aborted && distinctDel >= run.toDelete && dupRecv === 0 && dupDel === 0 && deleteRefused === 0;
+  return { ...frame.result({ ok, error: aborted, lost: Math.max(0, run.toDelete - distinctDel), dupRecv, dupDel, deleteRefused, latencyMs: run.latency.summary() }, phases), ...growth.report };
 }

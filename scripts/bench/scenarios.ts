@@ -43,6 +43,20 @@ export interface Settings {
   stallMs: number;
   /** Hard limit for one run, so a hung run cannot hang the benchmark. */
   timeoutMs: number;
+  /** `--batch`, the peers' `+batch` mode: sendBatch of `sendBatch` bodies, receiveBatch of up to
+   * `recvBatch` per call and one deleteBatch per receive (0: the single-message API). Harness:
+   * BENCH_BATCH 1000, BENCH_RECV_BATCH 100. */
+  sendBatch: number;
+  recvBatch: number;
+  /** `--rate R`: open loop, the producer sends R msgs/s on a clock whatever the consumer does (0: closed loop, `window` in flight). */
+  rate: number;
+  /** `--messages N`: the scenario's message count instead of its own (0: the scenario's). */
+  messages: number;
+  /** growth.ts: messages queued before the measured section, and other queues' idle receivers (0: none). */
+  backlog: number;
+  inFlight: number;
+  due: number;
+  idleQueues: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -52,4 +66,21 @@ export const DEFAULT_SETTINGS: Settings = {
   visibilityMs: 120_000,
   stallMs: 20_000,
   timeoutMs: 180_000,
+  sendBatch: 0,
+  recvBatch: 0,
+  rate: 0,
+  messages: 0,
+  backlog: 0,
+  inFlight: 0,
+  due: 0,
+  idleQueues: 0,
 };
+
+/** A scenario as this run has it: its own n unless --messages says otherwise. */
+export function scenarioOf(name: ScenarioName, S: Settings): Scenario {
+  const sc = SCENARIOS[name];
+  return S.messages ? { ...sc, n: S.messages } : sc;
+}
+
+/** What `--batch` sets: the harness's defaults. */
+export const BATCH_SETTINGS = { sendBatch: 1000, recvBatch: 100 } as const;

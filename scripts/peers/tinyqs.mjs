@@ -2,7 +2,7 @@
 // file, modelled on adapters/rsmq.mjs). scripts/bench-peers.sh copies it into the harness's
 // adapters/ folder, so tinyqs runs interleaved with BullMQ, bee-queue, RSMQ and raw lists on one Redis.
 //
-// Pull style with a blocking receive: receive() long-polls (waitMs, default 200 ms, like the raw
+// Pull style with a blocking receive (and, for `tinyqs+batch`, receiveBatch / deleteBatch): receive() long-polls (waitMs, default 200 ms, like the raw
 // baselines' BRPOP 0.2), so the harness never sleeps between polls. Deletes use the receipt of the
 // delivery, as a real worker would; a refused delete (stale receipt) throws, so the run fails loudly
 // instead of being counted as deleted.
@@ -31,6 +31,17 @@ export default {
       },
       delete: async (receipt) => {
         if (!(await tq.delete(queue, receipt))) throw new Error(`delete refused: receipt ${receipt} is not current`);
+      },
+      // `+batch`: up to BENCH_RECV_BATCH per receive (one script call), and what one call received
+      // deleted in one call (deleteBatch: one script call), as a batch worker would.
+      receiveBatch: async (max) => {
+        const ms = await tq.receiveBatch(queue, { max, waitMs: WAIT_MS });
+        return ms.map((m) => ({ id: m.receipt, body: m.body }));
+      },
+      deleteBatch: async (receipts) => {
+        const done = await tq.deleteBatch(queue, receipts);
+        const refused = done.filter((ok) => !ok).length;
+        if (refused) throw new Error(`deleteBatch refused ${refused} of ${receipts.length}: their receipts are not current`);
       },
       close: () => tq.close(),
     };

@@ -12,6 +12,7 @@ export {
   checkDelayMs as delayArg,
   checkIdOrReceipt,
   checkReceipt,
+  checkRefs,
   checkVisibilityMs as visibilityArg,
   checkWaitMs as waitArg,
 } from "@tinyqs/core";

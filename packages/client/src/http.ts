@@ -26,6 +26,7 @@ import {
   bodyToJson,
   errorCodeOfStatus,
   errorFromJson,
+  itemResultsFromJson,
   messageFromHeaders,
   messageFromJson,
   pathOf,
@@ -50,6 +51,7 @@ import {
   checkBodies,
   checkIdOrReceipt,
   checkReceipt,
+  checkRefs,
   configArgs,
   delayArg,
   receiveArgs,
@@ -209,6 +211,23 @@ export class HttpClient implements TinyQSApi {
   async touch(queue: string, receipt: string, options: TouchOptions = {}): Promise<boolean> {
     const route = at(ROUTES.touch, { queue: this.q(queue), receipt: checkReceipt(receipt) });
     return this.yesNo({ ...route, query: { visibilityMs: visibilityArg(options?.visibilityMs) } });
+  }
+
+  async deleteBatch(queue: string, idsOrReceipts: string[]): Promise<boolean[]> {
+    const route = at(ROUTES.deleteBatch, { queue: this.q(queue) });
+    checkRefs("deleteBatch", idsOrReceipts);
+    if (idsOrReceipts.length === 0) return [];
+    const r = await this.json<{ results: unknown }>({ ...route, json: { receipts: idsOrReceipts } });
+    return itemResultsFromJson(r.results, idsOrReceipts.length);
+  }
+
+  async touchBatch(queue: string, receipts: string[], options: TouchOptions = {}): Promise<boolean[]> {
+    const route = at(ROUTES.touchBatch, { queue: this.q(queue) });
+    checkRefs("touchBatch", receipts);
+    const visibilityMs = visibilityArg(options?.visibilityMs);
+    if (receipts.length === 0) return [];
+    const r = await this.json<{ results: unknown }>({ ...route, query: { visibilityMs }, json: { receipts } });
+    return itemResultsFromJson(r.results, receipts.length);
   }
 
   async release(queue: string, receipt: string, options: ReleaseOptions = {}): Promise<boolean> {

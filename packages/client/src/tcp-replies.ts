@@ -1,7 +1,7 @@
 // tinyqs-tcp's replies (docs/protocol.md) as the values of the TinyQSApi: a message is the array
 // id, receipt (nil for a peek), body, receiveCount, sentAt; STATS and QCONFIG answer `name value`
 // pairs, the settings typed by core's settings table (configFromPairs in @tinyqs/core/wire).
-import type { Message, QueueConfig, QueueStats } from "@tinyqs/core";
+import { isRef, type Message, type QueueConfig, type QueueStats } from "@tinyqs/core";
 import { configFromPairs } from "@tinyqs/core/wire";
 
 /** A reply as ioredis hands it over (bulk strings as Buffers when asked for binary replies). */
@@ -35,3 +35,13 @@ export function toStats(reply: Reply): QueueStats {
   for (let i = 0; i + 1 < r.length; i += 2) out[String(r[i])] = Number(r[i + 1]);
   return out as unknown as QueueStats;
 }
+
+/** MDELETE's and MTOUCH's reply: one integer per item, 1 done. */
+export const perItem = (reply: Reply): boolean[] => (reply as Reply[]).map((n) => Number(n) === 1);
+
+/**
+ * An item of a batch as a command argument: an item that is not a receipt at all (not a string, or
+ * empty, or over 256 characters) is sent as the empty argument, which the server answers 0 for, so
+ * it fails alone, as in the engine.
+ */
+export const refArg = (ref: unknown): string => (isRef(ref) ? ref : "");

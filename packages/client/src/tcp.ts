@@ -41,6 +41,7 @@ import {
   checkBodies,
   checkIdOrReceipt,
   checkReceipt,
+  checkRefs,
   configArgs,
   delayArg,
   receiveArgs,
@@ -50,7 +51,7 @@ import {
   type ReceiveArgs,
 } from "./args.js";
 import { CommandCut, TcpConnections } from "./tcp-connections.js";
-import { toConfig, toMessageOrNull, toMessages, toStats, type Reply } from "./tcp-replies.js";
+import { perItem, refArg, toConfig, toMessageOrNull, toMessages, toStats, type Reply } from "./tcp-replies.js";
 
 export interface TcpClientOptions extends ClientOptions {
   host: string;
@@ -158,6 +159,26 @@ export class TcpClient implements TinyQSApi {
     this.checkOpen();
     checkQueueName(queue);
     return Number(await this.cmd(["DELETE", queue, checkIdOrReceipt(idOrReceipt)])) > 0;
+  }
+
+  /** MDELETE: one command, one 1/0 per item. Items that are not receipts are sent too: the server answers 0 for them. */
+  async deleteBatch(queue: string, idsOrReceipts: string[]): Promise<boolean[]> {
+    this.checkOpen();
+    checkQueueName(queue);
+    checkRefs("deleteBatch", idsOrReceipts);
+    if (idsOrReceipts.length === 0) return [];
+    return perItem(await this.cmd(["MDELETE", queue, ...idsOrReceipts.map(refArg)]));
+  }
+
+  async touchBatch(queue: string, receipts: string[], options: TouchOptions = {}): Promise<boolean[]> {
+    this.checkOpen();
+    checkQueueName(queue);
+    checkRefs("touchBatch", receipts);
+    const visibilityMs = visibilityArg(options?.visibilityMs);
+    if (receipts.length === 0) return [];
+    const args = ["MTOUCH", queue, ...receipts.map(refArg)];
+    if (visibilityMs !== undefined) args.push("VISIBILITY", String(visibilityMs));
+    return perItem(await this.cmd(args));
   }
 
   async touch(queue: string, receipt: string, options: TouchOptions = {}): Promise<boolean> {

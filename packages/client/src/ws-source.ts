@@ -5,6 +5,7 @@
 //   receiveBatch   subscribes the queue (prefetch = the first call's max: the worker's concurrency)
 //                  and hands out what was pushed, or waits for a push until waitMs / the signal
 //   delete, touch, release   ws ops on the same socket (so the server frees the prefetch slots);
+//   and their batches        deleteBatch and touchBatch: one frame each;
 //                  over REST while no socket is open: same engine calls, same answers
 //   everything else          the REST client
 //
@@ -41,9 +42,9 @@ import {
   type Worker,
   type WorkerOptions,
 } from "@tinyqs/core";
-import type { RequestFrame } from "@tinyqs/core/wire";
+import { itemResultsFromJson, type RequestFrame } from "@tinyqs/core/wire";
 import { checkQueueName } from "./common.js";
-import { checkIdOrReceipt, checkReceipt, delayArg, receiveBatchArgs, visibilityArg } from "./args.js";
+import { checkIdOrReceipt, checkReceipt, checkRefs, delayArg, receiveBatchArgs, visibilityArg } from "./args.js";
 import { reconnectDelay } from "./backoff.js";
 import { WsConnection, type WsConnectionOptions } from "./ws-connection.js";
 
@@ -254,6 +255,30 @@ export class WsSource implements TinyQSApi {
     const visibilityMs = visibilityArg(options?.visibilityMs);
     return this.op({ op: "touch", queue, receipt, ...(visibilityMs === undefined ? {} : { visibilityMs }) }, () =>
       this.rest.touch(queue, receipt, options),
+    );
+  }
+
+  /** A batch in one frame while the socket is open: one result per item. */
+  private async batchOp(frame: RequestFrame & { receipts: string[] }, viaRest: () => Promise<boolean[]>): Promise<boolean[]> {
+    const conn = this.conn;
+    if (frame.receipts.length === 0) return [];
+    if (!conn?.isOpen) return viaRest();
+    const reply = await conn.request(frame);
+    return itemResultsFromJson(reply.results, frame.receipts.length);
+  }
+
+  async deleteBatch(queue: string, idsOrReceipts: string[]): Promise<boolean[]> {
+    checkQueueName(queue);
+    checkRefs("deleteBatch", idsOrReceipts);
+    return this.batchOp({ op: "deleteBatch", queue, receipts: idsOrReceipts }, () => this.rest.deleteBatch(queue, idsOrReceipts));
+  }
+
+  async touchBatch(queue: string, receipts: string[], options: TouchOptions = {}): Promise<boolean[]> {
+    checkQueueName(queue);
+    checkRefs("touchBatch", receipts);
+    const visibilityMs = visibilityArg(options?.visibilityMs);
+    return this.batchOp({ op: "touchBatch", queue, receipts, ...(visibilityMs === undefined ? {} : { visibilityMs }) }, () =>
+      this.rest.touchBatch(queue, receipts, options),
     );
   }
 

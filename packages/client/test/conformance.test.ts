@@ -11,6 +11,7 @@ import { describeWorker } from "@tinyqs/test-support/worker-suite";
 import { connect } from "../src/index.js";
 import { webSocketUrl } from "../src/ws-connection.js";
 import { WsSource } from "../src/ws-source.js";
+import { describeBatchConformance } from "./conformance-batches.js";
 import { describeConformance } from "./conformance.js";
 
 const redis = inject("redisUrl");
@@ -37,5 +38,10 @@ for (const [label, make] of Object.entries(makers)) {
 
 // What HttpClient.process() gives the worker: pushes over one WebSocket, acknowledgements over it too.
 describeWorker("the HTTP client's WebSocket (process())", () =>
+  new WsSource(connect(httpUrl), { url: webSocketUrl(httpUrl), timeoutMs: 5000, maxReconnectDelayMs: 2000 }),
+);
+
+// Its batch acknowledgements go over the socket once a receiveBatch has subscribed.
+describeBatchConformance("the HTTP client's WebSocket", async () =>
   new WsSource(connect(httpUrl), { url: webSocketUrl(httpUrl), timeoutMs: 5000, maxReconnectDelayMs: 2000 }),
 );

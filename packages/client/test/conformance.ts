@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { TinyQSApi } from "@tinyqs/core";
 import { eventually, expectCode, sleep, uniqueQueue } from "@tinyqs/test-support";
+import { describeBatchConformance } from "./conformance-batches.js";
 import { describeRequestResponseConformance } from "./conformance-requests.js";
 
 export function describeConformance(label: string, makeApi: () => TinyQSApi | Promise<TinyQSApi>) {
@@ -220,5 +221,6 @@ export function describeConformance(label: string, makeApi: () => TinyQSApi | Pr
     });
 
     describeRequestResponseConformance(label, api);
+    describeBatchConformance(label, api);
   });
 }

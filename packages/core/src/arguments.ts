@@ -115,9 +115,22 @@ export function checkBodies(bodies: unknown): asserts bodies is unknown[] {
   }
 }
 
+/**
+ * deleteBatch's and touchBatch's items: an array of at most 1000 (else BAD_ARGUMENT, nothing done).
+ * Each item is judged alone: one that is not a receipt (isRef) fails only itself.
+ */
+export function checkRefs(method: string, refs: unknown): asserts refs is unknown[] {
+  if (!Array.isArray(refs) || refs.length > LIMITS.maxBatch) {
+    throw new TinyQSError("BAD_ARGUMENT", `${method} takes an array of at most ${LIMITS.maxBatch} items`);
+  }
+}
+
+/** What checkReceipt and checkIdOrReceipt accept, as a yes/no for items judged one by one. */
+export const isRef = (ref: unknown): ref is string => typeof ref === "string" && ref.length > 0 && ref.length <= 256;
+
 /** A receipt or an id: a non-empty string of at most 256 characters; else BAD_ARGUMENT with `message`. */
 function checkRef(ref: unknown, message: string): string {
-  if (typeof ref !== "string" || ref.length === 0 || ref.length > 256) throw new TinyQSError("BAD_ARGUMENT", message);
+  if (!isRef(ref)) throw new TinyQSError("BAD_ARGUMENT", message);
   return ref;
 }
 

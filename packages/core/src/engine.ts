@@ -10,7 +10,9 @@ import {
   checkIdOrReceipt,
   checkMax,
   checkReceipt,
+  checkRefs,
   checkReplyTimeoutMs,
+  isRef,
   checkVisibilityMs,
   checkWaitMs,
   LIMITS,
@@ -170,12 +172,40 @@ export class TinyQS implements TinyQSApi {
     return ops.delete.add(checkIdOrReceipt(idOrReceipt));
   }
 
+  /** One script call for all of them; per item: true deleted, false unknown, stale or not a receipt. */
+  async deleteBatch(queue: string, idsOrReceipts: string[]): Promise<boolean[]> {
+    const ops = this.queueOps(queue);
+    checkRefs("deleteBatch", idsOrReceipts);
+    return this.perItem(idsOrReceipts, (refs) => ops.deleteNow(refs));
+  }
+
   async touch(queue: string, receipt: string, options: TouchOptions = {}): Promise<boolean> {
     const { keys } = this.queueOps(queue);
     checkReceipt(receipt);
+    const [extended] = await this.touchReceipts(keys, [receipt], options);
+    return extended!;
+  }
+
+  /** One script call for all of them; per item: true extended, false unknown, stale or not a receipt. */
+  async touchBatch(queue: string, receipts: string[], options: TouchOptions = {}): Promise<boolean[]> {
+    const { keys } = this.queueOps(queue);
+    checkRefs("touchBatch", receipts);
+    checkVisibilityMs(options.visibilityMs);
+    return this.perItem(receipts, (valid) => this.touchReceipts(keys, valid, options));
+  }
+
+  private async touchReceipts(keys: QueueKeys, receipts: string[], options: TouchOptions): Promise<boolean[]> {
     const visibilityMs = checkVisibilityMs(options.visibilityMs) ?? 0; // 0: the queue's setting
-    const r = await this.conn.run("touch", scriptKeys.touch(keys), [receipt, visibilityMs, DEFAULTS.visibilityMs]);
-    return r === LUA_CODES.touch.EXTENDED;
+    const r = (await this.conn.run("touch", scriptKeys.touch(keys), [visibilityMs, DEFAULTS.visibilityMs, ...receipts])) as string;
+    return receipts.map((_, i) => r[i] === LUA_CODES.touch.EXTENDED);
+  }
+
+  /** A batch's answer per item: `run` gets the well-formed items only; the others are false. */
+  private async perItem(items: unknown[], run: (valid: string[]) => Promise<boolean[]>): Promise<boolean[]> {
+    const valid = items.filter(isRef);
+    const done = valid.length > 0 ? await run(valid) : [];
+    let k = 0;
+    return items.map((item) => isRef(item) && done[k++]!);
   }
 
   async release(queue: string, receipt: string, options: ReleaseOptions = {}): Promise<boolean> {

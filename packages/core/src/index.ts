@@ -8,6 +8,7 @@ export {
   checkIdOrReceipt,
   checkMax,
   checkReceipt,
+  checkRefs,
   checkReplyTimeoutMs,
   checkVisibilityMs,
   checkWaitMs,
@@ -17,6 +18,7 @@ export {
   QUEUE_NAME,
   checkInt,
   checkQueueName,
+  isRef,
   toBuffer,
 } from "./arguments.js";
 export { DEFAULTS, WORKER_DEFAULTS } from "./defaults.js";

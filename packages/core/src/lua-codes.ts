@@ -23,9 +23,10 @@ export const LUA_CODES = {
     STALE: "0",
   },
   touch: {
-    EXTENDED: 1,
-    /** The receipt is unknown or no longer the current reservation; nothing changed. */
-    STALE: 0,
+    /** One character per receipt: the reservation now ends visibilityMs from now. */
+    EXTENDED: "1",
+    /** One character per receipt: unknown, or no longer the current reservation; nothing changed. */
+    STALE: "0",
   },
   release: {
     RELEASED: 1,

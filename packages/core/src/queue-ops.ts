@@ -34,6 +34,8 @@ export interface QueueOps {
   send: Coalescer<SendGroup, string[] | TinyQSError>;
   receive: Coalescer<ReceiveGroup, Attempt<Message[]>>;
   delete: Coalescer<string, boolean>;
+  /** A batch already gathered by its caller (deleteBatch): one script call now, no coalescing. */
+  deleteNow: (items: string[]) => Promise<boolean[]>;
 }
 
 export function createQueueOps(queue: string, keys: QueueKeys, conn: Connection, deadLetters: DeadLetters): QueueOps {
@@ -42,6 +44,7 @@ export function createQueueOps(queue: string, keys: QueueKeys, conn: Connection,
     send: new Coalescer((groups) => flushSends(conn, keys, groups), { maxWeight: BATCH_BYTES, weigh: (g) => batchWeight(g.bodies) }),
     receive: new Coalescer((groups) => flushReceives(deadLetters, queue, keys, groups), { weigh: (g) => g.max }),
     delete: new Coalescer((items) => flushDeletes(conn, keys, items)),
+    deleteNow: (items) => flushDeletes(conn, keys, items),
   };
 }
 

@@ -105,7 +105,11 @@ export interface TinyQSApi {
   receiveBatch(queue: string, options: ReceiveBatchOptions): Promise<Message[]>;
   peek(queue: string, options?: WaitOptions): Promise<Message | null>;
   delete(queue: string, idOrReceipt: string): Promise<boolean>;
+  /** Many deletes in one call (at most 1000): per item, true deleted, false unknown, stale or not a receipt/id. */
+  deleteBatch(queue: string, idsOrReceipts: string[]): Promise<boolean[]>;
   touch(queue: string, receipt: string, options?: TouchOptions): Promise<boolean>;
+  /** Many touches in one call (at most 1000), all to the same visibilityMs: per item, true extended, false otherwise. */
+  touchBatch(queue: string, receipts: string[], options?: TouchOptions): Promise<boolean[]>;
   release(queue: string, receipt: string, options?: ReleaseOptions): Promise<boolean>;
   configure(queue: string, changes: Partial<QueueConfig>): Promise<QueueConfig>;
   getConfig(queue: string): Promise<QueueConfig>;

@@ -9,11 +9,14 @@ import { isTinyQSError, type TinyQSApi } from "@tinyqs/core";
 
 /** The engine methods that are operations (close() is not). */
 const OPERATIONS = [
-  "send", "sendBatch", "receive", "receiveBatch", "peek", "delete", "touch", "release",
+  "send", "sendBatch", "receive", "receiveBatch", "peek", "delete", "deleteBatch", "touch", "touchBatch", "release",
   "configure", "getConfig", "stats", "queues", "purge",
   "put", "take", "respond", "wait", "request",
 ] as const;
 type Operation = (typeof OPERATIONS)[number];
+/** Compiles only while OPERATIONS names every method of TinyQSApi but the three passed straight through. */
+const EVERY_OPERATION: Exclude<keyof TinyQSApi, Operation | "ping" | "process" | "close"> extends never ? true : never = true;
+void EVERY_OPERATION;
 
 /** delete/touch/release/respond answer false for an unknown or stale receipt: counted as NOT_FOUND, as the API replies. */
 const BOOLEAN_OPS = new Set<Operation>(["delete", "touch", "release", "respond"]);

@@ -36,6 +36,27 @@ export const SCHEMAS = {
     },
   },
   BatchResult: { type: "object", required: ["ids"], properties: { ids: { type: "array", items: { type: "string" } } } },
+  ReceiptList: {
+    type: "object",
+    required: ["receipts"],
+    additionalProperties: false,
+    properties: { receipts: { type: "array", maxItems: LIMITS.maxBatch, items: { type: "string" }, description: "Receipts (for delete also ids); each item is judged alone." } },
+  },
+  ItemResults: {
+    type: "object",
+    required: ["results"],
+    properties: {
+      results: {
+        type: "array",
+        description: "One per item, in order: { ok: true }, or { ok: false, error } with NOT_FOUND (unknown or stale) or BAD_ARGUMENT (not a receipt).",
+        items: {
+          type: "object",
+          required: ["ok"],
+          properties: { ok: { type: "boolean" }, error: { $ref: "#/components/schemas/Error/properties/error" } },
+        },
+      },
+    },
+  },
   Message: {
     type: "object",
     required: ["id", "receipt", "body", "receiveCount", "sentAt"],

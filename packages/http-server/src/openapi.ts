@@ -61,6 +61,20 @@ const noneCame = { description: "Nothing came within waitMs (or the server is sh
 const done = { description: "Done." };
 const stale = error("Unknown id, or the receipt's delivery is over (lease ended, released, or delivered again). Nothing changed.");
 
+const receiptList = {
+  required: true,
+  description: "Content-Type: application/json (charset allowed); anything else is 415.",
+  content: { "application/json": { schema: { $ref: "#/components/schemas/ReceiptList" } } },
+};
+const itemResults = {
+  200: { description: "One result per item, in order.", content: { "application/json": { schema: { $ref: "#/components/schemas/ItemResults" } } } },
+  400: error(`Bad queue name, JSON, shape or parameter, or more than ${LIMITS.maxBatch} items; nothing done.`),
+  401: { $ref: "#/components/responses/Unauthorized" },
+  403: { $ref: "#/components/responses/Forbidden" },
+  415: { $ref: "#/components/responses/UnsupportedMediaType" },
+  503: { $ref: "#/components/responses/Unavailable" },
+};
+
 export const OPENAPI = {
   openapi: "3.0.3",
   info: {
@@ -175,6 +189,27 @@ export const OPENAPI = {
         summary: "Extend a reservation: it now ends visibilityMs from now",
         parameters: [visibilityMs],
         responses: { 204: done, 400: error("Bad queue name or parameter."), 401: { $ref: "#/components/responses/Unauthorized" }, 403: { $ref: "#/components/responses/Forbidden" }, 404: stale, 503: { $ref: "#/components/responses/Unavailable" } },
+      },
+    },
+    "/v1/queues/{queue}/messages/delete": {
+      parameters: [queueParam],
+      post: {
+        operationId: "deleteBatch",
+        summary: `Delete up to ${LIMITS.maxBatch} messages by receipt or id, one result per item`,
+        description: "Partial failure is per item: a stale or malformed item fails alone, and the answer is 200 whatever each item's fate.",
+        requestBody: receiptList,
+        responses: itemResults,
+      },
+    },
+    "/v1/queues/{queue}/messages/touch": {
+      parameters: [queueParam],
+      post: {
+        operationId: "touchBatch",
+        summary: `Extend up to ${LIMITS.maxBatch} reservations to visibilityMs from now, one result per item`,
+        description: "Partial failure is per item: a stale or malformed item fails alone, and the answer is 200 whatever each item's fate.",
+        parameters: [visibilityMs],
+        requestBody: receiptList,
+        responses: itemResults,
       },
     },
     "/v1/queues/{queue}/messages/{receipt}/release": {

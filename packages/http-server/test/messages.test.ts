@@ -417,3 +417,41 @@ describe("long polls", () => {
     expect(outcomes.has("not replied")).toBe(true);
   });
 });
+
+describe("batch delete and touch (POST …/messages/delete, …/messages/touch)", () => {
+  const post = (q: string, what: "delete" | "touch", body: unknown, query = "") =>
+    fetch(`${s.url}/v1/queues/${q}/messages/${what}${query}`, { method: "POST", headers: JSON_TYPE, body: JSON.stringify(body) });
+  const receiveBatch = async (q: string, max: number) =>
+    (await json(await receive(q, `?max=${max}&visibilityMs=60000`))).body.messages as Array<{ id: string; receipt: string }>;
+
+  it("200 with one result per item, in order; stale and malformed items fail alone", async () => {
+    const q = uniqueQueue();
+    await json(await fetch(`${s.url}/v1/queues/${q}/messages/batch`, {
+      method: "POST", headers: JSON_TYPE, body: JSON.stringify({ messages: [{ body: "a" }, { body: "b" }] }),
+    }));
+    const [a, b] = await receiveBatch(q, 2);
+    const touched = await json(await post(q, "touch", { receipts: [a!.receipt, `${a!.id}.9`, 7] }, "?visibilityMs=120000"));
+    expect(touched.status).toBe(200);
+    expect(touched.body.results).toEqual([
+      { ok: true },
+      { ok: false, error: { code: "NOT_FOUND", message: "receipts[1] is an unknown id, or a receipt whose delivery is over" } },
+      { ok: false, error: { code: "BAD_ARGUMENT", message: "receipts[2] is not a receipt or an id: a non-empty string of at most 256 characters" } },
+    ]);
+    const deleted = await json(await post(q, "delete", { receipts: [a!.receipt, a!.receipt, b!.id] }));
+    expect(deleted.body.results.map((r: { ok: boolean }) => r.ok)).toEqual([true, false, true]);
+    expect((await json(await fetch(`${s.url}/v1/queues/${q}`))).body).toMatchObject({ ready: 0, inFlight: 0, deleted: 2 });
+  });
+
+  it("refuses the whole batch (400, nothing done) for more than 1000 items, a wrong shape or a non-JSON body", async () => {
+    const q = uniqueQueue();
+    await send(q, "kept");
+    const [m] = await receiveBatch(q, 1);
+    const over = await json(await post(q, "delete", { receipts: [m!.receipt, ...Array.from({ length: 1000 }, (_, i) => `1-${i}`)] }));
+    expect(over).toEqual({ status: 400, body: { error: { code: "BAD_ARGUMENT", message: "a batch delete takes at most 1000 receipts, got 1001" } } });
+    expect((await json(await post(q, "delete", [m!.receipt]))).body.error.code).toBe("BAD_ARGUMENT");
+    expect((await json(await post(q, "touch", { receipts: [m!.receipt], visibilityMs: 5 }))).body.error.message).toBe('a batch touch takes no field "visibilityMs"');
+    const text = await fetch(`${s.url}/v1/queues/${q}/messages/delete`, { method: "POST", body: m!.receipt });
+    expect(text.status).toBe(415);
+    expect((await json(await fetch(`${s.url}/v1/queues/${q}`))).body).toMatchObject({ inFlight: 1, deleted: 0 });
+  });
+});

@@ -412,11 +412,14 @@ describe("the OpenAPI document", () => {
       const doc = (await (await fetch(`${s.url}/v1/openapi.json`)).json()) as any;
       const ops = Object.values(doc.paths).flatMap((p: any) => Object.entries(p).filter(([m]) => m !== "parameters").map(([m, op]: [string, any]) => ({ m, op })));
       const changing = new Set(["receive", "wait", "websocket"]);
+      const jsonOps = ["configure", "deleteBatch", "sendBatch", "touchBatch"];
       for (const { m, op } of ops) {
         const has403 = "403" in op.responses;
         expect(has403, op.operationId).toBe(m !== "get" || changing.has(op.operationId));
-        expect("415" in op.responses, op.operationId).toBe(["sendBatch", "configure"].includes(op.operationId));
+        expect("415" in op.responses, op.operationId).toBe(jsonOps.includes(op.operationId));
       }
+      // The JSON-bodied operations are exactly those whose request body is application/json.
+      expect(ops.filter(({ op }) => op.requestBody?.content?.["application/json"]).map(({ op }) => op.operationId).sort()).toEqual(jsonOps);
       expect(doc.components.schemas.Error.properties.error.properties.code.enum).toEqual(expect.arrayContaining(["FORBIDDEN", "UNSUPPORTED_MEDIA_TYPE"]));
     } finally {
       await s.close();

@@ -224,7 +224,7 @@ describe("OpenAPI", () => {
     };
     walk((s.http.app as any).router.stack);
     expect([...documented].sort()).toEqual([...served].sort());
-    expect(served.size).toBe(18);
+    expect(served.size).toBe(20);
     for (const route of ["POST /v1/queues/{queue}/requests", "POST /v1/queues/{queue}/messages/{receipt}/respond", "GET /v1/replies/{handle}"]) {
       expect(documented.has(route), route).toBe(true);
     }

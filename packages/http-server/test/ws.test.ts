@@ -193,6 +193,28 @@ describe("ops and replies", () => {
     }
   });
 
+  it("deleteBatch and touchBatch: one result per item; deleted ones free their prefetch slots", async () => {
+    const c = await client();
+    const q = uniqueQueue();
+    for (const body of ["a", "b", "c"]) await sendHttp(q, body);
+    expect((await c.request("subscribe", { queue: q, prefetch: 3, visibilityMs: 60_000 })).ok).toBe(true);
+    await eventually(() => c.frames.filter((f) => f.op === "message").length === 3 || undefined);
+    const receipts = c.frames.filter((f) => f.op === "message").map((f) => f.receipt as string);
+    const touched = await c.request("touchBatch", { queue: q, receipts: [receipts[0], "1-1.1", 3], visibilityMs: 120_000 });
+    expect(touched).toEqual({
+      op: "reply", requestId: expect.any(String), ok: true,
+      results: [{ ok: true }, { ok: false, error: { code: "NOT_FOUND", message: expect.any(String) } }, { ok: false, error: { code: "BAD_ARGUMENT", message: expect.any(String) } }],
+    });
+    const deleted = await c.request("deleteBatch", { queue: q, receipts });
+    expect(deleted.results).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+    // All three slots are free again: the next three messages are pushed.
+    for (const body of ["d", "e", "f"]) await sendHttp(q, body);
+    await eventually(() => c.frames.filter((f) => f.op === "message").length === 6 || undefined);
+    expect(await stats(q)).toMatchObject({ deleted: 3, inFlight: 3 });
+    const over = await c.request("deleteBatch", { queue: q, receipts: Array.from({ length: 1001 }, () => "1-1.1") });
+    expect(over.error).toEqual({ code: "BAD_ARGUMENT", message: "deleteBatch takes at most 1000 receipts, got 1001" });
+  });
+
   it("a message received over HTTP can be deleted over the socket (by receipt or id)", async () => {
     const c = await client();
     const q = uniqueQueue();

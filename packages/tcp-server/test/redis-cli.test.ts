@@ -56,12 +56,12 @@ describe("redis-cli, one command per process", () => {
     expect(await cli("CLIENT", "SETNAME", "cli")).toBe("OK\n");
     expect(await raw("CLIENT", "LIST")).toMatch(/^id=\d+ addr=127\.0\.0\.1:\d+ /);
     expect(await raw("INFO", "server")).toMatch(/^# Server\r?\ntinyqs_version:0\.1\.0\r?\n/);
-    expect(await cli("COMMAND", "COUNT")).toBe("(integer) 29\n");
+    expect(await cli("COMMAND", "COUNT")).toBe("(integer) 31\n");
     expect(await cli("COMMAND", "DOCS", "send")).toMatch(/"summary"\n\s+2\) "Sends one message; answers its id\."/);
     expect(await redisCli(s.port, ["-3", "PING"])).toBe("PONG\n"); // HELLO 3, then RESP3 (redis-cli-resp3.test.ts)
   });
 
-  it("SEND, MSEND, PEEK, RECEIVE, TOUCH, RELEASE, DELETE, STATS", async () => {
+  it("SEND, MSEND, PEEK, RECEIVE, TOUCH, MTOUCH, RELEASE, MDELETE, DELETE, STATS", async () => {
     const q = uniqueQueue("cli");
     const id = ID.exec(await cli("SEND", q, "hello world"))![1]!;
     const sentAt = id.split("-")[0];
@@ -78,7 +78,9 @@ describe("redis-cli, one command per process", () => {
     expect(batch).toMatch(/^1\) 1\) "\d+-2"\n   2\) "\d+-2\.1"\n   3\) "b"\n   4\) \(integer\) 1\n/);
     const receipts = [...batch.matchAll(/2\) "(\d+-\d+\.\d+)"/g)].map((m) => m[1]!);
     expect(receipts).toHaveLength(3);
-    expect(await cli("DELETE", q, ...receipts)).toBe("(integer) 3\n");
+    expect(await cli("MTOUCH", q, ...receipts, "VISIBILITY", "90000")).toBe("1) (integer) 1\n2) (integer) 1\n3) (integer) 1\n");
+    expect(await cli("MDELETE", q, receipts[0]!, receipts[0]!)).toBe("1) (integer) 1\n2) (integer) 0\n");
+    expect(await cli("DELETE", q, ...receipts)).toBe("(integer) 2\n");
     expect(await cli("DELETE", q, ...receipts)).toBe("(integer) 0\n");
     expect(await cli("RECEIVE", q)).toBe("(nil)\n");
     expect(await cli("RECEIVE", q, "COUNT", "2")).toBe("(empty array)\n");

@@ -283,10 +283,10 @@ describe("server commands", () => {
   });
 
   it("COMMAND, COUNT, LIST, INFO, DOCS, HELP and an unknown subcommand", async () => {
-    expect(await c.call(req("COMMAND", "COUNT"))).toBe(":29\r\n");
-    expect(await c.call(req("COMMAND"))).toMatch(/^\*29\r\n\*10\r\n\$4\r\nping\r\n:-1\r\n/);
+    expect(await c.call(req("COMMAND", "COUNT"))).toBe(":31\r\n");
+    expect(await c.call(req("COMMAND"))).toMatch(/^\*31\r\n\*10\r\n\$4\r\nping\r\n:-1\r\n/);
     const list = await c.call(req("COMMAND", "LIST"));
-    expect(list.startsWith("*29\r\n$4\r\nping\r\n$4\r\necho\r\n")).toBe(true);
+    expect(list.startsWith("*31\r\n$4\r\nping\r\n$4\r\necho\r\n")).toBe(true);
     expect(await c.call(req("COMMAND", "INFO", "send", "nosuch"))).toBe(
       "*2\r\n*10\r\n$4\r\nsend\r\n:-3\r\n*1\r\n+write\r\n:1\r\n:1\r\n:1\r\n*1\r\n+@queue\r\n*0\r\n*0\r\n*0\r\n$-1\r\n",
     );
@@ -418,6 +418,30 @@ describe("queue commands", () => {
     expect(await c.call(req("TOUCH", q, `${id}.1`, "VISIBILITY", "120000"))).toBe(":1\r\n");
     expect(await c.call(req("TOUCH", q, `${id}.2`))).toBe(":0\r\n");
     expect(await c.call(req("TOUCH", q, "nope"))).toBe(":0\r\n");
+  });
+
+  it("MDELETE: 1 or 0 per item, in order; bad items fail alone; over 1000 deletes nothing", async () => {
+    const q = uniqueQueue("w");
+    const a = await sendId(q, "a");
+    const b = await sendId(q, "b");
+    const d = await sendId(q, "d", "DELAY", "60000");
+    await c.call(req("RECEIVE", q, "VISIBILITY", "60000"));
+    const many = Array.from({ length: 1000 }, (_, i) => `1-${i}`);
+    expect(await c.call(req("MDELETE", q, `${a}.1`, ...many))).toBe("-BAD_ARGUMENT MDELETE takes at most 1000 items, got 1001\r\n");
+    expect(await c.call(req("STATS", q))).toBe(stats({ ready: 1, inFlight: 1, delayed: 1, sent: 3, received: 1 }));
+    expect(await c.call(req("MDELETE", q, `${a}.2`, `${a}.1`, `${a}.1`, "", "1-1", b, d))).toBe("*7\r\n:0\r\n:1\r\n:0\r\n:0\r\n:0\r\n:1\r\n:1\r\n");
+    expect(await c.call(req("STATS", q))).toBe(stats({ sent: 3, received: 1, deleted: 3 }));
+  });
+
+  it("MTOUCH: 1 or 0 per receipt, in order, with a trailing VISIBILITY", async () => {
+    const q = uniqueQueue("w");
+    const x = await sendId(q, "x");
+    const y = await sendId(q, "y");
+    await c.call(req("RECEIVE", q, "COUNT", "2", "VISIBILITY", "60000"));
+    expect(await c.call(req("MTOUCH", q, `${x}.1`, `${x}.2`, "r".repeat(257), `${y}.1`, "VISIBILITY", "120000"))).toBe("*4\r\n:1\r\n:0\r\n:0\r\n:1\r\n");
+    expect(await c.call(req("MTOUCH", q, `${y}.1`))).toBe("*1\r\n:1\r\n");
+    expect(await c.call(req("MTOUCH", q, `${y}.1`, "VISIBILITY", "0"))).toMatch(/^-BAD_ARGUMENT VISIBILITY must be an integer from 1 to /);
+    expect(await c.call(req("MTOUCH", q, `${y}.1`, "VISIBILITY"))).toBe("*2\r\n:1\r\n:0\r\n"); // no pair: two items
   });
 
   it("RELEASE: 1 while current (ready again, or delayed), 0 when stale", async () => {

@@ -37,6 +37,24 @@ const engine: Target = {
         return m ? { ref: m.receipt as string, body: m.body } : null;
       },
       delete: (ref) => tq.delete(queue, ref),
+      batch: {
+        sendBatch: (bodies, delayMs) => tq.sendBatch(queue, bodies, { delayMs }),
+        async receiveBatch(max, waitMs) {
+          return (await tq.receiveBatch(queue, { max, waitMs })).map((m) => ({ ref: m.receipt as string, body: m.body }));
+        },
+        deleteBatch: (refs) => tq.deleteBatch(queue, refs),
+      },
+      async idleReceivers(count) {
+        const stop = new AbortController();
+        const waits = Array.from({ length: count }, (_, i) =>
+          tq.receive(`${queue}-idle-${i}`, { waitMs: 3_600_000, signal: stop.signal }).catch(() => null),
+        );
+        await new Promise((r) => setTimeout(r, 1000)); // let their subscriptions settle before the clock starts
+        return async () => {
+          stop.abort();
+          await Promise.all(waits);
+        };
+      },
       // A build from before request/response (TINYQS_CORE pointing at an older checkout) has no put.
       requests: typeof tq.put !== "function" ? undefined : {
         put: (body) => tq.put(queue, body),

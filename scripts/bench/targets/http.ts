@@ -3,6 +3,8 @@
 // POST per send, one GET (long poll, raw body + tinyqs-receipt header) per receive, one DELETE per
 // acknowledgement. node:http with a keep-alive Agent is the client: no dependency to add, and what
 // a Node user without undici gets.
+// --batch: `POST …/messages/batch` of 1000 (JSON, bodies as UTF-8 strings), `GET …/messages?max=100`
+// (JSON, bodies in base64) per receive loop, one `POST …/messages/delete` per receive.
 // Request/response (scenario R): a caller's put + wait is one `POST …/requests` that answers with the
 // reply; a responder takes with the ordinary receive and answers with `POST …/messages/:receipt/respond`.
 // Both the callers' exchanges and the takes wait, so each has a connection of its own (pools without
@@ -21,11 +23,14 @@ interface Reply {
   body: Buffer;
 }
 
+const JSON_TYPE = { "content-type": "application/json" };
+
 function requester(base: URL, agent: http.Agent) {
-  return (method: string, path: string, body?: string): Promise<Reply> =>
+  return (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Reply> =>
     new Promise((resolve, reject) => {
+      const length = body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) };
       const req = http.request(
-        { host: base.hostname, port: base.port, method, path, agent, headers: body === undefined ? {} : { "content-length": Buffer.byteLength(body) } },
+        { host: base.hostname, port: base.port, method, path, agent, headers: { ...headers, ...length } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
@@ -58,7 +63,7 @@ const target: Target = {
     const ask = requester(base, callers);
     const take = requester(base, takers);
     const q = `/v1/queues/${queue}`;
-    check(await call("PUT", q, JSON.stringify({ visibilityMs })), 200, "configure");
+    check(await call("PUT", q, JSON.stringify({ visibilityMs }), JSON_TYPE), 200, "configure");
     return {
       send: async (body) => check(await call("POST", `${q}/messages`, body), 201, "send"),
       async receive(waitMs) {
@@ -71,6 +76,19 @@ const target: Target = {
         const r = await call("DELETE", `${q}/messages/${ref}`);
         if (r.status !== 204 && r.status !== 404) check(r, 204, "delete");
         return r.status === 204;
+      },
+      batch: {
+        sendBatch: async (bodies, delayMs) =>
+          check(await call("POST", `${q}/messages/batch`, JSON.stringify({ messages: bodies.map((body) => ({ body, delayMs })) }), JSON_TYPE), 201, "send batch"),
+        async receiveBatch(max, waitMs) {
+          const r = check(await poll("GET", `${q}/messages?max=${max}&waitMs=${waitMs}`), 200, "receive batch");
+          const { messages } = JSON.parse(r.body.toString()) as { messages: Array<{ receipt: string; body: string }> };
+          return messages.map((m) => ({ ref: m.receipt, body: Buffer.from(m.body, "base64") }));
+        },
+        async deleteBatch(refs) {
+          const r = check(await call("POST", `${q}/messages/delete`, JSON.stringify({ receipts: refs }), JSON_TYPE), 200, "delete batch");
+          return (JSON.parse(r.body.toString()) as { results: Array<{ ok: boolean }> }).results.map((x) => x.ok);
+        },
       },
       requests: {
         // put = send; the handle is <queue>:<id> (the caller's exchange below does not need it)

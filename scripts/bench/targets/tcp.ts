@@ -15,6 +15,8 @@
 //     200 measured better than 100 in C) that are handed out one per receive() call: one round trip
 //     for many loops, where the embedded engine merges the 50 loops' receives into one script call
 //     by itself. At most two fetches are in flight (TINYQS_BENCH_TCP_FETCHES).
+// --batch: MSEND of 1000 on the sending connection, `RECEIVE q COUNT 100 WAIT ms` per receive loop on
+// a connection of its own, and one MDELETE per receive on the deleting connection.
 // Request/response (scenario R): PUT / TAKE / RESPOND / WAIT, see tcp-requests.ts.
 // TINYQS_BENCH_TCP_INPROCESS=1 runs the server inside the benchmark's process instead.
 import net from "node:net";
@@ -161,6 +163,8 @@ async function openOn(server: Server, queue: string, visibilityMs: number): Prom
   // PREFETCH messages received ahead in a local buffer, so a receive loop that comes back from its
   // DELETE usually finds a message at once instead of waiting for a round trip.
   const buffer: Received[] = [];
+  /** --batch: idle connections for the receive loops' RECEIVE … COUNT, one per loop at most. */
+  const pool: Conn[] = [];
   const takers: Array<(m: Received | null) => void> = [];
   const idle: Conn[] = [...fetchers];
   let requested = 0; // messages asked for by the fetches in flight
@@ -206,9 +210,25 @@ async function openOn(server: Server, queue: string, visibilityMs: number): Prom
       });
     },
     delete: async (ref) => (await deleter.call("DELETE", queue, ref)) === 1,
+    batch: {
+      // MSEND has no DELAY: a delayed batch is pipelined SENDs (one write all the same).
+      sendBatch: (bodies, delayMs) =>
+        delayMs ? Promise.all(bodies.map((b) => sender.call("SEND", queue, b, "DELAY", String(delayMs)))) : sender.call("MSEND", queue, ...bodies),
+      // A RECEIVE that waits blocks its connection: each loop's receive takes a connection of the pool.
+      async receiveBatch(max, waitMs) {
+        const conn = pool.pop() ?? (await connect(false));
+        try {
+          const got = (await conn.call("RECEIVE", queue, "COUNT", String(max), "WAIT", String(waitMs))) as Buffer[][];
+          return got.map((m) => ({ ref: m[1]!.toString(), body: m[2]! }));
+        } finally {
+          pool.push(conn);
+        }
+      },
+      deleteBatch: async (refs) => ((await deleter.call("MDELETE", queue, ...refs)) as number[]).map((n) => n === 1),
+    },
     requests: requests.requests,
     async close() {
-      for (const c of [sender, deleter, ...fetchers]) c.close();
+      for (const c of [sender, deleter, ...fetchers, ...pool]) c.close();
       requests.close();
       await server.stop();
     },

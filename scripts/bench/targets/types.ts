@@ -24,9 +24,23 @@ export interface QueueHandle {
   receive(waitMs: number): Promise<Received | null>;
   /** true when the message was deleted (the receipt was current). */
   delete(ref: string): Promise<boolean>;
+  /** The batch verbs, for `pnpm bench --batch` and for what growth.ts queues before a run. */
+  batch?: BatchHandle;
+  /** --idle-queues: start `count` receivers, one per other queue, long-polling; resolves to their stop. */
+  idleReceivers?(count: number): Promise<() => Promise<void>>;
   /** Request/response on the same queue (scenario R); absent when the target has none (see Target.noRequests). */
   requests?: RequestHandle;
   close(): Promise<void>;
+}
+
+/** `--batch` (the peers' `+batch` mode): sends in batches, receives many per call, deletes what one call got in one call. */
+export interface BatchHandle {
+  /** delayMs: receivable that many ms from now (--due); absent, at once. */
+  sendBatch(bodies: string[], delayMs?: number): Promise<unknown>;
+  /** Up to max, long-polling up to waitMs for the first; [] when nothing came. */
+  receiveBatch(max: number, waitMs: number): Promise<Received[]>;
+  /** One answer per ref, in order: true when deleted. */
+  deleteBatch(refs: string[]): Promise<boolean[]>;
 }
 
 /** The request/response verbs (put, take, respond, wait) on the run's queue. */

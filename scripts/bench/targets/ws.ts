@@ -24,6 +24,8 @@ interface Reply {
   ok: boolean;
   id?: string;
   error?: { code: string; message: string };
+  /** deleteBatch's, one per item. */
+  results?: Array<{ ok: boolean }>;
 }
 
 const target: Target = {
@@ -76,29 +78,45 @@ const target: Target = {
       return r;
     };
 
+    const receive = (waitMs: number): Promise<Received | null> => {
+      const m = inbox.shift();
+      if (m) return Promise.resolve(m);
+      if (failure) return Promise.reject(failure);
+      return new Promise((resolve) => {
+        const taker = (got: Received | null) => {
+          clearTimeout(timer);
+          resolve(got);
+        };
+        const timer = setTimeout(() => {
+          takers.splice(takers.indexOf(taker), 1);
+          resolve(null);
+        }, waitMs);
+        takers.push(taker);
+      });
+    };
+
     must(await request({ op: "subscribe", queue, prefetch: PREFETCH, visibilityMs }), "subscribe");
     return {
       send: async (body) => must(await request({ op: "send", queue, body, encoding: "utf8" }), "send").id,
-      receive(waitMs) {
-        const m = inbox.shift();
-        if (m) return Promise.resolve(m);
-        if (failure) return Promise.reject(failure);
-        return new Promise((resolve) => {
-          const taker = (got: Received | null) => {
-            clearTimeout(timer);
-            resolve(got);
-          };
-          const timer = setTimeout(() => {
-            takers.splice(takers.indexOf(taker), 1);
-            resolve(null);
-          }, waitMs);
-          takers.push(taker);
-        });
-      },
+      receive,
       async delete(ref) {
         const r = await request({ op: "delete", queue, receipt: ref });
         if (!r.ok && r.error?.code !== "NOT_FOUND") must(r, "delete");
         return r.ok;
+      },
+      // The protocol has no batch send: a batch is that many send frames written in one go. Receives
+      // take what was pushed (up to max, waiting for the first); one deleteBatch frame acknowledges them.
+      batch: {
+        sendBatch: async (bodies, delayMs) =>
+          Promise.all(bodies.map(async (body) => must(await request({ op: "send", queue, body, encoding: "utf8", delayMs }), "send"))),
+        async receiveBatch(max, waitMs) {
+          const first = await receive(waitMs);
+          return first ? [first, ...inbox.splice(0, max - 1)] : [];
+        },
+        async deleteBatch(refs) {
+          const r = must(await request({ op: "deleteBatch", queue, receipts: refs }), "deleteBatch");
+          return r.results!.map((x) => x.ok);
+        },
       },
       async close() {
         socket.close();

@@ -16,7 +16,9 @@ export type RequestFrame =
   | { op: "send"; queue: string; body: string; encoding?: "base64" | "utf8"; delayMs?: number }
   | { op: "delete"; queue: string; receipt: string }
   | { op: "touch"; queue: string; receipt: string; visibilityMs?: number }
-  | { op: "release"; queue: string; receipt: string; delayMs?: number };
+  | { op: "release"; queue: string; receipt: string; delayMs?: number }
+  | { op: "deleteBatch"; queue: string; receipts: string[] }
+  | { op: "touchBatch"; queue: string; receipts: string[]; visibilityMs?: number };
 
 export type Op = RequestFrame["op"];
 
@@ -28,6 +30,8 @@ export const OP_FIELDS = {
   delete: ["queue", "receipt"],
   touch: ["queue", "receipt", "visibilityMs"],
   release: ["queue", "receipt", "delayMs"],
+  deleteBatch: ["queue", "receipts"],
+  touchBatch: ["queue", "receipts", "visibilityMs"],
 } as const satisfies { [O in Op]: ReadonlyArray<Exclude<keyof Extract<RequestFrame, { op: O }>, "op">> };
 
 // ---- frames the server sends --------------------------------------------------------------------

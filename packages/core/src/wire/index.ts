@@ -5,6 +5,7 @@
 // functions: importing it opens nothing.
 export { ROUTES, WS_PATH, pathOf, webSocketUrl, type Method, type PathParams, type Route } from "./routes.js";
 export { HEADERS, bodyFromJson, bodyToJson, messageFromHeaders, messageFromJson, messageHeaders, messageToJson, type MessageJson } from "./messages.js";
+export { itemResults, itemResultsFromJson, receiptsFromJson, type ItemResult } from "./batch-results.js";
 export { errorCodeOfStatus, errorFromJson, errorJson, errorToJson, type ErrorJson } from "./errors.js";
 export {
   OP_FIELDS,

@@ -23,6 +23,9 @@ export const ROUTES = {
   delete: { method: "DELETE", path: "/v1/queues/:queue/messages/:idOrReceipt", query: [] },
   touch: { method: "POST", path: "/v1/queues/:queue/messages/:receipt/touch", query: ["visibilityMs"] },
   release: { method: "POST", path: "/v1/queues/:queue/messages/:receipt/release", query: ["delayMs"] },
+  /** `{ "receipts": [ … ] }` → `{ "results": [ … ] }`, one per item (batch-results.ts). */
+  deleteBatch: { method: "POST", path: "/v1/queues/:queue/messages/delete", query: [] },
+  touchBatch: { method: "POST", path: "/v1/queues/:queue/messages/touch", query: ["visibilityMs"] },
   // ---- request/response
   request: { method: "POST", path: "/v1/queues/:queue/requests", query: ["timeoutMs"] },
   respond: { method: "POST", path: "/v1/queues/:queue/messages/:receipt/respond", query: [] },

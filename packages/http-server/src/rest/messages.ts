@@ -1,9 +1,9 @@
 // The message routes: send (raw or batch), receive, peek, and acting on a delivery (delete, touch,
-// release). A single received message is the raw body with its metadata in `tinyqs-*` headers, so a
+// release, and the batch delete and touch). A single received message is the raw body with its metadata in `tinyqs-*` headers, so a
 // shell script needs nothing but curl; everything with several messages is JSON, bodies in base64.
 import { Router, type Response } from "express";
 import { LIMITS, TinyQSError, type Message } from "@tinyqs/core";
-import { ROUTES, bodyFromJson, messageHeaders, messageToJson } from "@tinyqs/core/wire";
+import { ROUTES, bodyFromJson, itemResults, messageHeaders, messageToJson, receiptsFromJson } from "@tinyqs/core/wire";
 import { readBody, readJson } from "../body.js";
 import type { Context } from "../context.js";
 import { checkWait } from "../params.js";
@@ -68,6 +68,17 @@ export function messageRoutes(ctx: Context): Router {
   on(r, ROUTES.release, async (req, res, { delayMs }) => {
     found(await api.release(req.params.queue, req.params.receipt, { delayMs }));
     res.status(204).end();
+  });
+
+  // Batch acknowledgements: 200 with one result per item, whatever each item's fate.
+  on(r, ROUTES.deleteBatch, async (req, res) => {
+    const receipts = receiptsFromJson(await readJson(req, res, limits.maxJsonBytes), "a batch delete");
+    res.json({ results: itemResults(receipts, await api.deleteBatch(req.params.queue, receipts as string[])) });
+  });
+
+  on(r, ROUTES.touchBatch, async (req, res, { visibilityMs }) => {
+    const receipts = receiptsFromJson(await readJson(req, res, limits.maxJsonBytes), "a batch touch");
+    res.json({ results: itemResults(receipts, await api.touchBatch(req.params.queue, receipts as string[], { visibilityMs })) });
   });
 
   return r;

@@ -8,7 +8,7 @@
 // (arguments.ts), run here before anything starts so a bad subscribe is refused in its reply; the
 // prefetch ceiling is the server's own.
 import { OPTION_RANGES, TinyQSError, checkIdOrReceipt, checkInt, checkQueueName } from "@tinyqs/core";
-import { OP_FIELDS, bodyFromJson, type Op, type RequestFrame, type RequestId } from "@tinyqs/core/wire";
+import { OP_FIELDS, bodyFromJson, receiptsFromJson, type Op, type RequestFrame, type RequestId } from "@tinyqs/core/wire";
 
 export type { RequestId } from "@tinyqs/core/wire";
 
@@ -111,6 +111,11 @@ export function parseRequest(text: string, maxPrefetch: number): Request {
         return { op, requestId, queue, receipt: receiptOf(f.receipt), visibilityMs: optional("visibilityMs", f.visibilityMs) };
       case "release":
         return { op, requestId, queue, receipt: receiptOf(f.receipt), delayMs: optional("delayMs", f.delayMs) };
+      // The list is checked (an array of at most 1000); each item is judged alone, in its result.
+      case "deleteBatch":
+        return { op, requestId, queue, receipts: receiptsFromJson({ receipts: f.receipts }, op) as string[] };
+      case "touchBatch":
+        return { op, requestId, queue, receipts: receiptsFromJson({ receipts: f.receipts }, op) as string[], visibilityMs: optional("visibilityMs", f.visibilityMs) };
     }
   } catch (e) {
     throw new FrameError(e instanceof TinyQSError ? e : new TinyQSError("BAD_ARGUMENT", String(e)), requestId);

@@ -3,7 +3,7 @@
 // to ready at once (released), instead of waiting for its lease to run out.
 import type { WebSocket } from "ws";
 import { isTinyQSError, TinyQSError, type Message } from "@tinyqs/core";
-import { errorFrame, failureFrame, messageFrame, replyFrame } from "@tinyqs/core/wire";
+import { errorFrame, failureFrame, itemResults, messageFrame, replyFrame } from "@tinyqs/core/wire";
 import type { Context } from "../context.js";
 import { FrameError, parseRequest, type Request } from "./protocol.js";
 import { Subscription, type SubscriptionHost } from "./subscription.js";
@@ -121,6 +121,21 @@ export class Session implements SubscriptionHost {
         const ok = await api.touch(r.queue, r.receipt, { visibilityMs: r.visibilityMs });
         if (ok) this.subs.get(r.queue)?.touched(r.receipt, r.visibilityMs);
         return this.settle(r.queue, r.receipt, ok, ok);
+      }
+      case "deleteBatch": {
+        const done = await api.deleteBatch(r.queue, r.receipts);
+        r.receipts.forEach((receipt) => typeof receipt === "string" && this.subs.get(r.queue)?.settled(receipt));
+        return { results: itemResults(r.receipts, done) };
+      }
+      case "touchBatch": {
+        const done = await api.touchBatch(r.queue, r.receipts, { visibilityMs: r.visibilityMs });
+        const sub = this.subs.get(r.queue);
+        r.receipts.forEach((receipt, i) => {
+          if (typeof receipt !== "string") return;
+          if (done[i]) sub?.touched(receipt, r.visibilityMs);
+          else sub?.settled(receipt);
+        });
+        return { results: itemResults(r.receipts, done) };
       }
     }
   }

@@ -3,7 +3,7 @@
 // connection; the engine checks the rest (queue names, receipts, sizes) and its errors are the reply.
 // Their rows (arity, docs) are in table.ts.
 import { CONFIG_SETTINGS, LIMITS, TinyQSError, checkIdOrReceipt, type QueueConfig } from "@tinyqs/core";
-import { bulk, bulkArray, configReply, integer, messageReply, statsReply } from "../resp/encoder.js";
+import { array, bulk, bulkArray, configReply, integer, messageReply, statsReply } from "../resp/encoder.js";
 import { int, optInt, options, shown, text } from "./arguments.js";
 import { engineCall, reservingHandler, waitingCall } from "./engine-calls.js";
 import { CommandError, REDIS_ERRORS } from "./redis-errors.js";
@@ -38,12 +38,18 @@ export const QUEUE_VERBS = {
     const queue = text(args[1]!);
     const refs = args.slice(2).map(text);
     refs.forEach(checkIdOrReceipt); // all checked before any is deleted: an error deletes nothing
-    // One id, the common case (a worker acking): no Promise.all around it.
+    // One id, the common case (a worker acking): merged with other connections' deletes by the engine.
     if (refs.length === 1) return engineCall("overlap", async () => integer(Number(await server.engine.delete(queue, refs[0]!))));
     return engineCall("overlap", async () => {
-      const done = await Promise.all(refs.map((r) => server.engine.delete(queue, r)));
-      return integer(done.filter(Boolean).length);
+      const done = await Promise.all(chunks(refs, LIMITS.maxBatch).map((part) => server.engine.deleteBatch(queue, part)));
+      return integer(done.flat().filter(Boolean).length);
     });
+  },
+
+  MDELETE(args, _client, server) {
+    const queue = text(args[1]!);
+    const refs = batchItems("MDELETE", args.slice(2));
+    return engineCall("overlap", async () => array((await server.engine.deleteBatch(queue, refs)).map(oneOrZero)));
   },
 
   TOUCH(args, _client, server) {
@@ -51,6 +57,17 @@ export const QUEUE_VERBS = {
     const receipt = text(args[2]!);
     const visibilityMs = optInt(options(args, 3, ["VISIBILITY"]), "VISIBILITY");
     return engineCall("overlap", async () => integer((await server.engine.touch(queue, receipt, { visibilityMs })) ? 1 : 0));
+  },
+
+  // `MTOUCH queue receipt … [VISIBILITY ms]`: no receipt is the word VISIBILITY (a receipt has a dot),
+  // so a trailing pair with that keyword is the option.
+  MTOUCH(args, _client, server) {
+    const queue = text(args[1]!);
+    const hasOption = args.length >= 5 && args[args.length - 2]!.toString("latin1").toUpperCase() === "VISIBILITY";
+    const end = hasOption ? args.length - 2 : args.length;
+    const visibilityMs = optInt(options(args, end, ["VISIBILITY"]), "VISIBILITY");
+    const receipts = batchItems("MTOUCH", args.slice(2, end));
+    return engineCall("overlap", async () => array((await server.engine.touchBatch(queue, receipts, { visibilityMs })).map(oneOrZero)));
   },
 
   RELEASE(args, _client, server) {
@@ -101,4 +118,18 @@ function configChanges(args: Buffer[]): Partial<QueueConfig> {
     else changes.deadLetterQueue = text(value);
   }
   return changes;
+}
+
+const oneOrZero = (ok: boolean) => integer(ok ? 1 : 0);
+
+/** A batch command's items: at most 1000 (else BAD_ARGUMENT, nothing done); each judged alone by the engine. */
+function batchItems(command: string, items: Buffer[]): string[] {
+  if (items.length > LIMITS.maxBatch) throw new TinyQSError("BAD_ARGUMENT", `${command} takes at most ${LIMITS.maxBatch} items, got ${items.length}`);
+  return items.map(text);
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -171,6 +171,15 @@ export const COMMANDS: CommandSpec[] = [
     handler: QUEUE_VERBS.DELETE,
   },
   {
+    name: "MDELETE",
+    arity: -3,
+    summary: "Deletes up to 1000 messages by receipt or id; answers 1 or 0 for each, in order.",
+    group: "queue",
+    args: [QUEUE, { name: "id-or-receipt", type: "string", multiple: true }],
+    flags: ["write", "fast"],
+    handler: QUEUE_VERBS.MDELETE,
+  },
+  {
     name: "TOUCH",
     arity: -3,
     summary: "Extends a current reservation: it now ends VISIBILITY ms from now; 1, or 0 if stale.",
@@ -178,6 +187,15 @@ export const COMMANDS: CommandSpec[] = [
     args: [QUEUE, RECEIPT, ms("VISIBILITY")],
     flags: ["write", "fast"],
     handler: QUEUE_VERBS.TOUCH,
+  },
+  {
+    name: "MTOUCH",
+    arity: -3,
+    summary: "Extends up to 1000 current reservations to VISIBILITY ms from now; answers 1 or 0 for each, in order.",
+    group: "queue",
+    args: [QUEUE, { name: "receipt", type: "string", multiple: true }, ms("VISIBILITY")],
+    flags: ["write", "fast"],
+    handler: QUEUE_VERBS.MTOUCH,
   },
   {
     name: "RELEASE",

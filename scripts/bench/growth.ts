@@ -1,0 +1,107 @@
+// Issue 12's "cost stays flat as work grows": what a run can have around it before its measured
+// section starts, each set up untimed, so its rate can be read against an empty queue's in the same
+// sitting (docs/benchmarks.md):
+//   --in-flight N    N messages received before the run and held (their leases outlast it)
+//   --backlog N      N ready messages queued (receives are oldest first: the run's consumers take
+//                    these while its producer's go to the tail, so the queue holds about N throughout)
+//   --due N          N messages sent delayed so that they all come due at once, 300 ms into the run;
+//                    the run also receives and deletes them
+//   --idle-queues N  N other queues with one receiver each long-polling them all run long
+// The queued messages carry sequence numbers above the run's own (n …): in-flight, then backlog, then due.
+// For --in-flight and --backlog, what they cost Redis in memory: used_memory grown per message, body
+// bytes excluded; for --backlog also the same count of the same bodies as a plain list (LPUSH) and as
+// a stream (XADD) in the same Redis, each measured the same way and then deleted.
+import type { Redis } from "ioredis";
+import { batchOf, type PullRun } from "./run-scenario.js";
+import type { RunFrame } from "./run-frame.js";
+
+export interface Queued {
+  messages: number;
+  /** used_memory grown per message, body bytes excluded. */
+  bytesPerMsg: number;
+}
+
+export interface Growth {
+  inFlight?: Queued;
+  backlog?: Queued & { reference: { rawList: number; redisStreams: number } };
+  due?: { messages: number; dueAfterMs: number };
+  idleQueues?: number;
+}
+
+const DUE_AFTER_MS = 300;
+
+export async function prepareGrowth(frame: RunFrame, run: PullRun): Promise<{ report: { growth?: Growth }; stop(): Promise<void> }> {
+  const { S, n } = run;
+  const growth: Growth = {};
+  let at = n;
+  const range = (count: number) => Array.from({ length: count }, (_, k) => at + k);
+  if (S.inFlight) {
+    const seqs = range(S.inFlight);
+    growth.inFlight = await measured(frame.admin, run, seqs, async () => {
+      await sendAll(run, seqs);
+      for (let held = 0; held < seqs.length; ) held += (await batchOf(run.q).receiveBatch(Math.min(1000, seqs.length - held), 1000)).length;
+    });
+    at += S.inFlight;
+  }
+  if (S.backlog) {
+    const seqs = range(S.backlog);
+    const queued = await measured(frame.admin, run, seqs, () => sendAll(run, seqs));
+    growth.backlog = { ...queued, reference: await referenceCosts(frame.admin, seqs.length, bodySize(run)) };
+    at += S.backlog;
+  }
+  if (S.due) {
+    const seqs = range(S.due);
+    // One batch per 1,000 (the most a sendBatch takes), each delayed to the same instant.
+    const dueAt = performance.now() + DUE_AFTER_MS;
+    for (let i = 0; i < seqs.length; i += 1000) {
+      await batchOf(run.q).sendBatch(seqs.slice(i, i + 1000).map(run.make), Math.max(1, Math.round(dueAt - performance.now())));
+    }
+    growth.due = { messages: S.due, dueAfterMs: DUE_AFTER_MS };
+  }
+  let stop = async () => {};
+  if (S.idleQueues) {
+    if (!run.q.idleReceivers) throw new Error("this target cannot hold idle receivers (--idle-queues)");
+    stop = await run.q.idleReceivers(S.idleQueues);
+    growth.idleQueues = S.idleQueues;
+  }
+  return { report: Object.keys(growth).length ? { growth } : {}, stop };
+}
+
+async function sendAll(run: PullRun, seqs: number[]): Promise<void> {
+  for (let i = 0; i < seqs.length; i += 1000) await batchOf(run.q).sendBatch(seqs.slice(i, i + 1000).map(run.make));
+}
+
+const bodySize = (run: PullRun) => Buffer.byteLength(run.make(0));
+
+async function measured(admin: Redis, run: PullRun, seqs: number[], fill: () => Promise<void>): Promise<Queued> {
+  const before = await usedMemory(admin);
+  await fill();
+  const grown = (await usedMemory(admin)) - before;
+  return { messages: seqs.length, bytesPerMsg: Math.round(grown / seqs.length - bodySize(run)) };
+}
+
+async function usedMemory(admin: Redis): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(await admin.info("memory"))?.[1] ?? NaN);
+}
+
+/** Bytes per entry (body excluded) of `count` bodies of `size` bytes in a list and in a stream. */
+async function referenceCosts(admin: Redis, count: number, size: number): Promise<{ rawList: number; redisStreams: number }> {
+  const body = "x".repeat(size);
+  const cost = async (key: string, add: (n: number) => Promise<unknown>) => {
+    const before = await usedMemory(admin);
+    for (let i = 0; i < count; i += 1000) await add(Math.min(1000, count - i));
+    const grown = (await usedMemory(admin)) - before;
+    await admin.del(key); // not UNLINK: its background free would shrink the next measurement
+    return Math.round(grown / count - size);
+  };
+  const list = `bench-reference-list-${process.pid}`;
+  const stream = `bench-reference-stream-${process.pid}`;
+  return {
+    rawList: await cost(list, (n) => admin.lpush(list, ...Array.from({ length: n }, () => body))),
+    redisStreams: await cost(stream, (n) => {
+      const p = admin.pipeline();
+      for (let k = 0; k < n; k++) p.xadd(stream, "*", "body", body);
+      return p.exec();
+    }),
+  };
+}
