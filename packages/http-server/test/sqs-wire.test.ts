@@ -129,6 +129,22 @@ describe("the wire", () => {
   });
 });
 
+describe("shutdown", () => {
+  it("close() ends a long poll at once with no messages, and loses none", async () => {
+    const s = await startSqs();
+    const sqs = s.client();
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: sqsQueue("closing") }));
+    const polling = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    await s.sqs.close();
+    expect((await polling).Messages).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(15_000); // not the 20 s of the poll
+    expect((await s.engine.stats(QueueUrl!.split("/").at(-1)!)).inFlight).toBe(0);
+    await s.close();
+  });
+});
+
 describe("Signature V4 (--sqs-credentials)", () => {
   let s: RunningSqs;
   beforeAll(async () => {
