@@ -24,6 +24,8 @@ describe.sequential("pnpm bench, briefly, on every target", () => {
     ["ws", ["--batch"]],
     ["tcp", ["--rate", "500"]],
     ["http", ["--backlog", "2000"]],
+    ["sqs", []],
+    ["sqs", ["--batch"]],
   ])("--target %s %j: every run verified exactly-once", async (target, extra) => {
     const { code, out } = await bench("--scenarios", "C", "--messages", "400", "--target", target, ...extra);
     expect(out, out).toMatch(new RegExp(`^${target}\\s+C round 1: .*\\|  ok$`, "m"));

@@ -1,8 +1,9 @@
-// `pnpm start`: tinyqs as a product. One process, one engine, two ways in: the TCP server (Redis
-// protocol, 7379) and the HTTP server (REST + WebSocket, 7380). Redis is the one named by --redis /
-// TINYQS_REDIS_URL, or else an embedded redis-server (embedded-redis.ts) with its append-only file in
-// ./.tinyqs-data, restarted when it dies (and given up on, exit 1, after 5 crashes in a minute:
-// redis-supervisor.ts). SIGINT (Ctrl-C), SIGTERM or SIGHUP stop it in order — servers (waiting receives
+// `pnpm start`: tinyqs as a product. One process, one engine, three ways in: the TCP server (Redis
+// protocol, 7379), the HTTP server (REST + WebSocket, 7380) and Amazon SQS's API (9324; --no-sqs
+// turns it off). Redis is the one named by --redis / TINYQS_REDIS_URL, or else an embedded
+// redis-server (embedded-redis.ts) with its append-only file in ./.tinyqs-data, restarted when it
+// dies (and given up on, exit 1, after 5 crashes in a minute: redis-supervisor.ts). SIGINT (Ctrl-C),
+// SIGTERM or SIGHUP stop it in order — servers (waiting receives
 // answer "nothing", requests in progress finish), engine, then Redis with SHUTDOWN — and exit 0.
 // A second signal stops at once (Redis still gets SIGTERM, on which it flushes its AOF too).
 //
@@ -74,7 +75,7 @@ function stopInOrder(parts: { servers: readonly Step[]; engine: Step; embedded: 
 }
 
 /** What is where, once both servers listen. */
-function announce(config: StartConfig, redisUrl: string, embedded: EmbeddedRedis | null, tcpAt: { host: string; port: number }, httpAt: { url: string }) {
+function announce(config: StartConfig, redisUrl: string, embedded: EmbeddedRedis | null, tcpAt: { host: string; port: number }, httpAt: { url: string }, sqsAt: { url: string } | null) {
   if (embedded) {
     say(`tinyqs: redis  embedded redis-server ${embedded.version} (pid ${embedded.pid}) on 127.0.0.1:${embedded.port}, append-only file (appendfsync always) in ${embedded.dataDir}`);
     // An engine embedded in another process works on the same queues when given this Redis.
@@ -85,6 +86,10 @@ function announce(config: StartConfig, redisUrl: string, embedded: EmbeddedRedis
   const tcpHost = tcpAt.host.includes(":") ? `[${tcpAt.host}]` : tcpAt.host;
   say(`tinyqs: tcp    ${tcpHost}:${tcpAt.port} (Redis protocol)${config.password ? ", AUTH required" : ""}   try: redis-cli -p ${tcpAt.port} SEND jobs hello`);
   say(`tinyqs: http   ${httpAt.url} (REST + WebSocket)${config.token ? ", bearer token required" : ""}   try: curl -X POST --data hello ${httpAt.url}/v1/queues/jobs/messages`);
+  if (sqsAt) {
+    const auth = config.sqs.credentials ? "Signature V4 required" : "ANY credentials accepted (--sqs-credentials to require some)";
+    say(`tinyqs: sqs    ${sqsAt.url} (Amazon SQS API), ${auth}   try: aws --endpoint-url ${sqsAt.url} sqs list-queues`);
+  }
   say("tinyqs: ready; Ctrl-C stops it");
 }
 
@@ -130,16 +135,23 @@ async function main(): Promise<number> {
   const engine = new core.TinyQS({ redis: redisUrl, timeoutMs: config.redisTimeoutMs });
   const tcpServer = tcp.createTcpServer({ engine, password: config.password });
   let httpServer: ReturnType<Http["createHttpServer"]>;
+  let sqsServer: ReturnType<Http["createSqsServer"]> | null;
   try {
     httpServer = http.createHttpServer({ engine, token: config.token, corsOrigins: config.corsOrigins, allowedHosts: config.allowedHosts });
+    const { port: sqsPort, ...sqsOptions } = config.sqs;
+    sqsServer = sqsPort === null ? null : http.createSqsServer({ engine, ...sqsOptions });
   } catch (e) {
-    // A bad --cors-origin or --allowed-host: the HTTP server checks it, before anything listens.
+    // A bad --cors-origin, --allowed-host or --sqs-*: the servers check them, before anything listens.
     warn(`tinyqs: ${(e as Error).message}`);
-    await stopInOrder({ servers: [["closing the TCP server", () => tcpServer.close()]], engine: ["closing the engine", () => engine.close()], embedded })("a bad --cors-origin or --allowed-host");
+    await stopInOrder({ servers: [["closing the TCP server", () => tcpServer.close()]], engine: ["closing the engine", () => engine.close()], embedded })("a bad option");
     return 2;
   }
   const shutdown = stopInOrder({
-    servers: [["closing the TCP server", () => tcpServer.close()], ["closing the HTTP server", () => httpServer.close()]],
+    servers: [
+      ["closing the TCP server", () => tcpServer.close()],
+      ["closing the HTTP server", () => httpServer.close()],
+      ...(sqsServer ? [["closing the SQS server", () => sqsServer.close()] as const] : []),
+    ],
     engine: ["closing the engine", () => engine.close()],
     embedded,
   });
@@ -157,13 +169,15 @@ async function main(): Promise<number> {
   // 4. Listen
   const tcpAt = await listen("TCP", config, config.tcpPort, () => tcpServer.listen(config.tcpPort, config.host));
   const httpAt = tcpAt && (await listen("HTTP", config, config.httpPort, () => httpServer.listen(config.httpPort, config.host)));
-  if (!tcpAt || !httpAt) {
+  const sqsPort = config.sqs.port;
+  const sqsAt = httpAt && sqsServer && sqsPort !== null ? await listen("SQS", config, sqsPort, () => sqsServer.listen(sqsPort, config.host)) : null;
+  if (!tcpAt || !httpAt || (sqsServer && !sqsAt)) {
     await shutdown("start failed");
     return 1;
   }
   if (interrupted) return shutdown(interrupted);
 
-  announce(config, redisUrl, embedded, tcpAt, httpAt);
+  announce(config, redisUrl, embedded, tcpAt, httpAt, sqsAt);
   return new Promise<number>((resolve) => {
     onSignal = (signal) => void shutdown(signal).then(resolve);
     // The embedded Redis crashed again and again (redis-supervisor.ts): say why, stop, exit 1.

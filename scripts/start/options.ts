@@ -3,6 +3,8 @@
 // Loaded from core's built dist/, as main.ts loads the packages.
 import path from "node:path";
 import { DEFAULTS, ENV, parseCommandLine, redactUrl, type CliRequest, type CliSpec } from "../../packages/core/src/cli/index.js";
+import { sqsSettings, type SqsCliConfig } from "../../packages/http-server/src/sqs/cli-settings.js";
+import { SQS_PORT_DEFAULTS } from "../../packages/http-server/src/sqs/port-defaults.js";
 
 export { redactUrl };
 
@@ -22,17 +24,19 @@ export interface StartConfig {
   corsOrigins: string | undefined;
   /** --allowed-host as given (comma-separated); the HTTP server checks each name. */
   allowedHosts: string | undefined;
+  /** The SQS port (on by default; --no-sqs: port null). */
+  sqs: SqsCliConfig;
 }
 
 export const CLI: CliSpec<StartConfig> = {
   name: "tinyqs",
   usage: "pnpm start [-- options]        (or: node --import tsx scripts/start/main.ts [options])",
   intro: [
-    "Starts tinyqs: the TCP server (Redis protocol) and the HTTP server (REST + WebSocket) in one",
-    "process, on one engine. Without --redis it runs its own redis-server, with an append-only file",
-    "(appendfsync always) in the data directory, restarted on the same port if it dies (tinyqs",
-    "exits 1 after 5 crashes in a minute; its log is redis.log there). Ctrl-C or SIGTERM stops",
-    "everything cleanly.",
+    "Starts tinyqs: the TCP server (Redis protocol), the HTTP server (REST + WebSocket) and Amazon",
+    "SQS's API (docs/sqs.md) in one process, on one engine. Without --redis it runs its own",
+    "redis-server, with an append-only file (appendfsync always) in the data directory, restarted on",
+    "the same port if it dies (tinyqs exits 1 after 5 crashes in a minute; its log is redis.log",
+    "there). Ctrl-C or SIGTERM stops everything cleanly.",
   ],
   settings: [
     { flag: "--host", env: ENV.host, arg: "HOST", help: `address both servers listen on (default ${DEFAULTS.host})`, set: (c, v) => (c.host = v.text()) },
@@ -73,6 +77,7 @@ export const CLI: CliSpec<StartConfig> = {
       help: "host names the HTTP server answers to besides localhost and IP addresses;\nrequests for other names are refused (403), against DNS rebinding",
       set: (c, v) => (c.allowedHosts = v.text()),
     },
+    ...sqsSettings<StartConfig>(ENV, (c) => c.sqs, true),
   ],
   defaults: () => ({
     host: DEFAULTS.host,
@@ -85,6 +90,7 @@ export const CLI: CliSpec<StartConfig> = {
     token: undefined,
     corsOrigins: undefined,
     allowedHosts: undefined,
+    sqs: { port: SQS_PORT_DEFAULTS.port },
   }),
   // As `pnpm start` has always said it (its tests read these words).
   repeats: "refuse",

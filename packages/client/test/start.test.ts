@@ -172,11 +172,22 @@ describe.concurrent("pnpm start, through @tinyqs/client", { timeout: 120_000 }, 
 
 describe("pnpm start's flags and variables", () => {
   const cwd = "/srv/app";
-  it("defaults: 127.0.0.1, TCP 7379, HTTP 7380, the embedded Redis with ./.tinyqs-data", () => {
+  it("defaults: 127.0.0.1, TCP 7379, HTTP 7380, SQS 9324, the embedded Redis with ./.tinyqs-data", () => {
     expect(parseStartArgs([], {}, cwd)).toEqual({
       kind: "run",
-      config: { host: "127.0.0.1", tcpPort: 7379, httpPort: 7380, redis: undefined, dataDir: "/srv/app/.tinyqs-data", password: undefined, token: undefined },
+      config: { host: "127.0.0.1", tcpPort: 7379, httpPort: 7380, redis: undefined, dataDir: "/srv/app/.tinyqs-data", password: undefined, token: undefined, sqs: { port: 9324 } },
     });
+  });
+
+  it("the SQS port: --sqs-port, --no-sqs (or TINYQS_NO_SQS=1), --sqs-credentials and its variable", () => {
+    expect(parseStartArgs(["--sqs-port", "0"], {}, cwd)).toMatchObject({ config: { sqs: { port: 0 } } });
+    expect(parseStartArgs(["--no-sqs"], {}, cwd)).toMatchObject({ config: { sqs: { port: null } } });
+    expect(parseStartArgs([], { TINYQS_NO_SQS: "1" }, cwd)).toMatchObject({ config: { sqs: { port: null } } });
+    expect(parseStartArgs([], { TINYQS_NO_SQS: "0" }, cwd)).toMatchObject({ config: { sqs: { port: 9324 } } });
+    expect(() => parseStartArgs([], { TINYQS_NO_SQS: "maybe" }, cwd)).toThrow("TINYQS_NO_SQS: must be 1 or true");
+    expect(() => parseStartArgs(["--no-sqs=yes"], {}, cwd)).toThrow("--no-sqs takes no value");
+    expect(parseStartArgs([], { TINYQS_SQS_CREDENTIALS: "AK:S" }, cwd)).toMatchObject({ config: { sqs: { credentials: "AK:S" } } });
+    expect(parseStartArgs(["--sqs-account", "123456789012", "--sqs-region", "eu-west-1"], {}, cwd)).toMatchObject({ config: { sqs: { account: "123456789012", region: "eu-west-1" } } });
   });
 
   it("--redis or TINYQS_REDIS_URL; the flag wins; --data-dir or TINYQS_DATA_DIR, relative to where it runs", () => {

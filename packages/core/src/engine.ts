@@ -29,12 +29,14 @@ import { DEFAULTS } from "./defaults.js";
 import { TinyQSError } from "./errors.js";
 import { KeySpace, scriptKeys, type QueueKeys } from "./keys.js";
 import { LUA_CODES } from "./lua-codes.js";
+import { checkAttributes, frameBody } from "./message-attributes.js";
 import { createQueueOps, peekOnce, type Attempt, type QueueOps } from "./queue-ops.js";
+import { QueueRecords } from "./queue-records.js";
 import { Replies } from "./replies.js";
 import { parseReplyHandle, replyHandle, replyTimedOut, requestAbandoned } from "./reply-handle.js";
 import type {
-  Body, BrowsedMessage, BrowseOptions, Message, QueueConfig, QueueStats, ReceiveBatchOptions, ReceiveOptions, ReleaseOptions, ReplyWaitOptions,
-  SendOptions, TinyQSApi, TouchOptions, WaitOptions,
+  Body, BrowsedMessage, BrowseOptions, EngineSendOptions, Message, QueueConfig, QueueStats, ReceiveBatchOptions, ReceiveOptions,
+  ReleaseOptions, ReplyWaitOptions, TinyQSApi, TouchOptions, WaitOptions,
 } from "./types.js";
 import { Waiters } from "./waiters.js";
 import { createWorker, type Handler, type Worker, type WorkerOptions } from "./worker.js";
@@ -54,6 +56,7 @@ export class TinyQS implements TinyQSApi {
   private readonly waiters: Waiters;
   private readonly replies: Replies;
   private readonly deadLetters: DeadLetters;
+  private readonly records: QueueRecords;
   private readonly ops = new Map<string, QueueOps>();
   private readonly registered = new Set<string>();
   private closed = false;
@@ -65,6 +68,7 @@ export class TinyQS implements TinyQSApi {
     this.conn = new Connection(options.redis, timeoutMs, isClosed);
     this.waiters = new Waiters(this.conn.subscriber, this.keys);
     this.replies = new Replies({ waiters: this.waiters, conn: this.conn, isClosed });
+    this.records = new QueueRecords(this.conn, this.keys);
     this.deadLetters = new DeadLetters({
       conn: this.conn,
       keys: this.keys,
@@ -76,12 +80,12 @@ export class TinyQS implements TinyQSApi {
 
   // ---- sending ------------------------------------------------------------------------------
 
-  async send(queue: string, body: Body, options: SendOptions = {}): Promise<string> {
+  async send(queue: string, body: Body, options: EngineSendOptions = {}): Promise<string> {
     const [id] = await this.sendGroup(queue, [body], options);
     return id!;
   }
 
-  async sendBatch(queue: string, bodies: Body[], options: SendOptions = {}): Promise<string[]> {
+  async sendBatch(queue: string, bodies: Body[], options: EngineSendOptions = {}): Promise<string[]> {
     checkBodies(bodies);
     if (bodies.length === 0) {
       checkQueueName(queue);
@@ -90,10 +94,11 @@ export class TinyQS implements TinyQSApi {
     return this.sendGroup(queue, bodies, options);
   }
 
-  private async sendGroup(queue: string, bodies: Body[], options: SendOptions): Promise<string[]> {
+  private async sendGroup(queue: string, bodies: Body[], options: EngineSendOptions): Promise<string[]> {
     const ops = this.queueOps(queue);
     const delayMs = checkDelayMs(options.delayMs);
-    const buffers = bodies.map(toBuffer);
+    const attributes = checkAttributes(options.attributes);
+    const buffers = bodies.map((b) => frameBody(toBuffer(b), attributes));
     for (const b of buffers) {
       if (b.length > LIMITS.maxMessageBytesCeiling) throw tooBig(b.length, LIMITS.maxMessageBytesCeiling);
     }
@@ -310,6 +315,52 @@ export class TinyQS implements TinyQSApi {
     const { keys } = this.queueOps(queue);
     const r = await this.conn.run("purge", scriptKeys.purge(keys), []);
     return Number(r);
+  }
+
+  // ---- queue records: for servers whose queues are things of their own (the SQS port) -------------
+  // Not part of TinyQSApi: the remote clients have no such calls.
+
+  /** Whether the queue exists: used, configured or created (in queues()), and not deleted since. */
+  queueExists(queue: string): Promise<boolean> {
+    this.queueOps(queue);
+    return this.records.exists(queue);
+  }
+
+  /**
+   * Delete a queue whole: its messages, settings, counters and records, and its place in queues().
+   * Another engine that sent to it before keeps it out of queues() until that engine restarts,
+   * though its next send still stores the message (a queue exists once used).
+   */
+  async deleteQueue(queue: string): Promise<void> {
+    const { keys } = this.queueOps(queue);
+    await this.records.drop(queue, keys);
+    this.registered.delete(queue);
+  }
+
+  /** A front end's own records about a queue (string fields), beside its settings. */
+  queueMeta(queue: string): Promise<Record<string, string>> {
+    return this.records.meta(this.queueOps(queue).keys);
+  }
+
+  /** Set records; `onlyNew`: only fields not set yet. Registers the queue (queues() lists it). */
+  async setQueueMeta(queue: string, fields: Record<string, string>, options: { onlyNew?: boolean } = {}): Promise<void> {
+    await this.records.setMeta(this.queueOps(queue).keys, fields, options.onlyNew);
+    await this.register(queue);
+  }
+
+  async deleteQueueMeta(queue: string, fields: string[]): Promise<void> {
+    await this.records.deleteMeta(this.queueOps(queue).keys, fields);
+  }
+
+  /** When each message was first received through the caller (noted now for those not seen before), in ms. */
+  firstReceived(queue: string, ids: string[]): Promise<number[]> {
+    return this.records.firstReceived(this.queueOps(queue).keys, ids);
+  }
+
+  /** Forget first-receive times: of these ids, or (no ids) of the whole queue. */
+  forgetFirstReceived(queue: string, ids?: string[]): Promise<void> {
+    const { keys } = this.queueOps(queue);
+    return ids ? this.records.forgetFirstReceived(keys, ids) : this.records.forgetAllFirstReceived(keys);
   }
 
   process(queue: string, handler: Handler, options?: WorkerOptions): Worker {

@@ -34,6 +34,10 @@ export interface QueueKeys {
   replies: string;
   /** ZSET request id → time (ms) its reply expires; the two reply keys expire whole with the latest. */
   replyExpiry: string;
+  /** HASH of a front end's own records about the queue, kept beside its settings (the SQS port's attributes and timestamps). */
+  meta: string;
+  /** HASH id → ms of its first receive through the SQS port (first-receive-1.lua). */
+  firstReceived: string;
   /** Pub/sub channel: a message when the queue may have become receivable (not a key, same tag). */
   wake: string;
   /** Pub/sub channel: a message carrying the ids (space-separated) of requests whose replies were just stored. */
@@ -62,6 +66,8 @@ export class KeySpace {
       adopted: base + "adopted",
       replies: base + "replies",
       replyExpiry: base + "reply-expiry",
+      meta: base + "meta",
+      firstReceived: base + "first-received",
       wake: base + "wake",
       replied: base + "replied",
     };
@@ -105,9 +111,16 @@ export const scriptKeys = {
   "restore-reply": (q: QueueKeys) => keysFor("restore-reply", [q.replies, q.replyExpiry]),
   /** `dlq`: the keys of the dead-letter queue that takes the letters in. */
   adopt: (dlq: QueueKeys) => keysFor("adopt", [dlq.ready, dlq.bodies, dlq.stats, dlq.adopted]),
+  "first-receive": (q: QueueKeys) => keysFor("first-receive", [q.firstReceived]),
   /** `source`: the keys of the queue whose outbox is emptied. */
   "unqueue-outbox": (source: QueueKeys) => keysFor("unqueue-outbox", [source.outbox, source.outboxBodies]),
 };
+
+/** Every key of a queue (not its pub/sub channels): what deleting a queue deletes. */
+export function allKeysOf(q: QueueKeys): string[] {
+  const { wake: _wake, replied: _replied, ...keys } = q;
+  return Object.values(keys);
+}
 
 /** A Lua script, by the verb of its file name. */
 export type ScriptName = keyof typeof scriptKeys;

@@ -9,6 +9,7 @@ import { DEFAULTS } from "./defaults.js";
 import { TinyQSError } from "./errors.js";
 import { scriptKeys, type QueueKeys } from "./keys.js";
 import { LUA_CODES } from "./lua-codes.js";
+import { unframeBody } from "./message-attributes.js";
 import type { Message } from "./types.js";
 
 export interface SendGroup {
@@ -101,14 +102,10 @@ function toMessages(queue: string, flat: unknown[], from: number, reserved: bool
   for (let i = from; i < flat.length; i += 3) {
     const id = String(flat[i]);
     const receiveCount = Number(flat[i + 1]);
-    out.push({
-      queue,
-      id,
-      receipt: reserved ? `${id}.${receiveCount}` : null,
-      body: flat[i + 2] as Buffer,
-      receiveCount,
-      sentAt: Number(id.slice(0, id.indexOf("-"))),
-    });
+    const { body, attributes } = unframeBody(flat[i + 2] as Buffer);
+    const message: Message = { queue, id, receipt: reserved ? `${id}.${receiveCount}` : null, body, receiveCount, sentAt: Number(id.slice(0, id.indexOf("-"))) };
+    if (attributes) message.attributes = attributes;
+    out.push(message);
   }
   return out;
 }

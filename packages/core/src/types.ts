@@ -17,11 +17,23 @@ export interface Message {
   receiveCount: number;
   /** When the message was sent, in ms since the epoch (Redis clock). */
   sentAt: number;
+  /** The attributes it was sent with (SendOptions.attributes); absent when none. */
+  attributes?: Record<string, string>;
 }
 
 export interface SendOptions {
   /** Become receivable this many ms from now (default 0). */
   delayMs?: number;
+}
+
+/** The embedded engine's send options: SendOptions and what only the engine offers so far. */
+export interface EngineSendOptions extends SendOptions {
+  /**
+   * Strings kept with each message sent, beside its body, and handed back with every delivery
+   * (Message.attributes); they count towards maxMessageBytes. The SQS port keeps MessageAttributes
+   * here. Engine only: the TCP and HTTP APIs neither take nor show them yet (their bodies are unchanged).
+   */
+  attributes?: Record<string, string>;
 }
 
 export interface WaitOptions {

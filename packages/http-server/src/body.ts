@@ -3,7 +3,7 @@
 // is read, an undeclared (chunked) body when the count passes the limit. The rest is never read
 // into memory, and the connection is closed after the reply so the unread rest cannot be mistaken
 // for the next request.
-import type { Request, Response } from "express";
+import type { IncomingMessage as Request, ServerResponse as Response } from "node:http";
 import { TinyQSError } from "@tinyqs/core";
 
 function tooBig(res: Response, limit: number): TinyQSError {

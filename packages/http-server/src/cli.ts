@@ -8,10 +8,12 @@ import { DEFAULTS } from "./defaults.js";
 import { parseAllowedHosts } from "./allowed-hosts.js";
 import { parseCorsOrigins } from "./origin.js";
 import type { HttpServerOptions } from "./server.js";
+import { sqsSettings, type SqsCliConfig } from "./sqs/cli-settings.js";
 
 interface HttpCliConfig {
   host: string;
   port: number;
+  sqs: SqsCliConfig;
   server: Pick<HttpServerOptions, "redis" | "redisTimeoutMs" | "prefix" | "token" | "corsOrigins" | "allowedHosts" | "maxMessageBytes" | "maxWaitMs">;
 }
 
@@ -19,7 +21,10 @@ const CLI: CliSpec<HttpCliConfig> = {
   name: "tinyqs-http",
   usage: "tinyqs-http [options]",
   intro: ["Serves tinyqs queues over HTTP (REST under /v1) and WebSocket (/v1/ws). Stops cleanly on", "SIGTERM / SIGINT."],
-  outro: ["Routes: GET /v1/openapi.json describes them all; GET /healthz; GET /metrics (Prometheus)."],
+  outro: [
+    "Routes: GET /v1/openapi.json describes them all; GET /healthz; GET /metrics (Prometheus).",
+    "With --sqs-port, Amazon SQS's API on a port of its own (docs/sqs.md) on the same queues.",
+  ],
   settings: [
     { flag: "--host", env: ENV.host, arg: "HOST", help: `address to listen on (default ${DEFAULTS.host})`, set: (c, v) => (c.host = v.text()) },
     {
@@ -57,8 +62,9 @@ const CLI: CliSpec<HttpCliConfig> = {
       flag: "--max-wait-ms", env: "TINYQS_MAX_WAIT_MS", arg: "N", help: `longest long poll (waitMs) allowed (default ${DEFAULTS.maxWaitMs})`,
       set: (c, v) => (c.server.maxWaitMs = v.integer(0)),
     },
+    ...sqsSettings<HttpCliConfig>(ENV, (c) => c.sqs, false),
   ],
-  defaults: () => ({ host: DEFAULTS.host, port: DEFAULTS.port, server: { redis: DEFAULTS.redis } }),
+  defaults: () => ({ host: DEFAULTS.host, port: DEFAULTS.port, server: { redis: DEFAULTS.redis }, sqs: { port: null } }),
 };
 
 function fail(message: string): number {
@@ -69,24 +75,44 @@ function fail(message: string): number {
 async function main(): Promise<number> {
   const read = readCommandLine(CLI);
   if ("exitCode" in read) return read.exitCode;
-  const { host, port, server: options } = read.config;
+  const { host, port, server: options, sqs } = read.config;
   // Loaded only now, so that --help and flag errors answer without loading express, ioredis and co.
-  const { createHttpServer } = await import("./server.js");
-  let http: ReturnType<typeof createHttpServer>;
+  const [{ createHttpServer }, { createSqsServer }, { TinyQS }] = await Promise.all([import("./server.js"), import("./sqs/server.js"), import("@tinyqs/core")]);
+  let servers: ReturnType<typeof serveBoth>;
+  const serveBoth = () => {
+    if (sqs.port === null) return { http: createHttpServer(options), sqs: null, close: async () => {} };
+    // One engine for both: the SQS port needs the engine itself (its queue records).
+    const engine = new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs });
+    try {
+      const http = createHttpServer({ ...options, engine });
+      return { http, sqs: createSqsServer({ engine, ...sqs, port: sqs.port }), close: () => engine.close() };
+    } catch (e) {
+      void engine.close();
+      throw e;
+    }
+  };
   try {
-    http = createHttpServer(options);
+    servers = serveBoth();
   } catch (e) {
     return fail((e as Error).message);
   }
+  const closeAll = async () => {
+    await Promise.all([servers.http.close(), servers.sqs?.close()]);
+    await servers.close();
+  };
   // Signal handlers go in before the "listening" line: whoever reads that line may signal at once.
-  const stopped = closeOnStopSignals({ name: CLI.name, announce: true }, () => http.close());
+  const stopped = closeOnStopSignals({ name: CLI.name, announce: true }, closeAll);
+  let at = `${host}:${port}`;
   try {
-    const { url } = await http.listen(port, host);
-    // The bench and the tests read this line to learn the port (with --port 0).
+    const { url } = await servers.http.listen(port, host);
+    at = `${host}:${sqs.port} (SQS)`;
+    const sqsAt = servers.sqs && (await servers.sqs.listen(sqs.port!, host));
+    // The bench and the tests read these lines to learn the ports (with --port 0 / --sqs-port 0).
     process.stdout.write(`tinyqs-http listening on ${url}${options.token ? " (bearer token required)" : ""}\n`);
+    if (sqsAt) process.stdout.write(`tinyqs-http SQS API on ${sqsAt.url}${sqs.credentials ? " (Signature V4 required)" : " (any credentials accepted: see --sqs-credentials)"}\n`);
   } catch (e) {
-    process.stderr.write(`tinyqs-http: cannot listen on ${host}:${port}: ${(e as Error).message}\n`);
-    await http.close();
+    process.stderr.write(`tinyqs-http: cannot listen on ${at}: ${(e as Error).message}\n`);
+    await closeAll();
     return 1;
   }
   return stopped;

@@ -2,3 +2,4 @@ export { createHttpServer, type HttpServerOptions, type TinyQSHttpServer } from 
 export { DEFAULTS } from "./defaults.js";
 export { OPENAPI } from "./openapi.js";
 export { WS_PATH } from "@tinyqs/core/wire";
+export { createSqsServer, SQS_DEFAULTS, SQS_ERRORS, type SqsServerOptions, type TinyQSSqsServer, type SqsEngine, type SqsErrorName } from "./sqs/index.js";

@@ -2,7 +2,7 @@
 // WebSocket endpoint on one node:http server, and a shutdown that loses nothing: long polls answer
 // "nothing came", sockets give their messages back, requests in progress get to finish.
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOn } from "./listen.js";
 import type { Express } from "express";
 import { TinyQS, type RedisInput, type TinyQSApi } from "@tinyqs/core";
 import { createApp } from "./app.js";
@@ -102,15 +102,7 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
     listen(port = options.port ?? DEFAULTS.port, host = options.host ?? DEFAULTS.host) {
       // Listening on a name (`--host queue.lan`): clients dialling it send that name as Host.
       origins.allowHost(host);
-      return new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(port, host, () => {
-          server.off("error", reject);
-          const a = server.address() as AddressInfo;
-          const h = a.family === "IPv6" ? `[${a.address}]` : a.address;
-          resolve({ host: a.address, port: a.port, url: `http://${h}:${a.port}` });
-        });
-      });
+      return listenOn(server, port, host);
     },
     close() {
       return (closing ??= (async () => {

@@ -23,6 +23,8 @@ export interface Launched {
 export interface Started extends Launched {
   tcpPort: number;
   httpUrl: string;
+  /** The SQS port's URL, or null with --no-sqs. */
+  sqsUrl: string | null;
   /** The embedded redis-server, or null with --redis / TINYQS_REDIS_URL. */
   redis: { pid: number; port: number; url: string } | null;
 }
@@ -46,7 +48,9 @@ export function launch(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Lau
 
 /** Start tinyqs on free ports; resolves once it says it is ready. */
 export async function start(args: string[], env?: NodeJS.ProcessEnv): Promise<Started> {
-  const p = launch(["--tcp-port", "0", "--http-port", "0", ...args], env);
+  // Every port free, the SQS one too (unless the test turns it off or names one).
+  const sqsPort = args.includes("--no-sqs") || args.includes("--sqs-port") ? [] : ["--sqs-port", "0"];
+  const p = launch(["--tcp-port", "0", "--http-port", "0", ...sqsPort, ...args], env);
   const ready = await Promise.race([
     new Promise<boolean>((resolve) => p.child.stdout!.on("data", () => p.out().includes("tinyqs: ready") && resolve(true))),
     p.exited.then(() => false),
@@ -60,6 +64,7 @@ export async function start(args: string[], env?: NodeJS.ProcessEnv): Promise<St
     ...p,
     tcpPort: Number(/tinyqs: tcp +127\.0\.0\.1:(\d+)/.exec(out)![1]),
     httpUrl: /tinyqs: http +(http:\/\/\S+)/.exec(out)![1]!,
+    sqsUrl: /tinyqs: sqs +(http:\/\/\S+)/.exec(out)?.[1] ?? null,
     redis: redis ? { pid: Number(redis[1]), port: Number(redis[2]), url: `redis://127.0.0.1:${redis[2]}` } : null,
   };
 }

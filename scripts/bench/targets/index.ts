@@ -8,6 +8,7 @@ const TARGETS: Record<string, () => Promise<{ default: Target }>> = {
   tcp: () => import("./tcp.js"),
   http: () => import("./http.js"),
   ws: () => import("./ws.js"),
+  sqs: () => import("./sqs.js"),
 };
 
 export const TARGET_NAMES = Object.keys(TARGETS);

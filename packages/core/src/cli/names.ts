@@ -13,6 +13,11 @@ export const ENV = {
   token: "TINYQS_TOKEN",
   maxMessageBytes: "TINYQS_MAX_MESSAGE_BYTES",
   redisTimeoutMs: "TINYQS_REDIS_TIMEOUT_MS",
+  sqsPort: "TINYQS_SQS_PORT",
+  noSqs: "TINYQS_NO_SQS",
+  sqsCredentials: "TINYQS_SQS_CREDENTIALS",
+  sqsAccount: "TINYQS_SQS_ACCOUNT",
+  sqsRegion: "TINYQS_SQS_REGION",
 } as const;
 
 /**

@@ -1,0 +1,31 @@
+// Every SQS action this port knows, by name. The ones tinyqs cannot do yet answer
+// UnsupportedOperation, naming why (docs/sqs.md, "Actions").
+import { SqsError } from "../errors.js";
+import type { Action } from "./action.js";
+import { QUEUE_ACTIONS } from "./queues.js";
+import { receiptActions } from "./receipts.js";
+import { RECEIVE_ACTIONS } from "./receive.js";
+import { SEND_ACTIONS, sendMessageBatch } from "./send.js";
+
+const unsupported = (why: string): Action => async () => {
+  throw new SqsError("UnsupportedOperation", why);
+};
+
+const WAITS_FOR_REDRIVE = "tinyqs cannot move messages between queues yet (it waits for tinyqs's redrive operation); receive from the dead-letter queue and send again instead.";
+
+export function actionTable(unexpected: (e: unknown) => void): Record<string, Action> {
+  return {
+    ...QUEUE_ACTIONS,
+    ...SEND_ACTIONS,
+    SendMessageBatch: sendMessageBatch(unexpected),
+    ...RECEIVE_ACTIONS,
+    ...receiptActions(unexpected),
+    StartMessageMoveTask: unsupported(WAITS_FOR_REDRIVE),
+    ListMessageMoveTasks: unsupported(WAITS_FOR_REDRIVE),
+    CancelMessageMoveTask: unsupported(WAITS_FOR_REDRIVE),
+    AddPermission: unsupported("tinyqs has no IAM policies: access is one set of credentials for the whole port (--sqs-credentials)."),
+    RemovePermission: unsupported("tinyqs has no IAM policies: access is one set of credentials for the whole port (--sqs-credentials)."),
+  };
+}
+
+export type { Action };

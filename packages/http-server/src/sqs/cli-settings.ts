@@ -1,0 +1,71 @@
+// The SQS port's flags, one table shared by `tinyqs-http` and `pnpm start` (each puts them in its
+// own CliSpec). Only type imports and the import-free defaults: `pnpm start` reads this file from
+// source, before a build, for --help.
+import { SQS_PORT_DEFAULTS } from "./port-defaults.js";
+
+/**
+ * A setting as @tinyqs/core/cli's CliSetting has it, written out: `pnpm start` reads the kit from
+ * core's source and tinyqs-http from its build, and this one table must fit both.
+ */
+interface Setting<C> {
+  flag: `--${string}`;
+  env: string;
+  arg: string;
+  help: string;
+  switch?: true;
+  set(config: C, value: { readonly raw: string; port(): number; text(): string }): void;
+}
+
+export interface SqsCliConfig {
+  /** null: no SQS port. */
+  port: number | null;
+  credentials?: string;
+  account?: string;
+  region?: string;
+}
+
+/** The variable names (core's ENV table: one name, one meaning, in every command). */
+interface SqsEnvNames {
+  sqsPort: string;
+  noSqs: string;
+  sqsCredentials: string;
+  sqsAccount: string;
+  sqsRegion: string;
+}
+
+/**
+ * `on`: whether the port is served unless told otherwise (`pnpm start`: yes, with --no-sqs to turn
+ * it off; tinyqs-http: only with --sqs-port).
+ */
+export function sqsSettings<C>(env: SqsEnvNames, sqs: (c: C) => SqsCliConfig, on: boolean): Array<Setting<C>> {
+  const D = SQS_PORT_DEFAULTS;
+  const settings: Array<Setting<C>> = [
+    {
+      flag: "--sqs-port", env: env.sqsPort, arg: "PORT",
+      help: on
+        ? `Amazon SQS's API on this port (default ${D.port}; 0: any free port)`
+        : `serve Amazon SQS's API on this port too (${D.port} is the usual one; 0: any free port;\ndefault: no SQS port)`,
+      set: (c, v) => (sqs(c).port = v.port()),
+    },
+    {
+      flag: "--sqs-credentials", env: env.sqsCredentials, arg: "KEY:SECRET[,…]",
+      help: "the SQS port requires AWS Signature V4 by these keys (prefer the variable: flags show\nin ps). WITHOUT IT THE SQS PORT ACCEPTS ANY REQUEST, signed or not, by any key",
+      set: (c, v) => (sqs(c).credentials = v.text()),
+    },
+    {
+      flag: "--sqs-account", env: env.sqsAccount, arg: "ID",
+      help: `the account id (12 digits) in SQS queue URLs and ARNs (default ${D.account})`, set: (c, v) => (sqs(c).account = v.text()),
+    },
+    { flag: "--sqs-region", env: env.sqsRegion, arg: "REGION", help: `the region in SQS ARNs (default ${D.region})`, set: (c, v) => (sqs(c).region = v.text()) },
+  ];
+  if (on) {
+    settings.splice(1, 0, {
+      flag: "--no-sqs", env: env.noSqs, arg: "", switch: true, help: "no SQS port (the variable: 1 or true)",
+      set: (c, v) => {
+        if (v.raw === "" || /^(1|true|yes)$/i.test(v.raw)) sqs(c).port = null;
+        else if (!/^(0|false|no)$/i.test(v.raw)) throw new Error(`must be 1 or true (no SQS port), or 0 or false, got ${JSON.stringify(v.raw)}`);
+      },
+    });
+  }
+  return settings;
+}
