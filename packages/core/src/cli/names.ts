@@ -13,6 +13,11 @@ export const ENV = {
   token: "TINYQS_TOKEN",
   maxMessageBytes: "TINYQS_MAX_MESSAGE_BYTES",
   redisTimeoutMs: "TINYQS_REDIS_TIMEOUT_MS",
+  tlsCert: "TINYQS_TLS_CERT",
+  tlsKey: "TINYQS_TLS_KEY",
+  tlsCa: "TINYQS_TLS_CA",
+  tlsClientAuth: "TINYQS_TLS_CLIENT_AUTH",
+  usersFile: "TINYQS_USERS_FILE",
 } as const;
 
 /**

@@ -1,0 +1,60 @@
+// The grant each REST route needs (--users), on the queue in its path (a reply handle's queue for
+// GET /v1/replies/:handle), checked before the route reads anything: a denied request is 403
+// FORBIDDEN and changes nothing. The queue list needs admin on some queue and shows only those
+// (rest/queues.ts); /metrics, whose series name every queue, needs admin on all of them (`*`).
+// /v1/openapi.json is open to every user; /healthz to everyone.
+import type { Request } from "express";
+import { TinyQSError, parseReplyHandle } from "@tinyqs/core";
+import { ROUTES, type Route } from "@tinyqs/core/wire";
+import { administersAny, can, type Permission, type Principal } from "@tinyqs/core/security";
+
+const GRANTS = new Map<Route, Permission>([
+  [ROUTES.send, "send"],
+  [ROUTES.sendBatch, "send"],
+  [ROUTES.request, "send"],
+  [ROUTES.reply, "send"],
+  [ROUTES.receive, "receive"],
+  [ROUTES.peek, "receive"],
+  [ROUTES.delete, "receive"],
+  [ROUTES.touch, "receive"],
+  [ROUTES.release, "receive"],
+  [ROUTES.respond, "receive"],
+  [ROUTES.queues, "admin"],
+  [ROUTES.queue, "admin"],
+  [ROUTES.configure, "admin"],
+  [ROUTES.purge, "admin"],
+  [ROUTES.metrics, "admin"],
+]);
+
+/** What the refusal says: the verb and the queue, never what the user could do instead. */
+export function forbidden(user: Principal, permission: Permission, queue: string): TinyQSError {
+  return new TinyQSError("FORBIDDEN", `user ${JSON.stringify(user.name)} may not ${permission} on queue ${JSON.stringify(queue)}`);
+}
+
+function queueOf(route: Route, req: Request): string | null {
+  if (route === ROUTES.metrics) return "*";
+  const params = req.params as Record<string, string | undefined>;
+  if (params.queue !== undefined) return params.queue;
+  if (params.handle !== undefined) {
+    try {
+      return parseReplyHandle(params.handle).queue;
+    } catch {
+      return null; // a bad handle: the route refuses it itself (400)
+    }
+  }
+  return null;
+}
+
+/** Throws FORBIDDEN when `user` may not call `route` as `req` asks. */
+export function checkRouteGrant(route: Route, req: Request, user: Principal): void {
+  const permission = GRANTS.get(route);
+  if (!permission) return;
+  const queue = queueOf(route, req);
+  if (queue === null) {
+    if (route === ROUTES.queues && !administersAny(user.grants)) {
+      throw new TinyQSError("FORBIDDEN", `user ${JSON.stringify(user.name)} may not list queues (it has no admin grant)`);
+    }
+    return;
+  }
+  if (!can(user, permission, queue)) throw forbidden(user, permission, queue);
+}
