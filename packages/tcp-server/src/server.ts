@@ -162,8 +162,19 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
     connections.add(new Connection(nextId++, socket, state, hooks));
   };
   const server: net.Server = tlsOptions
-    ? tls.createServer({ ...tlsOptions, allowHalfOpen: true, noDelay: true }, accept)
+    ? // Not half-open over TLS: a client that closes its side during the handshake would otherwise
+      // leave a socket that no Connection owns open for good (and close() waiting for it).
+      tls.createServer({ ...tlsOptions, allowHalfOpen: false, noDelay: true }, accept)
     : net.createServer({ allowHalfOpen: true, noDelay: true }, accept);
+  // The TLS port's raw sockets: once every Connection is closed, close() cuts those left (still in
+  // their handshake, or half-closed by a client that left during it).
+  const rawSockets = new Set<net.Socket>();
+  if (tlsOptions) {
+    server.on("connection", (raw: net.Socket) => {
+      rawSockets.add(raw);
+      raw.once("close", () => rawSockets.delete(raw));
+    });
+  }
   server.on("error", () => {}); // listen() reports its own errors
   // A failed handshake (a plain-text client on the TLS port, an untrusted client certificate): Node
   // closes that socket; nothing else is affected.
@@ -178,6 +189,7 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
       await drained;
       for (const c of connections) c.destroy();
     }
+    for (const raw of rawSockets) raw.destroy();
     await stopped;
     bound = null;
     if (ownsEngine) await engine.close();
