@@ -1,12 +1,13 @@
 // The grant each REST route needs (--users), on the queue in its path (a reply handle's queue for
 // GET /v1/replies/:handle), checked before the route reads anything: a denied request is 403
 // FORBIDDEN and changes nothing. The queue list needs admin on some queue and shows only those
-// (rest/queues.ts); /metrics, whose series name every queue, needs admin on all of them (`*`).
+// (rest/queues.ts); /metrics, whose series name every queue, needs admin on all of them (`*`); a
+// queue's settings are open to every grant on it (its stats are not: rest/queues.ts).
 // /v1/openapi.json is open to every user; /healthz to everyone.
 import type { Request } from "express";
 import { TinyQSError, parseReplyHandle } from "@tinyqs/core";
 import { ROUTES, type Route } from "@tinyqs/core/wire";
-import { administersAny, can, type Permission, type Principal } from "@tinyqs/core/security";
+import { PERMISSIONS, administersAny, can, type Permission, type Principal } from "@tinyqs/core/security";
 
 const GRANTS = new Map<Route, Permission>([
   [ROUTES.send, "send"],
@@ -56,5 +57,8 @@ export function checkRouteGrant(route: Route, req: Request, user: Principal): vo
     }
     return;
   }
+  // A queue's settings (GET /v1/queues/:queue) are open to every grant on it: a worker needs its
+  // visibilityMs, a producer its maxMessageBytes; its stats only to admins (rest/queues.ts).
+  if (route === ROUTES.queue && PERMISSIONS.some((p) => can(user, p, queue))) return;
   if (!can(user, permission, queue)) throw forbidden(user, permission, queue);
 }

@@ -65,7 +65,11 @@ describe("REST with --users", () => {
     await expectForbidden(await call("GET", "/v1/queues/orders.eu/messages/peek", h), "producer", "receive", "orders.eu");
     await expectForbidden(await call("DELETE", "/v1/queues/orders.eu/messages/1-1", h), "producer", "receive", "orders.eu");
     await expectForbidden(await call("POST", "/v1/queues/orders.eu/purge", h), "producer", "admin", "orders.eu");
-    await expectForbidden(await call("GET", "/v1/queues/orders.eu", h), "producer", "admin", "orders.eu");
+    // Its settings, not its stats (a worker needs visibilityMs, a producer maxMessageBytes).
+    const shown = await json(await call("GET", "/v1/queues/orders.eu", h));
+    expect(shown.status).toBe(200);
+    expect(Object.keys(shown.body).sort()).toEqual(["config", "name"]);
+    await expectForbidden(await call("GET", "/v1/queues/billing", h), "producer", "admin", "billing");
     const list = await json(await call("GET", "/v1/queues", h));
     expect(list).toEqual({ status: 403, body: { error: { code: "FORBIDDEN", message: 'user "producer" may not list queues (it has no admin grant)' } } });
     await expectForbidden(await call("GET", "/metrics", h), "producer", "admin", "*");

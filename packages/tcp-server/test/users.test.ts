@@ -60,9 +60,12 @@ describe("a server with --users", () => {
     for (const [verb, ...rest] of [["RECEIVE"], ["PEEK"], ["TAKE"], ["DELETE", "1-1"], ["TOUCH", "1-1.1"], ["RELEASE", "1-1.1"], ["RESPOND", "1-1.1", "r"]]) {
       expect(await k.call(req(verb!, "orders.eu", ...rest))).toBe(noperm(verb!.toLowerCase(), "orders.eu"));
     }
-    for (const [verb, ...rest] of [["STATS"], ["QCONFIG"], ["PURGE"]]) {
+    for (const [verb, ...rest] of [["STATS"], ["QCONFIG", "visibilityMs", "1000"], ["PURGE"]]) {
       expect(await k.call(req(verb!, "orders.eu", ...rest))).toBe(noperm(verb!.toLowerCase(), "orders.eu"));
     }
+    // Reading the settings is open to every grant on the queue (a worker needs visibilityMs).
+    expect(await k.call(req("QCONFIG", "orders.eu"))).toMatch(/^\*10\r\n/);
+    expect(await k.call(req("QCONFIG", "billing"))).toBe(noperm("qconfig", "billing"));
     expect(await k.call(req("QUEUES"))).toBe(noperm("queues"));
     k.destroy();
   });

@@ -4,7 +4,7 @@
 import { Router } from "express";
 import { TinyQSError } from "@tinyqs/core";
 import { ROUTES } from "@tinyqs/core/wire";
-import { visibleQueues } from "@tinyqs/core/security";
+import { can, visibleQueues } from "@tinyqs/core/security";
 import { userOf } from "../auth.js";
 import { readJson } from "../body.js";
 import type { Context } from "../context.js";
@@ -20,8 +20,10 @@ export function queueRoutes(ctx: Context): Router {
     res.json(await Promise.all(names.map(async (name) => ({ name, ...(await api.stats(name)) }))));
   });
 
+  // The stats for an admin of the queue; a user with another grant on it gets the settings only.
   on(r, ROUTES.queue, async (req, res) => {
     const { queue } = req.params;
+    if (!can(userOf(res), "admin", queue)) return void res.json({ name: queue, config: await api.getConfig(queue) });
     const [stats, config] = await Promise.all([api.stats(queue), api.getConfig(queue)]);
     res.json({ name: queue, ...stats, config });
   });

@@ -3,7 +3,7 @@
 // reload apply to open connections at once. The refusal is in Redis's words (NOPERM, as an ACL
 // user's denied command), naming the verb and the queue.
 import { TinyQSError, parseReplyHandle } from "@tinyqs/core";
-import { administersAny, can, type Principal } from "@tinyqs/core/security";
+import { PERMISSIONS, administersAny, can, type Principal } from "@tinyqs/core/security";
 import type { CommandSpec } from "./types.js";
 
 /** The queue a command acts on, for its grant: its first argument, or a WAIT handle's queue. */
@@ -29,7 +29,10 @@ export function checkGrant(spec: CommandSpec, args: readonly Buffer[], user: Pri
     if (spec.name !== "QUEUES" || administersAny(user.grants)) return;
     throw new TinyQSError("FORBIDDEN", `this user has no permissions to run the '${verb}' command`);
   }
-  if (!can(user, spec.grant, queue)) {
+  // Reading a queue's settings (QCONFIG without changes) is open to every grant on it: a worker
+  // needs its visibilityMs, a producer its maxMessageBytes. Changing them is admin.
+  const reading = spec.name === "QCONFIG" && args.length === 2;
+  if (reading ? !PERMISSIONS.some((p) => can(user, p, queue)) : !can(user, spec.grant, queue)) {
     throw new TinyQSError("FORBIDDEN", `this user has no permissions to run the '${verb}' command on queue '${queue.slice(0, 128)}'`);
   }
 }
