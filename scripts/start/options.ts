@@ -2,7 +2,9 @@
 // parses the command line (a flag beats its variable, both beat the default) and writes --help.
 // Loaded from core's built dist/, as main.ts loads the packages.
 import path from "node:path";
-import { DEFAULTS, ENV, parseCommandLine, redactUrl, type CliRequest, type CliSpec } from "../../packages/core/src/cli/index.js";
+import {
+  DEFAULTS, ENV, parseCommandLine, redactUrl, securitySettings, tlsFilesOf, type CliRequest, type CliSpec, type SecurityFlags,
+} from "../../packages/core/src/cli/index.js";
 
 export { redactUrl };
 
@@ -22,6 +24,8 @@ export interface StartConfig {
   corsOrigins: string | undefined;
   /** --allowed-host as given (comma-separated); the HTTP server checks each name. */
   allowedHosts: string | undefined;
+  /** --tls-* and --users as given (both servers use them); checked by parseStartArgs. */
+  security: SecurityFlags;
 }
 
 export const CLI: CliSpec<StartConfig> = {
@@ -30,7 +34,8 @@ export const CLI: CliSpec<StartConfig> = {
   intro: [
     "Starts tinyqs: the TCP server (Redis protocol) and the HTTP server (REST + WebSocket) in one",
     "process, on one engine. Without --redis it runs its own redis-server, with an append-only file",
-    "(appendfsync always) in the data directory. Ctrl-C or SIGTERM stops everything cleanly.",
+    "(appendfsync always) in the data directory. Ctrl-C or SIGTERM stops everything cleanly; SIGHUP",
+    "re-reads the TLS files and the users file when there are any (else it stops, as a hang-up does).",
   ],
   settings: [
     { flag: "--host", env: ENV.host, arg: "HOST", help: `address both servers listen on (default ${DEFAULTS.host})`, set: (c, v) => (c.host = v.text()) },
@@ -41,7 +46,7 @@ export const CLI: CliSpec<StartConfig> = {
     },
     {
       flag: "--redis", env: ENV.redis, arg: "URL",
-      help: "use this Redis (redis://[:password@]host:port[/db]) instead of the embedded one", set: (c, v) => (c.redis = v.text()),
+      help: "use this Redis (redis://[[user]:password@]host:port[/db], rediss:// for TLS; its CA:\nNODE_EXTRA_CA_CERTS) instead of the embedded one", set: (c, v) => (c.redis = v.text()),
     },
     {
       // The engine's own range (new TinyQS({ timeoutMs })).
@@ -71,6 +76,7 @@ export const CLI: CliSpec<StartConfig> = {
       help: "host names the HTTP server answers to besides localhost and IP addresses;\nrequests for other names are refused (403), against DNS rebinding",
       set: (c, v) => (c.allowedHosts = v.text()),
     },
+    ...securitySettings<StartConfig>((c) => c.security, "both ports (TCP and HTTPS)"),
   ],
   defaults: () => ({
     host: DEFAULTS.host,
@@ -83,6 +89,7 @@ export const CLI: CliSpec<StartConfig> = {
     token: undefined,
     corsOrigins: undefined,
     allowedHosts: undefined,
+    security: {},
   }),
   // As `pnpm start` has always said it (its tests read these words).
   repeats: "refuse",
@@ -95,6 +102,9 @@ export type StartRequest = CliRequest<StartConfig>;
 export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv, cwd = process.cwd(), warn?: (line: string) => void): StartRequest {
   // `pnpm start -- --flag` passes the separator along.
   const request = parseCommandLine(CLI, argv.filter((a) => a !== "--"), env, warn);
-  if (request.kind === "run") request.config.dataDir = path.resolve(cwd, request.config.dataDir);
+  if (request.kind === "run") {
+    request.config.dataDir = path.resolve(cwd, request.config.dataDir);
+    tlsFilesOf(request.config.security); // a certificate without its key (and the like) is refused here
+  }
   return request;
 }
