@@ -82,13 +82,14 @@ function announce(config: StartConfig, redisUrl: string, embedded: EmbeddedRedis
     say(`tinyqs: redis  ${redactUrl(redisUrl)}`);
   }
   const tcpHost = tcpAt.host.includes(":") ? `[${tcpAt.host}]` : tcpAt.host;
-  const tls = config.security.tlsCert !== undefined;
-  const auth = config.password || config.security.usersFile ? ", AUTH required" : "";
+  const security = config.security ?? {};
+  const tls = security.tlsCert !== undefined;
+  const auth = config.password || security.usersFile ? ", AUTH required" : "";
   const cli = `redis-cli -p ${tcpAt.port}${tls ? " --tls --cacert CA.pem" : ""}`;
   say(`tinyqs: tcp    ${tcpHost}:${tcpAt.port} (Redis protocol${tls ? " over TLS" : ""})${auth}   try: ${cli} SEND jobs hello`);
-  const httpAuth = config.security.usersFile ? ", credentials required" : config.token ? ", bearer token required" : "";
+  const httpAuth = security.usersFile ? ", credentials required" : config.token ? ", bearer token required" : "";
   say(`tinyqs: http   ${httpAt.url} (REST + WebSocket)${httpAuth}   try: curl${tls ? " --cacert CA.pem" : ""} -X POST --data hello ${httpAt.url}/v1/queues/jobs/messages`);
-  if (config.security.usersFile) say(`tinyqs: users  from ${config.security.usersFile}; SIGHUP re-reads it${tls ? " and the TLS files" : ""}`);
+  if (security.usersFile) say(`tinyqs: users  from ${security.usersFile}; SIGHUP re-reads it${tls ? " and the TLS files" : ""}`);
   say("tinyqs: ready; Ctrl-C stops it");
 }
 
@@ -106,6 +107,7 @@ async function main(): Promise<number> {
   const read = readCommandLine(CLI, () => parseStartArgs(process.argv.slice(2), process.env, process.cwd(), warnOnStderr(CLI.name)));
   if ("exitCode" in read) return read.exitCode;
   const { config } = read;
+  const security = config.security ?? {};
 
   // Signals: during start-up they are noted and acted on at the next step; once up, they stop it.
   // A second one exits at once (130); the exit hook below still sends the embedded Redis SIGTERM.
@@ -113,7 +115,7 @@ async function main(): Promise<number> {
   let onSignal = (signal: string) => void (interrupted = signal);
   // SIGHUP re-reads the TLS files and the users file when there are any; otherwise it stops, as it
   // always has (a closed terminal hangs up).
-  const reloads = config.security.tlsCert !== undefined || config.security.usersFile !== undefined;
+  const reloads = security.tlsCert !== undefined || security.usersFile !== undefined;
   const stopSignals: NodeJS.Signals[] = reloads ? ["SIGINT", "SIGTERM"] : ["SIGINT", "SIGTERM", "SIGHUP"];
   onStopSignals({ name: CLI.name, signals: stopSignals, againExitCode: 130 }, (signal) => onSignal(signal));
 
@@ -136,7 +138,7 @@ async function main(): Promise<number> {
 
   // 2. One engine, two servers on it (given an engine, a server's close() leaves it open).
   const engine = new core.TinyQS({ redis: redisUrl, timeoutMs: config.redisTimeoutMs });
-  const guard = { tls: tlsFilesOf(config.security), usersFile: config.security.usersFile, log: (line: string) => warn(`tinyqs: ${line}`) };
+  const guard = { tls: tlsFilesOf(security), usersFile: security.usersFile, log: (line: string) => warn(`tinyqs: ${line}`) };
   let tcpServer: ReturnType<Tcp["createTcpServer"]> | undefined;
   let httpServer: ReturnType<Http["createHttpServer"]>;
   try {

@@ -24,8 +24,8 @@ export interface StartConfig {
   corsOrigins: string | undefined;
   /** --allowed-host as given (comma-separated); the HTTP server checks each name. */
   allowedHosts: string | undefined;
-  /** --tls-* and --users as given (both servers use them); checked by parseStartArgs. */
-  security: SecurityFlags;
+  /** --tls-* and --users as given (both servers use them; absent when none is); checked by parseStartArgs. */
+  security?: SecurityFlags;
 }
 
 export const CLI: CliSpec<StartConfig> = {
@@ -76,7 +76,7 @@ export const CLI: CliSpec<StartConfig> = {
       help: "host names the HTTP server answers to besides localhost and IP addresses;\nrequests for other names are refused (403), against DNS rebinding",
       set: (c, v) => (c.allowedHosts = v.text()),
     },
-    ...securitySettings<StartConfig>((c) => c.security, "both ports (TCP and HTTPS)"),
+    ...securitySettings<StartConfig>((c) => (c.security ??= {}), "both ports (TCP and HTTPS)"),
   ],
   defaults: () => ({
     host: DEFAULTS.host,
@@ -89,7 +89,6 @@ export const CLI: CliSpec<StartConfig> = {
     token: undefined,
     corsOrigins: undefined,
     allowedHosts: undefined,
-    security: {},
   }),
   // As `pnpm start` has always said it (its tests read these words).
   repeats: "refuse",
@@ -104,7 +103,7 @@ export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv, cwd = pro
   const request = parseCommandLine(CLI, argv.filter((a) => a !== "--"), env, warn);
   if (request.kind === "run") {
     request.config.dataDir = path.resolve(cwd, request.config.dataDir);
-    tlsFilesOf(request.config.security); // a certificate without its key (and the like) is refused here
+    tlsFilesOf(request.config.security ?? {}); // a certificate without its key (and the like) is refused here
   }
   return request;
 }
