@@ -27,7 +27,7 @@ function requester(base: URL, agent: http.Agent) {
     new Promise((resolve, reject) => {
       // https (pnpm bench --tls): the same request, over TLS; the agents are https.Agents then.
       const req = (base.protocol === "https:" ? https : http).request(
-        { host: base.hostname, port: base.port, method, path, agent, headers: body === undefined ? {} : { "content-length": Buffer.byteLength(body) } },
+        { host: base.hostname, port: base.port, method, path, agent, headers: body === undefined ? {} : { "content-length": Buffer.byteLength(body), ...(method === "PUT" ? { "content-type": "application/json" } : {}) } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
