@@ -3,9 +3,8 @@
 // https:// as a user; SIGHUP re-reads the users file (a removed user is refused, the process goes
 // on) instead of stopping.
 import path from "node:path";
-import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, expectCode, makeTestCerts, startTlsRedis, uniqueQueue, writeUsersFile, type RedisServer, type TestCerts } from "@tinyqs/test-support";
+import { eventually, expectCode, makeTestCerts, removeUser, startTlsRedis, uniqueQueue, writeUsersFile, type RedisServer, type TestCerts } from "@tinyqs/test-support";
 import { cleanEnv, signalGroup, start, stopAll, tempDir } from "@tinyqs/test-support/start";
 import { connect, type TinyQSApi } from "../src/index.js";
 
@@ -45,9 +44,7 @@ describe("pnpm start with TLS and users", () => {
       const q = uniqueQueue("start.tls");
       for (const c of [...app, ...temp]) await c.send(q, "x");
       for (const c of app) expect((await c.receive(q))?.body.toString()).toBe("x");
-      const edited = JSON.parse(readFileSync(usersFile, "utf8")) as { users: Array<{ name: string }> };
-      edited.users = edited.users.filter((u) => u.name !== "temp");
-      writeFileSync(usersFile, JSON.stringify(edited));
+      removeUser(usersFile, "temp");
       signalGroup(t, "SIGHUP");
       await eventually(() => expect(t.out()).toContain("tinyqs: SIGHUP, reloaded the TLS certificate and the users file"), 10_000);
       await expectCode(() => temp[1]!.send(q, "y"), "UNAUTHORIZED");

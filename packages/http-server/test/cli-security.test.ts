@@ -2,25 +2,17 @@
 // (https://), curl --cacert with Basic credentials, SIGHUP re-reading the users file (a removed
 // user is refused from then on), and `hash-password`.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { SOURCE_BIN, eventually, makeTestCerts, spawnBin, writeUsersFile, type TestCerts } from "@tinyqs/test-support";
+import { SOURCE_BIN, eventually, binSecurityFixture, removeUser, spawnBin, type TestCerts } from "@tinyqs/test-support";
 
 const PKG = fileURLToPath(new URL("..", import.meta.url));
 const exec = promisify(execFile);
 let certs: TestCerts;
-const dir = mkdtempSync(path.join(os.tmpdir(), "tinyqs-http-bin-"));
-const usersFile = path.join(dir, "users.json");
+let usersFile: string;
 beforeAll(async () => {
-  certs = makeTestCerts();
-  await writeUsersFile(usersFile, [
-    { name: "producer", password: "p-pass", grants: [{ queues: "bin.*", allow: ["send"] }] },
-    { name: "worker", password: "w-pass", grants: [{ queues: "bin.*", allow: ["receive"] }] },
-  ]);
+  ({ certs, usersFile } = await binSecurityFixture());
 });
 afterAll(() => certs.cleanup());
 
@@ -37,9 +29,7 @@ describe("tinyqs-http with TLS and users", () => {
     expect(await curl("producer:p-pass", "--data", "x", `${url}/v1/queues/bin.q/messages`)).toBe("201");
     expect(await curl("worker:w-pass", `${url}/v1/queues/bin.q/messages`)).toBe("200");
     expect(await curl("producer:p-pass", `${url}/v1/queues/bin.q/messages`)).toBe("403");
-    const file = JSON.parse(readFileSync(usersFile, "utf8")) as { users: Array<{ name: string }> };
-    file.users = file.users.filter((u) => u.name !== "worker");
-    writeFileSync(usersFile, JSON.stringify(file));
+    removeUser(usersFile, "worker");
     bin.child.kill("SIGHUP");
     await eventually(() => expect(bin.out()).toContain("tinyqs-http: SIGHUP, reloaded the TLS certificate and the users file"), 10_000);
     expect(await curl("worker:w-pass", `${url}/v1/queues/bin.q/messages`)).toBe("401");

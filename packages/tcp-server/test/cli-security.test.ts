@@ -2,14 +2,12 @@
 // redis-cli --tls --user/--pass, SIGHUP re-reading the users file (a removed user's connection is
 // cut, the others go on), `hash-password`, and the flag checks (a key without a certificate).
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { SOURCE_BIN, makeTestCerts, spawnBin, writeUsersFile, type TestCerts } from "@tinyqs/test-support";
+import { SOURCE_BIN, binSecurityFixture, removeUser, spawnBin, type TestCerts } from "@tinyqs/test-support";
 import { parsePasswordHash, verifyPassword } from "@tinyqs/core/security";
 import { parseCli } from "../src/options.js";
 import { eventually } from "./helpers.js";
@@ -17,14 +15,9 @@ import { eventually } from "./helpers.js";
 const PKG = fileURLToPath(new URL("..", import.meta.url));
 const run = promisify(execFile);
 let certs: TestCerts;
-const dir = mkdtempSync(path.join(os.tmpdir(), "tinyqs-tcp-bin-"));
-const usersFile = path.join(dir, "users.json");
+let usersFile: string;
 beforeAll(async () => {
-  certs = makeTestCerts();
-  await writeUsersFile(usersFile, [
-    { name: "producer", password: "p-pass", grants: [{ queues: "bin.*", allow: ["send"] }] },
-    { name: "worker", password: "w-pass", grants: [{ queues: "bin.*", allow: ["receive"] }] },
-  ]);
+  ({ certs, usersFile } = await binSecurityFixture());
 });
 afterAll(() => certs.cleanup());
 
@@ -45,9 +38,7 @@ describe("tinyqs-tcp with TLS and users", () => {
     expect(await worker.call("PEEK", "bin.q")).toEqual([expect.any(String), null, "hello", 0, expect.any(Number)]);
     const closed = new Promise<void>((resolve) => worker.once("close", () => resolve()));
 
-    const file = JSON.parse(readFileSync(usersFile, "utf8")) as { users: Array<{ name: string }> };
-    file.users = file.users.filter((u) => u.name !== "worker");
-    writeFileSync(usersFile, JSON.stringify(file));
+    removeUser(usersFile, "worker");
     bin.child.kill("SIGHUP");
     await eventually(() => expect(bin.out()).toContain("tinyqs-tcp: SIGHUP, reloaded the TLS certificate and the users file"), 10_000);
     await closed;

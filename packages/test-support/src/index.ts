@@ -6,7 +6,7 @@ export type { RedisTargets } from "./context.js";
 export { makeTestCerts, type CertFiles, type TestCerts } from "./certs.js";
 export { freePort, releasePort } from "./ports.js";
 export { startTlsRedis } from "./tls-redis.js";
-export { writeUsersFile, type TestUser } from "./users-file.js";
+export { binSecurityFixture, removeUser, writeUsersFile, type TestUser } from "./users-file.js";
 export { RedisCluster, RedisServer, rawCommand, sleep, type RedisServerOptions } from "./redis-server.js";
 export { proxy, type Proxy } from "./proxy.js";
 export { SOURCE_BIN, spawnBin, type SpawnBinOptions, type SpawnedBin } from "./spawn-bin.js";
