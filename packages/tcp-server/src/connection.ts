@@ -17,11 +17,11 @@
 // AbortSignal fires: a waiting RECEIVE/TAKE ends and the engine puts back anything reserved at that
 // instant (a waiting WAIT: the reply collected at that instant); commands not started yet are dropped.
 import type { Socket } from "node:net";
-import { TinyQSError } from "@tinyqs/core";
 import { OPEN_ACCESS, type Principal } from "@tinyqs/core/security";
 import {
   CommandError,
   checkGrant,
+  checkStillCurrent,
   errorReply,
   lookup,
   notAuthenticated,
@@ -255,13 +255,7 @@ export class Connection implements ClientState {
       const spec = lookup(args[0]!);
       if (!spec) throw new CommandError(unknownCommand(args));
       this.lastCommand = spec.name.toLowerCase();
-      if (this.user && !this.server.access.isCurrent(this.user)) {
-        // Removed from the users file, or its password changed (a reload; the server cuts such
-        // connections then, this catches a command read in the same instant).
-        this.user = null;
-        this.closeAfterReply();
-        throw new TinyQSError("UNAUTHORIZED", "this user was removed or its password changed");
-      }
+      checkStillCurrent(this, this.server);
       if (!this.user && !spec.noAuth) throw notAuthenticated();
       if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) throw new CommandError(wrongArity(spec.name));
       if (this.user) checkGrant(spec, args, this.user);

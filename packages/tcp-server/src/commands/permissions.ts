@@ -4,7 +4,7 @@
 // user's denied command), naming the verb and the queue.
 import { TinyQSError, parseReplyHandle } from "@tinyqs/core";
 import { PERMISSIONS, administersAny, can, type Principal } from "@tinyqs/core/security";
-import type { CommandSpec } from "./types.js";
+import type { ClientState, CommandSpec, ServerState } from "./types.js";
 
 /** The queue a command acts on, for its grant: its first argument, or a WAIT handle's queue. */
 function queueOf(spec: CommandSpec, args: readonly Buffer[]): string | null {
@@ -35,4 +35,16 @@ export function checkGrant(spec: CommandSpec, args: readonly Buffer[], user: Pri
   if (reading ? !PERMISSIONS.some((p) => can(user, p, queue)) : !can(user, spec.grant, queue)) {
     throw new TinyQSError("FORBIDDEN", `this user has no permissions to run the '${verb}' command on queue '${queue.slice(0, 128)}'`);
   }
+}
+
+/**
+ * A connection whose user was removed from the users file, or whose password changed, gets
+ * NOAUTH and is closed after that reply. The reload cuts such connections itself; this catches a
+ * command read in that same instant.
+ */
+export function checkStillCurrent(client: ClientState, server: ServerState): void {
+  if (!client.user || server.access.isCurrent(client.user)) return;
+  client.user = null;
+  client.closeAfterReply();
+  throw new TinyQSError("UNAUTHORIZED", "this user was removed or its password changed");
 }
