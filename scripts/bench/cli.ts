@@ -8,6 +8,8 @@ export interface CliOptions {
   /** Use this Redis instead of starting a private one (it is FLUSHed before every scenario!). */
   redis: string | null;
   target: string;
+  /** Serve the server targets over TLS (tinyqs-tcp/-http with --tls-cert/--tls-key; clients trust a throwaway CA). */
+  tls: boolean;
   settings: Settings;
 }
 
@@ -22,6 +24,8 @@ export const USAGE = `usage: pnpm bench [flags]
   --redis URL         use this Redis instead of a private one; it is FLUSHed before every scenario,
                       so point it at a scratch instance or db (e.g. redis://127.0.0.1:6400/15)
   --target NAME       what to measure (default: engine)
+  --tls               a server target (tcp, http, ws) serves TLS, with a certificate made for the run
+                      (openssl; its CA reaches the clients as NODE_EXTRA_CA_CERTS)
   --wait-ms MS        long-poll length of each receive and take (default ${DEFAULT_SETTINGS.waitMs})
   --window N          sends in flight; in R, requests in flight (default ${DEFAULT_SETTINGS.window})
   --concurrency N     receive->delete loops; in R, take->respond loops (default ${DEFAULT_SETTINGS.concurrency})
@@ -51,6 +55,7 @@ export function parseArgs(argv: string[]): CliOptions {
     json: false,
     redis: null,
     target: "engine",
+    tls: false,
     settings: { ...DEFAULT_SETTINGS },
   };
   let timeoutGiven = false;
@@ -79,6 +84,7 @@ export function parseArgs(argv: string[]): CliOptions {
       case "--idle-queues": o.settings.idleQueues = positiveInt(flag, value()); break;
       case "--redis": o.redis = value() ?? null; if (!o.redis) throw new Error("--redis needs a URL"); break;
       case "--target": o.target = value() ?? ""; break;
+      case "--tls": o.tls = true; break;
       case "--wait-ms": o.settings.waitMs = positiveInt(flag, value()); break;
       case "--window": o.settings.window = positiveInt(flag, value()); break;
       case "--concurrency": o.settings.concurrency = positiveInt(flag, value()); break;

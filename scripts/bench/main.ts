@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { RedisServer } from "@tinyqs/test-support/redis-server";
+import { makeTestCerts } from "@tinyqs/test-support/certs";
 import type { ChildJob, ChildReply } from "./child.js";
 import { compileChild, REPO, type ChildEntry } from "./compile.js";
 import { checkCombination, HelpRequested, parseArgs, USAGE, type CliOptions } from "./cli.js";
@@ -82,6 +83,17 @@ async function redisVersion(url: string): Promise<string> {
   }
 }
 
+// --tls: a certificate for this run. The server processes read it from TINYQS_TLS_CERT/KEY, and the
+// clients (each run's child, forked after this) trust its CA through NODE_EXTRA_CA_CERTS.
+if (opts.tls) {
+  const certs = makeTestCerts();
+  process.on("exit", () => certs.cleanup());
+  process.env.TINYQS_TLS_CERT = certs.server.cert;
+  process.env.TINYQS_TLS_KEY = certs.server.key;
+  process.env.NODE_EXTRA_CA_CERTS = certs.ca;
+  process.env.TINYQS_BENCH_TLS = "1";
+}
+
 try {
   if (opts.redis) {
     say(`using ${opts.redis} (FLUSHDB before every scenario)`);
@@ -92,7 +104,7 @@ try {
   const url = opts.redis ?? redis!.url;
   const s = opts.settings;
   const withR = opts.scenarios.some((name) => SCENARIOS[name].mode === "request");
-  say(`tinyqs benchmark, target ${opts.target}: scenarios ${opts.scenarios.join(",")}, ${opts.rounds} round(s); ` +
+  say(`tinyqs benchmark, target ${opts.target}${opts.tls ? " over TLS" : ""}: scenarios ${opts.scenarios.join(",")}, ${opts.rounds} round(s); ` +
     (s.rate ? `open loop at ${s.rate} msgs/s, ` : "") +
     (s.messages ? `${s.messages} messages per run, ` : "") +
     (s.sendBatch ? `+batch: sendBatch of ${s.sendBatch}, receiveBatch of up to ${s.recvBatch} + one deleteBatch per receive, ` : "") +

@@ -13,7 +13,7 @@
 // It loads the packages' built dist/ by path, all three from the same files, so the servers and the
 // engine share one @tinyqs/core (and its TinyQSError class).
 import { type EmbeddedRedis, INSTALL_HINT, MissingRedisServer, startEmbeddedRedis } from "./embedded-redis.js";
-import { onStopSignals, readCommandLine, warnOnStderr } from "../../packages/core/src/cli/index.js";
+import { onReloadSignal, onStopSignals, readCommandLine, tlsFilesOf, warnOnStderr } from "../../packages/core/src/cli/index.js";
 import { CLI, parseStartArgs, redactUrl, type StartConfig } from "./options.js";
 
 type Core = typeof import("../../packages/core/dist/index.js");
@@ -84,12 +84,18 @@ function announce(config: StartConfig, redisUrl: string, embedded: EmbeddedRedis
     say(`tinyqs: redis  ${redactUrl(redisUrl)}`);
   }
   const tcpHost = tcpAt.host.includes(":") ? `[${tcpAt.host}]` : tcpAt.host;
-  say(`tinyqs: tcp    ${tcpHost}:${tcpAt.port} (Redis protocol)${config.password ? ", AUTH required" : ""}   try: redis-cli -p ${tcpAt.port} SEND jobs hello`);
-  say(`tinyqs: http   ${httpAt.url} (REST + WebSocket)${config.token ? ", bearer token required" : ""}   try: curl -X POST --data hello ${httpAt.url}/v1/queues/jobs/messages`);
+  const security = config.security ?? {};
+  const tls = security.tlsCert !== undefined;
+  const auth = config.password || security.usersFile ? ", AUTH required" : "";
+  const cli = `redis-cli -p ${tcpAt.port}${tls ? " --tls --cacert CA.pem" : ""}`;
+  say(`tinyqs: tcp    ${tcpHost}:${tcpAt.port} (Redis protocol${tls ? " over TLS" : ""})${auth}   try: ${cli} SEND jobs hello`);
+  const httpAuth = security.usersFile ? ", credentials required" : config.token ? ", bearer token required" : "";
+  say(`tinyqs: http   ${httpAt.url} (REST + WebSocket)${httpAuth}   try: curl${tls ? " --cacert CA.pem" : ""} -X POST --data hello ${httpAt.url}/v1/queues/jobs/messages`);
   if (sqsAt) {
-    const auth = config.sqs.credentials ? "Signature V4 required" : "ANY credentials accepted (--sqs-credentials to require some)";
-    say(`tinyqs: sqs    ${sqsAt.url} (Amazon SQS API), ${auth}   try: aws --endpoint-url ${sqsAt.url} sqs list-queues`);
+    const sqsAuth = config.sqs.credentials ? "Signature V4 required" : "ANY credentials accepted (--sqs-credentials to require some)";
+    say(`tinyqs: sqs    ${sqsAt.url} (Amazon SQS API, plain HTTP), ${sqsAuth}   try: aws --endpoint-url ${sqsAt.url} sqs list-queues`);
   }
+  if (security.usersFile) say(`tinyqs: users  from ${security.usersFile}; SIGHUP re-reads it${tls ? " and the TLS files" : ""}`);
   say("tinyqs: ready; Ctrl-C stops it");
 }
 
@@ -107,12 +113,17 @@ async function main(): Promise<number> {
   const read = readCommandLine(CLI, () => parseStartArgs(process.argv.slice(2), process.env, process.cwd(), warnOnStderr(CLI.name)));
   if ("exitCode" in read) return read.exitCode;
   const { config } = read;
+  const security = config.security ?? {};
 
   // Signals: during start-up they are noted and acted on at the next step; once up, they stop it.
   // A second one exits at once (130); the exit hook below still sends the embedded Redis SIGTERM.
   let interrupted: string | null = null;
   let onSignal = (signal: string) => void (interrupted = signal);
-  onStopSignals({ name: CLI.name, signals: ["SIGINT", "SIGTERM", "SIGHUP"], againExitCode: 130 }, (signal) => onSignal(signal));
+  // SIGHUP re-reads the TLS files and the users file when there are any; otherwise it stops, as it
+  // always has (a closed terminal hangs up).
+  const reloads = security.tlsCert !== undefined || security.usersFile !== undefined;
+  const stopSignals: NodeJS.Signals[] = reloads ? ["SIGINT", "SIGTERM"] : ["SIGINT", "SIGTERM", "SIGHUP"];
+  onStopSignals({ name: CLI.name, signals: stopSignals, againExitCode: 130 }, (signal) => onSignal(signal));
 
   // 1. Redis (before loading the packages: a missing redis-server or a busy data dir is said at once)
   const redis = await startRedis(config);
@@ -133,22 +144,28 @@ async function main(): Promise<number> {
 
   // 2. One engine, two servers on it (given an engine, a server's close() leaves it open).
   const engine = new core.TinyQS({ redis: redisUrl, timeoutMs: config.redisTimeoutMs });
-  const tcpServer = tcp.createTcpServer({ engine, password: config.password });
+  const guard = { tls: tlsFilesOf(security), usersFile: security.usersFile, log: (line: string) => warn(`tinyqs: ${line}`) };
+  let tcpServer: ReturnType<Tcp["createTcpServer"]> | undefined;
   let httpServer: ReturnType<Http["createHttpServer"]>;
   let sqsServer: ReturnType<Http["createSqsServer"]> | null;
   try {
-    httpServer = http.createHttpServer({ engine, token: config.token, corsOrigins: config.corsOrigins, allowedHosts: config.allowedHosts });
+    tcpServer = tcp.createTcpServer({ engine, password: config.password, ...guard });
+    httpServer = http.createHttpServer({ engine, token: config.token, corsOrigins: config.corsOrigins, allowedHosts: config.allowedHosts, ...guard });
     const { port: sqsPort, ...sqsOptions } = config.sqs;
     sqsServer = sqsPort === null ? null : http.createSqsServer({ engine, ...sqsOptions });
   } catch (e) {
-    // A bad --cors-origin, --allowed-host or --sqs-*: the servers check them, before anything listens.
+    // A bad --cors-origin, --allowed-host or --sqs-*, a TLS file or users file that cannot be read:
+    // the servers check them before anything listens.
     warn(`tinyqs: ${(e as Error).message}`);
-    await stopInOrder({ servers: [["closing the TCP server", () => tcpServer.close()]], engine: ["closing the engine", () => engine.close()], embedded })("a bad option");
+    const made = tcpServer;
+    await stopInOrder({ servers: made ? [["closing the TCP server", () => made.close()]] : [], engine: ["closing the engine", () => engine.close()], embedded })("a bad option");
     return 2;
   }
+  const servers = { tcp: tcpServer, http: httpServer };
+  if (reloads) onReloadSignal(CLI.name, () => [...new Set([...servers.tcp.reload(), ...servers.http.reload()])]);
   const shutdown = stopInOrder({
     servers: [
-      ["closing the TCP server", () => tcpServer.close()],
+      ["closing the TCP server", () => servers.tcp.close()],
       ["closing the HTTP server", () => httpServer.close()],
       ...(sqsServer ? [["closing the SQS server", () => sqsServer.close()] as const] : []),
     ],
@@ -167,7 +184,7 @@ async function main(): Promise<number> {
   if (interrupted) return shutdown(interrupted);
 
   // 4. Listen
-  const tcpAt = await listen("TCP", config, config.tcpPort, () => tcpServer.listen(config.tcpPort, config.host));
+  const tcpAt = await listen("TCP", config, config.tcpPort, () => servers.tcp.listen(config.tcpPort, config.host));
   const httpAt = tcpAt && (await listen("HTTP", config, config.httpPort, () => httpServer.listen(config.httpPort, config.host)));
   const sqsPort = config.sqs.port;
   const sqsAt = httpAt && sqsServer && sqsPort !== null ? await listen("SQS", config, sqsPort, () => sqsServer.listen(sqsPort, config.host)) : null;

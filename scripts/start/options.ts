@@ -2,7 +2,9 @@
 // parses the command line (a flag beats its variable, both beat the default) and writes --help.
 // Loaded from core's built dist/, as main.ts loads the packages.
 import path from "node:path";
-import { DEFAULTS, ENV, parseCommandLine, redactUrl, type CliRequest, type CliSpec } from "../../packages/core/src/cli/index.js";
+import {
+  DEFAULTS, ENV, parseCommandLine, redactUrl, securitySettings, tlsFilesOf, type CliRequest, type CliSpec, type SecurityFlags,
+} from "../../packages/core/src/cli/index.js";
 import { sqsSettings, type SqsCliConfig } from "../../packages/http-server/src/sqs/cli-settings.js";
 import { SQS_PORT_DEFAULTS } from "../../packages/http-server/src/sqs/port-defaults.js";
 
@@ -26,6 +28,8 @@ export interface StartConfig {
   allowedHosts: string | undefined;
   /** The SQS port (on by default; --no-sqs: port null). */
   sqs: SqsCliConfig;
+  /** --tls-* and --users as given (both servers use them; absent when none is); checked by parseStartArgs. */
+  security?: SecurityFlags;
 }
 
 export const CLI: CliSpec<StartConfig> = {
@@ -36,7 +40,8 @@ export const CLI: CliSpec<StartConfig> = {
     "SQS's API (docs/sqs.md) in one process, on one engine. Without --redis it runs its own",
     "redis-server, with an append-only file (appendfsync always) in the data directory, restarted on",
     "the same port if it dies (tinyqs exits 1 after 5 crashes in a minute; its log is redis.log",
-    "there). Ctrl-C or SIGTERM stops everything cleanly.",
+    "there). Ctrl-C or SIGTERM stops everything cleanly; SIGHUP re-reads the TLS files and the users",
+    "file when there are any (else it stops, as a hang-up does).",
   ],
   settings: [
     { flag: "--host", env: ENV.host, arg: "HOST", help: `address both servers listen on (default ${DEFAULTS.host})`, set: (c, v) => (c.host = v.text()) },
@@ -47,7 +52,7 @@ export const CLI: CliSpec<StartConfig> = {
     },
     {
       flag: "--redis", env: ENV.redis, arg: "URL",
-      help: "use this Redis (redis://[:password@]host:port[/db]) instead of the embedded one", set: (c, v) => (c.redis = v.text()),
+      help: "use this Redis (redis://[[user]:password@]host:port[/db], rediss:// for TLS; its CA:\nNODE_EXTRA_CA_CERTS) instead of the embedded one", set: (c, v) => (c.redis = v.text()),
     },
     {
       // The engine's own range (new TinyQS({ timeoutMs })).
@@ -78,6 +83,7 @@ export const CLI: CliSpec<StartConfig> = {
       set: (c, v) => (c.allowedHosts = v.text()),
     },
     ...sqsSettings<StartConfig>(ENV, (c) => c.sqs, true),
+    ...securitySettings<StartConfig>((c) => (c.security ??= {}), "both ports (TCP and HTTPS)"),
   ],
   defaults: () => ({
     host: DEFAULTS.host,
@@ -103,6 +109,9 @@ export type StartRequest = CliRequest<StartConfig>;
 export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv, cwd = process.cwd(), warn?: (line: string) => void): StartRequest {
   // `pnpm start -- --flag` passes the separator along.
   const request = parseCommandLine(CLI, argv.filter((a) => a !== "--"), env, warn);
-  if (request.kind === "run") request.config.dataDir = path.resolve(cwd, request.config.dataDir);
+  if (request.kind === "run") {
+    request.config.dataDir = path.resolve(cwd, request.config.dataDir);
+    tlsFilesOf(request.config.security ?? {}); // a certificate without its key (and the like) is refused here
+  }
   return request;
 }

@@ -18,8 +18,19 @@ export interface ClientOptions {
    * the engine's Redis timeout: see DEFAULT_TIMEOUT_MS). Then UNAVAILABLE.
    */
   timeoutMs?: number;
-  /** tinyqs:// only: the server's password (overrides one in the URL). */
+  /**
+   * The user to log in as (--users on the server): `AUTH user password` over tinyqs://, Basic
+   * user:password over http(s)://. Overrides one in the URL (`tinyqs://user:password@host`).
+   */
+  username?: string;
+  /** The password: tinyqs:// `AUTH [user] password`; http(s):// with `username`, Basic (overrides one in the URL). */
   password?: string;
+  /** tinyqss:// and https://: the CA(s) (PEM) the server's certificate must chain to (default: Node's CAs). */
+  ca?: string | Buffer;
+  /** tinyqss:// and https://: this client's certificate (PEM), for a server with --tls-client-auth. */
+  cert?: string | Buffer;
+  /** tinyqss:// and https://: the private key of `cert` (PEM). */
+  key?: string | Buffer;
   /** tinyqs:// only: most connections kept for long polls (blocking RECEIVE/PEEK) beyond the main one (default 4 idle kept; more are opened on demand). */
   pollPoolSize?: number;
   /** The longest pause between reconnection attempts, in ms (default 2000): tinyqs://, and the WebSocket of an http(s):// worker. */
@@ -45,9 +56,13 @@ export function checkClientOptions(options: unknown): asserts options is ClientO
   checkInt("timeoutMs", o.timeoutMs, 1, 600_000, DEFAULT_TIMEOUT_MS);
   checkInt("pollPoolSize", o.pollPoolSize, 0, LIMITS.maxBatch, 4);
   checkInt("maxReconnectDelayMs", o.maxReconnectDelayMs, 1, 600_000, DEFAULT_MAX_RECONNECT_DELAY_MS);
-  for (const key of ["password", "token"] as const) {
+  for (const key of ["username", "password", "token"] as const) {
     if (o[key] !== undefined && typeof o[key] !== "string") throw new TinyQSError("BAD_ARGUMENT", `${key} must be a string`);
   }
+  for (const key of ["ca", "cert", "key"] as const) {
+    if (o[key] !== undefined && typeof o[key] !== "string" && !Buffer.isBuffer(o[key])) throw new TinyQSError("BAD_ARGUMENT", `${key} must be PEM text (a string or a Buffer)`);
+  }
+  if ((o.cert === undefined) !== (o.key === undefined)) throw new TinyQSError("BAD_ARGUMENT", "cert and key go together");
   if (o.fetch !== undefined && typeof o.fetch !== "function") throw new TinyQSError("BAD_ARGUMENT", "fetch must be a function");
 }
 

@@ -63,6 +63,8 @@ import {
   visibilityArg,
   waitArg,
 } from "./args.js";
+import { authorizationOf, tlsFetch } from "./http-auth.js";
+import { tlsConnectOptions, tlsError } from "./tls.js";
 import { WsSource } from "./ws-source.js";
 
 type Query = Record<string, number | undefined>;
@@ -98,7 +100,7 @@ export class HttpClient implements TinyQSApi {
     private readonly options: ClientOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.fetch = options.fetch ?? tlsFetch(base, options) ?? globalThis.fetch;
   }
 
   /**
@@ -112,7 +114,8 @@ export class HttpClient implements TinyQSApi {
     const url = new URL(this.base + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = {};
-    if (this.options.token !== undefined) headers.authorization = `Bearer ${this.options.token}`;
+    const authorization = authorizationOf(this.options);
+    if (authorization !== undefined) headers.authorization = authorization;
     let body: Buffer | string | undefined = req.body;
     if (req.json !== undefined) {
       headers["content-type"] = "application/json";
@@ -128,7 +131,7 @@ export class HttpClient implements TinyQSApi {
     } catch (e) {
       if (req.signal?.aborted || this.closing.signal.aborted) return ABORTED;
       if (timeout.aborted) throw new TinyQSError("TIMEOUT", `no answer from ${this.base} within ${this.timeoutMs + (req.waitMs ?? 0)} ms`, { cause: e });
-      throw new TinyQSError("UNAVAILABLE", `the tinyqs server at ${this.base} cannot be reached: ${(e as Error)?.message ?? e}`, { cause: e });
+      throw tlsError(e, this.base) ?? new TinyQSError("UNAVAILABLE", `the tinyqs server at ${this.base} cannot be reached: ${(e as Error)?.message ?? e}`, { cause: e });
     }
     if (res.ok || (notFoundOk && res.status === 404)) return res;
     throw await errorOfResponse(res);
@@ -303,6 +306,8 @@ export class HttpClient implements TinyQSApi {
 
   async stats(queue: string): Promise<QueueStats> {
     const r = await this.json<QueueStats & { name: string; config: unknown }>(at(ROUTES.queue, { queue: this.q(queue) }));
+    // A user without admin on the queue is shown its settings only (docs/security.md).
+    if (r.ready === undefined) throw new TinyQSError("FORBIDDEN", `the server shows no stats of ${queue} to this user (it has no admin grant on it)`);
     const { ready, inFlight, delayed, sent, received, deleted, deadLettered } = r;
     return { ready, inFlight, delayed, sent, received, deleted, deadLettered };
   }
@@ -329,7 +334,8 @@ export class HttpClient implements TinyQSApi {
   process(queue: string, handler: Handler, options?: WorkerOptions): Worker {
     const source = new WsSource(this, {
       url: webSocketUrl(this.base),
-      token: this.options.token,
+      authorization: authorizationOf(this.options),
+      tls: this.base.startsWith("https:") ? tlsConnectOptions(this.options, new URL(this.base).hostname) : undefined,
       timeoutMs: this.timeoutMs,
       maxReconnectDelayMs: this.options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS,
     });

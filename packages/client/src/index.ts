@@ -14,7 +14,7 @@ export const DEFAULT_HTTP_PORT: number = DEFAULTS.httpPort;
 
 /**
  * A client for the tinyqs server at `url`:
- * - `tinyqs://[:password@]host[:port]` (TCP/RESP, default port 7379)
+ * - `tinyqs://[[user]:password@]host[:port]` (TCP/RESP, default port 7379); `tinyqss://` the same over TLS
  * - `http://host[:port]` or `https://host[:port]` (REST, and a WebSocket for process()'s worker;
  *   default port 7380, both: the port of tinyqs-http; a TLS proxy on the standard port is
  *   `https://host:443`)
@@ -29,19 +29,28 @@ export function connect(url: string, options: ClientOptions = {}): TinyQSApi {
   checkClientOptions(options);
   const host = u.hostname.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1";
   switch (u.protocol) {
-    case "tinyqs:": {
-      const password = options.password ?? (u.password ? decodeURIComponent(u.password) : undefined);
-      return new TcpClient({ host, port: u.port ? Number(u.port) : DEFAULT_TCP_PORT, ...options, password });
+    case "tinyqs:":
+    case "tinyqss:": {
+      const port = u.port ? Number(u.port) : DEFAULT_TCP_PORT;
+      return new TcpClient({ host, port, ...options, ...credentials(u, options), tls: u.protocol === "tinyqss:" });
     }
     case "http:":
     case "https:": {
       const port = explicitPort(url) ?? DEFAULT_HTTP_PORT;
       const base = `${u.protocol}//${u.hostname}:${port}${u.pathname.replace(/\/+$/, "")}`;
-      return new HttpClient(base, options);
+      return new HttpClient(base, { ...options, ...credentials(u, options) });
     }
     default:
-      throw new TinyQSError("BAD_ARGUMENT", `unsupported URL scheme ${JSON.stringify(u.protocol)}: use tinyqs://, http:// or https://`);
+      throw new TinyQSError("BAD_ARGUMENT", `unsupported URL scheme ${JSON.stringify(u.protocol)}: use tinyqs://, tinyqss://, http:// or https://`);
   }
+}
+
+/** The user and password: the options', else the URL's. */
+function credentials(u: URL, o: ClientOptions): Pick<ClientOptions, "username" | "password"> {
+  return {
+    username: o.username ?? (u.username ? decodeURIComponent(u.username) : undefined),
+    password: o.password ?? (u.password ? decodeURIComponent(u.password) : undefined),
+  };
 }
 
 /**

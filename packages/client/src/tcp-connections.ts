@@ -17,13 +17,18 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { TinyQSError, sleep } from "@tinyqs/core";
 import { errorFromResp } from "@tinyqs/core/wire";
+import type { ConnectionOptions } from "node:tls";
 import { reconnectDelay } from "./backoff.js";
+import { tlsError } from "./tls.js";
 import type { Reply } from "./tcp-replies.js";
 
 export interface TcpConnectionsOptions {
   host: string;
   port: number;
+  username: string | undefined;
   password: string | undefined;
+  /** tls.connect's options for tinyqss://; undefined: plain TCP. */
+  tls: ConnectionOptions | undefined;
   /**
    * How long a command waits for its connection to be ready, and for its answer from the call's
    * start (plus the server-side wait of a long poll or reply WAIT).
@@ -66,7 +71,9 @@ export class TcpConnections {
     this.redisOptions = {
       host: o.host,
       port: o.port,
+      username: o.username,
       password: o.password,
+      ...(o.tls ? { tls: o.tls } : {}),
       protocol: 2,
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
@@ -224,7 +231,8 @@ export class TcpConnections {
       if (conn.status === "ready") return;
       if (conn.status === "end") throw this.unavailable(); // disconnected for good (an abort)
       // A wrong or missing password will not get better by waiting, nor a server that never was.
-      const refused = authRefusal(this.lastError) ?? this.neverThere(this.lastError);
+      // Nor a certificate that fails its check (expired, untrusted, another name): said as such.
+      const refused = authRefusal(this.lastError) ?? tlsError(this.lastError, this.where()) ?? this.neverThere(this.lastError);
       if (refused) throw refused;
       const left = deadline - Date.now();
       if (left <= 0) throw this.unavailable();

@@ -53,12 +53,15 @@ import {
   waitArg,
   type ReceiveArgs,
 } from "./args.js";
+import { tlsConnectOptions } from "./tls.js";
 import { CommandCut, TcpConnections } from "./tcp-connections.js";
 import { perItem, refArg, toBrowsed, toConfig, toMessageOrNull, toMessages, toStats, type Reply } from "./tcp-replies.js";
 
 export interface TcpClientOptions extends ClientOptions {
   host: string;
   port: number;
+  /** TLS (tinyqss://), with the `ca`, `cert` and `key` options. */
+  tls?: boolean;
 }
 
 export class TcpClient implements TinyQSApi {
@@ -68,7 +71,9 @@ export class TcpClient implements TinyQSApi {
     this.link = new TcpConnections({
       host: options.host,
       port: options.port,
+      username: options.username,
       password: options.password,
+      tls: options.tls ? tlsConnectOptions(options, options.host) : undefined,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       poolSize: options.pollPoolSize ?? 4,
       maxReconnectDelayMs: options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS,

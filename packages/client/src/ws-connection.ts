@@ -5,17 +5,21 @@
 // fails with UNAVAILABLE (whether the server did it is unknown, as with a cut REST call) and
 // onClose says why. It never reconnects: ws-source.ts opens a new one. The frames' shapes are
 // @tinyqs/core/wire's, the ones the server writes.
+import type { ConnectionOptions } from "node:tls";
 import WebSocket from "ws";
 import { TinyQSError, type Message } from "@tinyqs/core";
 import { errorFromJson, messageFromFrame, type RequestFrame } from "@tinyqs/core/wire";
+import { tlsError } from "./tls.js";
 
 export { webSocketUrl } from "@tinyqs/core/wire";
 
 export interface WsConnectionOptions {
   /** ws(s)://host:port[/prefix]/v1/ws (webSocketUrl()). */
   url: string;
-  /** Sent as `Authorization: Bearer <token>` on the upgrade, as the REST calls send it. */
-  token?: string;
+  /** The Authorization header of the upgrade, as the REST calls send it (http-auth.ts). */
+  authorization?: string;
+  /** wss://: the client's TLS options (ca, cert, key, servername). */
+  tls?: ConnectionOptions;
   /** The opening handshake, and each request's reply, must come within this (ms). */
   timeoutMs: number;
 }
@@ -92,8 +96,8 @@ export class WsConnection {
   static open(o: WsConnectionOptions, signal: AbortSignal): Promise<WsConnection> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new TinyQSError("CLOSED"));
-      const headers: Record<string, string> = o.token === undefined ? {} : { authorization: `Bearer ${o.token}` };
-      const socket = new WebSocket(o.url, { headers, handshakeTimeout: o.timeoutMs, perMessageDeflate: false });
+      const headers: Record<string, string> = o.authorization === undefined ? {} : { authorization: o.authorization };
+      const socket = new WebSocket(o.url, { headers, handshakeTimeout: o.timeoutMs, perMessageDeflate: false, ...o.tls });
       let settled = false;
       const fail = (e: TinyQSError) => {
         if (settled) return;
@@ -105,7 +109,7 @@ export class WsConnection {
       const abort = () => fail(new TinyQSError("CLOSED"));
       signal.addEventListener("abort", abort, { once: true });
       socket.on("error", (e: Error) =>
-        fail(new TinyQSError("UNAVAILABLE", `the tinyqs server's WebSocket at ${o.url} cannot be reached: ${e.message}`, { cause: e })),
+        fail(tlsError(e, o.url) ?? new TinyQSError("UNAVAILABLE", `the tinyqs server's WebSocket at ${o.url} cannot be reached: ${e.message}`, { cause: e })),
       );
       // Not a 101: the server's JSON error body says why (401 a wrong token, 404 no WebSocket there).
       socket.once("unexpected-response", (_req, res) => {

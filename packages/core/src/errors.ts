@@ -8,8 +8,11 @@ export const ERRORS = {
   /** (HTTP) a JSON route given a body that is not `Content-Type: application/json`. */
   UNSUPPORTED_MEDIA_TYPE: { http: 415, resp: "UNSUPPORTED_MEDIA_TYPE", message: "this route takes Content-Type: application/json" },
   UNAUTHORIZED: { http: 401, resp: "NOAUTH", message: "authentication is required" },
-  /** (HTTP) a browser request from an origin the server does not allow (--cors-origin). */
-  FORBIDDEN: { http: 403, resp: "FORBIDDEN", message: "requests from this origin are not allowed" },
+  /**
+   * The user may not do this on this queue (their grants, --users), or (HTTP) a browser request
+   * from an origin the server does not allow (--cors-origin). Over TCP in Redis's word, NOPERM.
+   */
+  FORBIDDEN: { http: 403, resp: "NOPERM", message: "this user has no permissions to do this" },
   NOT_FOUND: { http: 404, resp: "NOT_FOUND", message: "no such message, or the receipt is stale" },
   TIMEOUT: { http: 504, resp: "TIMEOUT", message: "no answer came in time" },
   /** Redis reached its maxmemory (under noeviction): a write was refused, and nothing of it stored. */

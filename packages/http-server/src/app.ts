@@ -1,12 +1,14 @@
 // The express application: the order of the middleware is the policy. The origin check and CORS
-// come first (a preflight carries no token; a page the server does not allow is refused whatever
-// it sends); /healthz before the token check (probes carry no token); everything else after it;
+// come first (a preflight carries no credentials; a page the server does not allow is refused whatever
+// it sends); /healthz before the credentials check (probes carry none); everything else after it,
+// each route checking the user's grant for it (permissions.ts);
 // then the 404 for unknown routes and the one error handler that turns every failure into
 // `{ "error": { "code", "message" } }`.
 import express, { type Express } from "express";
 import { TinyQSError, type TinyQSApi } from "@tinyqs/core";
 import { ROUTES } from "@tinyqs/core/wire";
-import { requireToken } from "./auth.js";
+import type { Access } from "@tinyqs/core/security";
+import { requireAuth } from "./auth.js";
 import type { Context } from "./context.js";
 import { answerOptions, corsAndOrigin } from "./cors.js";
 import { errorHandler } from "./http-errors.js";
@@ -23,7 +25,8 @@ export interface AppOptions {
   /** The engine itself, not instrumented: health probes should not count as queue operations. */
   engine: TinyQSApi;
   metrics: Metrics;
-  checkToken: (given: string | undefined) => boolean;
+  /** Who may do what (--token, --users). */
+  access: Access;
   healthTimeoutMs: number;
   /** Which web pages may drive the server (--cors-origin). */
   origins: OriginPolicy;
@@ -46,7 +49,7 @@ export function createApp(o: AppOptions): Express {
 
   app.use(corsAndOrigin(o.origins));
   on(app, ROUTES.healthz, healthz(o.engine, o.healthTimeoutMs));
-  app.use(requireToken(o.checkToken));
+  app.use(requireAuth(o.access));
   app.use(answerOptions);
   // Express answers HEAD with the GET route minus the body: for a receive that would reserve a
   // message and throw it away. No route here has a use for HEAD (/healthz, above, keeps it).

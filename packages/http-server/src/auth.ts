@@ -1,31 +1,67 @@
-// Bearer-token authentication. With a token configured, every route but /healthz (and the WebSocket
-// upgrade) needs `Authorization: Bearer <token>`; the WebSocket may give it as `?token=` instead,
-// since browsers cannot set headers on a WebSocket. Tokens are compared in constant time: both
-// sides are hashed first, so neither their bytes nor their lengths show in the timing.
-import { createHash, timingSafeEqual } from "node:crypto";
+// Who is asking: every route but /healthz (and the WebSocket upgrade) needs credentials when the
+// server has any: `Authorization: Bearer <token>` (--token, the all-powerful user; or a user's
+// password, --users) or `Authorization: Basic base64(user:password)` (--users; `default:<token>`
+// too). The WebSocket may give the bearer token as `?token=` instead, since browsers cannot set
+// headers on a WebSocket. The checks are core's Access (@tinyqs/core/security): constant-time
+// comparisons, scrypt for users, failed logins limited and logged per address; what a user may do
+// on which queue is then decided route by route (permissions.ts).
 import type { IncomingMessage } from "node:http";
-import type { RequestHandler } from "express";
+import type { RequestHandler, Response } from "express";
+import { TinyQSError } from "@tinyqs/core";
 import { errorJson } from "@tinyqs/core/wire";
+import { OPEN_ACCESS, type Access, type Principal } from "@tinyqs/core/security";
 import { UNAUTHORIZED } from "./http-errors.js";
 
-const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
+export type Identified = { user: Principal } | { refused: string };
 
-/** A checker for one configured token; `undefined` means the server is open. */
-export function tokenChecker(token: string | undefined): (given: string | undefined) => boolean {
-  if (token === undefined) return () => true;
-  const expected = digest(token);
-  return (given) => given !== undefined && timingSafeEqual(digest(given), expected);
+type Credentials = { kind: "bearer"; token: Buffer } | { kind: "basic"; name: string; password: Buffer } | null;
+
+/** The credentials of a request: its Authorization header, else (`query`, the WebSocket's) `?token=`. */
+function credentialsOf(req: IncomingMessage, queryToken?: string | null): Credentials {
+  const header = req.headers.authorization ?? "";
+  const bearer = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
+  if (bearer) return { kind: "bearer", token: Buffer.from(bearer[1]!, "utf8") };
+  const basic = /^Basic[ ]+([A-Za-z0-9+/=]+)[ ]*$/i.exec(header);
+  if (basic) {
+    const pair = Buffer.from(basic[1]!, "base64").toString("utf8");
+    const colon = pair.indexOf(":");
+    if (colon > 0) return { kind: "basic", name: pair.slice(0, colon), password: Buffer.from(pair.slice(colon + 1), "utf8") };
+  }
+  if (queryToken) return { kind: "bearer", token: Buffer.from(queryToken, "utf8") };
+  return null;
 }
 
-/** The token of an `Authorization: Bearer <token>` header. */
-export function bearerToken(req: IncomingMessage): string | undefined {
-  const m = /^Bearer[ ]+(\S+)[ ]*$/i.exec(req.headers.authorization ?? "");
-  return m?.[1];
+/** The user of a request, or why it is refused (the message of its 401). */
+export async function identify(access: Access, req: IncomingMessage, queryToken?: string | null): Promise<Identified> {
+  if (!access.required) return { user: OPEN_ACCESS };
+  const c = credentialsOf(req, queryToken);
+  if (!c) return { refused: UNAUTHORIZED.message };
+  const from = req.socket.remoteAddress ?? "unknown";
+  const result = c.kind === "bearer" ? await access.bearer(c.token, from) : await access.login(c.name, c.password, from);
+  if (result.ok) return { user: result.principal };
+  return { refused: result.limited ? "too many failed logins from this address: try again in a second" : "the credentials are not valid" };
 }
 
-export function requireToken(check: (given: string | undefined) => boolean): RequestHandler {
+/** The WWW-Authenticate challenge: Basic only where there are users to name. */
+export function challenge(access: Access): string {
+  return access.usersFile !== undefined ? 'Basic realm="tinyqs", Bearer realm="tinyqs"' : 'Bearer realm="tinyqs"';
+}
+
+/** The user a route runs for (set by requireAuth). */
+export function userOf(res: Response): Principal {
+  const user = res.locals.user as Principal | undefined;
+  if (!user) throw new TinyQSError("UNAUTHORIZED", UNAUTHORIZED.message);
+  return user;
+}
+
+export function requireAuth(access: Access): RequestHandler {
   return (req, res, next) => {
-    if (check(bearerToken(req))) return next();
-    res.status(UNAUTHORIZED.http).set("WWW-Authenticate", 'Bearer realm="tinyqs"').json(errorJson(UNAUTHORIZED.code, UNAUTHORIZED.message));
+    identify(access, req).then((who) => {
+      if ("user" in who) {
+        res.locals.user = who.user;
+        return next();
+      }
+      res.status(UNAUTHORIZED.http).set("WWW-Authenticate", challenge(access)).json(errorJson(UNAUTHORIZED.code, who.refused));
+    }, next);
   };
 }

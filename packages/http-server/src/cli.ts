@@ -3,7 +3,10 @@
 // are one table below, read by @tinyqs/core/cli (a flag beats its variable, both beat the default,
 // and --help comes from the same table). SIGTERM/SIGINT stop it gracefully; a second signal stops
 // it at once.
-import { DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, closeOnStopSignals, readCommandLine, usage, type CliSpec } from "@tinyqs/core/cli";
+import {
+  DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, closeOnStopSignals, onReloadSignal, readCommandLine, securitySettings, tlsFilesOf, usage,
+  type CliSpec, type SecurityFlags,
+} from "@tinyqs/core/cli";
 import { DEFAULTS } from "./defaults.js";
 import { parseAllowedHosts } from "./allowed-hosts.js";
 import { parseCorsOrigins } from "./origin.js";
@@ -15,6 +18,8 @@ interface HttpCliConfig {
   port: number;
   sqs: SqsCliConfig;
   server: Pick<HttpServerOptions, "redis" | "redisTimeoutMs" | "prefix" | "token" | "corsOrigins" | "allowedHosts" | "maxMessageBytes" | "maxWaitMs">;
+  /** --tls-* and --users as given. */
+  security: SecurityFlags;
 }
 
 const CLI: CliSpec<HttpCliConfig> = {
@@ -24,6 +29,8 @@ const CLI: CliSpec<HttpCliConfig> = {
   outro: [
     "Routes: GET /v1/openapi.json describes them all; GET /healthz; GET /metrics (Prometheus).",
     "With --sqs-port, Amazon SQS's API on a port of its own (docs/sqs.md) on the same queues.",
+    "tinyqs-http hash-password   reads a password on stdin, prints its hash for the --users file.",
+    "SIGHUP re-reads the TLS files and the users file (open connections stay; a removed user's WebSockets close).",
   ],
   settings: [
     { flag: "--host", env: ENV.host, arg: "HOST", help: `address to listen on (default ${DEFAULTS.host})`, set: (c, v) => (c.host = v.text()) },
@@ -43,6 +50,7 @@ const CLI: CliSpec<HttpCliConfig> = {
       help: 'require "Authorization: Bearer TOKEN" on every route but /healthz\n(WebSocket: that header, or ?token=TOKEN; prefer the variable: flags show in ps)',
       set: (c, v) => (c.server.token = v.text()),
     },
+    ...securitySettings<HttpCliConfig>((c) => c.security, "the port (HTTPS and wss://)"),
     {
       flag: "--cors-origin", env: "TINYQS_CORS_ORIGIN", arg: "ORIGIN[,ORIGIN…]",
       help: "web pages of these origins (https://app.example, or * for any) may call the server from a\nbrowser; other origins are refused (403), pages of the server's own origin need nothing",
@@ -64,7 +72,7 @@ const CLI: CliSpec<HttpCliConfig> = {
     },
     ...sqsSettings<HttpCliConfig>(ENV, (c) => c.sqs, false),
   ],
-  defaults: () => ({ host: DEFAULTS.host, port: DEFAULTS.port, server: { redis: DEFAULTS.redis }, sqs: { port: null } }),
+  defaults: () => ({ host: DEFAULTS.host, port: DEFAULTS.port, server: { redis: DEFAULTS.redis }, sqs: { port: null }, security: {} }),
 };
 
 function fail(message: string): number {
@@ -73,9 +81,19 @@ function fail(message: string): number {
 }
 
 async function main(): Promise<number> {
+  if (process.argv[2] === "hash-password") {
+    const { hashPasswordCommand } = await import("@tinyqs/core/security");
+    return hashPasswordCommand(CLI.name);
+  }
   const read = readCommandLine(CLI);
   if ("exitCode" in read) return read.exitCode;
-  const { host, port, server: options, sqs } = read.config;
+  const { host, port, sqs, security } = read.config;
+  let options: HttpServerOptions;
+  try {
+    options = { ...read.config.server, tls: tlsFilesOf(security), usersFile: security.usersFile };
+  } catch (e) {
+    return fail((e as Error).message);
+  }
   // Loaded only now, so that --help and flag errors answer without loading express, ioredis and co.
   const [{ createHttpServer }, { createSqsServer }, { TinyQS }] = await Promise.all([import("./server.js"), import("./sqs/server.js"), import("@tinyqs/core")]);
   let servers: ReturnType<typeof serveBoth>;
@@ -102,13 +120,17 @@ async function main(): Promise<number> {
   };
   // Signal handlers go in before the "listening" line: whoever reads that line may signal at once.
   const stopped = closeOnStopSignals({ name: CLI.name, announce: true }, closeAll);
+  onReloadSignal(CLI.name, () => servers.http.reload());
   let at = `${host}:${port}`;
   try {
     const { url } = await servers.http.listen(port, host);
     at = `${host}:${sqs.port} (SQS)`;
     const sqsAt = servers.sqs && (await servers.sqs.listen(sqs.port!, host));
     // The bench and the tests read these lines to learn the ports (with --port 0 / --sqs-port 0).
-    process.stdout.write(`tinyqs-http listening on ${url}${options.token ? " (bearer token required)" : ""}\n`);
+    const auth = [options.token ? "bearer token required" : "", options.usersFile ? `users from ${options.usersFile}` : ""].filter(Boolean).join(", ");
+    const certs = options.tls?.clientAuth ? `client certificates ${options.tls.clientAuth === "require" ? "required" : "checked"}` : "";
+    const notes = [auth, certs].filter(Boolean).join("; ");
+    process.stdout.write(`tinyqs-http listening on ${url}${notes ? ` (${notes})` : ""}\n`);
     if (sqsAt) process.stdout.write(`tinyqs-http SQS API on ${sqsAt.url}${sqs.credentials ? " (Signature V4 required)" : " (any credentials accepted: see --sqs-credentials)"}\n`);
   } catch (e) {
     process.stderr.write(`tinyqs-http: cannot listen on ${at}: ${(e as Error).message}\n`);

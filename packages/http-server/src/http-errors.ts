@@ -5,8 +5,12 @@ import type { ErrorRequestHandler, Response } from "express";
 import { ERRORS, TinyQSError, isTinyQSError } from "@tinyqs/core";
 import { errorToJson } from "@tinyqs/core/wire";
 
-/** A missing or wrong bearer token: the error table's UNAUTHORIZED, with the message this API gives. */
-export const UNAUTHORIZED = { code: "UNAUTHORIZED", http: ERRORS.UNAUTHORIZED.http, message: "a valid bearer token is required" } as const;
+/** Missing or wrong credentials: the error table's UNAUTHORIZED, with the message this API gives. */
+export const UNAUTHORIZED = {
+  code: "UNAUTHORIZED",
+  http: ERRORS.UNAUTHORIZED.http,
+  message: "valid credentials are required (Authorization: Bearer <token>, or Basic user:password)",
+} as const;
 
 /** Any thrown value as a TinyQSError: ours pass through; parser and router errors keep their 4xx meaning. */
 export function asTinyQSError(err: unknown): TinyQSError {

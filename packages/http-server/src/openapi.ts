@@ -85,7 +85,8 @@ export const OPENAPI = {
       "with request/response on top (request, respond, collect a reply). " +
       "Errors are `{ \"error\": { \"code\", \"message\" } }`. Codes and statuses: " +
       Object.entries(ERRORS).map(([code, e]) => `${code} ${e.http}`).join(", ") +
-      " (UNAUTHORIZED: a missing or wrong bearer token; FORBIDDEN: a web page of an origin not allowed by --cors-origin, or a Host the server does not answer to; " +
+      " (UNAUTHORIZED: missing or wrong credentials; FORBIDDEN: a user (--users) without the grant for this route on this queue, " +
+      "or a web page of an origin not allowed by --cors-origin, or a Host the server does not answer to; " +
       "UNSUPPORTED_MEDIA_TYPE: a JSON route given another Content-Type). " +
       "Browsers: a request whose Origin is another site's is refused (403) on every route that changes something " +
       "(every POST, PUT and DELETE, and the GETs that receive or collect a reply) and on the WebSocket upgrade, unless --cors-origin allows it; " +
@@ -97,7 +98,7 @@ export const OPENAPI = {
       "The WebSocket stream at /v1/ws is specified in docs/websocket.md.",
     license: { name: "MIT" },
   },
-  security: [{ bearer: [] }],
+  security: [{ bearer: [] }, { basic: [] }],
   paths: {
     "/v1/queues/{queue}/messages": {
       parameters: [queueParam],
@@ -410,13 +411,16 @@ export const OPENAPI = {
     },
   },
   components: {
-    securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "Only when the server was started with --token." } },
+    securitySchemes: {
+      bearer: { type: "http", scheme: "bearer", description: "Only when the server was started with --token (that token) or --users (a user's password)." },
+      basic: { type: "http", scheme: "basic", description: "Only when the server was started with --users: user:password (docs/security.md)." },
+    },
     responses: {
-      Unauthorized: error("Missing or wrong bearer token (UNAUTHORIZED)."),
+      Unauthorized: error("Missing or wrong credentials (UNAUTHORIZED): a bearer token, or Basic user:password."),
       Unavailable: error("Redis cannot be reached (UNAVAILABLE)."),
       Full: error("Redis is at its maxmemory (under noeviction) and refused the write (FULL); nothing was stored."),
       Forbidden: error(
-        "A browser request from an origin the server does not allow (FORBIDDEN): its Origin is neither the server's own nor one of --cors-origin, " +
+        "The user (--users) has no grant for this route on this queue (FORBIDDEN; send, receive or admin: docs/security.md). Or: a browser request from an origin the server does not allow (FORBIDDEN): its Origin is neither the server's own nor one of --cors-origin, " +
           "or it says Sec-Fetch-Site: same-site or cross-site without an Origin, or its Host is not a name the server answers to " +
           "(localhost, an IP address, --allowed-host; any route can answer this then). Nothing was done.",
       ),

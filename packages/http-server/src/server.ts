@@ -3,10 +3,13 @@
 // "nothing came", sockets give their messages back, requests in progress get to finish.
 import { createServer, type Server } from "node:http";
 import { listenOn } from "./listen.js";
+import { createServer as createHttpsServer } from "node:https";
+import type { Server as TlsServer } from "node:tls";
 import type { Express } from "express";
 import { TinyQS, type RedisInput, type TinyQSApi } from "@tinyqs/core";
 import { createApp } from "./app.js";
-import { tokenChecker } from "./auth.js";
+import { Access, reloadTls, serverTlsOptions, type LoginLimitOptions, type TlsFiles } from "@tinyqs/core/security";
+import { tlsClientRefusal } from "./tls-client.js";
 import { Context } from "./context.js";
 import { DEFAULTS } from "./defaults.js";
 import { Metrics } from "./metrics.js";
@@ -26,8 +29,14 @@ export interface HttpServerOptions {
   /** listen() defaults. */
   host?: string;
   port?: number;
-  /** Require `Authorization: Bearer <token>` on every route but /healthz. */
+  /** Require `Authorization: Bearer <token>` on every route but /healthz: the all-powerful user `default`. */
   token?: string;
+  /** A users file (JSON: names, scrypt hashes, grants per queue glob): Basic user:password or Bearer <password>; re-read by reload(). */
+  usersFile?: string;
+  /** Serve HTTPS (and wss://): PEM certificate and key (and a CA for client certificates); re-read by reload(). */
+  tls?: TlsFiles;
+  /** The failed-login limit per remote address (default: 10 a second, then refusals delayed 1 s). */
+  loginLimit?: LoginLimitOptions;
   /**
    * Web pages of other origins allowed to use the server from a browser (CORS): `http(s)://host[:port]`
    * each, or `*` for any; a string is split at commas. Pages of the server's own origin and
@@ -58,6 +67,13 @@ export interface TinyQSHttpServer {
   listen(port?: number, host?: string): Promise<{ host: string; port: number; url: string }>;
   /** Graceful stop: no new connections; waits end; sockets give back their messages; then the engine (if ours) closes. */
   close(): Promise<void>;
+  /**
+   * Re-read the TLS files and the users file (SIGHUP): new connections get the new certificate,
+   * open ones keep theirs; WebSockets of a user removed (or whose password changed, or who may no
+   * longer receive from a queue it is subscribed to) are closed (1008); every request after it is
+   * checked against the new file. Returns what was re-read; throws, changing nothing of that file, if one is bad.
+   */
+  reload(): string[];
 }
 
 function intOption(name: string, value: number | undefined, fallback: number, min = 1): number {
@@ -75,6 +91,9 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
 
   // Checked before an engine is made: a bad option must not leave a Redis connection behind.
   const origins = originPolicy(parseCorsOrigins(options.corsOrigins), parseAllowedHosts(options.allowedHosts));
+  const access = new Access({ secret: options.token, usersFile: options.usersFile, log: (line) => log(`tinyqs-http: ${line}`), limit: options.loginLimit });
+  const tlsOptions = options.tls ? serverTlsOptions(options.tls) : null;
+  const scheme = tlsOptions ? "https" : "http";
 
   const owned = !options.engine;
   const engine = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs });
@@ -84,14 +103,18 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
     maxWaitMs,
     maxJsonBytes: Math.ceil(maxMessageBytes / 3) * 4 + DEFAULTS.jsonOverheadBytes,
   });
-  const checkToken = tokenChecker(options.token);
-
-  const app = createApp({ ctx, engine, metrics, checkToken, origins, healthTimeoutMs: DEFAULTS.healthTimeoutMs, log });
-  const server = createServer(app);
+  const app = createApp({ ctx, engine, metrics, access, origins, healthTimeoutMs: DEFAULTS.healthTimeoutMs, log });
+  const server: Server = tlsOptions ? createHttpsServer(tlsOptions, app) : createServer(app);
+  if (options.tls) {
+    const files = options.tls;
+    // A failed handshake (plain HTTP on this port, an untrusted client certificate) closes that socket only.
+    server.on("tlsClientError", () => {});
+    server.on("secureConnection", (socket) => tlsClientRefusal(socket, files, log));
+  }
   // Handle "Expect: 100-continue" in the routes: the body is invited only once its size is known to fit.
   server.on("checkContinue", (req, res) => server.emit("request", req, res));
   const ws = attachWebSocket(server, {
-    ctx, metrics, checkToken, origins, maxPrefetch: DEFAULTS.maxPrefetch, pollMs: DEFAULTS.wsPollMs, pingMs: DEFAULTS.wsPingMs,
+    ctx, metrics, access, origins, maxPrefetch: DEFAULTS.maxPrefetch, pollMs: DEFAULTS.wsPollMs, pingMs: DEFAULTS.wsPingMs,
   });
 
   let closing: Promise<void> | null = null;
@@ -102,7 +125,20 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
     listen(port = options.port ?? DEFAULTS.port, host = options.host ?? DEFAULTS.host) {
       // Listening on a name (`--host queue.lan`): clients dialling it send that name as Host.
       origins.allowHost(host);
-      return listenOn(server, port, host);
+      return listenOn(server, port, host, scheme);
+    },
+    reload() {
+      const done: string[] = [];
+      if (options.tls) {
+        reloadTls(server as unknown as TlsServer, options.tls);
+        done.push("the TLS certificate");
+      }
+      if (options.usersFile !== undefined) {
+        access.reload();
+        done.push("the users file");
+        ws.recheck();
+      }
+      return done;
     },
     close() {
       return (closing ??= (async () => {

@@ -3,12 +3,16 @@
 // line, and on SIGTERM / SIGINT shut down in order (server.close(): stop accepting, waiting receives
 // answer nil, in-flight commands are answered, the engine closes) and exit 0. A second signal
 // exits at once.
-import { closeOnStopSignals, readCommandLine, warnOnStderr } from "@tinyqs/core/cli";
+import { closeOnStopSignals, onReloadSignal, readCommandLine, warnOnStderr } from "@tinyqs/core/cli";
 import { CLI, parseCli } from "./options.js";
 import { createTcpServer } from "./server.js";
 import { VERSION } from "./defaults.js";
 
 async function main(): Promise<number> {
+  if (process.argv[2] === "hash-password") {
+    const { hashPasswordCommand } = await import("@tinyqs/core/security");
+    return hashPasswordCommand(CLI.name);
+  }
   const read = readCommandLine(CLI, () => parseCli(process.argv.slice(2), process.env, warnOnStderr(CLI.name)));
   if ("exitCode" in read) return read.exitCode;
   const { config } = read;
@@ -29,8 +33,11 @@ async function main(): Promise<number> {
   }
   // Signal handlers go in before the "listening" line: whoever reads that line may signal at once.
   const stopped = closeOnStopSignals({ name: CLI.name, againExitCode: 1 }, () => server.close());
-  const auth = config.server.password ? ", password required" : "";
-  process.stdout.write(`tinyqs-tcp ${VERSION} listening on ${where.host}:${where.port} (RESP2; RESP3 after HELLO 3), Redis ${config.redisLabel}${auth}\n`);
+  onReloadSignal(CLI.name, () => server.reload());
+  const { password, usersFile, tls } = config.server;
+  const auth = [password ? ", password required" : "", usersFile ? `, users from ${usersFile}` : ""].join("");
+  const secure = tls ? `TLS${tls.clientAuth ? `, client certificates ${tls.clientAuth === "require" ? "required" : "checked"}` : ""}; ` : "";
+  process.stdout.write(`tinyqs-tcp ${VERSION} listening on ${where.host}:${where.port} (${secure}RESP2; RESP3 after HELLO 3), Redis ${config.redisLabel}${auth}\n`);
   return stopped;
 }
 

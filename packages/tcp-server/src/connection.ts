@@ -17,8 +17,11 @@
 // AbortSignal fires: a waiting RECEIVE/TAKE ends and the engine puts back anything reserved at that
 // instant (a waiting WAIT: the reply collected at that instant); commands not started yet are dropped.
 import type { Socket } from "node:net";
+import { OPEN_ACCESS, type Principal } from "@tinyqs/core/security";
 import {
   CommandError,
+  checkGrant,
+  checkStillCurrent,
   errorReply,
   lookup,
   notAuthenticated,
@@ -34,7 +37,7 @@ import {
   MAX_RUNNING_PER_CONNECTION,
   MAX_UNSENT_REPLY_BYTES,
 } from "./defaults.js";
-import { isHttpRequest } from "./cross-protocol.js";
+import { isHttpRequest, isTlsHandshake } from "./cross-protocol.js";
 import { error, forProtocol, type Encoded, type Protocol } from "./resp/encoder.js";
 import { RespParser, type ParserLimits } from "./resp/parser.js";
 import { Transaction } from "./transaction.js";
@@ -62,6 +65,8 @@ export interface ConnectionHooks {
   idleTimeoutMs: number;
   /** Pause reading while commands waiting for their turn hold this many bytes (resume at half). */
   maxPendingBytes: number;
+  /** The port speaks TLS (the socket is a TLSSocket, decrypted below this class). */
+  tls: boolean;
   onClose(conn: Connection): void;
 }
 
@@ -72,7 +77,8 @@ export class Connection implements ClientState {
   name: string | null = null;
   libName: string | null = null;
   libVer: string | null = null;
-  authenticated: boolean;
+  user: Principal | null;
+  readonly remoteAddress: string;
   protocol: Protocol = 2;
   /** MULTI … EXEC (transaction.ts). */
   readonly transaction: Transaction;
@@ -90,6 +96,8 @@ export class Connection implements ClientState {
   /** Name of the overlap commands running now; null when what runs is "alone". */
   private runningName: string | null = null;
   private waiting = 0;
+  /** An AUTH or HELLO … AUTH runs: nothing after it is prepared until it is done. */
+  private barrier = false;
   /** Bytes of the commands read but not prepared yet: what a client pipelining behind a waiting RECEIVE makes the server hold. */
   private pendingBytes = 0;
   private current: Slot | null = null;
@@ -100,6 +108,8 @@ export class Connection implements ClientState {
   private readPaused = false;
   /** The server is shutting down. */
   private stopping = false;
+  /** Some input has come (the first chunk is where a TLS handshake on the plain port shows). */
+  private readAny = false;
 
   constructor(
     readonly id: number,
@@ -107,7 +117,8 @@ export class Connection implements ClientState {
     private readonly server: ServerState,
     private readonly hooks: ConnectionHooks,
   ) {
-    this.authenticated = !server.passwordRequired;
+    this.user = server.access.required ? null : OPEN_ACCESS;
+    this.remoteAddress = socket.remoteAddress ?? "unknown";
     this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
     this.laddr = `${socket.localAddress}:${socket.localPort}`;
     this.transaction = new Transaction({ maxCommands: MAX_PENDING_PER_CONNECTION, maxBytes: hooks.maxPendingBytes });
@@ -168,6 +179,13 @@ export class Connection implements ClientState {
 
   private onData(chunk: Buffer): void {
     if (this.inputDone) return;
+    if (!this.readAny) {
+      this.readAny = true;
+      if (!this.hooks.tls && isTlsHandshake(chunk)) {
+        this.inputDone = true;
+        return this.closeSoon();
+      }
+    }
     this.parser.feed(chunk);
     this.pump();
     this.flush();
@@ -205,7 +223,7 @@ export class Connection implements ClientState {
 
   /** Prepare and start what the rule allows, in order. */
   private pump(): void {
-    while (this.next < this.slots.length && !this.closed) {
+    while (this.next < this.slots.length && !this.closed && !this.barrier) {
       const slot = this.slots[this.next]!;
       if (slot.reply === null && slot.deferred === null) this.prepare(slot);
       if (slot.reply !== null) {
@@ -237,8 +255,10 @@ export class Connection implements ClientState {
       const spec = lookup(args[0]!);
       if (!spec) throw new CommandError(unknownCommand(args));
       this.lastCommand = spec.name.toLowerCase();
-      if (!this.authenticated && !spec.noAuth) throw notAuthenticated();
+      checkStillCurrent(this, this.server);
+      if (!this.user && !spec.noAuth) throw notAuthenticated();
       if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) throw new CommandError(wrongArity(spec.name));
+      if (this.user) checkGrant(spec, args, this.user);
       checked = true;
       const out = this.transaction.intercept(spec, args) ?? spec.handler(args, this, this.server);
       if (Buffer.isBuffer(out)) slot.reply = out;
@@ -259,6 +279,7 @@ export class Connection implements ClientState {
     this.running++;
     this.runningName = d.mode === "overlap" ? slot.name : null;
     if (d.waits) this.waiting++;
+    if (d.barrier) this.barrier = true;
     let p: Promise<Encoded>;
     try {
       p = d.run();
@@ -275,6 +296,11 @@ export class Connection implements ClientState {
     this.running--;
     if (d.waits) this.waiting--;
     if (this.running === 0) this.runningName = null;
+    if (d.barrier) {
+      this.barrier = false;
+      // HELLO … AUTH switched the protocol (or not) only now: its reply is written in the new one.
+      slot.resp3 = this.protocol === 3 ? true : undefined;
+    }
     if (this.closed) {
       d.dropped?.(); // the client left while this ran: nobody will read the reply
       return;

@@ -24,3 +24,12 @@ function sameLetters(name: Buffer, word: Buffer): boolean {
   }
   return true;
 }
+
+/**
+ * A TLS client on the plain port: its first bytes are a handshake record (content type 22, then
+ * version 3.x). Read as an inline command it would wait for a line end that never comes, and the
+ * client would wait for the server's hello: both would hang. The connection closes at once instead.
+ */
+export function isTlsHandshake(first: Buffer): boolean {
+  return first.length >= 2 && first[0] === 0x16 && first[1] === 0x03;
+}

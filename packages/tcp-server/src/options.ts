@@ -1,6 +1,9 @@
 // The flags and environment variables of `tinyqs-tcp`: one table, from which @tinyqs/core/cli
 // parses the command line (a flag beats its variable, both beat the default) and writes --help.
-import { DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, parseCommandLine, redactUrl, usage, type CliRequest as KitRequest, type CliSetting, type CliSpec } from "@tinyqs/core/cli";
+import {
+  DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, parseCommandLine, redactUrl, securitySettings, tlsFilesOf, usage,
+  type CliRequest as KitRequest, type CliSetting, type CliSpec, type SecurityFlags,
+} from "@tinyqs/core/cli";
 import { DEFAULTS, VERSION } from "./defaults.js";
 import type { TcpServerOptions } from "./server.js";
 
@@ -12,6 +15,8 @@ export interface CliConfig {
   server: TcpServerOptions;
   /** What the start-up line says about Redis (a URL without its password, or the cluster nodes). */
   redisLabel: string;
+  /** --tls-* and --users as given, while parsing; parseCli moves them into `server` (tls, usersFile). */
+  security?: SecurityFlags;
 }
 
 const SETTINGS: CliSetting<CliConfig>[] = [
@@ -46,6 +51,7 @@ const SETTINGS: CliSetting<CliConfig>[] = [
     flag: "--password", env: ENV.password, arg: "P",
     help: "require AUTH P first (prefer the variable: flags show in ps)", set: (o, v) => (o.server.password = v.text()),
   },
+  ...securitySettings<CliConfig>((o) => (o.security ??= {})),
   {
     flag: "--max-message-bytes", env: ENV.maxMessageBytes, arg: "N",
     help: `largest argument/body read (default ${DEFAULTS.maxMessageBytes})`, set: (o, v) => (o.server.maxMessageBytes = v.integer()),
@@ -74,7 +80,9 @@ export const CLI: CliSpec<CliConfig> = {
   usage: "tinyqs-tcp [options]",
   intro: [
     "Serves tinyqs queues on a TCP port in the Redis protocol (RESP2, and RESP3 after HELLO 3): redis-cli and any Redis client",
-    "are tinyqs clients. Commands: docs/protocol.md. Stops cleanly on SIGTERM / SIGINT.",
+    "are tinyqs clients. Commands: docs/protocol.md. Stops cleanly on SIGTERM / SIGINT. SIGHUP re-reads the TLS",
+    "files and the users file (open connections stay; a removed user's are cut). docs/security.md: TLS, users.",
+    "`tinyqs-tcp hash-password` reads a password on stdin and prints its hash for the --users file.",
   ],
   version: VERSION,
   settings: SETTINGS,
@@ -94,5 +102,13 @@ export type CliRequest = KitRequest<CliConfig>;
 
 /** Reads argv (without node and the script) and the environment. Throws Error with a message for the user. */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, warn?: (line: string) => void): CliRequest {
-  return parseCommandLine(CLI, argv, env, warn);
+  const request = parseCommandLine(CLI, argv, env, warn);
+  if (request.kind === "run") {
+    const { server, security = {} } = request.config;
+    delete request.config.security;
+    const tls = tlsFilesOf(security);
+    if (tls) server.tls = tls;
+    if (security.usersFile !== undefined) server.usersFile = security.usersFile;
+  }
+  return request;
 }

@@ -1,9 +1,10 @@
 // createTcpServer(): the engine on a TCP port. It owns the listening socket, the connection count
 // and limit, the password, and an orderly close(): stop accepting, let waiting receives answer nil,
 // answer what is in flight, close the connections, then close the engine if it made it.
-import { createHash, timingSafeEqual } from "node:crypto";
 import net from "node:net";
+import tls from "node:tls";
 import { TinyQS, sleep, type RedisInput, type TinyQSApi } from "@tinyqs/core";
+import { Access, clientCertificateRefusal, reloadTls, serverTlsOptions, type LoginLimitOptions, type TlsFiles } from "@tinyqs/core/security";
 import { REDIS_ERRORS, type ClientState, type ServerState } from "./commands/index.js";
 import { Connection, type ConnectionHooks } from "./connection.js";
 import { DEFAULTS, MAX_PENDING_BYTES_PER_CONNECTION } from "./defaults.js";
@@ -19,8 +20,16 @@ export interface TcpServerOptions {
   redisTimeoutMs?: number;
   /** Key prefix of a new engine (default "tinyqs"). */
   prefix?: string;
-  /** Require AUTH with this password before any other command (but HELLO and QUIT). */
+  /** Require AUTH with this password before any other command (but HELLO and QUIT): the all-powerful user `default`. */
   password?: string;
+  /** A users file (JSON: names, scrypt hashes, grants per queue glob): `AUTH user pass`; re-read by reload(). */
+  usersFile?: string;
+  /** Serve TLS on the port: PEM certificate and key (and a CA for client certificates); re-read by reload(). */
+  tls?: TlsFiles;
+  /** Where failed logins are said (with the address, never the password). Default: stderr. */
+  log?: (line: string) => void;
+  /** The failed-login limit per remote address (default: 10 a second, then refusals delayed 1 s). */
+  loginLimit?: LoginLimitOptions;
   /** Largest argument, hence message body, in bytes (default 1 MiB, the engine's default limit). */
   maxMessageBytes?: number;
   /** Most arguments per command, the name included (default 1024). */
@@ -52,6 +61,13 @@ export interface TcpServer {
   readonly engine: TinyQSApi;
   /** Open connections now. */
   readonly connections: number;
+  /**
+   * Re-read the TLS files and the users file (SIGHUP): new connections get the new certificate,
+   * open ones keep theirs; connections of a user removed (or whose password changed) are cut, and
+   * changed grants apply from each connection's next command. Returns what was re-read; throws,
+   * changing nothing of that file, if one is bad.
+   */
+  reload(): string[];
 }
 
 function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
@@ -85,20 +101,12 @@ function settingsOf(options: TcpServerOptions) {
   };
 }
 
-/**
- * The password check. The password is kept only as a hash; comparing two equal-length hashes with
- * timingSafeEqual takes the same time whatever the input, and hides the password's length too.
- */
-function passwordCheck(password: string | undefined): Pick<ServerState, "passwordRequired" | "checkPassword"> {
-  const passwordHash = password !== undefined && password !== "" ? sha256(Buffer.from(password)) : null;
-  return {
-    passwordRequired: passwordHash !== null,
-    checkPassword: (given) => passwordHash !== null && timingSafeEqual(sha256(given), passwordHash),
-  };
-}
-
 export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   const { limits, parser, idleTimeoutMs, shutdownTimeoutMs, maxPendingBytes } = settingsOf(options);
+  const log = options.log ?? ((line: string) => process.stderr.write(`tinyqs-tcp: ${line}\n`));
+  // Checked before an engine is made: a bad file must not leave a Redis connection behind.
+  const access = new Access({ secret: options.password, usersFile: options.usersFile, log, limit: options.loginLimit });
+  const tlsOptions = options.tls ? serverTlsOptions(options.tls) : null;
   const ownsEngine = !options.engine;
   const engine: TinyQSApi = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs });
 
@@ -110,7 +118,7 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   const state: ServerState = {
     engine,
     limits,
-    ...passwordCheck(options.password),
+    access,
     counters: { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0 },
     startedAt: Date.now(),
     get port() {
@@ -124,6 +132,7 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
     limits: parser,
     idleTimeoutMs,
     maxPendingBytes,
+    tls: tlsOptions !== null,
     onClose: (c: Connection) => {
       connections.delete(c);
       if (connections.size === 0) allClosed?.();
@@ -132,9 +141,15 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
 
   // allowHalfOpen: a client that sends its commands and then closes its side (nc, a script) still
   // gets every answer; the connection closes once they are written.
-  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+  const accept = (socket: net.Socket) => {
     state.counters.connectionsReceived++;
     socket.on("error", () => {});
+    const refusal = options.tls && clientCertificateRefusal(socket as tls.TLSSocket, options.tls);
+    if (refusal) {
+      log(`${refusal} (from ${socket.remoteAddress})`);
+      socket.destroy();
+      return;
+    }
     if (closing) {
       socket.destroy(); // accepted in the instant the listener was closing
       return;
@@ -145,8 +160,25 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
       return;
     }
     connections.add(new Connection(nextId++, socket, state, hooks));
-  });
+  };
+  const server: net.Server = tlsOptions
+    ? // Not half-open over TLS: a client that closes its side during the handshake would otherwise
+      // leave a socket that no Connection owns open for good (and close() waiting for it).
+      tls.createServer({ ...tlsOptions, allowHalfOpen: false, noDelay: true }, accept)
+    : net.createServer({ allowHalfOpen: true, noDelay: true }, accept);
+  // The TLS port's raw sockets: once every Connection is closed, close() cuts those left (still in
+  // their handshake, or half-closed by a client that left during it).
+  const rawSockets = new Set<net.Socket>();
+  if (tlsOptions) {
+    server.on("connection", (raw: net.Socket) => {
+      rawSockets.add(raw);
+      raw.once("close", () => rawSockets.delete(raw));
+    });
+  }
   server.on("error", () => {}); // listen() reports its own errors
+  // A failed handshake (a plain-text client on the TLS port, an untrusted client certificate): Node
+  // closes that socket; nothing else is affected.
+  server.on("tlsClientError", () => {});
 
   async function shutdown(): Promise<void> {
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -157,6 +189,7 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
       await drained;
       for (const c of connections) c.destroy();
     }
+    for (const raw of rawSockets) raw.destroy();
     await stopped;
     bound = null;
     if (ownsEngine) await engine.close();
@@ -174,6 +207,19 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
       return (closing ??= shutdown());
     },
     address: () => bound,
+    reload() {
+      const done: string[] = [];
+      if (options.tls) {
+        reloadTls(server as tls.Server, options.tls);
+        done.push("the TLS certificate");
+      }
+      if (options.usersFile !== undefined) {
+        access.reload();
+        done.push("the users file");
+        for (const c of connections) if (c.user && !access.isCurrent(c.user)) c.destroy();
+      }
+      return done;
+    },
   };
 }
 
@@ -188,8 +234,4 @@ function listenOn(server: net.Server, port: number, host: string): Promise<{ hos
       resolve({ host: a.address, port: a.port });
     });
   });
-}
-
-function sha256(b: Buffer): Buffer {
-  return createHash("sha256").update(b).digest();
 }

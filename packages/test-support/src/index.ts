@@ -3,7 +3,10 @@
 // load vitest) are "@tinyqs/test-support/redis-server"; the globalSetup, the `pnpm start` launcher
 // and the worker suite have subpaths of their own (see package.json "exports").
 export type { RedisTargets } from "./context.js";
+export { makeTestCerts, type CertFiles, type TestCerts } from "./certs.js";
 export { freePort, releasePort } from "./ports.js";
+export { startTlsRedis } from "./tls-redis.js";
+export { binSecurityFixture, removeUser, writeUsersFile, type TestUser } from "./users-file.js";
 export { RedisCluster, RedisServer, rawCommand, sleep, type RedisClusterOptions, type RedisServerOptions } from "./redis-server.js";
 export { proxy, type Proxy, type Shaping } from "./proxy.js";
 export { SOURCE_BIN, spawnBin, type SpawnBinOptions, type SpawnedBin } from "./spawn-bin.js";

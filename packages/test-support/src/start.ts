@@ -63,7 +63,7 @@ export async function start(args: string[], env?: NodeJS.ProcessEnv): Promise<St
   return {
     ...p,
     tcpPort: Number(/tinyqs: tcp +127\.0\.0\.1:(\d+)/.exec(out)![1]),
-    httpUrl: /tinyqs: http +(http:\/\/\S+)/.exec(out)![1]!,
+    httpUrl: /tinyqs: http +(https?:\/\/\S+)/.exec(out)![1]!,
     sqsUrl: /tinyqs: sqs +(http:\/\/\S+)/.exec(out)?.[1] ?? null,
     redis: redis ? { pid: Number(redis[1]), port: Number(redis[2]), url: `redis://127.0.0.1:${redis[2]}` } : null,
   };

@@ -8,7 +8,7 @@ export const requireFromHttpServer = createRequire(join(packageDir("http-server"
 
 export async function startHttpServer(redisUrl: string, label: string): Promise<{ url: string; stop(): Promise<void> }> {
   const server = await startServerProcess({
-    name: "http-server", label, redisUrl, listening: /listening on (http:\/\/\S+)/, env: { TINYQS_TOKEN: "" },
+    name: "http-server", label, redisUrl, listening: /listening on (https?:\/\/\S+)/, env: { TINYQS_TOKEN: "" },
   });
   return { url: server.listening[1]!, stop: () => server.stop() };
 }

@@ -10,6 +10,7 @@
 // Both the callers' exchanges and the takes wait, so each has a connection of its own (pools without
 // a limit, growing to the requests in flight and the take loops); responds share the short pool.
 import http from "node:http";
+import https from "node:https";
 import { startHttpServer } from "./http-server-process.js";
 import type { QueueHandle, Target } from "./types.js";
 
@@ -29,7 +30,8 @@ function requester(base: URL, agent: http.Agent) {
   return (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Reply> =>
     new Promise((resolve, reject) => {
       const length = body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) };
-      const req = http.request(
+      // https (pnpm bench --tls): the same request, over TLS; the agents are https.Agents then.
+      const req = (base.protocol === "https:" ? https : http).request(
         { host: base.hostname, port: base.port, method, path, agent, headers: { ...headers, ...length } },
         (res) => {
           const chunks: Buffer[] = [];
@@ -53,11 +55,12 @@ const target: Target = {
   async open({ redisUrl, queue, visibilityMs }): Promise<QueueHandle> {
     const server = await startHttpServer(redisUrl, "http");
     const base = new URL(server.url);
-    const short = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS / 2 });
-    const long = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS / 2 });
+    const Agent = base.protocol === "https:" ? https.Agent : http.Agent;
+    const short = new Agent({ keepAlive: true, maxSockets: CONNECTIONS / 2 });
+    const long = new Agent({ keepAlive: true, maxSockets: CONNECTIONS / 2 });
     // R only: callers wait for their replies and take loops long-poll, all at the same time.
-    const callers = new http.Agent({ keepAlive: true });
-    const takers = new http.Agent({ keepAlive: true });
+    const callers = new Agent({ keepAlive: true });
+    const takers = new Agent({ keepAlive: true });
     const call = requester(base, short);
     const poll = requester(base, long);
     const ask = requester(base, callers);

@@ -20,6 +20,7 @@
 // Request/response (scenario R): PUT / TAKE / RESPOND / WAIT, see tcp-requests.ts.
 // TINYQS_BENCH_TCP_INPROCESS=1 runs the server inside the benchmark's process instead.
 import net from "node:net";
+import tls from "node:tls";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
@@ -33,6 +34,8 @@ const PACKAGE = packageDir("tcp-server");
 const FETCHES = Number(process.env.TINYQS_BENCH_TCP_FETCHES) || 2;
 /** The minimal RESP client below (the default), or ioredis. */
 const LEAN = (process.env.TINYQS_BENCH_TCP_CLIENT ?? "resp") !== "ioredis";
+/** pnpm bench --tls: the server serves TLS (its CA is trusted through NODE_EXTRA_CA_CERTS). */
+const TLS = process.env.TINYQS_BENCH_TLS === "1";
 /** Messages received ahead of the receive loops (the ws target's subscription prefetch is 100). */
 const PREFETCH = Number(process.env.TINYQS_BENCH_TCP_PREFETCH) || 200;
 
@@ -65,7 +68,7 @@ export interface Conn {
 
 /** ioredis (TINYQS_BENCH_TCP_CLIENT=ioredis): what a Node user of the TCP server might pick. */
 function ioredisConn(port: number, autoPipelining: boolean): Conn {
-  const r = new Redis({ port, host: "127.0.0.1", enableAutoPipelining: autoPipelining, maxRetriesPerRequest: 0 });
+  const r = new Redis({ port, host: "127.0.0.1", enableAutoPipelining: autoPipelining, maxRetriesPerRequest: 0, ...(TLS ? { tls: {} } : {}) });
   // Bodies come back as Buffers from callBuffer; but ioredis 6.0.0 sends callBuffer wrongly when
   // auto-pipelining (the first argument goes out as the command name), so those use call().
   const call = autoPipelining ? r.call.bind(r) : r.callBuffer.bind(r);
@@ -77,8 +80,9 @@ function ioredisConn(port: number, autoPipelining: boolean): Conn {
  * matched in order), to show what the server costs without a heavy client's own cost.
  */
 async function respConn(port: number): Promise<Conn> {
-  const socket = net.connect({ port, host: "127.0.0.1", noDelay: true });
-  await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+  const socket = TLS ? tls.connect({ port, host: "127.0.0.1" }) : net.connect({ port, host: "127.0.0.1", noDelay: true });
+  socket.setNoDelay(true);
+  await new Promise<void>((resolve, reject) => socket.once(TLS ? "secureConnect" : "connect", resolve).once("error", reject));
   const waiting: Array<{ resolve(v: unknown): void; reject(e: Error): void }> = [];
   let out = "";
   let rest: Buffer | null = null;

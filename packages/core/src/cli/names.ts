@@ -18,6 +18,11 @@ export const ENV = {
   sqsCredentials: "TINYQS_SQS_CREDENTIALS",
   sqsAccount: "TINYQS_SQS_ACCOUNT",
   sqsRegion: "TINYQS_SQS_REGION",
+  tlsCert: "TINYQS_TLS_CERT",
+  tlsKey: "TINYQS_TLS_KEY",
+  tlsCa: "TINYQS_TLS_CA",
+  tlsClientAuth: "TINYQS_TLS_CLIENT_AUTH",
+  usersFile: "TINYQS_USERS_FILE",
 } as const;
 
 /**

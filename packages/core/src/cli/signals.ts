@@ -47,3 +47,19 @@ export function closeOnStopSignals(options: StopSignalOptions, close: () => Prom
     });
   });
 }
+
+/**
+ * SIGHUP re-reads what a server reads from files (TLS certificates, the users file): `reload` does
+ * it and returns what it re-read, said on stdout; a failure is said on stderr and the server goes on
+ * with what it had. Nothing else changes and no connection is dropped.
+ */
+export function onReloadSignal(name: string, reload: () => string[]): void {
+  process.on("SIGHUP", () => {
+    try {
+      const what = reload();
+      process.stdout.write(`${name}: SIGHUP, ${what.length > 0 ? `reloaded ${what.join(" and ")}` : "nothing to reload (no --tls-cert, no --users)"}\n`);
+    } catch (e) {
+      process.stderr.write(`${name}: SIGHUP, reload failed, keeping what was in force: ${(e as Error).message}\n`);
+    }
+  });
+}

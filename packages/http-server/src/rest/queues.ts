@@ -4,6 +4,8 @@
 import { Router } from "express";
 import { TinyQSError } from "@tinyqs/core";
 import { ROUTES } from "@tinyqs/core/wire";
+import { can, visibleQueues } from "@tinyqs/core/security";
+import { userOf } from "../auth.js";
 import { readJson } from "../body.js";
 import type { Context } from "../context.js";
 import { on } from "./route.js";
@@ -12,13 +14,16 @@ export function queueRoutes(ctx: Context): Router {
   const { api, limits } = ctx;
   const r = Router();
 
+  // Only the queues the user administers (every queue for --token and an open server).
   on(r, ROUTES.queues, async (_req, res) => {
-    const names = await api.queues();
+    const names = visibleQueues(userOf(res), await api.queues()) ?? [];
     res.json(await Promise.all(names.map(async (name) => ({ name, ...(await api.stats(name)) }))));
   });
 
+  // The stats for an admin of the queue; a user with another grant on it gets the settings only.
   on(r, ROUTES.queue, async (req, res) => {
     const { queue } = req.params;
+    if (!can(userOf(res), "admin", queue)) return void res.json({ name: queue, config: await api.getConfig(queue) });
     const [stats, config] = await Promise.all([api.stats(queue), api.getConfig(queue)]);
     res.json({ name: queue, ...stats, config });
   });

@@ -1,5 +1,6 @@
 // The WebSocket endpoint, /v1/ws, on the same HTTP server as the REST API: checks the origin, the
-// token and the path on the upgrade request (token: header, or `?token=` for browsers). Browsers
+// credentials and the path on the upgrade request (Authorization: Bearer or Basic, or `?token=` for
+// browsers); each frame is then checked against the user's grants (session.ts). Browsers
 // send Origin on every upgrade and apply no CORS to WebSockets, so without the origin check any page
 // could open a socket to a token-less server and take its messages (cross-site WebSocket
 // hijacking): a foreign origin, or a Host the server does not answer to (DNS rebinding), is refused
@@ -10,7 +11,8 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ERRORS } from "@tinyqs/core";
 import { WS_PATH, errorJson } from "@tinyqs/core/wire";
-import { bearerToken } from "../auth.js";
+import type { Access, Principal } from "@tinyqs/core/security";
+import { challenge, identify } from "../auth.js";
 import type { Context } from "../context.js";
 import { UNAUTHORIZED } from "../http-errors.js";
 import type { Metrics } from "../metrics.js";
@@ -20,7 +22,7 @@ import { Session } from "./session.js";
 export interface WsOptions {
   ctx: Context;
   metrics: Metrics;
-  checkToken: (given: string | undefined) => boolean;
+  access: Access;
   origins: OriginPolicy;
   maxPrefetch: number;
   pollMs: number;
@@ -36,7 +38,7 @@ function refuse(socket: Duplex, status: number, code: string, message: string, e
   );
 }
 
-export function attachWebSocket(server: Server, o: WsOptions): { close(): Promise<void> } {
+export function attachWebSocket(server: Server, o: WsOptions): { close(): Promise<void>; recheck(): void } {
   // A send frame carries one message in base64, plus a little JSON around it.
   const maxPayload = Math.ceil(o.ctx.limits.maxMessageBytes / 3) * 4 + 64 * 1024;
   const wss = new WebSocketServer({ noServer: true, maxPayload });
@@ -49,16 +51,26 @@ export function attachWebSocket(server: Server, o: WsOptions): { close(): Promis
     if (verdict.kind === "foreign" || verdict.kind === "unknown-host") {
       return refuse(socket, ERRORS.FORBIDDEN.http, "FORBIDDEN", verdict.message);
     }
-    // Then the token, as on the REST routes: without it, not even which paths exist is revealed.
-    if (!o.checkToken(bearerToken(req) ?? url.searchParams.get("token") ?? undefined)) {
-      return refuse(socket, UNAUTHORIZED.http, UNAUTHORIZED.code, UNAUTHORIZED.message, ['WWW-Authenticate: Bearer realm="tinyqs"']);
-    }
+    // Then the credentials, as on the REST routes: without them, not even which paths exist is revealed.
+    void identify(o.access, req, url.searchParams.get("token")).then(
+      (who) => {
+        if ("user" in who) return upgrade(req, socket, head, url, who.user);
+        refuse(socket, UNAUTHORIZED.http, UNAUTHORIZED.code, who.refused, [`WWW-Authenticate: ${challenge(o.access)}`]);
+      },
+      () => socket.destroy(),
+    );
+  });
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, user: Principal): void {
     if (url.pathname !== WS_PATH) {
       return refuse(socket, ERRORS.NOT_FOUND.http, "NOT_FOUND", `no WebSocket at ${url.pathname}; it is at ${WS_PATH}`);
     }
-    if (o.ctx.isClosing) return socket.destroy();
+    if (o.ctx.isClosing || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new Session(o.ctx, ws, { maxPrefetch: o.maxPrefetch, pollMs: o.pollMs });
+      const session = new Session(o.ctx, ws, { maxPrefetch: o.maxPrefetch, pollMs: o.pollMs, user, access: o.access });
       sessions.set(ws, session);
       alive.add(ws);
       o.metrics.wsConnections.inc();
@@ -69,7 +81,7 @@ export function attachWebSocket(server: Server, o: WsOptions): { close(): Promis
         void session.close().finally(() => sessions.delete(ws));
       });
     });
-  });
+  }
 
   const pinger = setInterval(() => {
     for (const ws of sessions.keys()) {
@@ -84,6 +96,13 @@ export function attachWebSocket(server: Server, o: WsOptions): { close(): Promis
   pinger.unref();
 
   return {
+    /** After a reload of the users: close the sockets whose user is gone or may no longer do what it does. */
+    recheck() {
+      for (const [ws, session] of sessions) {
+        const why = session.revoked();
+        if (why) ws.close(1008, why);
+      }
+    },
     /** Close every socket (1001, going away) and wait until what they held is back in the queues. */
     async close() {
       clearInterval(pinger);

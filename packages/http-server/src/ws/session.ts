@@ -4,14 +4,31 @@
 import type { WebSocket } from "ws";
 import { isTinyQSError, TinyQSError, type Message } from "@tinyqs/core";
 import { errorFrame, failureFrame, itemResults, messageFrame, replyFrame } from "@tinyqs/core/wire";
+import { can, type Access, type Permission, type Principal } from "@tinyqs/core/security";
 import type { Context } from "../context.js";
+import { forbidden } from "../permissions.js";
 import { FrameError, parseRequest, type Request } from "./protocol.js";
 import { Subscription, type SubscriptionHost } from "./subscription.js";
 
 export interface SessionOptions {
   maxPrefetch: number;
   pollMs: number;
+  /** Who opened the socket; each request is checked against its grants as they are at that moment. */
+  user: Principal;
+  access: Access;
 }
+
+/** The grant each op needs on its queue (--users): sending, or receiving and settling deliveries. */
+const OP_GRANTS: Record<Request["op"], Permission> = {
+  send: "send",
+  subscribe: "receive",
+  unsubscribe: "receive",
+  delete: "receive",
+  touch: "receive",
+  release: "receive",
+  deleteBatch: "receive",
+  touchBatch: "receive",
+};
 
 export class Session implements SubscriptionHost {
   private readonly subs = new Map<string, Subscription>();
@@ -40,6 +57,16 @@ export class Session implements SubscriptionHost {
 
   failed(queue: string, err: TinyQSError): void {
     this.sendFrame(errorFrame(err, { queue }));
+  }
+
+  /** Why this socket must close after a reload of the users (user removed, or a subscription no longer allowed); null if it may go on. */
+  revoked(): string | null {
+    const { user, access } = this.options;
+    if (!access.isCurrent(user)) return "the user was removed or its password changed";
+    for (const [queue, sub] of this.subs) {
+      if (sub.isActive && !can(user, "receive", queue)) return `the user may no longer receive from ${queue}`;
+    }
+    return null;
   }
 
   /** Stop every subscription and put back what this socket held. Idempotent. */
@@ -91,6 +118,9 @@ export class Session implements SubscriptionHost {
 
   private async perform(r: Request): Promise<Record<string, unknown>> {
     const { api, limits } = this.ctx;
+    const { user, access } = this.options;
+    if (!access.isCurrent(user)) throw new TinyQSError("UNAUTHORIZED", "the user was removed or its password changed");
+    if (!can(user, OP_GRANTS[r.op], r.queue)) throw forbidden(user, OP_GRANTS[r.op], r.queue);
     switch (r.op) {
       case "subscribe": {
         // A frame that arrives while the socket is closing (a close handshake in progress) starts nothing.

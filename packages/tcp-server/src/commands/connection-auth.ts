@@ -16,8 +16,8 @@ export const CONNECTION_AUTH = {
 
   AUTH(args, client, server) {
     if (args.length > 3) throw new CommandError(REDIS_ERRORS.syntax);
-    authenticate(args.length === 3 ? args[1]! : null, args[args.length - 1]!, client, server);
-    return OK;
+    const login = authenticate(args.length === 3 ? args[1]! : null, args[args.length - 1]!, client, server);
+    return { mode: "alone", barrier: true, run: async () => (await login(), OK) };
   },
 
   QUIT(_args, client) {
@@ -33,14 +33,19 @@ export const CONNECTION_AUTH = {
   CLIENT: clientCommand,
 } satisfies Record<string, Handler>;
 
-/** AUTH's and HELLO's check: the user `default` (or none) and the server's password. */
-export function authenticate(username: Buffer | null, password: Buffer, client: ClientState, server: ServerState): void {
-  if (!server.passwordRequired) throw new CommandError(REDIS_ERRORS.noPassword);
-  // Both checks always run, so a wrong user name takes as long as a wrong password.
-  const userOk = username === null || username.toString("latin1") === "default";
-  const passOk = server.checkPassword(password);
-  if (!userOk || !passOk) throw new CommandError(REDIS_ERRORS.wrongPass);
-  client.authenticated = true;
+/**
+ * AUTH's and HELLO's check, as Redis 6 ACLs have it: `AUTH user pass` (a user of --users, or
+ * `default` for --password), `AUTH pass` for the user `default`. Refused at once on a server with
+ * no credentials; otherwise the check (scrypt, off the event loop; rate-limited per address) runs
+ * when the returned function is called, and a failed one leaves the connection as it was.
+ */
+export function authenticate(username: Buffer | null, password: Buffer, client: ClientState, server: ServerState): () => Promise<void> {
+  if (!server.access.required) throw new CommandError(REDIS_ERRORS.noPassword);
+  return async () => {
+    const result = await server.access.login(username === null ? null : username.toString("utf8"), password, client.remoteAddress);
+    if (!result.ok) throw new CommandError(REDIS_ERRORS.wrongPass);
+    client.user = result.principal;
+  };
 }
 
 /** CLIENT SETNAME's and HELLO SETNAME's rule: printable ASCII without spaces; empty clears the name. */
@@ -65,7 +70,7 @@ function clientLine(c: ClientState): string {
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=-1 name=${c.name ?? ""} age=${age} idle=${idle} flags=N db=0 ` +
     "sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r " +
-    `cmd=${c.lastCommand} user=default redir=-1 resp=${c.protocol} lib-name=${c.libName ?? ""} lib-ver=${c.libVer ?? ""}`
+    `cmd=${c.lastCommand} user=${c.user?.name ?? "default"} redir=-1 resp=${c.protocol} lib-name=${c.libName ?? ""} lib-ver=${c.libVer ?? ""}`
   );
 }
 

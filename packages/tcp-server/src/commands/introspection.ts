@@ -18,12 +18,23 @@ export const INTROSPECTION = {
       if (proto !== "2" && proto !== "3") throw new CommandError(REDIS_ERRORS.noProto);
       protocol = proto === "3" ? 3 : 2;
     }
-    const name = helloOptions(args, client, server);
-    if (server.passwordRequired && !client.authenticated) throw notAuthenticated();
-    if (name) setName(client, name);
-    // Switched only once all is well; this reply is already written in the new protocol.
-    client.protocol = protocol;
-    return flatMap([
+    const { name, login } = helloOptions(args, client, server);
+    const answer = () => {
+      if (!client.user) throw notAuthenticated();
+      if (name) setName(client, name);
+      // Switched only once all is well; this reply is already written in the new protocol.
+      client.protocol = protocol;
+      return helloReply(client, protocol);
+    };
+    if (!login) return answer();
+    return { mode: "alone", barrier: true, run: async () => (await login(), answer()) };
+  },
+
+  INFO: (args, _client, server) => bulk(infoText(server, args.slice(1).map((a) => a.toString("latin1").toLowerCase()))),
+} satisfies Record<string, Handler>;
+
+function helloReply(client: ClientState, protocol: 2 | 3): Encoded {
+  return flatMap([
       ["server", bulk("tinyqs")],
       ["version", bulk(VERSION)],
       ["proto", integer(protocol)],
@@ -31,19 +42,17 @@ export const INTROSPECTION = {
       ["mode", bulk("standalone")],
       ["role", bulk("master")],
       ["modules", array([])],
-    ]);
-  },
+  ]);
+}
 
-  INFO: (args, _client, server) => bulk(infoText(server, args.slice(1).map((a) => a.toString("latin1").toLowerCase()))),
-} satisfies Record<string, Handler>;
-
-/** HELLO's `AUTH user pass` (checked at once) and `SETNAME name` (returned, set once all is well). */
-function helloOptions(args: Buffer[], client: ClientState, server: ServerState): Buffer | undefined {
+/** HELLO's `AUTH user pass` (the check to run) and `SETNAME name` (set once all is well). */
+function helloOptions(args: Buffer[], client: ClientState, server: ServerState): { name?: Buffer; login?: () => Promise<void> } {
   let name: Buffer | undefined;
+  let login: (() => Promise<void>) | undefined;
   for (let i = 2; i < args.length; ) {
     const opt = args[i]!.toString("latin1").toUpperCase();
     if (opt === "AUTH" && i + 2 < args.length) {
-      authenticate(args[i + 1]!, args[i + 2]!, client, server);
+      login = authenticate(args[i + 1]!, args[i + 2]!, client, server);
       i += 3;
     } else if (opt === "SETNAME" && i + 1 < args.length) {
       name = args[i + 1]!;
@@ -52,7 +61,7 @@ function helloOptions(args: Buffer[], client: ClientState, server: ServerState):
       throw new CommandError(REDIS_ERRORS.syntax);
     }
   }
-  return name;
+  return { name, login };
 }
 
 // ---- INFO -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 // connection; the engine checks the rest (queue names, receipts, sizes) and its errors are the reply.
 // Their rows (arity, docs) are in table.ts.
 import { CONFIG_SETTINGS, LIMITS, TinyQSError, checkIdOrReceipt, type BrowseState, type QueueConfig } from "@tinyqs/core";
+import { visibleQueues } from "@tinyqs/core/security";
 import { array, browsedReply, bulk, bulkArray, configReply, integer, messageReply, statsReply } from "../resp/encoder.js";
 import { int, optInt, options, shown, text } from "./arguments.js";
 import { engineCall, reservingHandler, waitingCall } from "./engine-calls.js";
@@ -92,7 +93,9 @@ export const QUEUE_VERBS = {
     return engineCall("overlap", async () => statsReply(await server.engine.stats(queue)));
   },
 
-  QUEUES: (_args, _client, server) => engineCall("overlap", async () => bulkArray(await server.engine.queues())),
+  // Only the queues the user administers (all of them for --password and an open server).
+  QUEUES: (_args, client, server) =>
+    engineCall("overlap", async () => bulkArray(visibleQueues(client.user!, await server.engine.queues()) ?? [])),
 
   QCONFIG(args, _client, server) {
     const queue = text(args[1]!);

@@ -8,6 +8,7 @@
 //   "alone"    nothing else of this connection runs meanwhile (RECEIVE/PEEK/TAKE with WAIT, the reply
 //              WAIT, QCONFIG, PURGE).
 import type { TinyQSApi } from "@tinyqs/core";
+import type { Access, Permission, Principal } from "@tinyqs/core/security";
 import type { Encoded, Protocol } from "../resp/encoder.js";
 import type { Transaction } from "../transaction.js";
 
@@ -15,9 +16,8 @@ import type { Transaction } from "../transaction.js";
 export interface ServerState {
   readonly engine: TinyQSApi;
   readonly limits: { readonly maxMessageBytes: number; readonly maxArgs: number; readonly maxConnections: number };
-  readonly passwordRequired: boolean;
-  /** Constant-time comparison with the configured password. */
-  checkPassword(given: Buffer): boolean;
+  /** Who may do what: --password (one all-powerful user) and --users (@tinyqs/core/security). */
+  readonly access: Access;
   readonly counters: { connectionsReceived: number; commandsProcessed: number; rejectedConnections: number };
   readonly startedAt: number;
   readonly port: number | null;
@@ -37,7 +37,10 @@ export interface ClientState {
   name: string | null;
   libName: string | null;
   libVer: string | null;
-  authenticated: boolean;
+  /** The user this connection logged in as (AUTH, HELLO … AUTH); null until then. Open server: everyone's OPEN_ACCESS. */
+  user: Principal | null;
+  /** The remote IP address, for the failed-login limit and its log lines. */
+  readonly remoteAddress: string;
   /** RESP2 until `HELLO 3`; the replies are written in it (see ../resp/encoder.ts). */
   protocol: Protocol;
   /** MULTI … EXEC of this connection (../transaction.ts). */
@@ -53,6 +56,8 @@ export interface Deferred {
   /** A RECEIVE/PEEK/TAKE/WAIT that may wait: the client counts as blocked meanwhile (INFO blocked_clients). */
   readonly waits?: boolean;
   run(): Promise<Encoded>;
+  /** Nothing after it is even looked at until it is done (AUTH: its outcome decides what may run next). */
+  readonly barrier?: boolean;
   /** The reply was ready but the client left before it was written (RECEIVE and TAKE put their messages back). */
   dropped?(): void;
 }
@@ -78,6 +83,8 @@ export interface CommandSpec {
   args: ArgDoc[];
   /** Allowed before AUTH when a password is set. */
   noAuth?: boolean;
+  /** The grant a user needs for it (--users), on the queue it names (its first argument; WAIT's handle's queue). */
+  grant?: Permission;
   /** Flags for COMMAND INFO. */
   flags: string[];
   handler: Handler;
