@@ -12,13 +12,20 @@
 // "alone" engine call running the queue); a command that is an HTTP request's first word
 // (cross-protocol.ts) ends the input there, and the connection closes without running it.
 //
-// Flow control: reading pauses while too many commands wait or too many reply bytes are unsent.
+// Flow control: reading pauses while too many commands wait or too many reply bytes are unsent, or
+// while the server's byte budget (server.ts) is full and this connection holds its share of it.
+// What it holds is counted there: commands read ahead, the one being read, replies not yet taken
+// by the system (reply-output.ts, which also remembers reservations a cut gives back).
+// With a password, a connection that has not authenticated within the AUTH deadline is told so and
+// closed (server.ts admits it to the AuthGate; authenticating hands the ticket back).
 // When the client goes away (or closes its side, or the server shuts down) the connection's
 // AbortSignal fires: a waiting RECEIVE/TAKE ends and the engine puts back anything reserved at that
 // instant (a waiting WAIT: the reply collected at that instant); commands not started yet are dropped.
 import type { Socket } from "node:net";
+import type { AuthGate, AuthTicket, ByteBudget } from "@tinyqs/core";
 import {
   CommandError,
+  authTimedOut,
   errorReply,
   lookup,
   notAuthenticated,
@@ -35,6 +42,7 @@ import {
   MAX_UNSENT_REPLY_BYTES,
 } from "./defaults.js";
 import { isHttpRequest } from "./cross-protocol.js";
+import { ReplyOutput } from "./reply-output.js";
 import { error, forProtocol, type Encoded, type Protocol } from "./resp/encoder.js";
 import { RespParser, type ParserLimits } from "./resp/parser.js";
 import { Transaction } from "./transaction.js";
@@ -62,6 +70,10 @@ export interface ConnectionHooks {
   idleTimeoutMs: number;
   /** Pause reading while commands waiting for their turn hold this many bytes (resume at half). */
   maxPendingBytes: number;
+  /** The server's byte budget, shared by all its connections. */
+  budget: ByteBudget;
+  /** With a password: where an unauthenticated connection waits (server.ts checked there is room). */
+  authGate: AuthGate | null;
   onClose(conn: Connection): void;
 }
 
@@ -72,7 +84,8 @@ export class Connection implements ClientState {
   name: string | null = null;
   libName: string | null = null;
   libVer: string | null = null;
-  authenticated: boolean;
+  /** Bytes held against the budget (kept by the budget). */
+  held = 0;
   protocol: Protocol = 2;
   /** MULTI … EXEC (transaction.ts). */
   readonly transaction: Transaction;
@@ -80,6 +93,11 @@ export class Connection implements ClientState {
   readonly laddr: string;
 
   private readonly parser: RespParser;
+  private readonly output: ReplyOutput;
+  private authed: boolean;
+  private authTicket: AuthTicket | null = null;
+  /** Called by the budget when bytes went elsewhere: read on if this connection may. */
+  private readonly relieved = () => this.resume();
   private readonly controller = new AbortController();
   private slots: Slot[] = [];
   /** First slot whose reply is not written yet. */
@@ -107,7 +125,9 @@ export class Connection implements ClientState {
     private readonly server: ServerState,
     private readonly hooks: ConnectionHooks,
   ) {
-    this.authenticated = !server.passwordRequired;
+    this.authed = !server.passwordRequired;
+    if (!this.authed) this.authTicket = hooks.authGate?.admit(() => this.authDeadlinePassed()) ?? null;
+    this.output = new ReplyOutput(socket, () => this.resume());
     this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
     this.laddr = `${socket.localAddress}:${socket.localPort}`;
     this.transaction = new Transaction({ maxCommands: MAX_PENDING_PER_CONNECTION, maxBytes: hooks.maxPendingBytes });
@@ -128,7 +148,7 @@ export class Connection implements ClientState {
     if (hooks.idleTimeoutMs > 0) socket.setTimeout(hooks.idleTimeoutMs);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("end", () => this.onEnd());
-    socket.on("drain", () => this.updateReading());
+    socket.on("drain", () => this.resume());
     socket.on("timeout", () => this.onIdle());
     socket.on("error", () => {}); // ECONNRESET and the like: 'close' follows
     socket.on("close", () => this.onClose());
@@ -140,6 +160,33 @@ export class Connection implements ClientState {
 
   get blocked(): boolean {
     return this.waiting > 0;
+  }
+
+  get authenticated(): boolean {
+    return this.authed;
+  }
+
+  /** AUTH and HELLO set it: the AUTH deadline no longer applies. */
+  set authenticated(yes: boolean) {
+    this.authed = yes;
+    if (yes) {
+      this.authTicket?.done();
+      this.authTicket = null;
+    }
+  }
+
+  /** How long this connection's replies have waited with none of their bytes taken (0: none wait). */
+  stalledMs(now: number): number {
+    return this.output.stalledMs(now);
+  }
+
+  /**
+   * Cut a client that holds more than its share and reads none of its replies: the messages
+   * reserved for replies it may not have read go back to ready now, their receive counts undone.
+   */
+  cutForNotReading(): void {
+    this.output.giveBackUnread();
+    this.socket.destroy();
   }
 
   closeAfterReply(): void {
@@ -162,6 +209,17 @@ export class Connection implements ClientState {
   /** Cut the connection now (shutdown grace period over). */
   destroy(): void {
     this.socket.destroy();
+  }
+
+  /** No AUTH in time: say so, run nothing more, close. */
+  private authDeadlinePassed(): void {
+    if (this.closed || this.authed) return;
+    for (let i = this.next; i < this.slots.length; i++) this.pendingBytes -= this.slots[i]!.bytes;
+    this.slots.length = this.next;
+    this.endInput();
+    // After the replies already due (to PING, HELLO…), then the connection closes.
+    this.push({ args: null, name: "", deferred: null, reply: error(authTimedOut(this.hooks.authGate!.timeoutMs)), last: true, bytes: 0 }, true);
+    this.flush();
   }
 
   // ---- input ---------------------------------------------------------------------------------
@@ -195,8 +253,8 @@ export class Connection implements ClientState {
     this.endInput();
   }
 
-  private push(slot: Slot): void {
-    if (this.inputDone) return;
+  private push(slot: Slot, evenAfterInput = false): void {
+    if (this.inputDone && !evenAfterInput) return;
     this.pendingBytes += slot.bytes;
     this.slots.push(slot);
   }
@@ -206,6 +264,8 @@ export class Connection implements ClientState {
   /** Prepare and start what the rule allows, in order. */
   private pump(): void {
     while (this.next < this.slots.length && !this.closed) {
+      // A client that does not take its replies gets no more run for it: each reply would stay here.
+      if (this.outputFull()) break;
       const slot = this.slots[this.next]!;
       if (slot.reply === null && slot.deferred === null) this.prepare(slot);
       if (slot.reply !== null) {
@@ -295,13 +355,15 @@ export class Connection implements ClientState {
 
   /** Write every reply that is next in order. */
   private flush(): void {
-    if (this.closed) return;
+    if (this.closed || this.socket.writableEnded) return;
     const out: Buffer[] = [];
+    const giveBacks: Array<() => void> = [];
     let last = false;
     while (this.head < this.slots.length) {
       const slot = this.slots[this.head]!;
       if (slot.reply === null) break;
       out.push(slot.resp3 ? forProtocol(slot.reply, 3) : slot.reply);
+      if (slot.deferred?.dropped) giveBacks.push(slot.deferred.dropped);
       slot.deferred = null;
       this.slots[this.head] = undefined as never; // let the reply go once written
       this.head++;
@@ -315,7 +377,7 @@ export class Connection implements ClientState {
       this.next -= this.head;
       this.head = 0;
     }
-    if (out.length > 0) this.socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+    if (out.length > 0) this.output.write(out.length === 1 ? out[0]! : Buffer.concat(out), giveBacks);
     if (last) {
       this.slots.length = this.head;
       this.next = this.head;
@@ -357,19 +419,39 @@ export class Connection implements ClientState {
     setTimeout(() => this.socket.destroy(), CLOSE_DEADLINE_MS).unref();
   }
 
+  /** The client took replies, or the budget has room again: run and answer what may go now. */
+  private resume(): void {
+    this.pump();
+    this.flush();
+  }
+
+  /**
+   * Too many reply bytes wait for the client, or some do and it holds its share of a full budget.
+   * (Commands read ahead alone do not stop it: running them is what frees their bytes.)
+   */
+  private outputFull(): boolean {
+    return this.socket.writableLength >= MAX_UNSENT_REPLY_BYTES || (this.output.unsent > 0 && this.hooks.budget.mustWait(this));
+  }
+
   private updateReading(): void {
-    if (this.closed || this.inputDone) return;
+    if (this.closed) return;
+    const { budget } = this.hooks;
+    budget.set(this, this.pendingBytes + this.parser.bufferedBytes + this.output.unsent);
+    if (this.inputDone) return;
     const pending = this.slots.length - this.head;
     const tooMany = pending >= MAX_PENDING_PER_CONNECTION || this.pendingBytes >= this.hooks.maxPendingBytes;
     const tooMuchOut = this.socket.writableLength >= MAX_UNSENT_REPLY_BYTES;
-    if (!this.readPaused && (tooMany || tooMuchOut)) {
+    const budgetFull = budget.mustWait(this);
+    if (budgetFull) budget.whenRelieved(this.relieved);
+    if (!this.readPaused && (tooMany || tooMuchOut || budgetFull)) {
       this.readPaused = true;
       this.socket.pause();
     } else if (
       this.readPaused &&
       pending < MAX_PENDING_PER_CONNECTION / 2 &&
       this.pendingBytes < this.hooks.maxPendingBytes / 2 &&
-      !tooMuchOut
+      !tooMuchOut &&
+      !budgetFull
     ) {
       this.readPaused = false;
       this.socket.resume();
@@ -394,6 +476,10 @@ export class Connection implements ClientState {
     this.slots = [];
     this.head = this.next = 0;
     this.pendingBytes = 0;
+    this.output.forgetAll();
+    this.hooks.budget.set(this, 0);
+    this.hooks.budget.forget(this.relieved);
+    this.authTicket?.done();
     this.hooks.onClose(this);
   }
 }

@@ -1,6 +1,6 @@
 // The flags and environment variables of `tinyqs-tcp`: one table, from which @tinyqs/core/cli
 // parses the command line (a flag beats its variable, both beat the default) and writes --help.
-import { DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, parseCommandLine, redactUrl, usage, type CliRequest as KitRequest, type CliSetting, type CliSpec } from "@tinyqs/core/cli";
+import { DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, boundSettings, parseCommandLine, redactUrl, usage, type CliRequest as KitRequest, type CliSetting, type CliSpec } from "@tinyqs/core/cli";
 import { DEFAULTS, VERSION } from "./defaults.js";
 import type { TcpServerOptions } from "./server.js";
 
@@ -67,6 +67,9 @@ const SETTINGS: CliSetting<CliConfig>[] = [
     flag: "--idle-timeout", env: "TINYQS_IDLE_TIMEOUT_MS", arg: "MS",
     help: "close connections idle this long (default 0: never)", set: (o, v) => (o.server.idleTimeoutMs = v.integer()),
   },
+  // --max-buffered-bytes, --slow-reader-timeout-ms, --auth-timeout-ms, --max-pending-auth,
+  // --max-connections-per-address: the same in tinyqs-http (core's cli/bounds.ts).
+  ...boundSettings<CliConfig>((o) => o.server, "AUTH"),
 ];
 
 export const CLI: CliSpec<CliConfig> = {

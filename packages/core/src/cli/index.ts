@@ -10,5 +10,6 @@ export { parseCommandLine } from "./parse.js";
 export { redactUrl } from "./redact.js";
 export { closeOnStopSignals, onStopSignals, type StopSignalOptions } from "./signals.js";
 export { usage, type CliRequest, type CliSetting, type CliSpec } from "./spec.js";
+export { boundSettings } from "./bounds.js";
 export { CliError, CliValue, DEFAULT_WORDING, type CliWording } from "./value.js";
 export { DEFAULTS } from "../defaults.js";

@@ -2,5 +2,5 @@
 // types a connection and the server implement, and the error replies they send themselves.
 export { COMMANDS } from "./table.js";
 export { COMMANDS_BY_NAME, lookup } from "./lookup.js";
-export { CommandError, REDIS_ERRORS, errorReply, notAuthenticated, unknownCommand, wrongArity } from "./redis-errors.js";
+export { CommandError, REDIS_ERRORS, authTimedOut, errorReply, tooManyConnections, notAuthenticated, unknownCommand, wrongArity } from "./redis-errors.js";
 export type { ArgDoc, ClientState, CommandSpec, Deferred, Handler, ServerState } from "./types.js";

@@ -18,7 +18,7 @@ export interface ServerState {
   readonly passwordRequired: boolean;
   /** Constant-time comparison with the configured password. */
   checkPassword(given: Buffer): boolean;
-  readonly counters: { connectionsReceived: number; commandsProcessed: number; rejectedConnections: number };
+  readonly counters: { connectionsReceived: number; commandsProcessed: number; rejectedConnections: number; slowReadersCut: number };
   readonly startedAt: number;
   readonly port: number | null;
   clients(): Iterable<ClientState>;
