@@ -4,6 +4,7 @@
 // sides are hashed first, so neither their bytes nor their lengths show in the timing.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import type { RequestHandler } from "express";
 import { errorJson } from "@tinyqs/core/wire";
 import { UNAUTHORIZED } from "./http-errors.js";
@@ -23,9 +24,12 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   return m?.[1];
 }
 
-export function requireToken(check: (given: string | undefined) => boolean): RequestHandler {
+export function requireToken(check: (given: string | undefined) => boolean, authenticated: (socket: Socket) => void = () => {}): RequestHandler {
   return (req, res, next) => {
-    if (check(bearerToken(req))) return next();
+    if (check(bearerToken(req))) {
+      authenticated(req.socket);
+      return next();
+    }
     res.status(UNAUTHORIZED.http).set("WWW-Authenticate", 'Bearer realm="tinyqs"').json(errorJson(UNAUTHORIZED.code, UNAUTHORIZED.message));
   };
 }

@@ -16,13 +16,13 @@ export function messageRoutes(ctx: Context): Router {
 
   // The request body is the message, whatever its Content-Type; it is stored byte for byte.
   on(r, ROUTES.send, async (req, res, { delayMs }) => {
-    const body = await readBody(req, res, limits.maxMessageBytes);
+    const body = await readBody(req, res, limits.maxMessageBytes, limits.bodies);
     const id = await api.send(req.params.queue, body, { delayMs });
     res.status(201).json({ id });
   });
 
   on(r, ROUTES.sendBatch, async (req, res) => {
-    const items = parseBatch(await readJson(req, res, limits.maxJsonBytes), limits.maxMessageBytes);
+    const items = parseBatch(await readJson(req, res, limits.maxJsonBytes, limits.bodies), limits.maxMessageBytes);
     res.status(201).json({ ids: await sendGrouped(ctx, req.params.queue, items) });
   });
 

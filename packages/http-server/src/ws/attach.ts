@@ -6,6 +6,7 @@
 // (403) as on the REST routes. Keeps sockets alive with pings
 // (a peer that stops answering is closed, so its messages come back), and closes them all on shutdown.
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ERRORS } from "@tinyqs/core";
@@ -25,6 +26,8 @@ export interface WsOptions {
   maxPrefetch: number;
   pollMs: number;
   pingMs: number;
+  /** The upgrade carried the token: its connection no longer counts as waiting to authenticate. */
+  authenticated?: (socket: Socket) => void;
 }
 
 /** Answer an upgrade request we refuse with a plain HTTP response, in the API's error shape. */
@@ -53,6 +56,7 @@ export function attachWebSocket(server: Server, o: WsOptions): { close(): Promis
     if (!o.checkToken(bearerToken(req) ?? url.searchParams.get("token") ?? undefined)) {
       return refuse(socket, UNAUTHORIZED.http, UNAUTHORIZED.code, UNAUTHORIZED.message, ['WWW-Authenticate: Bearer realm="tinyqs"']);
     }
+    o.authenticated?.(socket as Socket);
     if (url.pathname !== WS_PATH) {
       return refuse(socket, ERRORS.NOT_FOUND.http, "NOT_FOUND", `no WebSocket at ${url.pathname}; it is at ${WS_PATH}`);
     }
