@@ -36,12 +36,12 @@ export interface BudgetHolder {
 
 /**
  * The bytes a server holds for all its clients, against one limit. Each holder reports what it
- * holds now (set()); at the limit, a holder with its share or more (the limit over the number of
- * holders) must stop taking bytes in (mustWait()), so the ones holding the most wait while a small
- * client is still read. A holder that waits asks to be woken (whenRelieved()) when bytes go.
- * The total stays near the limit: those over their share stop at it, every other holder a quarter
- * over it; past that only a holder that held nothing may read (one chunk of the socket, up to
- * 64 KiB, for a command of a small client).
+ * holds now (set()); at the limit, a holder that holds anything must stop taking bytes in
+ * (mustWait()), while one that holds nothing (a small client between commands) is still read. A
+ * holder that waits asks to be woken (whenRelieved()) when bytes go. So the total passes the limit
+ * only by what was already on its way (a reply being built, one socket chunk per reader). A holder
+ * that also reads nothing is cut (cutIfStuck()) once it holds its share (the limit over the number
+ * of holders) or the budget is half used.
  */
 export class ByteBudget {
   private total = 0;
@@ -77,18 +77,21 @@ export class ByteBudget {
   }
 
   /**
-   * Take nothing more in for now: at the limit, a holder with its share or more; a quarter over it,
-   * every holder that holds anything (one that holds nothing may still read a command, so that a
-   * small client is served whatever the others do).
+   * Take nothing more in for now: at the limit, every holder that holds anything. One that holds
+   * nothing may still read (a command of a small client, which it hands on at once), so a normal
+   * client is served whatever the others hold; the big holders wait until bytes go.
    */
   mustWait(holder: BudgetHolder): boolean {
-    if (this.total < this.limit) return false;
-    return holder.held >= this.share || (holder.held > 0 && this.total >= this.limit + this.limit / 4);
+    return this.total >= this.limit && holder.held > 0;
   }
 
-  /** Over its share of a budget at its limit: a candidate for a cut if it also does not read. */
-  overShare(holder: BudgetHolder): boolean {
-    return this.atLimit && holder.held > this.share;
+  /**
+   * Whether a holder that reads nothing (a server decides what that means) is to be cut: it holds
+   * its share or more, or the budget is half used or more. A client that stops reading alone, with
+   * room to spare, is only held to its per-connection bounds; under pressure every stuck one goes.
+   */
+  cutIfStuck(holder: BudgetHolder): boolean {
+    return holder.held > 0 && (holder.held >= this.share || this.total >= this.limit / 2);
   }
 
   /** Call `wake` (once) after bytes go somewhere; it checks mustWait() again and may ask again. */

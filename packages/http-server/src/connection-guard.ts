@@ -72,7 +72,7 @@ export function guardConnections(server: Server, bounds: Bounds, budget: ByteBud
       if (unsent === 0 || taken !== w.taken) w.progressAt = now;
       w.taken = taken;
       budget.set(w, unsent);
-      if (budget.overShare(w) && now - w.progressAt >= bounds.slowReaderTimeoutMs) socket.destroy();
+      if (budget.cutIfStuck(w) && now - w.progressAt >= bounds.slowReaderTimeoutMs) socket.destroy();
     }
   }, SOCKET_SWEEP_MS);
   sweep.unref();

@@ -110,6 +110,8 @@ export class Connection implements ClientState {
   private waiting = 0;
   /** Bytes of the commands read but not prepared yet: what a client pipelining behind a waiting RECEIVE makes the server hold. */
   private pendingBytes = 0;
+  /** Bytes of the arguments of commands prepared and not finished (an engine call still holds them). */
+  private runningBytes = 0;
   private current: Slot | null = null;
   private flushQueued = false;
   /** No more input will be read (QUIT, protocol error, client closed its side, shutdown). */
@@ -305,6 +307,7 @@ export class Connection implements ClientState {
       else {
         slot.deferred = out;
         slot.name = spec.name;
+        this.runningBytes += slot.bytes;
       }
     } catch (e) {
       if (!checked) this.transaction.refused(); // inside MULTI, EXEC will answer EXECABORT
@@ -333,6 +336,7 @@ export class Connection implements ClientState {
 
   private finish(slot: Slot, d: Deferred, reply: Encoded): void {
     this.running--;
+    this.runningBytes -= slot.bytes;
     if (d.waits) this.waiting--;
     if (this.running === 0) this.runningName = null;
     if (this.closed) {
@@ -436,7 +440,7 @@ export class Connection implements ClientState {
   private updateReading(): void {
     if (this.closed) return;
     const { budget } = this.hooks;
-    budget.set(this, this.pendingBytes + this.parser.bufferedBytes + this.output.unsent);
+    budget.set(this, this.pendingBytes + this.runningBytes + this.parser.bufferedBytes + this.output.unsent);
     if (this.inputDone) return;
     const pending = this.slots.length - this.head;
     const tooMany = pending >= MAX_PENDING_PER_CONNECTION || this.pendingBytes >= this.hooks.maxPendingBytes;

@@ -115,8 +115,10 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   let closing: Promise<void> | null = null;
   let bound: { host: string; port: number } | null = null;
 
+  const budget = new ByteBudget(bounds.maxBufferedBytes);
   const state: ServerState = {
     engine,
+    buffered: budget,
     limits,
     ...passwordCheck(options.password),
     counters: { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0, slowReadersCut: 0 },
@@ -127,7 +129,6 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
     clients: (): Iterable<ClientState> => connections,
   };
 
-  const budget = new ByteBudget(bounds.maxBufferedBytes);
   const perAddress = new AddressLimit(bounds.maxConnectionsPerAddress);
   const authGate = state.passwordRequired ? new AuthGate(bounds.authTimeoutMs, bounds.maxPendingAuth) : null;
   const remoteOf = new WeakMap<Connection, string>();
@@ -146,13 +147,13 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
     },
   };
 
-  // With the budget full, a connection over its share whose replies have waited this long with
-  // none of their bytes taken is cut, and what it may not have read goes back (connection.ts).
+  // A connection whose replies have waited this long with none of their bytes taken is cut once it
+  // holds its share or the budget is half used; what it may not have read goes back (connection.ts).
   const sweep = setInterval(() => {
-    if (!budget.atLimit) return;
+    if (budget.used === 0) return;
     const now = Date.now();
     for (const c of connections) {
-      if (budget.overShare(c) && c.stalledMs(now) >= bounds.slowReaderTimeoutMs) {
+      if (budget.cutIfStuck(c) && c.stalledMs(now) >= bounds.slowReaderTimeoutMs) {
         state.counters.slowReadersCut++;
         c.cutForNotReading();
       }

@@ -20,6 +20,8 @@ export interface ServerState {
   checkPassword(given: Buffer): boolean;
   readonly counters: { connectionsReceived: number; commandsProcessed: number; rejectedConnections: number; slowReadersCut: number };
   readonly startedAt: number;
+  /** The byte budget of all connections: what they hold now, and its limit (INFO shows both). */
+  readonly buffered: { readonly used: number; readonly limit: number };
   readonly port: number | null;
   clients(): Iterable<ClientState>;
 }
