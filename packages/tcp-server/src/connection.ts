@@ -12,10 +12,10 @@
 // "alone" engine call running the queue); a command that is an HTTP request's first word
 // (cross-protocol.ts) ends the input there, and the connection closes without running it.
 //
-// Flow control: reading pauses while too many commands wait or too many reply bytes are unsent, or
-// while the server's byte budget (server.ts) is full and this connection holds its share of it.
-// What it holds is counted there: commands read ahead, the one being read, replies not yet taken
-// by the system (reply-output.ts, which also remembers reservations a cut gives back).
+// Flow control (read-flow.ts): reading pauses while too many commands wait or too many reply bytes
+// are unsent, or while the server's byte budget (server.ts) is full and this connection holds any
+// of it: commands read ahead or running, the one being read, replies not yet taken by the system
+// (reply-output.ts, which also remembers the reservations a cut for not reading gives back).
 // With a password, a connection that has not authenticated within the AUTH deadline is told so and
 // closed (server.ts admits it to the AuthGate; authenticating hands the ticket back).
 // When the client goes away (or closes its side, or the server shuts down) the connection's
@@ -42,28 +42,12 @@ import {
   MAX_UNSENT_REPLY_BYTES,
 } from "./defaults.js";
 import { isHttpRequest } from "./cross-protocol.js";
+import { ReadFlow } from "./read-flow.js";
 import { ReplyOutput } from "./reply-output.js";
+import { commandSlot, replySlot, type Slot } from "./slot.js";
 import { error, forProtocol, type Encoded, type Protocol } from "./resp/encoder.js";
 import { RespParser, type ParserLimits } from "./resp/parser.js";
 import { Transaction } from "./transaction.js";
-
-interface Slot {
-  /** The command, until it has been prepared. */
-  args: Buffer[] | null;
-  /** Name (upper case) for the overlap rule. */
-  name: string;
-  /** The engine call, from prepare() until its reply is written. */
-  deferred: Deferred | null;
-  reply: Encoded | null;
-  /** Close the connection once this reply is written (QUIT, protocol error). */
-  last: boolean;
-  /** Bytes of the arguments, held until the command is prepared (see pendingBytes). */
-  bytes: number;
-  /** Prepared while the connection spoke RESP3: the reply is written in RESP3 (HELLO 3's own reply too). */
-  resp3?: true;
-  /** Refused by the parser (too large, too many arguments): inside MULTI, EXEC must then abort. */
-  refused?: true;
-}
 
 export interface ConnectionHooks {
   limits: ParserLimits;
@@ -96,8 +80,7 @@ export class Connection implements ClientState {
   private readonly output: ReplyOutput;
   private authed: boolean;
   private authTicket: AuthTicket | null = null;
-  /** Called by the budget when bytes went elsewhere: read on if this connection may. */
-  private readonly relieved = () => this.resume();
+  private readonly flow: ReadFlow;
   private readonly controller = new AbortController();
   private slots: Slot[] = [];
   /** First slot whose reply is not written yet. */
@@ -117,7 +100,6 @@ export class Connection implements ClientState {
   /** No more input will be read (QUIT, protocol error, client closed its side, shutdown). */
   private inputDone = false;
   private closed = false;
-  private readPaused = false;
   /** The server is shutting down. */
   private stopping = false;
 
@@ -130,6 +112,7 @@ export class Connection implements ClientState {
     this.authed = !server.passwordRequired;
     if (!this.authed) this.authTicket = hooks.authGate?.admit(() => this.authDeadlinePassed()) ?? null;
     this.output = new ReplyOutput(socket, () => this.resume());
+    this.flow = new ReadFlow(socket, hooks.budget, this, hooks.maxPendingBytes, () => this.resume());
     this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
     this.laddr = `${socket.localAddress}:${socket.localPort}`;
     this.transaction = new Transaction({ maxCommands: MAX_PENDING_PER_CONNECTION, maxBytes: hooks.maxPendingBytes });
@@ -138,11 +121,11 @@ export class Connection implements ClientState {
         if (isHttpRequest(args[0])) return this.httpRequest();
         let bytes = 0;
         for (const a of args) bytes += a.length;
-        this.push({ args, name: "", deferred: null, reply: null, last: false, bytes });
+        this.push(commandSlot(args, bytes));
       },
-      refused: (e) => this.push({ args: null, name: "", deferred: null, reply: error(e.respError), last: false, bytes: 0, refused: true }),
+      refused: (e) => this.push(replySlot(error(e.respError), false, true)),
       fatal: (message) => {
-        this.push({ args: null, name: "", deferred: null, reply: error(`ERR ${message}`), last: true, bytes: 0 });
+        this.push(replySlot(error(`ERR ${message}`), true));
         this.endInput();
       },
     });
@@ -220,7 +203,7 @@ export class Connection implements ClientState {
     this.slots.length = this.next;
     this.endInput();
     // After the replies already due (to PING, HELLO…), then the connection closes.
-    this.push({ args: null, name: "", deferred: null, reply: error(authTimedOut(this.hooks.authGate!.timeoutMs)), last: true, bytes: 0 }, true);
+    this.push(replySlot(error(authTimedOut(this.hooks.authGate!.timeoutMs)), true), true);
     this.flush();
   }
 
@@ -251,7 +234,7 @@ export class Connection implements ClientState {
    * request closes at once.
    */
   private httpRequest(): void {
-    this.push({ args: null, name: "", deferred: null, reply: Buffer.alloc(0), last: true, bytes: 0 });
+    this.push(replySlot(Buffer.alloc(0), true));
     this.endInput();
   }
 
@@ -415,10 +398,7 @@ export class Connection implements ClientState {
   private closeSoon(): void {
     // Reading may be paused for flow control: let the client's unread input drain (it is discarded,
     // inputDone is set), or destroy() would answer it with a reset.
-    if (this.readPaused) {
-      this.readPaused = false;
-      this.socket.resume();
-    }
+    this.flow.release();
     this.socket.end(() => setTimeout(() => this.socket.destroy(), 200).unref());
     setTimeout(() => this.socket.destroy(), CLOSE_DEADLINE_MS).unref();
   }
@@ -437,29 +417,11 @@ export class Connection implements ClientState {
     return this.socket.writableLength >= MAX_UNSENT_REPLY_BYTES || (this.output.unsent > 0 && this.hooks.budget.mustWait(this));
   }
 
+  /** Count what this connection holds against the budget, and pause or resume reading for it (read-flow.ts). */
   private updateReading(): void {
     if (this.closed) return;
-    const { budget } = this.hooks;
-    budget.set(this, this.pendingBytes + this.runningBytes + this.parser.bufferedBytes + this.output.unsent);
-    if (this.inputDone) return;
-    const pending = this.slots.length - this.head;
-    const tooMany = pending >= MAX_PENDING_PER_CONNECTION || this.pendingBytes >= this.hooks.maxPendingBytes;
-    const tooMuchOut = this.socket.writableLength >= MAX_UNSENT_REPLY_BYTES;
-    const budgetFull = budget.mustWait(this);
-    if (budgetFull) budget.whenRelieved(this.relieved);
-    if (!this.readPaused && (tooMany || tooMuchOut || budgetFull)) {
-      this.readPaused = true;
-      this.socket.pause();
-    } else if (
-      this.readPaused &&
-      pending < MAX_PENDING_PER_CONNECTION / 2 &&
-      this.pendingBytes < this.hooks.maxPendingBytes / 2 &&
-      !tooMuchOut &&
-      !budgetFull
-    ) {
-      this.readPaused = false;
-      this.socket.resume();
-    }
+    this.hooks.budget.set(this, this.pendingBytes + this.runningBytes + this.parser.bufferedBytes + this.output.unsent);
+    if (!this.inputDone) this.flow.update({ commands: this.slots.length - this.head, commandBytes: this.pendingBytes });
   }
 
   private onIdle(): void {
@@ -482,7 +444,7 @@ export class Connection implements ClientState {
     this.pendingBytes = 0;
     this.output.forgetAll();
     this.hooks.budget.set(this, 0);
-    this.hooks.budget.forget(this.relieved);
+    this.flow.stop();
     this.authTicket?.done();
     this.hooks.onClose(this);
   }
