@@ -51,28 +51,37 @@ export async function tcpStuck(redisUrl: string, o: { clients: number; mbEach: n
   };
   let inFlightAtCut = 0;
   let cutAt = 0;
-  // The last count of reserved messages seen while they were all still connected.
-  let bufferedMost = 0;
+  // Every 50 ms: how many are connected, how many messages are reserved, what the server holds.
+  // A cut is seen as a drop in connected_clients (a stuck client reads nothing, so it cannot tell).
+  const timeline: Array<{ t: number; connected: number; inFlight: number; buffered: number }> = [];
+  let firstCutAt = 0;
+  let lastCutAt = 0;
+  let reservedBeforeFirstCut = 0;
   while (Date.now() - t0 < 120_000) {
     const info = String(await admin.call("INFO"));
     const st = await stats();
-    bufferedMost = Math.max(bufferedMost, Number(/tinyqs_buffered_bytes:(\d+)/.exec(info)![1]));
-    if ((await clients()) <= 2) {
-      cutAt = Date.now();
+    const connected = Number(/connected_clients:(\d+)/.exec(info)![1]);
+    const sample = { t: Date.now() - t0, connected, inFlight: st.inFlight, buffered: Number(/tinyqs_buffered_bytes:(\d+)/.exec(info)![1]) };
+    timeline.push(sample);
+    if (connected < o.clients + 2 && !firstCutAt) firstCutAt = Date.now();
+    if (!firstCutAt) reservedBeforeFirstCut = st.inFlight;
+    if (connected <= 2) {
+      lastCutAt = Date.now();
       break;
     }
-    if (Number(/connected_clients:(\d+)/.exec(info)![1]) === o.clients + 2) inFlightAtCut = st.inFlight;
     await sleep(50);
   }
-  // How long until nothing of theirs is reserved any more (their leases are 600 s).
-  let backAfterMs = NaN;
-  while (cutAt && Date.now() - cutAt < 30_000) {
+  // How long after the last cut until nothing of theirs is reserved any more (their leases are 600 s).
+  let readyAgainAfterCutMs = NaN;
+  while (lastCutAt && Date.now() - lastCutAt < 30_000) {
     if ((await stats()).inFlight === 0) {
-      backAfterMs = Date.now() - cutAt;
+      readyAgainAfterCutMs = Date.now() - lastCutAt;
       break;
     }
     await sleep(20);
   }
+  const bufferedMost = Math.max(...timeline.map((x) => x.buffered));
+  const perSecond = timeline.filter((x, i) => i === 0 || Math.floor(x.t / 2000) !== Math.floor(timeline[i - 1]!.t / 2000));
   const lat = await loop.stop();
   await sleep(2000);
   const after = rss(bin.child.pid!);
@@ -86,15 +95,18 @@ export async function tcpStuck(redisUrl: string, o: { clients: number; mbEach: n
     rssBefore: before,
     rssMost: watch.most(),
     rssAfter: after,
-    cutAfterMs: cutAt ? cutAt - t0 : NaN,
+    firstCutAfterMs: firstCutAt ? firstCutAt - t0 : NaN,
+    lastCutAfterMs: lastCutAt ? lastCutAt - t0 : NaN,
+    stuckLeftAtEnd: Math.max(0, timeline.at(-1)!.connected - 2),
     bufferedMost,
-    reservedBeforeCut: inFlightAtCut,
-    readyAgainAfterCutMs: backAfterMs,
+    reservedBeforeFirstCut,
+    readyAgainAfterLastCutMs: readyAgainAfterCutMs,
     readyAtEnd: final.ready,
     normalP50: percentile(lat, 50),
     normalP99: percentile(lat, 99),
     normalMax: Math.max(...lat),
     normalCalls: lat.length,
     normalErrors: loop.errors(),
+    timeline: perSecond.map((x) => `${(x.t / 1000).toFixed(1)}s ${x.connected - 2} stuck, ${x.inFlight} reserved, ${Math.round(x.buffered / MiB)} MiB`),
   };
 }

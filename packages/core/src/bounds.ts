@@ -5,6 +5,14 @@
 import { checkInt } from "./arguments.js";
 import { BOUNDS_DEFAULTS } from "./defaults.js";
 
+/**
+ * A client "reads" its replies if it takes at least this many bytes of them per
+ * slowReaderTimeoutMs (25 KiB/s at the default 10 s), or all of them: a trickle does not count.
+ * A socket whose client reads nothing still takes bytes now and then, while the system grows its
+ * buffers; counting those as reading would let a stuck client last for minutes.
+ */
+export const SLOW_READER_PROGRESS_BYTES = 256 * 1024;
+
 /** What the bounds' options may be set to. */
 export const BOUND_RANGES = {
   /** At least 1 MiB: less could not hold one default-sized body. */

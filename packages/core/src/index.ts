@@ -20,7 +20,7 @@ export {
   toBuffer,
 } from "./arguments.js";
 export { BOUNDS_DEFAULTS, DEFAULTS, WORKER_DEFAULTS } from "./defaults.js";
-export { AddressLimit, AuthGate, BOUND_RANGES, ByteBudget, checkBounds, type AuthTicket, type BoundOptions, type Bounds, type BudgetHolder } from "./bounds.js";
+export { AddressLimit, AuthGate, BOUND_RANGES, ByteBudget, SLOW_READER_PROGRESS_BYTES, checkBounds, type AuthTicket, type BoundOptions, type Bounds, type BudgetHolder } from "./bounds.js";
 export { backoff, sleep } from "./timing.js";
 export { TinyQSError, ERRORS, isTinyQSError, type ErrorCode } from "./errors.js";
 export { KeySpace, type QueueKeys } from "./keys.js";

@@ -3,20 +3,20 @@
 // request with it (at most maxPendingAuth, each closed after authTimeoutMs); and, every
 // SOCKET_SWEEP_MS, the bytes each socket has not yet handed to the system (responses, WebSocket
 // frames) counted against the byte budget, with the cut of a socket that holds more than its share
-// of a full budget and takes none of its bytes for slowReaderTimeoutMs. A cut socket's WebSocket
+// of the budget (or the budget is half used) and takes less than SLOW_READER_PROGRESS_BYTES in slowReaderTimeoutMs. A cut socket's WebSocket
 // session gives its messages back as on any close; a receive whose response was not written
 // gives its messages back as when the client leaves (rest/while-connected.ts).
 // Headers, whole-request and keep-alive timeouts are node's own (server.ts); the body rate is body.ts's.
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
-import { AddressLimit, AuthGate, TinyQSError, type AuthTicket, type Bounds, type BudgetHolder, type ByteBudget } from "@tinyqs/core";
+import { AddressLimit, AuthGate, SLOW_READER_PROGRESS_BYTES, TinyQSError, type AuthTicket, type Bounds, type BudgetHolder, type ByteBudget } from "@tinyqs/core";
 import { errorJson } from "@tinyqs/core/wire";
 import { SOCKET_SWEEP_MS } from "./defaults.js";
 
 interface Watched extends BudgetHolder {
-  /** Bytes the system has taken from this socket, at the last sweep. */
+  /** Bytes the system had taken from this socket when it last made progress. */
   taken: number;
-  /** When it last took any (or had nothing waiting). */
+  /** When it last had nothing waiting, or had taken SLOW_READER_PROGRESS_BYTES more. */
   progressAt: number;
   address: string;
   ticket: AuthTicket | null;
@@ -69,8 +69,10 @@ export function guardConnections(server: Server, bounds: Bounds, budget: ByteBud
     for (const [socket, w] of sockets) {
       const unsent = socket.writableLength;
       const taken = socket.bytesWritten - unsent;
-      if (unsent === 0 || taken !== w.taken) w.progressAt = now;
-      w.taken = taken;
+      if (unsent === 0 || taken - w.taken >= SLOW_READER_PROGRESS_BYTES) {
+        w.progressAt = now;
+        w.taken = taken;
+      }
       budget.set(w, unsent);
       if (budget.cutIfStuck(w) && now - w.progressAt >= bounds.slowReaderTimeoutMs) socket.destroy();
     }

@@ -160,7 +160,7 @@ export class Connection implements ClientState {
     }
   }
 
-  /** How long this connection's replies have waited with none of their bytes taken (0: none wait). */
+  /** How long this connection's replies have waited with too few of their bytes taken to count as read (0: none wait). */
   stalledMs(now: number): number {
     return this.output.stalledMs(now);
   }

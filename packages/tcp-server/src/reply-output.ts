@@ -12,6 +12,7 @@
 // client did read is delivered again, as at-least-once allows. Entries hold receipts, not bodies.
 import { readFileSync } from "node:fs";
 import type { Socket } from "node:net";
+import { SLOW_READER_PROGRESS_BYTES } from "@tinyqs/core";
 import { MAX_UNREAD_RESERVATIONS } from "./defaults.js";
 
 /**
@@ -40,8 +41,10 @@ export class ReplyOutput {
   private written = 0;
   /** Bytes the operating system has taken. */
   private taken = 0;
-  /** When the system last took bytes, or the output was last empty. */
+  /** When the output was last empty, or the system had taken SLOW_READER_PROGRESS_BYTES more. */
   private progressAt = Date.now();
+  /** `taken` then. */
+  private takenAtProgress = 0;
   private unread: Unread[] = [];
   private unreadHead = 0;
 
@@ -56,14 +59,14 @@ export class ReplyOutput {
     return this.written - this.taken;
   }
 
-  /** How long replies have waited with none of their bytes taken (0: nothing waits). */
+  /** How long replies have waited with too few of their bytes taken to count as read (0: nothing waits). */
   stalledMs(now: number): number {
     return this.unsent > 0 ? now - this.progressAt : 0;
   }
 
   /** Write `bytes`; `giveBacks` are the reservations of the RECEIVE/TAKE replies among them. */
   write(bytes: Buffer, giveBacks: ReadonlyArray<() => void>): void {
-    if (this.unsent === 0) this.progressAt = Date.now();
+    if (this.unsent === 0) this.progressed();
     this.written += bytes.length;
     for (const giveBack of giveBacks) this.remember(giveBack);
     const len = bytes.length;
@@ -92,10 +95,15 @@ export class ReplyOutput {
 
   private took(len: number): void {
     this.taken += len;
-    this.progressAt = Date.now();
+    if (this.unsent === 0 || this.taken - this.takenAtProgress >= SLOW_READER_PROGRESS_BYTES) this.progressed();
     while (this.unreadHead < this.unread.length && this.unread[this.unreadHead]!.end + KERNEL_WINDOW_BYTES <= this.taken) this.unreadHead++;
     this.compact();
     this.onProgress();
+  }
+
+  private progressed(): void {
+    this.progressAt = Date.now();
+    this.takenAtProgress = this.taken;
   }
 
   private compact(): void {

@@ -147,7 +147,7 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
     },
   };
 
-  // A connection whose replies have waited this long with none of their bytes taken is cut once it
+  // A connection whose replies have waited this long with less than 256 KiB of them taken is cut once it
   // holds its share or the budget is half used; what it may not have read goes back (connection.ts).
   const sweep = setInterval(() => {
     if (budget.used === 0) return;

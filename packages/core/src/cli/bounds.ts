@@ -21,7 +21,7 @@ export function boundSettings<C>(options: (config: C) => BoundOptions, authWord:
     },
     {
       flag: "--slow-reader-timeout-ms", env: "TINYQS_SLOW_READER_TIMEOUT_MS", arg: "MS",
-      help: `with the budget full, a connection holding more than its share that takes none of\nits replies for this long is closed; what it had reserved goes back to ready\n(default ${d.slowReaderTimeoutMs})`,
+      help: `a connection whose replies wait and that takes less than 256 KiB of them in this long is\nclosed once it holds its share of the budget or the budget is half used; what it\nhad reserved goes back to ready (default ${d.slowReaderTimeoutMs})`,
       set: (c, v) => (options(c).slowReaderTimeoutMs = v.integer(r.slowReaderTimeoutMs.min, r.slowReaderTimeoutMs.max)),
     },
     {
