@@ -54,6 +54,7 @@ export async function tcpStuck(redisUrl: string, o: { clients: number; mbEach: n
   // Every 50 ms: how many are connected, how many messages are reserved, what the server holds.
   // A cut is seen as a drop in connected_clients (a stuck client reads nothing, so it cannot tell).
   const timeline: Array<{ t: number; connected: number; inFlight: number; buffered: number }> = [];
+  while ((await clients()) < o.clients + 2 && Date.now() - t0 < 10_000) await sleep(20); // all of them in
   let firstCutAt = 0;
   let lastCutAt = 0;
   let reservedBeforeFirstCut = 0;
