@@ -3,7 +3,7 @@
 // SEND and a RECEIVE of a message it keeps reserved (600 s) and never reads. Measured: the server's
 // RSS before, at its most, and after; a normal client's latency throughout (SEND, RECEIVE on its
 // own queue); when the stuck clients are cut, and how long after that their reserved messages are
-// ready again.
+// ready again. Before them, the normal client alone for 10 s: the latency the (shared) machine gives.
 import net from "node:net";
 import { Redis } from "ioredis";
 import { MiB, latencyLoop, percentile, resp, rss, rssWatch, sleep, startBin } from "./procs.js";
@@ -17,12 +17,17 @@ export async function tcpStuck(redisUrl: string, o: { clients: number; mbEach: n
   const q = `stuck-${Date.now()}`;
   const mine = `normal-${Date.now()}`;
   await sleep(1000);
-  const before = rss(bin.child.pid!);
-  const watch = rssWatch(bin.child.pid!);
-  const loop = latencyLoop(async () => {
+  const pair = async () => {
     await normal.call("SEND", mine, "x");
     await normal.call("RECEIVE", mine);
-  });
+  };
+  // The same normal client for 10 s with nothing else on the server: what the machine alone costs.
+  const alone = latencyLoop(pair);
+  await sleep(10_000);
+  const aloneLat = await alone.stop();
+  const before = rss(bin.child.pid!);
+  const watch = rssWatch(bin.child.pid!);
+  const loop = latencyLoop(pair);
 
   const body = Buffer.alloc(MiB, 0x61);
   const sockets: net.Socket[] = [];
@@ -103,6 +108,9 @@ export async function tcpStuck(redisUrl: string, o: { clients: number; mbEach: n
     reservedBeforeFirstCut,
     readyAgainAfterLastCutMs: readyAgainAfterCutMs,
     readyAtEnd: final.ready,
+    aloneP50: percentile(aloneLat, 50),
+    aloneP99: percentile(aloneLat, 99),
+    aloneCalls: aloneLat.length,
     normalP50: percentile(lat, 50),
     normalP99: percentile(lat, 99),
     normalMax: Math.max(...lat),
