@@ -64,3 +64,32 @@ export const WORKER_DEFAULTS = {
  * so that many engines cut at once do not all come back in the same millisecond.
  */
 export const REDIS_RECONNECT = { firstMs: 100, maxMs: 2000, jitterMs: 100 } as const;
+
+/**
+ * The bounds both servers keep whatever their clients do (issue 16): their defaults, each with why.
+ * The servers' own defaults tables take them from here; the ranges are in bounds.ts.
+ */
+export const BOUNDS_DEFAULTS = {
+  /**
+   * Bytes a server holds for all its clients together (commands read ahead, unsent replies, bodies
+   * being read): 256 MiB, a fraction of a small VM, yet room for 256 bodies of the largest default
+   * size in flight at once. At it, the connections holding the most are read no further.
+   */
+  maxBufferedBytes: 256 * 1024 * 1024,
+  /**
+   * How long a connection holding more than its share of a full budget may leave its replies
+   * unread before it is cut: 10 s is far longer than any client that reads needs to take a reply,
+   * short enough that the messages it held come back soon.
+   */
+  slowReaderTimeoutMs: 10_000,
+  /** A connection must authenticate within this (with a password/token set): 10 s is plenty for a handshake. */
+  authTimeoutMs: 10_000,
+  /** Connections waiting to authenticate at once: an honest client needs one for a moment; a flood needs many. */
+  maxPendingAuth: 1_000,
+  /**
+   * Open connections from one remote address (0: no limit): 1 000 is more than a host of workers
+   * needs (one connection each), and a tenth of the server's --max-connections default, so one host
+   * cannot take every slot.
+   */
+  maxConnectionsPerAddress: 1_000,
+} as const;

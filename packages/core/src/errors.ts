@@ -14,6 +14,10 @@ export const ERRORS = {
    */
   FORBIDDEN: { http: 403, resp: "NOPERM", message: "this user has no permissions to do this" },
   NOT_FOUND: { http: 404, resp: "NOT_FOUND", message: "no such message, or the receipt is stale" },
+  /** (HTTP) a request's headers or body did not arrive in time (too slow, or stalled). */
+  REQUEST_TIMEOUT: { http: 408, resp: "REQUEST_TIMEOUT", message: "the request did not arrive in time" },
+  /** A connection over a server's limits: too many from one address, or waiting to authenticate. */
+  TOO_MANY_CONNECTIONS: { http: 503, resp: "TOO_MANY_CONNECTIONS", message: "too many connections" },
   TIMEOUT: { http: 504, resp: "TIMEOUT", message: "no answer came in time" },
   /** Redis reached its maxmemory (under noeviction): a write was refused, and nothing of it stored. */
   FULL: { http: 507, resp: "FULL", message: "Redis is full (maxmemory reached): nothing was stored" },

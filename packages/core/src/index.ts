@@ -23,7 +23,8 @@ export {
   isRef,
   toBuffer,
 } from "./arguments.js";
-export { DEFAULTS, WORKER_DEFAULTS } from "./defaults.js";
+export { BOUNDS_DEFAULTS, DEFAULTS, WORKER_DEFAULTS } from "./defaults.js";
+export { AddressLimit, AuthGate, BOUND_RANGES, ByteBudget, SLOW_READER_PROGRESS_BYTES, checkBounds, type AuthTicket, type BoundOptions, type Bounds, type BudgetHolder } from "./bounds.js";
 export { backoff, sleep } from "./timing.js";
 export { TinyQSError, ERRORS, isTinyQSError, type ErrorCode } from "./errors.js";
 export { KeySpace, type QueueKeys } from "./keys.js";

@@ -4,6 +4,7 @@
 // each route checking the user's grant for it (permissions.ts);
 // then the 404 for unknown routes and the one error handler that turns every failure into
 // `{ "error": { "code", "message" } }`.
+import type { Socket } from "node:net";
 import express, { type Express } from "express";
 import { TinyQSError, type TinyQSApi } from "@tinyqs/core";
 import { ROUTES } from "@tinyqs/core/wire";
@@ -31,6 +32,8 @@ export interface AppOptions {
   /** Which web pages may drive the server (--cors-origin). */
   origins: OriginPolicy;
   log: (line: string) => void;
+  /** A request carried the token: its connection no longer counts as waiting to authenticate. */
+  authenticated: (socket: Socket) => void;
 }
 
 export function createApp(o: AppOptions): Express {
@@ -49,7 +52,7 @@ export function createApp(o: AppOptions): Express {
 
   app.use(corsAndOrigin(o.origins));
   on(app, ROUTES.healthz, healthz(o.engine, o.healthTimeoutMs));
-  app.use(requireAuth(o.access));
+  app.use(requireAuth(o.access, o.authenticated));
   app.use(answerOptions);
   // Express answers HEAD with the GET route minus the body: for a receive that would reserve a
   // message and throw it away. No route here has a use for HEAD (/healthz, above, keeps it).

@@ -6,6 +6,7 @@
 // comparisons, scrypt for users, failed logins limited and logged per address; what a user may do
 // on which queue is then decided route by route (permissions.ts).
 import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import type { RequestHandler, Response } from "express";
 import { TinyQSError } from "@tinyqs/core";
 import { errorJson } from "@tinyqs/core/wire";
@@ -54,11 +55,13 @@ export function userOf(res: Response): Principal {
   return user;
 }
 
-export function requireAuth(access: Access): RequestHandler {
+/** `authenticated`: told of each request's socket once it authenticated (the not-yet-authenticated deadline, connection-guard.ts). */
+export function requireAuth(access: Access, authenticated: (socket: Socket) => void = () => {}): RequestHandler {
   return (req, res, next) => {
     identify(access, req).then((who) => {
       if ("user" in who) {
         res.locals.user = who.user;
+        authenticated(req.socket);
         return next();
       }
       res.status(UNAUTHORIZED.http).set("WWW-Authenticate", challenge(access)).json(errorJson(UNAUTHORIZED.code, who.refused));

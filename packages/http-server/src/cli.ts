@@ -4,8 +4,8 @@
 // and --help comes from the same table). SIGTERM/SIGINT stop it gracefully; a second signal stops
 // it at once.
 import {
-  DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, closeOnStopSignals, onReloadSignal, readCommandLine, securitySettings, tlsFilesOf, usage,
-  type CliSpec, type SecurityFlags,
+  DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, boundSettings, closeOnStopSignals, onReloadSignal, readCommandLine, securitySettings, tlsFilesOf,
+  usage, type CliSpec, type SecurityFlags,
 } from "@tinyqs/core/cli";
 import { DEFAULTS } from "./defaults.js";
 import { parseAllowedHosts } from "./allowed-hosts.js";
@@ -17,7 +17,7 @@ interface HttpCliConfig {
   host: string;
   port: number;
   sqs: SqsCliConfig;
-  server: Pick<HttpServerOptions, "redis" | "redisTimeoutMs" | "prefix" | "token" | "corsOrigins" | "allowedHosts" | "maxMessageBytes" | "maxWaitMs">;
+  server: Omit<HttpServerOptions, "engine" | "host" | "port" | "log" | "shutdownGraceMs" | "tls" | "usersFile">;
   /** --tls-* and --users as given. */
   security: SecurityFlags;
 }
@@ -71,6 +71,34 @@ const CLI: CliSpec<HttpCliConfig> = {
       set: (c, v) => (c.server.maxWaitMs = v.integer(0)),
     },
     ...sqsSettings<HttpCliConfig>(ENV, (c) => c.sqs, false),
+    {
+      flag: "--headers-timeout-ms", env: "TINYQS_HEADERS_TIMEOUT_MS", arg: "MS",
+      help: `a request's headers must arrive within this, else 408 and close (default ${DEFAULTS.headersTimeoutMs})`,
+      set: (c, v) => (c.server.headersTimeoutMs = v.integer(1, 3_600_000)),
+    },
+    {
+      flag: "--request-timeout-ms", env: "TINYQS_REQUEST_TIMEOUT_MS", arg: "MS",
+      help: `a whole request (headers and body) must arrive within this, else 408 and close\n(default ${DEFAULTS.requestTimeoutMs}; long polls are not affected: they wait on the server)`,
+      set: (c, v) => (c.server.requestTimeoutMs = v.integer(1, 3_600_000)),
+    },
+    {
+      flag: "--min-body-rate", env: "TINYQS_MIN_BODY_RATE", arg: "BYTES_PER_S",
+      help: `a body slower than this on average after --body-rate-grace-ms gets 408 REQUEST_TIMEOUT\nand a close (default ${DEFAULTS.minBodyBytesPerSecond}; 0: no minimum)`,
+      set: (c, v) => (c.server.minBodyBytesPerSecond = v.integer(0, 1024 ** 3)),
+    },
+    {
+      flag: "--body-rate-grace-ms", env: "TINYQS_BODY_RATE_GRACE_MS", arg: "MS",
+      help: `how long a body may take before its rate is judged (default ${DEFAULTS.bodyRateGraceMs})`,
+      set: (c, v) => (c.server.bodyRateGraceMs = v.integer(0, 3_600_000)),
+    },
+    {
+      flag: "--keep-alive-timeout-ms", env: "TINYQS_KEEP_ALIVE_TIMEOUT_MS", arg: "MS",
+      help: `close a connection idle this long between requests (default ${DEFAULTS.keepAliveTimeoutMs})`,
+      set: (c, v) => (c.server.keepAliveTimeoutMs = v.integer(1, 3_600_000)),
+    },
+    // --max-buffered-bytes, --slow-reader-timeout-ms, --auth-timeout-ms, --max-pending-auth,
+    // --max-connections-per-address: the same in tinyqs-tcp (core's cli/bounds.ts).
+    ...boundSettings<HttpCliConfig>((c) => c.server, "a request or upgrade carrying the token or a user's credentials"),
   ],
   defaults: () => ({ host: DEFAULTS.host, port: DEFAULTS.port, server: { redis: DEFAULTS.redis }, sqs: { port: null }, security: {} }),
 };

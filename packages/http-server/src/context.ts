@@ -1,6 +1,7 @@
 // What the REST routes and the WebSocket sessions share: the (instrumented) engine, the server's
 // limits, and the long waits that shutdown must end.
 import type { TinyQSApi } from "@tinyqs/core";
+import type { BodyBounds } from "./body.js";
 
 export interface Limits {
   /** Largest message body this server reads (raw send, and each message of a batch). */
@@ -9,6 +10,8 @@ export interface Limits {
   maxWaitMs: number;
   /** Largest JSON request body: one message at its largest, base64-encoded, plus framing. */
   maxJsonBytes: number;
+  /** The byte budget and the minimum rate a body is read under. */
+  bodies: BodyBounds;
 }
 
 export class Context {

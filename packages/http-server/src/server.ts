@@ -6,18 +6,19 @@ import { listenOn } from "./listen.js";
 import { createServer as createHttpsServer } from "node:https";
 import type { Server as TlsServer } from "node:tls";
 import type { Express } from "express";
-import { TinyQS, type RedisInput, type TinyQSApi } from "@tinyqs/core";
+import { ByteBudget, TinyQS, checkBounds, checkInt, type BoundOptions, type RedisInput, type TinyQSApi } from "@tinyqs/core";
 import { createApp } from "./app.js";
 import { Access, reloadTls, serverTlsOptions, type LoginLimitOptions, type TlsFiles } from "@tinyqs/core/security";
 import { tlsClientRefusal } from "./tls-client.js";
 import { Context } from "./context.js";
-import { DEFAULTS } from "./defaults.js";
+import { guardConnections } from "./connection-guard.js";
+import { DEFAULTS, TIMEOUT_CHECK_MS } from "./defaults.js";
 import { Metrics } from "./metrics.js";
 import { parseAllowedHosts } from "./allowed-hosts.js";
 import { originPolicy, parseCorsOrigins } from "./origin.js";
 import { attachWebSocket } from "./ws/attach.js";
 
-export interface HttpServerOptions {
+export interface HttpServerOptions extends BoundOptions {
   /** An engine (or any TinyQSApi) to serve; yours, so close() leaves it open. Default: one made from `redis`. */
   engine?: TinyQSApi;
   /** Where the engine this server makes connects (ignored with `engine`). Default redis://127.0.0.1:6379. */
@@ -58,6 +59,19 @@ export interface HttpServerOptions {
   shutdownGraceMs?: number;
   /** Where errors worth a human's look go (bugs, not bad requests). Default: stderr. */
   log?: (line: string) => void;
+  /** A request's headers must arrive within this, else 408 and close. Default 10 000 ms. */
+  headersTimeoutMs?: number;
+  /** A whole request (headers and body) must arrive within this, else 408 and close. Default 60 000 ms. */
+  requestTimeoutMs?: number;
+  /** A body's least average rate once `bodyRateGraceMs` passed (408 REQUEST_TIMEOUT below); 0: none. Default 1024 bytes/s. */
+  minBodyBytesPerSecond?: number;
+  /** Default 5 000 ms. */
+  bodyRateGraceMs?: number;
+  /** How long a connection may sit idle between requests. Default 5 000 ms. */
+  keepAliveTimeoutMs?: number;
+  // And the bounds (BoundOptions, core's bounds.ts): maxBufferedBytes (256 MiB), slowReaderTimeoutMs
+  // (10 s), authTimeoutMs (10 s) and maxPendingAuth (1000) with a token, maxConnectionsPerAddress
+  // (1000; 0: no limit).
 }
 
 export interface TinyQSHttpServer {
@@ -88,6 +102,9 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
   const maxWaitMs = intOption("maxWaitMs", options.maxWaitMs, DEFAULTS.maxWaitMs, 0);
   const graceMs = intOption("shutdownGraceMs", options.shutdownGraceMs, DEFAULTS.shutdownGraceMs);
   if (options.token !== undefined && options.token.length === 0) throw new RangeError("token must not be empty");
+  const bounds = checkBounds(options);
+  const timeouts = requestTimeouts(options);
+  const budget = new ByteBudget(bounds.maxBufferedBytes);
 
   // Checked before an engine is made: a bad option must not leave a Redis connection behind.
   const origins = originPolicy(parseCorsOrigins(options.corsOrigins), parseAllowedHosts(options.allowedHosts));
@@ -102,19 +119,30 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
     maxMessageBytes,
     maxWaitMs,
     maxJsonBytes: Math.ceil(maxMessageBytes / 3) * 4 + DEFAULTS.jsonOverheadBytes,
+    bodies: { budget, minBytesPerSecond: timeouts.minBodyBytesPerSecond, graceMs: timeouts.bodyRateGraceMs },
   });
-  const app = createApp({ ctx, engine, metrics, access, origins, healthTimeoutMs: DEFAULTS.healthTimeoutMs, log });
-  const server: Server = tlsOptions ? createHttpsServer(tlsOptions, app) : createServer(app);
+  const app = createApp({ ctx, engine, metrics, access, origins, healthTimeoutMs: DEFAULTS.healthTimeoutMs, log, authenticated: (s) => guard.authenticated(s) });
+  // node's own timeouts answer 408 and close (or just close once a response has begun); a request
+  // is complete when its body is, so a long poll waiting on the engine is not timed out.
+  const serverOptions = {
+    headersTimeout: timeouts.headersTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+  };
+  const server: Server = tlsOptions ? createHttpsServer({ ...tlsOptions, ...serverOptions }, app) : createServer(serverOptions, app);
   if (options.tls) {
     const files = options.tls;
     // A failed handshake (plain HTTP on this port, an untrusted client certificate) closes that socket only.
     server.on("tlsClientError", () => {});
     server.on("secureConnection", (socket) => tlsClientRefusal(socket, files, log));
   }
+  const guard = guardConnections(server, bounds, budget, access.required);
   // Handle "Expect: 100-continue" in the routes: the body is invited only once its size is known to fit.
   server.on("checkContinue", (req, res) => server.emit("request", req, res));
   const ws = attachWebSocket(server, {
     ctx, metrics, access, origins, maxPrefetch: DEFAULTS.maxPrefetch, pollMs: DEFAULTS.wsPollMs, pingMs: DEFAULTS.wsPingMs,
+    authenticated: (s) => guard.authenticated(s),
   });
 
   let closing: Promise<void> | null = null;
@@ -143,6 +171,7 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
     close() {
       return (closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+        guard.stop();
         ctx.abortAll(); // long polls answer now
         server.closeIdleConnections();
         await ws.close();
@@ -157,4 +186,20 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
       })());
     },
   };
+}
+
+/** The request timeouts, checked with core's ranges; the headers' within the whole request's, as node requires. */
+function requestTimeouts(o: HttpServerOptions) {
+  const hour = 3_600_000;
+  const t = {
+    headersTimeoutMs: checkInt("headersTimeoutMs", o.headersTimeoutMs, 1, hour, DEFAULTS.headersTimeoutMs),
+    requestTimeoutMs: checkInt("requestTimeoutMs", o.requestTimeoutMs, 1, hour, DEFAULTS.requestTimeoutMs),
+    minBodyBytesPerSecond: checkInt("minBodyBytesPerSecond", o.minBodyBytesPerSecond, 0, 1024 ** 3, DEFAULTS.minBodyBytesPerSecond),
+    bodyRateGraceMs: checkInt("bodyRateGraceMs", o.bodyRateGraceMs, 0, hour, DEFAULTS.bodyRateGraceMs),
+    keepAliveTimeoutMs: checkInt("keepAliveTimeoutMs", o.keepAliveTimeoutMs, 1, hour, DEFAULTS.keepAliveTimeoutMs),
+  };
+  if (t.headersTimeoutMs > t.requestTimeoutMs) {
+    throw new RangeError(`headersTimeoutMs (${t.headersTimeoutMs}) must not be longer than requestTimeoutMs (${t.requestTimeoutMs})`);
+  }
+  return t;
 }

@@ -89,13 +89,17 @@ describe("tinyqs-http", () => {
   it("--help prints every option and exits 0", async () => {
     const r = run(["--help"]);
     expect(await r.exit).toBe(0);
-    for (const flag of ["--host", "--port", "--redis", "--token", "--cors-origin", "TINYQS_CORS_ORIGIN", "--allowed-host", "TINYQS_ALLOWED_HOSTS", "--max-message-bytes", "--max-wait-ms", "TINYQS_TOKEN"]) {
+    for (const flag of ["--host", "--port", "--redis", "--token", "--cors-origin", "TINYQS_CORS_ORIGIN", "--allowed-host", "TINYQS_ALLOWED_HOSTS", "--max-message-bytes", "--max-wait-ms", "TINYQS_TOKEN",
+      "--headers-timeout-ms", "--request-timeout-ms", "--min-body-rate", "--body-rate-grace-ms", "--keep-alive-timeout-ms",
+      "--max-buffered-bytes", "--slow-reader-timeout-ms", "--auth-timeout-ms", "--max-pending-auth", "--max-connections-per-address"]) {
       expect(r.out()).toContain(flag);
     }
   });
 
   it("an unknown flag or a bad number exits 2 with the usage", async () => {
-    const runs = [["--colour"], ["--port", "abc"], ["--port", "65536"], ["--max-message-bytes", "0"], ["--max-wait-ms", "-1"]].map((args) => ({ args, r: run(args) }));
+    const runs = [["--colour"], ["--port", "abc"], ["--port", "65536"], ["--max-message-bytes", "0"], ["--max-wait-ms", "-1"], ["--max-buffered-bytes", "10"], ["--headers-timeout-ms", "0"],
+      // node requires the headers' timeout within the whole request's
+      ["--headers-timeout-ms", "5000", "--request-timeout-ms", "1000"]].map((args) => ({ args, r: run(args) }));
     for (const { args, r } of runs) {
       expect(await r.exit, args.join(" ")).toBe(2);
       expect(r.out()).toContain("usage: tinyqs-http");

@@ -12,14 +12,21 @@
 // "alone" engine call running the queue); a command that is an HTTP request's first word
 // (cross-protocol.ts) ends the input there, and the connection closes without running it.
 //
-// Flow control: reading pauses while too many commands wait or too many reply bytes are unsent.
+// Flow control (read-flow.ts): reading pauses while too many commands wait or too many reply bytes
+// are unsent, or while the server's byte budget (server.ts) is full and this connection holds any
+// of it: commands read ahead or running, the one being read, replies not yet taken by the system
+// (reply-output.ts, which also remembers the reservations a cut for not reading gives back).
+// With a password, a connection that has not authenticated within the AUTH deadline is told so and
+// closed (server.ts admits it to the AuthGate; authenticating hands the ticket back).
 // When the client goes away (or closes its side, or the server shuts down) the connection's
 // AbortSignal fires: a waiting RECEIVE/TAKE ends and the engine puts back anything reserved at that
 // instant (a waiting WAIT: the reply collected at that instant); commands not started yet are dropped.
 import type { Socket } from "node:net";
+import type { AuthGate, AuthTicket, ByteBudget } from "@tinyqs/core";
 import { OPEN_ACCESS, type Principal } from "@tinyqs/core/security";
 import {
   CommandError,
+  authTimedOut,
   checkGrant,
   checkStillCurrent,
   errorReply,
@@ -38,27 +45,12 @@ import {
   MAX_UNSENT_REPLY_BYTES,
 } from "./defaults.js";
 import { isHttpRequest, isTlsHandshake } from "./cross-protocol.js";
+import { ReadFlow } from "./read-flow.js";
+import { ReplyOutput } from "./reply-output.js";
+import { commandSlot, replySlot, type Slot } from "./slot.js";
 import { error, forProtocol, type Encoded, type Protocol } from "./resp/encoder.js";
 import { RespParser, type ParserLimits } from "./resp/parser.js";
 import { Transaction } from "./transaction.js";
-
-interface Slot {
-  /** The command, until it has been prepared. */
-  args: Buffer[] | null;
-  /** Name (upper case) for the overlap rule. */
-  name: string;
-  /** The engine call, from prepare() until its reply is written. */
-  deferred: Deferred | null;
-  reply: Encoded | null;
-  /** Close the connection once this reply is written (QUIT, protocol error). */
-  last: boolean;
-  /** Bytes of the arguments, held until the command is prepared (see pendingBytes). */
-  bytes: number;
-  /** Prepared while the connection spoke RESP3: the reply is written in RESP3 (HELLO 3's own reply too). */
-  resp3?: true;
-  /** Refused by the parser (too large, too many arguments): inside MULTI, EXEC must then abort. */
-  refused?: true;
-}
 
 export interface ConnectionHooks {
   limits: ParserLimits;
@@ -67,6 +59,10 @@ export interface ConnectionHooks {
   maxPendingBytes: number;
   /** The port speaks TLS (the socket is a TLSSocket, decrypted below this class). */
   tls: boolean;
+  /** The server's byte budget, shared by all its connections. */
+  budget: ByteBudget;
+  /** With a password: where an unauthenticated connection waits (server.ts checked there is room). */
+  authGate: AuthGate | null;
   onClose(conn: Connection): void;
 }
 
@@ -77,8 +73,9 @@ export class Connection implements ClientState {
   name: string | null = null;
   libName: string | null = null;
   libVer: string | null = null;
-  user: Principal | null;
   readonly remoteAddress: string;
+  /** Bytes held against the budget (kept by the budget). */
+  held = 0;
   protocol: Protocol = 2;
   /** MULTI … EXEC (transaction.ts). */
   readonly transaction: Transaction;
@@ -86,6 +83,11 @@ export class Connection implements ClientState {
   readonly laddr: string;
 
   private readonly parser: RespParser;
+  private readonly output: ReplyOutput;
+  /** The user (OPEN_ACCESS without a password or users); null until AUTH: see `user`. */
+  private principal: Principal | null;
+  private authTicket: AuthTicket | null = null;
+  private readonly flow: ReadFlow;
   private readonly controller = new AbortController();
   private slots: Slot[] = [];
   /** First slot whose reply is not written yet. */
@@ -100,12 +102,13 @@ export class Connection implements ClientState {
   private barrier = false;
   /** Bytes of the commands read but not prepared yet: what a client pipelining behind a waiting RECEIVE makes the server hold. */
   private pendingBytes = 0;
+  /** Bytes of the arguments of commands prepared and not finished (an engine call still holds them). */
+  private runningBytes = 0;
   private current: Slot | null = null;
   private flushQueued = false;
   /** No more input will be read (QUIT, protocol error, client closed its side, shutdown). */
   private inputDone = false;
   private closed = false;
-  private readPaused = false;
   /** The server is shutting down. */
   private stopping = false;
   /** Some input has come (the first chunk is where a TLS handshake on the plain port shows). */
@@ -117,8 +120,11 @@ export class Connection implements ClientState {
     private readonly server: ServerState,
     private readonly hooks: ConnectionHooks,
   ) {
-    this.user = server.access.required ? null : OPEN_ACCESS;
+    this.principal = server.access.required ? null : OPEN_ACCESS;
     this.remoteAddress = socket.remoteAddress ?? "unknown";
+    if (!this.principal) this.authTicket = hooks.authGate?.admit(() => this.authDeadlinePassed()) ?? null;
+    this.output = new ReplyOutput(socket, () => this.resume());
+    this.flow = new ReadFlow(socket, hooks.budget, this, hooks.maxPendingBytes, () => this.resume());
     this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
     this.laddr = `${socket.localAddress}:${socket.localPort}`;
     this.transaction = new Transaction({ maxCommands: MAX_PENDING_PER_CONNECTION, maxBytes: hooks.maxPendingBytes });
@@ -127,11 +133,11 @@ export class Connection implements ClientState {
         if (isHttpRequest(args[0])) return this.httpRequest();
         let bytes = 0;
         for (const a of args) bytes += a.length;
-        this.push({ args, name: "", deferred: null, reply: null, last: false, bytes });
+        this.push(commandSlot(args, bytes));
       },
-      refused: (e) => this.push({ args: null, name: "", deferred: null, reply: error(e.respError), last: false, bytes: 0, refused: true }),
+      refused: (e) => this.push(replySlot(error(e.respError), false, true)),
       fatal: (message) => {
-        this.push({ args: null, name: "", deferred: null, reply: error(`ERR ${message}`), last: true, bytes: 0 });
+        this.push(replySlot(error(`ERR ${message}`), true));
         this.endInput();
       },
     });
@@ -139,7 +145,7 @@ export class Connection implements ClientState {
     if (hooks.idleTimeoutMs > 0) socket.setTimeout(hooks.idleTimeoutMs);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("end", () => this.onEnd());
-    socket.on("drain", () => this.updateReading());
+    socket.on("drain", () => this.resume());
     socket.on("timeout", () => this.onIdle());
     socket.on("error", () => {}); // ECONNRESET and the like: 'close' follows
     socket.on("close", () => this.onClose());
@@ -151,6 +157,33 @@ export class Connection implements ClientState {
 
   get blocked(): boolean {
     return this.waiting > 0;
+  }
+
+  get user(): Principal | null {
+    return this.principal;
+  }
+
+  /** AUTH and HELLO set it (a SIGHUP that removes the user, null): once set, the AUTH deadline no longer applies. */
+  set user(who: Principal | null) {
+    this.principal = who;
+    if (who) {
+      this.authTicket?.done();
+      this.authTicket = null;
+    }
+  }
+
+  /** How long this connection's replies have waited with too few of their bytes taken to count as read (0: none wait). */
+  stalledMs(now: number): number {
+    return this.output.stalledMs(now);
+  }
+
+  /**
+   * Cut a client that holds more than its share and reads none of its replies: the messages
+   * reserved for replies it may not have read go back to ready now, their receive counts undone.
+   */
+  cutForNotReading(): void {
+    this.output.giveBackUnread();
+    this.socket.destroy();
   }
 
   closeAfterReply(): void {
@@ -173,6 +206,17 @@ export class Connection implements ClientState {
   /** Cut the connection now (shutdown grace period over). */
   destroy(): void {
     this.socket.destroy();
+  }
+
+  /** No AUTH in time: say so, run nothing more, close. */
+  private authDeadlinePassed(): void {
+    if (this.closed || this.principal) return;
+    for (let i = this.next; i < this.slots.length; i++) this.pendingBytes -= this.slots[i]!.bytes;
+    this.slots.length = this.next;
+    this.endInput();
+    // After the replies already due (to PING, HELLO…), then the connection closes.
+    this.push(replySlot(error(authTimedOut(this.hooks.authGate!.timeoutMs)), true), true);
+    this.flush();
   }
 
   // ---- input ---------------------------------------------------------------------------------
@@ -209,12 +253,12 @@ export class Connection implements ClientState {
    * request closes at once.
    */
   private httpRequest(): void {
-    this.push({ args: null, name: "", deferred: null, reply: Buffer.alloc(0), last: true, bytes: 0 });
+    this.push(replySlot(Buffer.alloc(0), true));
     this.endInput();
   }
 
-  private push(slot: Slot): void {
-    if (this.inputDone) return;
+  private push(slot: Slot, evenAfterInput = false): void {
+    if (this.inputDone && !evenAfterInput) return;
     this.pendingBytes += slot.bytes;
     this.slots.push(slot);
   }
@@ -224,6 +268,8 @@ export class Connection implements ClientState {
   /** Prepare and start what the rule allows, in order. */
   private pump(): void {
     while (this.next < this.slots.length && !this.closed && !this.barrier) {
+      // A client that does not take its replies gets no more run for it: each reply would stay here.
+      if (this.outputFull()) break;
       const slot = this.slots[this.next]!;
       if (slot.reply === null && slot.deferred === null) this.prepare(slot);
       if (slot.reply !== null) {
@@ -265,6 +311,7 @@ export class Connection implements ClientState {
       else {
         slot.deferred = out;
         slot.name = spec.name;
+        this.runningBytes += slot.bytes;
       }
     } catch (e) {
       if (!checked) this.transaction.refused(); // inside MULTI, EXEC will answer EXECABORT
@@ -294,6 +341,7 @@ export class Connection implements ClientState {
 
   private finish(slot: Slot, d: Deferred, reply: Encoded): void {
     this.running--;
+    this.runningBytes -= slot.bytes;
     if (d.waits) this.waiting--;
     if (this.running === 0) this.runningName = null;
     if (d.barrier) {
@@ -321,13 +369,15 @@ export class Connection implements ClientState {
 
   /** Write every reply that is next in order. */
   private flush(): void {
-    if (this.closed) return;
+    if (this.closed || this.socket.writableEnded) return;
     const out: Buffer[] = [];
+    const giveBacks: Array<() => void> = [];
     let last = false;
     while (this.head < this.slots.length) {
       const slot = this.slots[this.head]!;
       if (slot.reply === null) break;
       out.push(slot.resp3 ? forProtocol(slot.reply, 3) : slot.reply);
+      if (slot.deferred?.dropped) giveBacks.push(slot.deferred.dropped);
       slot.deferred = null;
       this.slots[this.head] = undefined as never; // let the reply go once written
       this.head++;
@@ -341,7 +391,7 @@ export class Connection implements ClientState {
       this.next -= this.head;
       this.head = 0;
     }
-    if (out.length > 0) this.socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+    if (out.length > 0) this.output.write(out.length === 1 ? out[0]! : Buffer.concat(out), giveBacks);
     if (last) {
       this.slots.length = this.head;
       this.next = this.head;
@@ -375,31 +425,30 @@ export class Connection implements ClientState {
   private closeSoon(): void {
     // Reading may be paused for flow control: let the client's unread input drain (it is discarded,
     // inputDone is set), or destroy() would answer it with a reset.
-    if (this.readPaused) {
-      this.readPaused = false;
-      this.socket.resume();
-    }
+    this.flow.release();
     this.socket.end(() => setTimeout(() => this.socket.destroy(), 200).unref());
     setTimeout(() => this.socket.destroy(), CLOSE_DEADLINE_MS).unref();
   }
 
+  /** The client took replies, or the budget has room again: run and answer what may go now. */
+  private resume(): void {
+    this.pump();
+    this.flush();
+  }
+
+  /**
+   * Too many reply bytes wait for the client, or some do and it holds its share of a full budget.
+   * (Commands read ahead alone do not stop it: running them is what frees their bytes.)
+   */
+  private outputFull(): boolean {
+    return this.socket.writableLength >= MAX_UNSENT_REPLY_BYTES || (this.output.unsent > 0 && this.hooks.budget.mustWait(this));
+  }
+
+  /** Count what this connection holds against the budget, and pause or resume reading for it (read-flow.ts). */
   private updateReading(): void {
-    if (this.closed || this.inputDone) return;
-    const pending = this.slots.length - this.head;
-    const tooMany = pending >= MAX_PENDING_PER_CONNECTION || this.pendingBytes >= this.hooks.maxPendingBytes;
-    const tooMuchOut = this.socket.writableLength >= MAX_UNSENT_REPLY_BYTES;
-    if (!this.readPaused && (tooMany || tooMuchOut)) {
-      this.readPaused = true;
-      this.socket.pause();
-    } else if (
-      this.readPaused &&
-      pending < MAX_PENDING_PER_CONNECTION / 2 &&
-      this.pendingBytes < this.hooks.maxPendingBytes / 2 &&
-      !tooMuchOut
-    ) {
-      this.readPaused = false;
-      this.socket.resume();
-    }
+    if (this.closed) return;
+    this.hooks.budget.set(this, this.pendingBytes + this.runningBytes + this.parser.bufferedBytes + this.output.unsent);
+    if (!this.inputDone) this.flow.update({ commands: this.slots.length - this.head, commandBytes: this.pendingBytes });
   }
 
   private onIdle(): void {
@@ -420,6 +469,10 @@ export class Connection implements ClientState {
     this.slots = [];
     this.head = this.next = 0;
     this.pendingBytes = 0;
+    this.output.forgetAll();
+    this.hooks.budget.set(this, 0);
+    this.flow.stop();
+    this.authTicket?.done();
     this.hooks.onClose(this);
   }
 }

@@ -1,7 +1,7 @@
 // Every default of the TCP server, with why it is what it is. The CLI, createTcpServer() and the
 // docs all read them from here.
 import { readFileSync } from "node:fs";
-import { DEFAULTS as CORE_DEFAULTS } from "@tinyqs/core";
+import { BOUNDS_DEFAULTS, DEFAULTS as CORE_DEFAULTS } from "@tinyqs/core";
 
 export const DEFAULTS = {
   /** Loopback only: putting a queue (maybe without a password) on the network must be a choice. */
@@ -30,6 +30,13 @@ export const DEFAULTS = {
   idleTimeoutMs: 0,
   /** On close()/SIGTERM, how long in-flight commands get before their connections are cut. */
   shutdownTimeoutMs: 10_000,
+  /**
+   * The bounds whatever the clients do (core's BOUNDS_DEFAULTS, with why): the byte budget of all
+   * connections together (pending commands, the command being read, unsent replies), the cut of a
+   * connection over its share that reads no replies, the AUTH deadline and the cap on connections
+   * waiting to AUTH (both only with a password), and the connections per remote address.
+   */
+  ...BOUNDS_DEFAULTS,
 } as const;
 
 /**
@@ -50,6 +57,15 @@ export const CLOSE_DEADLINE_MS = 5_000;
 export const MAX_RUNNING_PER_CONNECTION = 1024;
 /** Reading also pauses while this many reply bytes wait in the socket (a client that does not read). */
 export const MAX_UNSENT_REPLY_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A connection cut for not reading gives back the messages of the RECEIVE/TAKE replies it may not
+ * have read (reply-output.ts); it remembers at most this many such replies (older ones count as
+ * delivered): a client stuck behind more than a thousand unread replies is stuck for good anyway.
+ */
+export const MAX_UNREAD_RESERVATIONS = 1024;
+/** How often the server looks for connections over their share that read no replies (at a full budget). */
+export const SLOW_READER_SWEEP_MS = 500;
 
 /** The package version, for INFO, HELLO and --version. */
 export const VERSION: string = (() => {

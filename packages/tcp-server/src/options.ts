@@ -1,7 +1,7 @@
 // The flags and environment variables of `tinyqs-tcp`: one table, from which @tinyqs/core/cli
 // parses the command line (a flag beats its variable, both beat the default) and writes --help.
 import {
-  DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, parseCommandLine, redactUrl, securitySettings, tlsFilesOf, usage,
+  DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, boundSettings, parseCommandLine, redactUrl, securitySettings, tlsFilesOf, usage,
   type CliRequest as KitRequest, type CliSetting, type CliSpec, type SecurityFlags,
 } from "@tinyqs/core/cli";
 import { DEFAULTS, VERSION } from "./defaults.js";
@@ -73,6 +73,9 @@ const SETTINGS: CliSetting<CliConfig>[] = [
     flag: "--idle-timeout", env: "TINYQS_IDLE_TIMEOUT_MS", arg: "MS",
     help: "close connections idle this long (default 0: never)", set: (o, v) => (o.server.idleTimeoutMs = v.integer()),
   },
+  // --max-buffered-bytes, --slow-reader-timeout-ms, --auth-timeout-ms, --max-pending-auth,
+  // --max-connections-per-address: the same in tinyqs-http (core's cli/bounds.ts).
+  ...boundSettings<CliConfig>((o) => o.server, "AUTH"),
 ];
 
 export const CLI: CliSpec<CliConfig> = {

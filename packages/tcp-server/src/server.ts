@@ -1,17 +1,19 @@
 // createTcpServer(): the engine on a TCP port. It owns the listening socket, the connection count
-// and limit, the password, and an orderly close(): stop accepting, let waiting receives answer nil,
-// answer what is in flight, close the connections, then close the engine if it made it.
+// and limits (in all, per remote address, waiting to AUTH), the password and the users, the byte
+// budget of all connections with the cut of those that hold more than their share and read nothing,
+// and an orderly close(): stop accepting, let waiting receives answer nil, answer what is in flight,
+// close the connections, then close the engine if it made it.
 import net from "node:net";
 import tls from "node:tls";
-import { TinyQS, sleep, type RedisInput, type TinyQSApi } from "@tinyqs/core";
+import { AddressLimit, AuthGate, ByteBudget, TinyQS, checkBounds, sleep, type BoundOptions, type RedisInput, type TinyQSApi } from "@tinyqs/core";
 import { Access, clientCertificateRefusal, reloadTls, serverTlsOptions, type LoginLimitOptions, type TlsFiles } from "@tinyqs/core/security";
-import { REDIS_ERRORS, type ClientState, type ServerState } from "./commands/index.js";
+import { REDIS_ERRORS, tooManyConnections, type ClientState, type ServerState } from "./commands/index.js";
 import { Connection, type ConnectionHooks } from "./connection.js";
-import { DEFAULTS, MAX_PENDING_BYTES_PER_CONNECTION } from "./defaults.js";
+import { DEFAULTS, MAX_PENDING_BYTES_PER_CONNECTION, SLOW_READER_SWEEP_MS } from "./defaults.js";
 import { error } from "./resp/encoder.js";
 import type { ParserLimits } from "./resp/parser.js";
 
-export interface TcpServerOptions {
+export interface TcpServerOptions extends BoundOptions {
   /** The engine to serve (yours: close() leaves it open). Default: a new TinyQS on `redis`. */
   engine?: TinyQSApi;
   /** Where a new engine finds Redis (URL, ioredis options or instance, `{ cluster: [...] }`). Default redis://127.0.0.1:6379. */
@@ -49,6 +51,9 @@ export interface TcpServerOptions {
   idleTimeoutMs?: number;
   /** How long close() lets in-flight commands finish before cutting connections (default 10 s). */
   shutdownTimeoutMs?: number;
+  // And the bounds (BoundOptions, core's bounds.ts): maxBufferedBytes (256 MiB), slowReaderTimeoutMs
+  // (10 s), authTimeoutMs (10 s) and maxPendingAuth (1000) with a password, maxConnectionsPerAddress
+  // (1000; 0: no limit).
 }
 
 export interface TcpServer {
@@ -68,6 +73,8 @@ export interface TcpServer {
    * changing nothing of that file, if one is bad.
    */
   reload(): string[];
+  /** Bytes held for all clients now (what --max-buffered-bytes bounds). */
+  readonly bufferedBytes: number;
 }
 
 function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
@@ -98,11 +105,12 @@ function settingsOf(options: TcpServerOptions) {
     idleTimeoutMs: positiveInt("idleTimeoutMs", options.idleTimeoutMs, DEFAULTS.idleTimeoutMs, 0),
     shutdownTimeoutMs: positiveInt("shutdownTimeoutMs", options.shutdownTimeoutMs, DEFAULTS.shutdownTimeoutMs, 0),
     maxPendingBytes: positiveInt("maxPendingBytes", options.maxPendingBytes, MAX_PENDING_BYTES_PER_CONNECTION),
+    bounds: checkBounds(options),
   };
 }
 
 export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
-  const { limits, parser, idleTimeoutMs, shutdownTimeoutMs, maxPendingBytes } = settingsOf(options);
+  const { limits, parser, idleTimeoutMs, shutdownTimeoutMs, maxPendingBytes, bounds } = settingsOf(options);
   const log = options.log ?? ((line: string) => process.stderr.write(`tinyqs-tcp: ${line}\n`));
   // Checked before an engine is made: a bad file must not leave a Redis connection behind.
   const access = new Access({ secret: options.password, usersFile: options.usersFile, log, limit: options.loginLimit });
@@ -115,11 +123,13 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   let closing: Promise<void> | null = null;
   let bound: { host: string; port: number } | null = null;
 
+  const budget = new ByteBudget(bounds.maxBufferedBytes);
   const state: ServerState = {
     engine,
+    buffered: budget,
     limits,
     access,
-    counters: { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0 },
+    counters: { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0, slowReadersCut: 0 },
     startedAt: Date.now(),
     get port() {
       return bound?.port ?? null;
@@ -127,26 +137,59 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
     clients: (): Iterable<ClientState> => connections,
   };
 
+  const perAddress = new AddressLimit(bounds.maxConnectionsPerAddress);
+  const authGate = access.required ? new AuthGate(bounds.authTimeoutMs, bounds.maxPendingAuth) : null;
+  const remoteOf = new WeakMap<Connection, string>();
+
   let allClosed: (() => void) | null = null;
   const hooks: ConnectionHooks = {
     limits: parser,
     idleTimeoutMs,
     maxPendingBytes,
     tls: tlsOptions !== null,
+    budget,
+    authGate,
     onClose: (c: Connection) => {
       connections.delete(c);
+      perAddress.release(remoteOf.get(c)!);
       if (connections.size === 0) allClosed?.();
     },
   };
+
+  // A connection whose replies have waited this long with less than 256 KiB of them taken is cut once it
+  // holds its share or the budget is half used; what it may not have read goes back (connection.ts).
+  const sweep = setInterval(() => {
+    if (budget.used === 0) return;
+    const now = Date.now();
+    for (const c of connections) {
+      if (budget.cutIfStuck(c) && c.stalledMs(now) >= bounds.slowReaderTimeoutMs) {
+        state.counters.slowReadersCut++;
+        c.cutForNotReading();
+      }
+    }
+  }, SLOW_READER_SWEEP_MS);
+  sweep.unref();
+
+  /** Why a new socket is refused (told as an error line before it closes), or null to take it. */
+  function refusal(remote: string): string | null {
+    if (connections.size >= limits.maxConnections) return REDIS_ERRORS.maxClients;
+    if (authGate && authGate.waiting >= authGate.maxPending) {
+      return tooManyConnections(`${authGate.maxPending} connections are waiting to authenticate already (--max-pending-auth); try again later`);
+    }
+    if (!perAddress.admit(remote)) {
+      return tooManyConnections(`${perAddress.max} connections from ${remote} are open already (--max-connections-per-address)`);
+    }
+    return null;
+  }
 
   // allowHalfOpen: a client that sends its commands and then closes its side (nc, a script) still
   // gets every answer; the connection closes once they are written.
   const accept = (socket: net.Socket) => {
     state.counters.connectionsReceived++;
     socket.on("error", () => {});
-    const refusal = options.tls && clientCertificateRefusal(socket as tls.TLSSocket, options.tls);
-    if (refusal) {
-      log(`${refusal} (from ${socket.remoteAddress})`);
+    const certRefusal = options.tls && clientCertificateRefusal(socket as tls.TLSSocket, options.tls);
+    if (certRefusal) {
+      log(`${certRefusal} (from ${socket.remoteAddress})`);
       socket.destroy();
       return;
     }
@@ -154,12 +197,18 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
       socket.destroy(); // accepted in the instant the listener was closing
       return;
     }
-    if (connections.size >= limits.maxConnections) {
+    const remote = socket.remoteAddress ?? "";
+    const refused = refusal(remote);
+    if (refused !== null) {
       state.counters.rejectedConnections++;
-      socket.end(error(REDIS_ERRORS.maxClients));
+      socket.end(error(refused));
+      // A client that does not read (or close) must not keep its refused socket open.
+      setTimeout(() => socket.destroy(), 1000).unref();
       return;
     }
-    connections.add(new Connection(nextId++, socket, state, hooks));
+    const c = new Connection(nextId++, socket, state, hooks);
+    remoteOf.set(c, remote);
+    connections.add(c);
   };
   const server: net.Server = tlsOptions
     ? // Not half-open over TLS: a client that closes its side during the handshake would otherwise
@@ -181,6 +230,7 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   server.on("tlsClientError", () => {});
 
   async function shutdown(): Promise<void> {
+    clearInterval(sweep);
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     if (connections.size > 0) {
       // Until the last connection closes (it calls allClosed), but no longer than shutdownTimeoutMs.
@@ -199,6 +249,9 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
     engine,
     get connections() {
       return connections.size;
+    },
+    get bufferedBytes() {
+      return budget.used;
     },
     async listen(port = DEFAULTS.port, host = DEFAULTS.host) {
       return (bound = await listenOn(server, port, host));

@@ -70,6 +70,20 @@ describe("parseCli", () => {
     expect(parseCli(["--version"], {})).toEqual({ kind: "version" });
   });
 
+  it("the bounds (issue 16): flags and variables, in range or refused", () => {
+    const c = parseCli(["--max-buffered-bytes", "8388608", "--slow-reader-timeout-ms", "500", "--auth-timeout-ms", "2000", "--max-pending-auth", "50"], {
+      TINYQS_MAX_CONNECTIONS_PER_ADDRESS: "0",
+    });
+    expect(c).toMatchObject({
+      config: { server: { maxBufferedBytes: 8388608, slowReaderTimeoutMs: 500, authTimeoutMs: 2000, maxPendingAuth: 50, maxConnectionsPerAddress: 0 } },
+    });
+    expect(() => parseCli(["--max-buffered-bytes", "1000"], {})).toThrow("--max-buffered-bytes must be an integer from 1048576 up, got \"1000\"");
+    expect(() => parseCli(["--auth-timeout-ms", "0"], {})).toThrow(/--auth-timeout-ms must be an integer from 1 to 3600000/);
+    for (const flag of ["--max-buffered-bytes", "--slow-reader-timeout-ms", "--auth-timeout-ms", "--max-pending-auth", "--max-connections-per-address"]) {
+      expect(USAGE).toContain(flag);
+    }
+  });
+
   it("every flag has its environment variable, which does the same, and --help names both", () => {
     const pairs: Array<[flag: string, env: string, value: string]> = [
       ["--host", "TINYQS_HOST", "0.0.0.0"],

@@ -11,5 +11,6 @@ export { redactUrl } from "./redact.js";
 export { securitySettings, tlsFilesOf, type SecurityFlags } from "./security-settings.js";
 export { closeOnStopSignals, onReloadSignal, onStopSignals, type StopSignalOptions } from "./signals.js";
 export { usage, type CliRequest, type CliSetting, type CliSpec } from "./spec.js";
+export { boundSettings } from "./bounds.js";
 export { CliError, CliValue, DEFAULT_WORDING, type CliWording } from "./value.js";
 export { DEFAULTS } from "../defaults.js";

@@ -16,13 +16,13 @@ export function messageRoutes(ctx: Context): Router {
 
   // The request body is the message, whatever its Content-Type; it is stored byte for byte.
   on(r, ROUTES.send, async (req, res, { delayMs }) => {
-    const body = await readBody(req, res, limits.maxMessageBytes);
+    const body = await readBody(req, res, limits.maxMessageBytes, limits.bodies);
     const id = await api.send(req.params.queue, body, { delayMs });
     res.status(201).json({ id });
   });
 
   on(r, ROUTES.sendBatch, async (req, res) => {
-    const items = parseBatch(await readJson(req, res, limits.maxJsonBytes), limits.maxMessageBytes);
+    const items = parseBatch(await readJson(req, res, limits.maxJsonBytes, limits.bodies), limits.maxMessageBytes);
     res.status(201).json({ ids: await sendGrouped(ctx, req.params.queue, items) });
   });
 
@@ -78,12 +78,12 @@ export function messageRoutes(ctx: Context): Router {
 
   // Batch acknowledgements: 200 with one result per item, whatever each item's fate.
   on(r, ROUTES.deleteBatch, async (req, res) => {
-    const receipts = receiptsFromJson(await readJson(req, res, limits.maxJsonBytes), "a batch delete");
+    const receipts = receiptsFromJson(await readJson(req, res, limits.maxJsonBytes, limits.bodies), "a batch delete");
     res.json({ results: itemResults(receipts, await api.deleteBatch(req.params.queue, receipts as string[])) });
   });
 
   on(r, ROUTES.touchBatch, async (req, res, { visibilityMs }) => {
-    const receipts = receiptsFromJson(await readJson(req, res, limits.maxJsonBytes), "a batch touch");
+    const receipts = receiptsFromJson(await readJson(req, res, limits.maxJsonBytes, limits.bodies), "a batch touch");
     res.json({ results: itemResults(receipts, await api.touchBatch(req.params.queue, receipts as string[], { visibilityMs })) });
   });
 

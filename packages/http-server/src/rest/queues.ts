@@ -30,7 +30,7 @@ export function queueRoutes(ctx: Context): Router {
 
   // Only the settings given change; the reply is all of them.
   on(r, ROUTES.configure, async (req, res) => {
-    const changes = await readJson(req, res, limits.maxJsonBytes);
+    const changes = await readJson(req, res, limits.maxJsonBytes, limits.bodies);
     if (typeof changes !== "object" || changes === null || Array.isArray(changes)) {
       throw new TinyQSError("BAD_ARGUMENT", "the body must be a JSON object of settings");
     }

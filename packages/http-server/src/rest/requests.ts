@@ -22,7 +22,7 @@ export function requestRoutes(ctx: Context): Router {
   // put + wait rather than api.request: on a timeout the caller must still learn the handle.
   on(r, ROUTES.request, async (req, res, query) => {
     const timeoutMs = replyTimeout(query.timeoutMs, limits.maxWaitMs);
-    const body = await readBody(req, res, limits.maxMessageBytes);
+    const body = await readBody(req, res, limits.maxMessageBytes, limits.bodies);
     const handle = await api.put(req.params.queue, body);
     res.set(HEADERS.replyHandle, handle); // the reply is there: `<queue>:<id>`, what put() returns
     // The client may have left while the request was being stored: then this wait ends at once,
@@ -40,7 +40,7 @@ export function requestRoutes(ctx: Context): Router {
   // Only the current reservation may respond: a lease that ran out, a second respond or an unknown
   // receipt stores nothing (404), so a request gets exactly one reply.
   on(r, ROUTES.respond, async (req, res) => {
-    const body = await readBody(req, res, limits.maxMessageBytes);
+    const body = await readBody(req, res, limits.maxMessageBytes, limits.bodies);
     if (!(await api.respond(req.params.queue, req.params.receipt, body))) throw new TinyQSError("NOT_FOUND");
     res.status(204).end();
   });

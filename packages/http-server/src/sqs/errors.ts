@@ -66,6 +66,9 @@ const FROM_CORE: Record<ErrorCode, SqsErrorName> = {
   BAD_ARGUMENT: "InvalidParameterValue",
   TOO_BIG: "InvalidParameterValue",
   UNSUPPORTED_MEDIA_TYPE: "InvalidParameterValue",
+  // A body slower than the minimum rate (the client's fault), and a refused connection (a retry later may pass).
+  REQUEST_TIMEOUT: "InvalidParameterValue",
+  TOO_MANY_CONNECTIONS: "ServiceUnavailable",
   UNAUTHORIZED: "InvalidClientTokenId",
   FORBIDDEN: "AccessDenied",
   NOT_FOUND: "ReceiptHandleIsInvalid",

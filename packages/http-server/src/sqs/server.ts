@@ -6,8 +6,9 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { listenOn } from "../listen.js";
-import { isTinyQSError } from "@tinyqs/core";
-import { readBody } from "../body.js";
+import { BOUNDS_DEFAULTS, ByteBudget, isTinyQSError } from "@tinyqs/core";
+import { readBody, type BodyBounds } from "../body.js";
+import { DEFAULTS as HTTP_DEFAULTS } from "../defaults.js";
 import { actionTable } from "./actions/index.js";
 import { SqsQueues, type ActionContext, type SqsEngine } from "./context.js";
 import { SqsError, toSqsError } from "./errors.js";
@@ -28,6 +29,12 @@ export interface SqsServerOptions {
   credentials?: string;
   /** Largest request body read (413 beyond, the rest unread). Default: 3 MiB + 64 KiB (a 1 MiB message form-encoded). */
   maxRequestBytes?: number;
+  /**
+   * How bodies are read: the byte budget they count against and the minimum rate (docs/limits.md).
+   * Default: a budget of the port's own (BOUNDS_DEFAULTS.maxBufferedBytes) and tinyqs-http's
+   * minimum body rate and grace.
+   */
+  bodies?: BodyBounds;
   /** listen() defaults. */
   host?: string;
   port?: number;
@@ -58,6 +65,11 @@ export function createSqsServer(options: SqsServerOptions): TinyQSSqsServer {
   if (!/^[a-z0-9-]{1,32}$/.test(naming.region)) throw new RangeError(`the SQS region must be a region name such as us-east-1, got ${JSON.stringify(naming.region)}`);
   const credentials: Credentials | null = options.credentials ? parseCredentials(options.credentials) : null;
   const maxRequestBytes = options.maxRequestBytes ?? SQS_DEFAULTS.maxRequestBytes;
+  const bodies: BodyBounds = options.bodies ?? {
+    budget: new ByteBudget(BOUNDS_DEFAULTS.maxBufferedBytes),
+    minBytesPerSecond: HTTP_DEFAULTS.minBodyBytesPerSecond,
+    graceMs: HTTP_DEFAULTS.bodyRateGraceMs,
+  };
   const graceMs = options.shutdownGraceMs ?? SQS_DEFAULTS.shutdownGraceMs;
   const unexpected = (e: unknown) => log(`tinyqs-sqs: unexpected error: ${(e as Error)?.stack ?? String(e)}`);
   const actions = actionTable(unexpected);
@@ -75,7 +87,7 @@ export function createSqsServer(options: SqsServerOptions): TinyQSSqsServer {
     if (req.method !== "POST" && req.method !== "GET") throw new SqsError("InvalidAction", `The SQS API takes POST (or GET with the query protocol), not ${req.method}.`);
     let body: Buffer;
     try {
-      body = await readBody(req, res, maxRequestBytes);
+      body = await readBody(req, res, maxRequestBytes, bodies);
     } catch (e) {
       if (isTinyQSError(e) && e.code === "TOO_BIG") throw new SqsError("RequestEntityTooLarge", `The request body is larger than ${maxRequestBytes} bytes, the most this server reads.`);
       throw e;

@@ -7,6 +7,7 @@
 // (403) as on the REST routes. Keeps sockets alive with pings
 // (a peer that stops answering is closed, so its messages come back), and closes them all on shutdown.
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ERRORS } from "@tinyqs/core";
@@ -27,6 +28,8 @@ export interface WsOptions {
   maxPrefetch: number;
   pollMs: number;
   pingMs: number;
+  /** The upgrade carried the token: its connection no longer counts as waiting to authenticate. */
+  authenticated?: (socket: Socket) => void;
 }
 
 /** Answer an upgrade request we refuse with a plain HTTP response, in the API's error shape. */
@@ -54,7 +57,10 @@ export function attachWebSocket(server: Server, o: WsOptions): { close(): Promis
     // Then the credentials, as on the REST routes: without them, not even which paths exist is revealed.
     void identify(o.access, req, url.searchParams.get("token")).then(
       (who) => {
-        if ("user" in who) return upgrade(req, socket, head, url, who.user);
+        if ("user" in who) {
+          o.authenticated?.(socket as Socket);
+          return upgrade(req, socket, head, url, who.user);
+        }
         refuse(socket, UNAUTHORIZED.http, UNAUTHORIZED.code, who.refused, [`WWW-Authenticate: ${challenge(o.access)}`]);
       },
       () => socket.destroy(),

@@ -28,7 +28,8 @@ export interface Reservation {
  * The client's signal aborts when it goes away or the server stops: the engine then ends the wait,
  * puts back anything it was reserving at that instant, and answers nothing. Messages reserved but
  * whose reply the client left before it was written go back too (dropped()), their receive count
- * taken back: a client that leaves strands nothing.
+ * taken back: a client that leaves strands nothing. A client cut for not reading its replies gives
+ * back those it may not have read the same way (../reply-output.ts).
  */
 export function reservingHandler(withCount: boolean, reserve: (engine: TinyQSApi, queue: string, r: Reservation) => Promise<Message[]>): Handler {
   return (args, client, server) => {
@@ -38,16 +39,22 @@ export function reservingHandler(withCount: boolean, reserve: (engine: TinyQSApi
     const waitMs = optInt(o, "WAIT") ?? 0;
     const visibilityMs = optInt(o, "VISIBILITY");
     const signal = client.signal;
-    let got: Message[] = [];
+    // Only the receipts are kept for dropped(): a connection remembers its written replies'
+    // reservations for a while (reply-output.ts), and must not keep their bodies alive meanwhile.
+    let receipts: string[] = [];
     const call = waitingCall(waitMs, async () => {
-      got = await reserve(server.engine, queue, { max: max ?? 1, waitMs, visibilityMs, signal });
+      const got = await reserve(server.engine, queue, { max: max ?? 1, waitMs, visibilityMs, signal });
+      receipts = got.map((m) => m.receipt!);
       return max === undefined ? messageReply(got[0] ?? null) : messagesReply(got);
     });
-    return { ...call, dropped: () => undeliver(server, queue, got) };
+    return { ...call, dropped: () => undeliver(server, queue, receipts) };
   };
 }
 
-/** Messages taken for a client that left before getting them: ready again, the delivery taken back. */
-function undeliver(server: ServerState, queue: string, messages: readonly Message[]): void {
-  for (const m of messages) void server.engine.release(queue, m.receipt!, { undeliver: true }).catch(() => false);
+/**
+ * Messages taken for a client that left before getting them, or was cut for not reading them:
+ * ready again, the delivery taken back. A receipt gone stale meanwhile (deleted, lease over) is a no-op.
+ */
+function undeliver(server: ServerState, queue: string, receipts: readonly string[]): void {
+  for (const r of receipts) void server.engine.release(queue, r, { undeliver: true }).catch(() => false);
 }

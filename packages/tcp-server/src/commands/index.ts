@@ -3,5 +3,5 @@
 export { COMMANDS } from "./table.js";
 export { checkGrant, checkStillCurrent } from "./permissions.js";
 export { COMMANDS_BY_NAME, lookup } from "./lookup.js";
-export { CommandError, REDIS_ERRORS, errorReply, notAuthenticated, unknownCommand, wrongArity } from "./redis-errors.js";
+export { CommandError, REDIS_ERRORS, authTimedOut, errorReply, tooManyConnections, notAuthenticated, unknownCommand, wrongArity } from "./redis-errors.js";
 export type { ArgDoc, ClientState, CommandSpec, Deferred, Handler, ServerState } from "./types.js";

@@ -94,6 +94,9 @@ function infoSections(server: ServerState): InfoSection[] {
         ["connected_clients", clients.length],
         ["blocked_clients", clients.filter((c) => c.blocked).length],
         ["maxclients", server.limits.maxConnections],
+        // tinyqs's own: the bytes held for all clients now, and their budget (--max-buffered-bytes).
+        ["tinyqs_buffered_bytes", server.buffered.used],
+        ["tinyqs_max_buffered_bytes", server.buffered.limit],
       ],
     ],
     ["Persistence", [["loading", 0]]],
@@ -103,6 +106,7 @@ function infoSections(server: ServerState): InfoSection[] {
         ["total_connections_received", server.counters.connectionsReceived],
         ["total_commands_processed", server.counters.commandsProcessed],
         ["rejected_connections", server.counters.rejectedConnections],
+        ["tinyqs_slow_readers_cut", server.counters.slowReadersCut],
       ],
     ],
   ];

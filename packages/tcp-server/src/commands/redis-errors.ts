@@ -16,6 +16,13 @@ export class CommandError extends Error {
 /** Not authenticated yet: the table's UNAUTHORIZED (RESP word NOAUTH), in the words Redis uses. */
 export const notAuthenticated = () => new TinyQSError("UNAUTHORIZED", "Authentication required.");
 
+/** No AUTH within the deadline (--auth-timeout-ms): the line sent before the server closes. */
+export const authTimedOut = (ms: number) =>
+  new TinyQSError("UNAUTHORIZED", `Authentication required: no AUTH within ${ms} ms, closing the connection`).respError;
+
+/** A connection refused at accept: over --max-connections-per-address, or --max-pending-auth. */
+export const tooManyConnections = (why: string) => new TinyQSError("TOO_MANY_CONNECTIONS", why).respError;
+
 // The words themselves are core's (@tinyqs/core/wire), where the TCP client reads them back.
 export { REDIS_ERRORS, unknownCommand, wrongArity } from "@tinyqs/core/wire";
 

@@ -18,8 +18,10 @@ export interface ServerState {
   readonly limits: { readonly maxMessageBytes: number; readonly maxArgs: number; readonly maxConnections: number };
   /** Who may do what: --password (one all-powerful user) and --users (@tinyqs/core/security). */
   readonly access: Access;
-  readonly counters: { connectionsReceived: number; commandsProcessed: number; rejectedConnections: number };
+  readonly counters: { connectionsReceived: number; commandsProcessed: number; rejectedConnections: number; slowReadersCut: number };
   readonly startedAt: number;
+  /** The byte budget of all connections: what they hold now, and its limit (INFO shows both). */
+  readonly buffered: { readonly used: number; readonly limit: number };
   readonly port: number | null;
   clients(): Iterable<ClientState>;
 }
