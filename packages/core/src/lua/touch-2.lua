@@ -1,4 +1,8 @@
+#!lua flags=allow-oom
 --[[ touch: extend the current reservation: it now ends visibilityMs from now.
+
+Full Redis (allow-oom): runs when Redis is at its maxmemory: it only changes the score of an existing
+member (ZADD XX), so it never grows memory, and a lease must be kept while Redis is full.
 
 KEYS[1] inflight  ZSET entry (= receipt) -> lease end ms
 KEYS[2] config    HASH settings (visibilityMs)
