@@ -2,7 +2,7 @@
 // parses the command line (a flag beats its variable, both beat the default) and writes --help.
 // Loaded from core's built dist/, as main.ts loads the packages.
 import path from "node:path";
-import { DEFAULTS, ENV, parseCommandLine, redactUrl, type CliRequest, type CliSpec } from "../../packages/core/src/cli/index.js";
+import { DEFAULTS, ENV, allowEvictionSetting, parseCommandLine, redactUrl, type CliRequest, type CliSpec } from "../../packages/core/src/cli/index.js";
 
 export { redactUrl };
 
@@ -14,6 +14,8 @@ export interface StartConfig {
   redis: string | undefined;
   /** The engine's Redis timeout (new TinyQS({ timeoutMs })); undefined: the engine's default. */
   redisTimeoutMs: number | undefined;
+  /** Serve a Redis whose maxmemory-policy evicts keys (--allow-eviction). */
+  allowEviction: boolean;
   /** The embedded Redis's data directory (absolute once parsed). */
   dataDir: string;
   password: string | undefined;
@@ -48,6 +50,7 @@ export const CLI: CliSpec<StartConfig> = {
       flag: "--redis-timeout-ms", env: ENV.redisTimeoutMs, arg: "MS",
       help: `how long the engine waits for Redis before answering UNAVAILABLE,\n1-600000 (default ${DEFAULTS.redisTimeoutMs}; keep it below the clients' timeoutMs, default ${DEFAULTS.clientTimeoutMs})`, set: (c, v) => (c.redisTimeoutMs = v.integer(1, 600_000)),
     },
+    allowEvictionSetting((c, allow) => (c.allowEviction = allow)),
     {
       flag: "--data-dir", env: "TINYQS_DATA_DIR", arg: "DIR",
       help: "where the embedded Redis keeps its append-only file (default ./.tinyqs-data)", set: (c, v) => (c.dataDir = v.text()),
@@ -78,6 +81,7 @@ export const CLI: CliSpec<StartConfig> = {
     httpPort: DEFAULTS.httpPort,
     redis: undefined,
     redisTimeoutMs: undefined,
+    allowEviction: false,
     dataDir: ".tinyqs-data",
     password: undefined,
     token: undefined,

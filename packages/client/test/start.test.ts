@@ -175,8 +175,10 @@ describe("pnpm start's flags and variables", () => {
   it("defaults: 127.0.0.1, TCP 7379, HTTP 7380, the embedded Redis with ./.tinyqs-data", () => {
     expect(parseStartArgs([], {}, cwd)).toEqual({
       kind: "run",
-      config: { host: "127.0.0.1", tcpPort: 7379, httpPort: 7380, redis: undefined, dataDir: "/srv/app/.tinyqs-data", password: undefined, token: undefined },
+      config: { host: "127.0.0.1", tcpPort: 7379, httpPort: 7380, redis: undefined, dataDir: "/srv/app/.tinyqs-data", password: undefined, token: undefined, allowEviction: false },
     });
+    expect(parseStartArgs(["--allow-eviction"], {}, cwd)).toMatchObject({ config: { allowEviction: true } });
+    expect(parseStartArgs([], { TINYQS_ALLOW_EVICTION: "1" }, cwd)).toMatchObject({ config: { allowEviction: true } });
   });
 
   it("--redis or TINYQS_REDIS_URL; the flag wins; --data-dir or TINYQS_DATA_DIR, relative to where it runs", () => {

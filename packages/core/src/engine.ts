@@ -42,6 +42,21 @@ export interface TinyQSOptions {
   prefix?: string;
   /** How long an operation waits for an unreachable Redis before failing with UNAVAILABLE (default DEFAULTS.redisTimeoutMs, 5000 ms). */
   timeoutMs?: number;
+  /**
+   * Accept a Redis whose maxmemory-policy evicts keys (anything but noeviction): it loses messages
+   * when full. Default false: every operation then fails with MISCONFIGURED, saying so.
+   */
+  allowEviction?: boolean;
+  /** Hears the engine's warnings about Redis's settings (appendonly no, …). Default: a line on stderr, once per process. */
+  onWarning?: (message: string) => void;
+}
+
+/** The default onWarning: a line on stderr, once per process for each warning (engines are many, the Redis one). */
+const warned = new Set<string>();
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.warn(`tinyqs: warning: ${message}`);
 }
 
 export class TinyQS implements TinyQSApi {
@@ -58,7 +73,10 @@ export class TinyQS implements TinyQSApi {
     const timeoutMs = checkInt("timeoutMs", options.timeoutMs, 1, 600_000, DEFAULTS.redisTimeoutMs);
     const isClosed = () => this.closed;
     this.keys = new KeySpace(options.prefix);
-    this.conn = new Connection(options.redis, timeoutMs, isClosed);
+    this.conn = new Connection(options.redis, timeoutMs, isClosed, {
+      allowEviction: options.allowEviction ?? false,
+      warn: options.onWarning ?? warnOnce,
+    });
     this.waiters = new Waiters(this.conn.subscriber, this.keys);
     this.replies = new Replies({ waiters: this.waiters, conn: this.conn, isClosed });
     this.deadLetters = new DeadLetters({
@@ -68,6 +86,17 @@ export class TinyQS implements TinyQSApi {
       register: (queue) => this.register(queue),
       isClosed,
     });
+  }
+
+  /**
+   * Check Redis's settings now (the engine does so by itself before its first command): resolves
+   * when they are fit; rejects MISCONFIGURED for an evicting maxmemory-policy (unless allowEviction),
+   * UNAVAILABLE when Redis cannot be reached. Warnings go to onWarning. The servers call it before
+   * they listen.
+   */
+  checkRedis(): Promise<void> {
+    if (this.closed) return Promise.reject(new TinyQSError("CLOSED"));
+    return this.conn.checkSettings();
   }
 
   // ---- sending ------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // are one table below, read by @tinyqs/core/cli (a flag beats its variable, both beat the default,
 // and --help comes from the same table). SIGTERM/SIGINT stop it gracefully; a second signal stops
 // it at once.
-import { DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, closeOnStopSignals, readCommandLine, usage, type CliSpec } from "@tinyqs/core/cli";
+import { DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, allowEvictionSetting, closeOnStopSignals, readCommandLine, redisRefusal, usage, type CliSpec } from "@tinyqs/core/cli";
 import { DEFAULTS } from "./defaults.js";
 import { parseAllowedHosts } from "./allowed-hosts.js";
 import { parseCorsOrigins } from "./origin.js";
@@ -12,7 +12,7 @@ import type { HttpServerOptions } from "./server.js";
 interface HttpCliConfig {
   host: string;
   port: number;
-  server: Pick<HttpServerOptions, "redis" | "redisTimeoutMs" | "prefix" | "token" | "corsOrigins" | "allowedHosts" | "maxMessageBytes" | "maxWaitMs">;
+  server: Pick<HttpServerOptions, "redis" | "redisTimeoutMs" | "allowEviction" | "prefix" | "token" | "corsOrigins" | "allowedHosts" | "maxMessageBytes" | "maxWaitMs">;
 }
 
 const CLI: CliSpec<HttpCliConfig> = {
@@ -32,6 +32,7 @@ const CLI: CliSpec<HttpCliConfig> = {
       flag: "--redis-timeout-ms", env: ENV.redisTimeoutMs, arg: "MS",
       help: `how long the engine waits for Redis before answering UNAVAILABLE,\n1-600000 (default ${CORE_DEFAULTS.redisTimeoutMs}; keep it below the clients' timeoutMs, default ${CORE_DEFAULTS.clientTimeoutMs})`, set: (c, v) => (c.server.redisTimeoutMs = v.integer(1, 600_000)),
     },
+    allowEvictionSetting((c, allow) => (c.server.allowEviction = allow)),
     { flag: "--prefix", env: ENV.prefix, arg: "PREFIX", help: "first part of every Redis key (default tinyqs)", set: (c, v) => (c.server.prefix = v.text()) },
     {
       flag: "--token", env: ENV.token, arg: "TOKEN",
@@ -77,6 +78,13 @@ async function main(): Promise<number> {
     http = createHttpServer(options);
   } catch (e) {
     return fail((e as Error).message);
+  }
+  // A Redis that would lose messages (an evicting maxmemory-policy) stops the start, saying why.
+  const refusal = await redisRefusal(http.engine);
+  if (refusal) {
+    process.stderr.write(`tinyqs-http: ${refusal}\n`);
+    await http.close();
+    return 1;
   }
   // Signal handlers go in before the "listening" line: whoever reads that line may signal at once.
   const stopped = closeOnStopSignals({ name: CLI.name, announce: true }, () => http.close());

@@ -21,6 +21,8 @@ export interface HttpServerOptions {
   redis?: RedisInput;
   /** How long the engine this server makes waits for an unreachable Redis before 503 UNAVAILABLE, 1-600000 ms (default 5000). */
   redisTimeoutMs?: number;
+  /** Let a new engine serve a Redis whose maxmemory-policy evicts keys (it loses messages when full); default false: refused (MISCONFIGURED). */
+  allowEviction?: boolean;
   /** Key prefix of the engine this server makes (default "tinyqs"). */
   prefix?: string;
   /** listen() defaults. */
@@ -54,6 +56,8 @@ export interface HttpServerOptions {
 export interface TinyQSHttpServer {
   app: Express;
   server: Server;
+  /** The engine it serves (the one given, or the one it made). */
+  readonly engine: TinyQSApi;
   /** Start listening (port 0: any free port); resolves with the address, e.g. http://127.0.0.1:7380. */
   listen(port?: number, host?: string): Promise<{ host: string; port: number; url: string }>;
   /** Graceful stop: no new connections; waits end; sockets give back their messages; then the engine (if ours) closes. */
@@ -77,7 +81,7 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
   const origins = originPolicy(parseCorsOrigins(options.corsOrigins), parseAllowedHosts(options.allowedHosts));
 
   const owned = !options.engine;
-  const engine = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs });
+  const engine = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs, allowEviction: options.allowEviction });
   const metrics = new Metrics(engine);
   const ctx = new Context(metrics.instrument(engine), {
     maxMessageBytes,
@@ -99,6 +103,7 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
   return {
     app,
     server,
+    engine,
     listen(port = options.port ?? DEFAULTS.port, host = options.host ?? DEFAULTS.host) {
       // Listening on a name (`--host queue.lan`): clients dialling it send that name as Host.
       origins.allowHost(host);

@@ -17,6 +17,8 @@ export interface TcpServerOptions {
   redis?: RedisInput;
   /** How long a new engine waits for an unreachable Redis before UNAVAILABLE, 1-600000 ms (default 5000). */
   redisTimeoutMs?: number;
+  /** Let a new engine serve a Redis whose maxmemory-policy evicts keys (it loses messages when full); default false: refused (MISCONFIGURED). */
+  allowEviction?: boolean;
   /** Key prefix of a new engine (default "tinyqs"). */
   prefix?: string;
   /** Require AUTH with this password before any other command (but HELLO and QUIT). */
@@ -100,7 +102,7 @@ function passwordCheck(password: string | undefined): Pick<ServerState, "passwor
 export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   const { limits, parser, idleTimeoutMs, shutdownTimeoutMs, maxPendingBytes } = settingsOf(options);
   const ownsEngine = !options.engine;
-  const engine: TinyQSApi = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs });
+  const engine: TinyQSApi = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs, allowEviction: options.allowEviction });
 
   const connections = new Set<Connection>();
   let nextId = 1;

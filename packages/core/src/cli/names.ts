@@ -13,6 +13,7 @@ export const ENV = {
   token: "TINYQS_TOKEN",
   maxMessageBytes: "TINYQS_MAX_MESSAGE_BYTES",
   redisTimeoutMs: "TINYQS_REDIS_TIMEOUT_MS",
+  allowEviction: "TINYQS_ALLOW_EVICTION",
 } as const;
 
 /**

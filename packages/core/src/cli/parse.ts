@@ -38,7 +38,7 @@ export function parseCommandLine<C>(
 function readFlags<C>(spec: CliSpec<C>, argv: readonly string[], wording: CliWording): FlagValue<C>[] | "help" | "version" {
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = { help: { type: "boolean", short: "h" } };
   if (spec.version !== undefined) options.version = { type: "boolean", short: "v" };
-  for (const s of spec.settings) options[s.flag.slice(2)] = { type: "string" };
+  for (const s of spec.settings) options[s.flag.slice(2)] = { type: s.switch ? "boolean" : "string" };
   // Not strict: the kit words the errors itself, and takes a value that starts with "-" ("-1") as
   // the value it is, to refuse it as such.
   const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
@@ -48,6 +48,11 @@ function readFlags<C>(spec: CliSpec<C>, argv: readonly string[], wording: CliWor
   for (const t of tokens) {
     const setting = t.kind === "option" ? spec.settings.find((s) => s.flag === `--${t.name}` && t.rawName === s.flag) : undefined;
     if (!setting) throw new CliError(wording.unknownOption(argv[t.index]!));
+    if (setting.switch) {
+      if (t.kind === "option" && t.value !== undefined) throw new CliError(`${setting.flag} takes no value`);
+      flags.push({ setting, raw: "true" });
+      continue;
+    }
     const raw = t.kind === "option" ? t.value : undefined;
     if (raw === undefined) throw new CliError(`${setting.flag} needs a value (${setting.arg})`);
     if (spec.repeats === "refuse" && flags.some((f) => f.setting === setting)) throw new CliError(`${setting.flag} given twice`);

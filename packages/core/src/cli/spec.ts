@@ -10,8 +10,13 @@ export interface CliSetting<C> {
   env: string;
   /** Older names of the variable, still read when `env` is not set (deprecated; --help says so). */
   deprecatedEnv?: readonly string[];
-  /** The argument's name in --help: PORT, URL… */
+  /** The argument's name in --help: PORT, URL… ("" for a switch). */
   arg: string;
+  /**
+   * A switch: the flag takes no value (it means yes), and its variable is 1/true/yes or 0/false/no.
+   * `set` then gets "true" or "false", for CliValue.yes().
+   */
+  switch?: true;
   /** One or more lines for --help (with the default, where there is one). */
   help: string;
   /** Turns the string into the value and stores it; a CliError (or any Error) for a bad one. */
@@ -46,7 +51,7 @@ export type CliRequest<C> = { kind: "help" } | { kind: "version" } | { kind: "ru
 
 /** --help, written from the table: each flag with its help, then its variable on a line of its own. */
 export function usage<C>(spec: CliSpec<C>): string {
-  const rows = spec.settings.map((s) => ({ left: `${s.flag} ${s.arg}`, lines: [...s.help.split("\n"), `env ${s.env}`] }));
+  const rows = spec.settings.map((s) => ({ left: s.switch ? s.flag : `${s.flag} ${s.arg}`, lines: [...s.help.split("\n"), `env ${s.env}`] }));
   rows.push({ left: "-h, --help", lines: ["this text"] });
   if (spec.version !== undefined) rows.push({ left: "-v, --version", lines: ["the version"] });
   // The deprecated names in a section of their own, in the same layout: the main table shows only
