@@ -13,6 +13,7 @@ import {
   type ReceiveOptions,
   type ReleaseOptions,
   type ReplyWaitOptions,
+  type SendBatchOptions,
   type SendOptions,
   type TinyQSApi,
   type TouchOptions,
@@ -57,6 +58,7 @@ import {
   visibilityArg,
   waitArg,
 } from "./args.js";
+import { SendRetries } from "./send-retries.js";
 import { WsSource } from "./ws-source.js";
 
 type Query = Record<string, number | undefined>;
@@ -67,6 +69,8 @@ interface Request {
   query?: Query;
   body?: Buffer | string;
   json?: unknown;
+  /** Request headers beyond those every request has. */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
   /** Extra time the server may take on purpose (a long poll's waitMs). */
   waitMs?: number;
@@ -82,6 +86,7 @@ function at<R extends Route>(route: R, params: PathParams<R["path"]>): { method:
 export class HttpClient implements TinyQSApi {
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
+  private readonly retries: SendRetries;
   private readonly closing = new AbortController();
   private closed = false;
   /** The WebSocket sources of the running workers (process()), ended with the client. */
@@ -93,6 +98,7 @@ export class HttpClient implements TinyQSApi {
   ) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.fetch = options.fetch ?? globalThis.fetch;
+    this.retries = new SendRetries(options.retrySends ?? false, this.timeoutMs);
   }
 
   /**
@@ -105,7 +111,7 @@ export class HttpClient implements TinyQSApi {
     if (req.signal?.aborted) return ABORTED;
     const url = new URL(this.base + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...req.headers };
     if (this.options.token !== undefined) headers.authorization = `Bearer ${this.options.token}`;
     let body: Buffer | string | undefined = req.body;
     if (req.json !== undefined) {
@@ -151,17 +157,25 @@ export class HttpClient implements TinyQSApi {
   async send(queue: string, body: Body, options: SendOptions = {}): Promise<string> {
     const route = at(ROUTES.send, { queue: this.q(queue) });
     const delayMs = delayArg(options?.delayMs) || undefined;
-    const r = await this.json<{ id: string }>({ ...route, query: { delayMs }, body: toBuffer(body) });
+    const dedupId = this.retries.dedupIdOf(options);
+    const headers = dedupId === undefined ? undefined : { [HEADERS.dedupId]: dedupId };
+    const bytes = toBuffer(body);
+    const r = await this.retries.run(dedupId !== undefined, () => this.json<{ id: string }>({ ...route, query: { delayMs }, body: bytes, headers }));
     return r.id;
   }
 
-  async sendBatch(queue: string, bodies: Body[], options: SendOptions = {}): Promise<string[]> {
+  async sendBatch(queue: string, bodies: Body[], options: SendBatchOptions = {}): Promise<string[]> {
     const route = at(ROUTES.sendBatch, { queue: this.q(queue) });
     checkBodies(bodies);
     const delayMs = delayArg(options?.delayMs);
+    const dedupIds = this.retries.dedupIdsOf(options, bodies.length);
     if (bodies.length === 0) return [];
-    const messages = bodies.map((b) => ({ ...bodyToJson(toBuffer(b)), ...(delayMs ? { delayMs } : {}) }));
-    const r = await this.json<{ ids: string[] }>({ ...route, json: { messages } });
+    const messages = bodies.map((b, i) => ({
+      ...bodyToJson(toBuffer(b)),
+      ...(delayMs ? { delayMs } : {}),
+      ...(dedupIds?.[i] !== undefined ? { dedupId: dedupIds[i] } : {}),
+    }));
+    const r = await this.retries.run(dedupIds?.some((d) => d !== undefined) ?? false, () => this.json<{ ids: string[] }>({ ...route, json: { messages } }));
     return r.ids;
   }
 
@@ -273,8 +287,8 @@ export class HttpClient implements TinyQSApi {
 
   async stats(queue: string): Promise<QueueStats> {
     const r = await this.json<QueueStats & { name: string; config: unknown }>(at(ROUTES.queue, { queue: this.q(queue) }));
-    const { ready, inFlight, delayed, sent, received, deleted, deadLettered } = r;
-    return { ready, inFlight, delayed, sent, received, deleted, deadLettered };
+    const { ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated } = r;
+    return { ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated };
   }
 
   async queues(): Promise<string[]> {

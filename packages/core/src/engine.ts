@@ -6,6 +6,8 @@
 import {
   checkBodies,
   checkConfigChanges,
+  checkDedupId,
+  checkDedupIds,
   checkDelayMs,
   checkIdOrReceipt,
   checkMax,
@@ -30,7 +32,7 @@ import { Replies } from "./replies.js";
 import { parseReplyHandle, replyHandle, replyTimedOut, requestAbandoned } from "./reply-handle.js";
 import type {
   Body, Message, QueueConfig, QueueStats, ReceiveBatchOptions, ReceiveOptions, ReleaseOptions, ReplyWaitOptions,
-  SendOptions, TinyQSApi, TouchOptions, WaitOptions,
+  SendBatchOptions, SendOptions, TinyQSApi, TouchOptions, WaitOptions,
 } from "./types.js";
 import { Waiters } from "./waiters.js";
 import { createWorker, type Handler, type Worker, type WorkerOptions } from "./worker.js";
@@ -102,27 +104,29 @@ export class TinyQS implements TinyQSApi {
   // ---- sending ------------------------------------------------------------------------------
 
   async send(queue: string, body: Body, options: SendOptions = {}): Promise<string> {
-    const [id] = await this.sendGroup(queue, [body], options);
+    const dedupId = checkDedupId(options.dedupId);
+    const [id] = await this.sendGroup(queue, [body], options.delayMs, dedupId === undefined ? undefined : [dedupId]);
     return id!;
   }
 
-  async sendBatch(queue: string, bodies: Body[], options: SendOptions = {}): Promise<string[]> {
+  async sendBatch(queue: string, bodies: Body[], options: SendBatchOptions = {}): Promise<string[]> {
     checkBodies(bodies);
+    const dedupIds = checkDedupIds(options.dedupIds, bodies.length);
     if (bodies.length === 0) {
       checkQueueName(queue);
       return [];
     }
-    return this.sendGroup(queue, bodies, options);
+    return this.sendGroup(queue, bodies, options.delayMs, dedupIds);
   }
 
-  private async sendGroup(queue: string, bodies: Body[], options: SendOptions): Promise<string[]> {
+  private async sendGroup(queue: string, bodies: Body[], delay: number | undefined, dedupIds: Array<string | undefined> | undefined): Promise<string[]> {
     const ops = this.queueOps(queue);
-    const delayMs = checkDelayMs(options.delayMs);
+    const delayMs = checkDelayMs(delay);
     const buffers = bodies.map(toBuffer);
     for (const b of buffers) {
       if (b.length > LIMITS.maxMessageBytesCeiling) throw tooBig(b.length, LIMITS.maxMessageBytesCeiling);
     }
-    const [result] = await Promise.all([ops.send.add({ delayMs, bodies: buffers }), this.register(queue)]);
+    const [result] = await Promise.all([ops.send.add({ delayMs, bodies: buffers, dedupIds }), this.register(queue)]);
     if (result instanceof TinyQSError) throw result;
     return result;
   }
@@ -277,14 +281,15 @@ export class TinyQS implements TinyQSApi {
       deadLetterQueue: stored.deadLetterQueue ?? `${queue}.dead`,
       maxMessageBytes: Number(stored.maxMessageBytes ?? DEFAULTS.maxMessageBytes),
       replyTtlMs: Number(stored.replyTtlMs ?? DEFAULTS.replyTtlMs),
+      dedupWindowMs: Number(stored.dedupWindowMs ?? DEFAULTS.dedupWindowMs),
     };
   }
 
   async stats(queue: string): Promise<QueueStats> {
     const { keys } = this.queueOps(queue);
     const r = (await this.conn.run("stats", scriptKeys.stats(keys), [])) as number[];
-    const [ready, inFlight, delayed, sent, received, deleted, deadLettered] = r.map(Number) as [number, number, number, number, number, number, number];
-    return { ready, inFlight, delayed, sent, received, deleted, deadLettered };
+    const [ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated] = r.map(Number) as [number, number, number, number, number, number, number, number];
+    return { ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated };
   }
 
   async ping(): Promise<void> {

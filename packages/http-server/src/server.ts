@@ -1,4 +1,4 @@
-// createHttpServer(options) → { app, server, listen, close }: the engine, the express app and the
+// createHttpServer(options) → { app, server, engine, listen, close }: the engine, the express app and the
 // WebSocket endpoint on one node:http server, and a shutdown that loses nothing: long polls answer
 // "nothing came", sockets give their messages back, requests in progress get to finish.
 import { createServer, type Server } from "node:http";

@@ -3,7 +3,7 @@
 // runs from its sources (tsx, with core's sources too).
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
-import { spawnBin, withoutAppendonlyWarning } from "@tinyqs/test-support";
+import { spawnBin } from "@tinyqs/test-support";
 import { freePort } from "./helpers.js";
 
 const PKG = fileURLToPath(new URL("..", import.meta.url));
@@ -24,7 +24,7 @@ async function listensOn(env: Record<string, string>): Promise<{ url: string; er
   }
   r.child.kill("SIGTERM");
   expect(await r.exited).toBe(0);
-  return { url: m[1]!, err: withoutAppendonlyWarning(r.err()) };
+  return { url: m[1]!, err: r.err() };
 }
 
 describe("tinyqs-http's port variable", () => {

@@ -4,7 +4,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
 import { USAGE, parseCli } from "../src/options.js";
-import { spawnBin, withoutAppendonlyWarning } from "@tinyqs/test-support";
+import { spawnBin } from "@tinyqs/test-support";
 import { eventually } from "./helpers.js";
 
 const PKG = fileURLToPath(new URL("..", import.meta.url));
@@ -15,7 +15,7 @@ async function firstLine(env: Record<string, string>): Promise<{ line: string; e
   await eventually(() => out().includes("\n") || child.exitCode !== null, 15_000);
   child.kill("SIGTERM");
   expect(await exited).toBe(0);
-  return { line: out().split("\n")[0]!, err: withoutAppendonlyWarning(err()) };
+  return { line: out().split("\n")[0]!, err: err() };
 }
 
 describe("tinyqs-tcp's port variable", () => {

@@ -7,7 +7,7 @@ export { freePort, releasePort } from "./ports.js";
 export { RedisCluster, RedisServer, rawCommand, sleep, type RedisServerOptions } from "./redis-server.js";
 export { fillMemory, freeMemory } from "./fill-memory.js";
 export { proxy, type Proxy } from "./proxy.js";
-export { SOURCE_BIN, spawnBin, withoutAppendonlyWarning, type SpawnBinOptions, type SpawnedBin } from "./spawn-bin.js";
+export { SOURCE_BIN, spawnBin, type SpawnBinOptions, type SpawnedBin } from "./spawn-bin.js";
 export { metric, parseMetrics, type Sample } from "./metrics.js";
 export {
   KEY_KINDS,

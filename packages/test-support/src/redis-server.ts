@@ -276,20 +276,20 @@ export class RedisCluster {
   }
 
   /** Start the nodes and create the cluster; a failed attempt (say, a port taken meanwhile) is retried. */
-  static async start(masters = 3, attempts = 3): Promise<RedisCluster> {
+  static async start(masters = 3, attempts = 3, extraArgs: string[] = []): Promise<RedisCluster> {
     for (let i = 1; ; i++) {
       try {
-        return await RedisCluster.startOnce(masters);
+        return await RedisCluster.startOnce(masters, extraArgs);
       } catch (e) {
         if (i >= attempts) throw e;
       }
     }
   }
 
-  private static async startOnce(masters: number): Promise<RedisCluster> {
+  private static async startOnce(masters: number, extraArgs: string[]): Promise<RedisCluster> {
     const servers: RedisServer[] = [];
     try {
-      for (let i = 0; i < masters; i++) servers.push(await RedisServer.start({ cluster: true }));
+      for (let i = 0; i < masters; i++) servers.push(await RedisServer.start({ cluster: true, extraArgs }));
       const cluster = new RedisCluster(servers);
       await execFileP(
         "redis-cli",

@@ -60,11 +60,3 @@ export function spawnBin(cwd: string, args: string[], opts: SpawnBinOptions = {}
   }
   return { child, exited, out: () => out, err: () => err, all: () => all };
 }
-
-/**
- * stderr without the engine's warning that the test Redis does not persist (`appendonly no`: the
- * test Redis keeps nothing on disk on purpose), for tests that check a bin says nothing else.
- */
-export function withoutAppendonlyWarning(stderr: string): string {
-  return stderr.replace(/^tinyqs: warning: Redis at \S+ has appendonly no: .*\n/gm, "");
-}
