@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TinyQS } from "@tinyqs/core";
 import { createHttpServer, type TinyQSHttpServer } from "@tinyqs/http-server";
 import { createTcpServer, type TcpServer } from "@tinyqs/tcp-server";
-import { RedisServer, expectCode, fillMemory, freeMemory, sleep, uniqueQueue } from "@tinyqs/test-support";
+import { RedisServer, expectCode, fillMemory, freeMemory, keepMemoryFull, runOneSlowHandler, uniqueQueue } from "@tinyqs/test-support";
 import { connect, type TinyQSApi } from "../src/index.js";
 
 let redis: RedisServer;
@@ -37,41 +37,16 @@ describe("a remote worker while Redis is full", () => {
     const queues = { tcp: uniqueQueue("full-tcp"), http: uniqueQueue("full-http") };
     for (const q of Object.values(queues)) await engine.send(q, "slow job");
     await fillMemory(redis.port);
-    // Redis gives memory back by itself (buffers shrink): a producer keeps it full all along.
-    let running = true;
-    const keepFull = (async () => {
-      while (running) {
-        await fillMemory(redis.port);
-        await sleep(100);
-      }
-    })();
-    const runs = (["tcp", "http"] as const).map(async (transport) => {
-      const client = clients[transport];
-      const q = queues[transport];
-      const deliveries: number[] = [];
-      const errors: unknown[] = [];
-      let finish!: () => void;
-      const finished = new Promise<void>((resolve) => (finish = resolve));
-      const worker = client.process(
-        q,
-        async (m) => {
-          deliveries.push(m.receiveCount);
-          await sleep(10_000);
-          finish();
-        },
-        { visibilityMs: 1500, onError: (e) => errors.push(e) },
-      );
-      await finished;
-      // the delete after the handler lands while Redis is still full
-      for (let i = 0; i < 200 && (await engine.stats(q)).inFlight > 0; i++) await sleep(50);
-      await worker.close();
-      return { transport, deliveries, errors, stats: await engine.stats(q) };
-    });
+    const full = keepMemoryFull(redis.port); // Redis gives memory back by itself: kept full all along
+    const runs = (["tcp", "http"] as const).map(async (transport) => ({
+      transport,
+      ...(await runOneSlowHandler(clients[transport], engine, queues[transport], 10_000, 1500)),
+      stats: await engine.stats(queues[transport]),
+    }));
     const outcomes = await Promise.all(runs);
     await expectCode(() => clients.tcp.send(queues.tcp, "x"), "FULL", "a send over TCP while full");
     await expectCode(() => clients.http.send(queues.http, "x"), "FULL", "a send over HTTP while full");
-    running = false;
-    await keepFull;
+    await full.stop();
     for (const o of outcomes) {
       expect(o, o.transport).toMatchObject({ deliveries: [1], errors: [] });
       expect(o.stats, o.transport).toMatchObject({ ready: 0, inFlight: 0, delayed: 0, received: 1, deleted: 1 });

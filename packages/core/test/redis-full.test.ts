@@ -4,7 +4,7 @@
 // worker's lease runs out mid-handler while Redis is full and its message is handled twice.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TinyQS, type Message } from "../src/index.js";
-import { RedisServer, expectCode, fillMemory, freeMemory, uniqueQueue } from "@tinyqs/test-support";
+import { RedisServer, expectCode, fillMemory, freeMemory, keepMemoryFull, runOneSlowHandler, uniqueQueue } from "@tinyqs/test-support";
 
 let redis: RedisServer;
 let tq: TinyQS;
@@ -90,37 +90,11 @@ describe("a worker while Redis is full", () => {
     await freeMemory(redis.port);
     await tq.send(q, "slow job");
     await fill();
-    // Redis gives memory back by itself (buffers shrink): a producer keeps it full all along.
-    let running = true;
-    let rounds = 0;
-    const keepFull = (async () => {
-      for (; running; rounds++) {
-        await fill();
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    })();
-    const deliveries: number[] = [];
-    const errors: unknown[] = [];
-    let finish!: () => void;
-    const finished = new Promise<void>((resolve) => (finish = resolve));
-    const worker = tq.process(
-      q,
-      async (m) => {
-        deliveries.push(m.receiveCount);
-        await new Promise((resolve) => setTimeout(resolve, 10_000));
-        finish();
-      },
-      { visibilityMs: 1500, onError: (e) => errors.push(e) },
-    );
-    await finished;
-    // the delete after the handler lands while Redis is still full
-    for (let i = 0; i < 200 && (await tq.stats(q)).inFlight > 0; i++) await new Promise((r) => setTimeout(r, 50));
-    await worker.close();
-    running = false;
-    await keepFull;
+    const full = keepMemoryFull(redis.port); // Redis gives memory back by itself: kept full all along
+    const run = await runOneSlowHandler(tq, tq, q, 10_000, 1500);
+    const rounds = await full.stop();
     expect(rounds).toBeGreaterThan(5);
-    expect(deliveries).toEqual([1]);
-    expect(errors).toEqual([]);
+    expect(run).toEqual({ deliveries: [1], errors: [] });
     expect(await tq.stats(q)).toMatchObject({ ready: 0, inFlight: 0, delayed: 0, received: 1, deleted: 1 });
   }, 30_000);
 });

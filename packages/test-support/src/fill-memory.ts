@@ -43,3 +43,25 @@ export async function freeMemory(port: number): Promise<void> {
   }
   filler.redis.disconnect();
 }
+
+/**
+ * Keep the Redis full while a test runs (it gives memory back by itself as buffers shrink): fill it
+ * again every 100 ms until stop(), which resolves with how many rounds ran.
+ */
+export function keepMemoryFull(port: number): { stop(): Promise<number> } {
+  let running = true;
+  let rounds = 0;
+  const loop = (async () => {
+    for (; running; rounds++) {
+      await fillMemory(port);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return rounds;
+    },
+  };
+}

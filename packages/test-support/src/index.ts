@@ -5,7 +5,8 @@
 export type { RedisTargets } from "./context.js";
 export { freePort, releasePort } from "./ports.js";
 export { RedisCluster, RedisServer, rawCommand, sleep, type RedisServerOptions } from "./redis-server.js";
-export { fillMemory, freeMemory } from "./fill-memory.js";
+export { fillMemory, freeMemory, keepMemoryFull } from "./fill-memory.js";
+export { runOneSlowHandler, type SlowHandlerRun } from "./slow-handler.js";
 export { proxy, type Proxy } from "./proxy.js";
 export { SOURCE_BIN, spawnBin, type SpawnBinOptions, type SpawnedBin } from "./spawn-bin.js";
 export { metric, parseMetrics, type Sample } from "./metrics.js";
