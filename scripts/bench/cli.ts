@@ -25,6 +25,8 @@ export const USAGE = `usage: pnpm bench [flags]
   --wait-ms MS        long-poll length of each receive and take (default ${DEFAULT_SETTINGS.waitMs})
   --window N          sends in flight; in R, requests in flight (default ${DEFAULT_SETTINGS.window})
   --concurrency N     receive->delete loops; in R, take->respond loops (default ${DEFAULT_SETTINGS.concurrency})
+  --durability-replicas N  the engine waits for N replicas per write (durability.replicas); the private
+                      Redis gets N replicas (--replicaof). Engine target only; compare with a run without
   --timeout S         give up on a run after S seconds (default ${DEFAULT_SETTINGS.timeoutMs / 1000}; ${SERVER_TARGET_TIMEOUT_MS / 1000} for a server target)`;
 
 function positiveInt(flag: string, v: string | undefined): number {
@@ -64,6 +66,7 @@ export function parseArgs(argv: string[]): CliOptions {
       case "--wait-ms": o.settings.waitMs = positiveInt(flag, value()); break;
       case "--window": o.settings.window = positiveInt(flag, value()); break;
       case "--concurrency": o.settings.concurrency = positiveInt(flag, value()); break;
+      case "--durability-replicas": o.settings.durabilityReplicas = positiveInt(flag, value()); break;
       case "--timeout": o.settings.timeoutMs = positiveInt(flag, value()) * 1000; timeoutGiven = true; break;
       case "-h": case "--help": throw new HelpRequested();
       default: throw new Error(`unknown flag ${a}`);

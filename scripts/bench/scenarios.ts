@@ -43,6 +43,8 @@ export interface Settings {
   stallMs: number;
   /** Hard limit for one run, so a hung run cannot hang the benchmark. */
   timeoutMs: number;
+  /** The engine target: replicas each write waits for (durability.replicas); the private Redis gets that many. */
+  durabilityReplicas: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -52,4 +54,5 @@ export const DEFAULT_SETTINGS: Settings = {
   visibilityMs: 120_000,
   stallMs: 20_000,
   timeoutMs: 180_000,
+  durabilityReplicas: 0,
 };

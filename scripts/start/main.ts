@@ -126,7 +126,7 @@ async function main(): Promise<number> {
   const { core, tcp, http } = packages;
 
   // 2. One engine, two servers on it (given an engine, a server's close() leaves it open).
-  const engine = new core.TinyQS({ redis: redisUrl, timeoutMs: config.redisTimeoutMs, allowEviction: config.allowEviction });
+  const engine = new core.TinyQS({ redis: redisUrl, timeoutMs: config.redisTimeoutMs, allowEviction: config.allowEviction, durability: config.durability });
   const tcpServer = tcp.createTcpServer({ engine, password: config.password });
   let httpServer: ReturnType<Http["createHttpServer"]>;
   try {

@@ -2,7 +2,7 @@
 // parses the command line (a flag beats its variable, both beat the default) and writes --help.
 // Loaded from core's built dist/, as main.ts loads the packages.
 import path from "node:path";
-import { DEFAULTS, ENV, allowEvictionSetting, parseCommandLine, redactUrl, type CliRequest, type CliSpec } from "../../packages/core/src/cli/index.js";
+import { DEFAULTS, ENV, allowEvictionSetting, durabilitySettings, parseCommandLine, redactUrl, type CliRequest, type CliSpec } from "../../packages/core/src/cli/index.js";
 
 export { redactUrl };
 
@@ -16,6 +16,8 @@ export interface StartConfig {
   redisTimeoutMs: number | undefined;
   /** Serve a Redis whose maxmemory-policy evicts keys (--allow-eviction). */
   allowEviction: boolean;
+  /** Replica-acknowledged writes (--durability-replicas, --durability-timeout-ms); undefined: none. */
+  durability: { replicas: number; timeoutMs?: number } | undefined;
   /** The embedded Redis's data directory (absolute once parsed). */
   dataDir: string;
   password: string | undefined;
@@ -51,6 +53,7 @@ export const CLI: CliSpec<StartConfig> = {
       help: `how long the engine waits for Redis before answering UNAVAILABLE,\n1-600000 (default ${DEFAULTS.redisTimeoutMs}; keep it below the clients' timeoutMs, default ${DEFAULTS.clientTimeoutMs})`, set: (c, v) => (c.redisTimeoutMs = v.integer(1, 600_000)),
     },
     allowEvictionSetting((c, allow) => (c.allowEviction = allow)),
+    ...durabilitySettings<StartConfig>((c) => (c.durability ??= { replicas: 0 })),
     {
       flag: "--data-dir", env: "TINYQS_DATA_DIR", arg: "DIR",
       help: "where the embedded Redis keeps its append-only file (default ./.tinyqs-data)", set: (c, v) => (c.dataDir = v.text()),
@@ -82,6 +85,7 @@ export const CLI: CliSpec<StartConfig> = {
     redis: undefined,
     redisTimeoutMs: undefined,
     allowEviction: false,
+    durability: undefined,
     dataDir: ".tinyqs-data",
     password: undefined,
     token: undefined,

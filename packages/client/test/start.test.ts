@@ -179,6 +179,9 @@ describe("pnpm start's flags and variables", () => {
     });
     expect(parseStartArgs(["--allow-eviction"], {}, cwd)).toMatchObject({ config: { allowEviction: true } });
     expect(parseStartArgs([], { TINYQS_ALLOW_EVICTION: "1" }, cwd)).toMatchObject({ config: { allowEviction: true } });
+    expect(parseStartArgs(["--durability-replicas", "1", "--durability-timeout-ms", "800"], {}, cwd)).toMatchObject({
+      config: { durability: { replicas: 1, timeoutMs: 800 } },
+    });
   });
 
   it("--redis or TINYQS_REDIS_URL; the flag wins; --data-dir or TINYQS_DATA_DIR, relative to where it runs", () => {

@@ -6,6 +6,7 @@ import { Cluster, Redis, ReplyError, type ClusterNode, type ClusterOptions, type
 import { DEFAULTS, REDIS_RECONNECT } from "./defaults.js";
 import { ERRORS, TinyQSError, type ErrorCode } from "./errors.js";
 import type { ScriptKeys, ScriptName } from "./keys.js";
+import { waitForReplicas, type DurabilityOptions } from "./durability.js";
 import { checkRedisSettings, type RedisSettingsOptions } from "./redis-settings.js";
 import { Scripts, type ScriptArg } from "./scripts.js";
 import { backoff } from "./timing.js";
@@ -107,6 +108,7 @@ export class Connection {
     private readonly timeoutMs: number,
     private readonly isClosed: () => boolean,
     private readonly settingsOptions: RedisSettingsOptions,
+    private readonly durability?: Required<DurabilityOptions>,
   ) {
     ({ client: this.client, owned: this.owned, isCluster: this.isCluster } = open(input, timeoutMs));
     this.subscriber = subscriberFor(this.client);
@@ -118,7 +120,21 @@ export class Connection {
 
   /** Run a Lua script (its KEYS from its builder in keys.ts), as `call` runs a command. */
   run<S extends ScriptName>(name: S, keys: ScriptKeys<S>, args: ScriptArg[], buffers = false): Promise<unknown> {
-    return this.call(() => this.scripts.run(name, keys, args, buffers));
+    return this.call(async () => {
+      const reply = await this.scripts.run(name, keys, args, buffers);
+      // Every script but stats writes: with durability asked for, it resolves once replicas have it.
+      if (this.durability && name !== "stats") await waitForReplicas(this.client, keys[0]!, this.durability);
+      return reply;
+    });
+  }
+
+  /** A write that is not a script (configure's HSET), with the same replica wait. */
+  write<T>(key: string, command: () => Promise<T>): Promise<T> {
+    return this.call(async () => {
+      const reply = await command();
+      if (this.durability) await waitForReplicas(this.client, key, this.durability);
+      return reply;
+    });
   }
 
   /** Wait (bounded) for Redis to be ready, run one command, and turn failures into TinyQSErrors. */

@@ -23,6 +23,7 @@ import {
 } from "./arguments.js";
 import { Connection, fromRedisError, type RedisInput } from "./connection.js";
 import { DeadLetters } from "./dead-letters.js";
+import { checkDurability, type DurabilityOptions } from "./durability.js";
 import { DEFAULTS } from "./defaults.js";
 import { TinyQSError } from "./errors.js";
 import { KeySpace, scriptKeys, type QueueKeys } from "./keys.js";
@@ -51,6 +52,12 @@ export interface TinyQSOptions {
   allowEviction?: boolean;
   /** Hears the engine's warnings about Redis's settings (appendonly no, …). Default: a line on stderr, once per process. */
   onWarning?: (message: string) => void;
+  /**
+   * Replica-acknowledged writes: each write resolves only once `replicas` replicas have it (Redis's
+   * WAIT, one per merged script call), within `timeoutMs` (default 1000); fewer in time fail with
+   * UNAVAILABLE (the write is on the master and may exist). Default: no waiting.
+   */
+  durability?: DurabilityOptions;
 }
 
 /** The default onWarning: a line on stderr, once per process for each warning (engines are many, the Redis one). */
@@ -75,10 +82,11 @@ export class TinyQS implements TinyQSApi {
     const timeoutMs = checkInt("timeoutMs", options.timeoutMs, 1, 600_000, DEFAULTS.redisTimeoutMs);
     const isClosed = () => this.closed;
     this.keys = new KeySpace(options.prefix);
+    const durability = checkDurability(options.durability, timeoutMs);
     this.conn = new Connection(options.redis, timeoutMs, isClosed, {
       allowEviction: options.allowEviction ?? false,
       warn: options.onWarning ?? warnOnce,
-    });
+    }, durability);
     this.waiters = new Waiters(this.conn.subscriber, this.keys);
     this.replies = new Replies({ waiters: this.waiters, conn: this.conn, isClosed });
     this.deadLetters = new DeadLetters({
@@ -263,7 +271,7 @@ export class TinyQS implements TinyQSApi {
     const current = await this.getConfig(queue);
     const next = { ...current, ...checked } as QueueConfig;
     if (next.maxReceives > 0) checkDefaultDeadLetterName(queue, next.deadLetterQueue);
-    if (fields.length > 0) await this.conn.call(() => this.conn.client.hset(keys.config, ...fields));
+    if (fields.length > 0) await this.conn.write(keys.config, () => this.conn.client.hset(keys.config, ...fields));
     await this.register(queue);
     if (next.maxReceives > 0) {
       await this.register(next.deadLetterQueue);

@@ -28,6 +28,7 @@ export { TinyQSError, ERRORS, isTinyQSError, type ErrorCode } from "./errors.js"
 export { KeySpace, type QueueKeys } from "./keys.js";
 export { parseReplyHandle, replyHandle, replyTimedOut, requestAbandoned } from "./reply-handle.js";
 export type { RedisInput } from "./connection.js";
+export type { DurabilityOptions } from "./durability.js";
 export type * from "./types.js";
 export {
   createWorker,

@@ -3,7 +3,7 @@
 // are one table below, read by @tinyqs/core/cli (a flag beats its variable, both beat the default,
 // and --help comes from the same table). SIGTERM/SIGINT stop it gracefully; a second signal stops
 // it at once.
-import { DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, allowEvictionSetting, closeOnStopSignals, readCommandLine, redisRefusal, usage, type CliSpec } from "@tinyqs/core/cli";
+import { DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, allowEvictionSetting, closeOnStopSignals, durabilitySettings, readCommandLine, redisRefusal, usage, type CliSpec } from "@tinyqs/core/cli";
 import { DEFAULTS } from "./defaults.js";
 import { parseAllowedHosts } from "./allowed-hosts.js";
 import { parseCorsOrigins } from "./origin.js";
@@ -12,7 +12,7 @@ import type { HttpServerOptions } from "./server.js";
 interface HttpCliConfig {
   host: string;
   port: number;
-  server: Pick<HttpServerOptions, "redis" | "redisTimeoutMs" | "allowEviction" | "prefix" | "token" | "corsOrigins" | "allowedHosts" | "maxMessageBytes" | "maxWaitMs">;
+  server: Pick<HttpServerOptions, "redis" | "redisTimeoutMs" | "allowEviction" | "durability" | "prefix" | "token" | "corsOrigins" | "allowedHosts" | "maxMessageBytes" | "maxWaitMs">;
 }
 
 const CLI: CliSpec<HttpCliConfig> = {
@@ -33,6 +33,7 @@ const CLI: CliSpec<HttpCliConfig> = {
       help: `how long the engine waits for Redis before answering UNAVAILABLE,\n1-600000 (default ${CORE_DEFAULTS.redisTimeoutMs}; keep it below the clients' timeoutMs, default ${CORE_DEFAULTS.clientTimeoutMs})`, set: (c, v) => (c.server.redisTimeoutMs = v.integer(1, 600_000)),
     },
     allowEvictionSetting((c, allow) => (c.server.allowEviction = allow)),
+    ...durabilitySettings<HttpCliConfig>((c) => (c.server.durability ??= { replicas: 0 })),
     { flag: "--prefix", env: ENV.prefix, arg: "PREFIX", help: "first part of every Redis key (default tinyqs)", set: (c, v) => (c.server.prefix = v.text()) },
     {
       flag: "--token", env: ENV.token, arg: "TOKEN",

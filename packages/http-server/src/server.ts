@@ -4,7 +4,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
-import { TinyQS, type RedisInput, type TinyQSApi } from "@tinyqs/core";
+import { TinyQS, type DurabilityOptions, type RedisInput, type TinyQSApi } from "@tinyqs/core";
 import { createApp } from "./app.js";
 import { tokenChecker } from "./auth.js";
 import { Context } from "./context.js";
@@ -23,6 +23,8 @@ export interface HttpServerOptions {
   redisTimeoutMs?: number;
   /** Let a new engine serve a Redis whose maxmemory-policy evicts keys (it loses messages when full); default false: refused (MISCONFIGURED). */
   allowEviction?: boolean;
+  /** A new engine's replica-acknowledged writes (TinyQSOptions.durability). */
+  durability?: DurabilityOptions;
   /** Key prefix of the engine this server makes (default "tinyqs"). */
   prefix?: string;
   /** listen() defaults. */
@@ -81,7 +83,7 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
   const origins = originPolicy(parseCorsOrigins(options.corsOrigins), parseAllowedHosts(options.allowedHosts));
 
   const owned = !options.engine;
-  const engine = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs, allowEviction: options.allowEviction });
+  const engine = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs, allowEviction: options.allowEviction, durability: options.durability });
   const metrics = new Metrics(engine);
   const ctx = new Context(metrics.instrument(engine), {
     maxMessageBytes,

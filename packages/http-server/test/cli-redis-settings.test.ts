@@ -1,7 +1,7 @@
 // tinyqs-http checks Redis's settings before it listens (issue 11 item 5): an evicting
 // maxmemory-policy stops the start (exit 1, the reason on stderr) unless --allow-eviction.
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { RedisServer, spawnBin } from "@tinyqs/test-support";
 import { eventually } from "./helpers.js";
 
@@ -31,6 +31,21 @@ describe("tinyqs-http and Redis's settings", () => {
     } finally {
       allowed.child.kill("SIGTERM");
       expect(await allowed.exited).toBe(0);
+    }
+  });
+
+  it("--durability-replicas: with no replica, a send is 503 UNAVAILABLE saying the write may exist", async () => {
+    const run = spawnBin(PKG, ["--port", "0", "--redis", inject("redisUrl")], {
+      cleanTinyqsEnv: true, env: { TINYQS_DURABILITY_REPLICAS: "1", TINYQS_DURABILITY_TIMEOUT_MS: "300" }, killAfterMs: 25_000,
+    });
+    try {
+      const url = (await eventually(() => /listening on (http:\S+)/.exec(run.out()), 15_000))![1]!;
+      const res = await fetch(`${url}/v1/queues/durable-http/messages`, { method: "POST", body: "x" });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^only 0 of 1 replicas acknowledged the write within 300 ms/);
+    } finally {
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
     }
   });
 });

@@ -3,7 +3,7 @@
 // answer what is in flight, close the connections, then close the engine if it made it.
 import { createHash, timingSafeEqual } from "node:crypto";
 import net from "node:net";
-import { TinyQS, sleep, type RedisInput, type TinyQSApi } from "@tinyqs/core";
+import { TinyQS, sleep, type DurabilityOptions, type RedisInput, type TinyQSApi } from "@tinyqs/core";
 import { REDIS_ERRORS, type ClientState, type ServerState } from "./commands/index.js";
 import { Connection, type ConnectionHooks } from "./connection.js";
 import { DEFAULTS, MAX_PENDING_BYTES_PER_CONNECTION } from "./defaults.js";
@@ -19,6 +19,8 @@ export interface TcpServerOptions {
   redisTimeoutMs?: number;
   /** Let a new engine serve a Redis whose maxmemory-policy evicts keys (it loses messages when full); default false: refused (MISCONFIGURED). */
   allowEviction?: boolean;
+  /** A new engine's replica-acknowledged writes (TinyQSOptions.durability). */
+  durability?: DurabilityOptions;
   /** Key prefix of a new engine (default "tinyqs"). */
   prefix?: string;
   /** Require AUTH with this password before any other command (but HELLO and QUIT). */
@@ -102,7 +104,7 @@ function passwordCheck(password: string | undefined): Pick<ServerState, "passwor
 export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   const { limits, parser, idleTimeoutMs, shutdownTimeoutMs, maxPendingBytes } = settingsOf(options);
   const ownsEngine = !options.engine;
-  const engine: TinyQSApi = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs, allowEviction: options.allowEviction });
+  const engine: TinyQSApi = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs, allowEviction: options.allowEviction, durability: options.durability });
 
   const connections = new Set<Connection>();
   let nextId = 1;

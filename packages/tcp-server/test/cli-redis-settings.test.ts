@@ -2,10 +2,10 @@
 // maxmemory-policy stops the start (exit 1, the reason on stderr, nothing listening) unless
 // --allow-eviction / TINYQS_ALLOW_EVICTION=1; `appendonly no` is a warning on stderr.
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { RedisServer, spawnBin } from "@tinyqs/test-support";
 import { USAGE, parseCli } from "../src/options.js";
-import { eventually } from "./helpers.js";
+import { RawClient, eventually, req, uniqueQueue } from "./helpers.js";
 
 const PKG = fileURLToPath(new URL("..", import.meta.url));
 let evicting: RedisServer;
@@ -43,6 +43,28 @@ describe("tinyqs-tcp and Redis's settings", () => {
     } finally {
       allowed.child.kill("SIGTERM");
       expect(await allowed.exited).toBe(0);
+    }
+  });
+
+  it("--durability-replicas / TINYQS_DURABILITY_REPLICAS and --durability-timeout-ms reach the engine", async () => {
+    expect(parseCli(["--durability-replicas", "2", "--durability-timeout-ms", "300"], {})).toMatchObject({ config: { server: { durability: { replicas: 2, timeoutMs: 300 } } } });
+    expect(parseCli([], { TINYQS_DURABILITY_REPLICAS: "1" })).toMatchObject({ config: { server: { durability: { replicas: 1 } } } });
+    expect(() => parseCli(["--durability-replicas", "101"], {})).toThrow("--durability-replicas must be an integer from 0 to 100");
+    expect(USAGE).toMatch(/^ {2}--durability-replicas N /m);
+    // The test Redis has no replica: a send waits its 300 ms for one, then is -UNAVAILABLE.
+    const run = spawnBin(PKG, ["--port", "0", "--redis", inject("redisUrl"), "--durability-replicas", "1", "--durability-timeout-ms", "300"], {
+      cleanTinyqsEnv: true, killAfterMs: 25_000,
+    });
+    try {
+      const port = Number((await eventually(() => /listening on 127\.0\.0\.1:(\d+)/.exec(run.out()), 15_000))![1]);
+      const c = await RawClient.connect(port);
+      expect(await c.call(req("SEND", uniqueQueue("durable"), "x"))).toBe(
+        "-UNAVAILABLE only 0 of 1 replicas acknowledged the write within 300 ms: it is stored on the master and may exist, but could be lost if the master fails\r\n",
+      );
+      c.socket.destroy();
+    } finally {
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
     }
   });
 });

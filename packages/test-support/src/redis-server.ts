@@ -275,25 +275,28 @@ export class RedisCluster {
     return this.servers.map((s) => s.address);
   }
 
-  /** Start the nodes and create the cluster; a failed attempt (say, a port taken meanwhile) is retried. */
-  static async start(masters = 3, attempts = 3, extraArgs: string[] = []): Promise<RedisCluster> {
+  /**
+   * Start the nodes and create the cluster, with `replicas` replicas per master (the servers after
+   * the masters'); a failed attempt (say, a port taken meanwhile) is retried.
+   */
+  static async start(masters = 3, attempts = 3, extraArgs: string[] = [], replicas = 0): Promise<RedisCluster> {
     for (let i = 1; ; i++) {
       try {
-        return await RedisCluster.startOnce(masters, extraArgs);
+        return await RedisCluster.startOnce(masters, extraArgs, replicas);
       } catch (e) {
         if (i >= attempts) throw e;
       }
     }
   }
 
-  private static async startOnce(masters: number, extraArgs: string[]): Promise<RedisCluster> {
+  private static async startOnce(masters: number, extraArgs: string[], replicas: number): Promise<RedisCluster> {
     const servers: RedisServer[] = [];
     try {
-      for (let i = 0; i < masters; i++) servers.push(await RedisServer.start({ cluster: true, extraArgs }));
+      for (let i = 0; i < masters * (1 + replicas); i++) servers.push(await RedisServer.start({ cluster: true, extraArgs }));
       const cluster = new RedisCluster(servers);
       await execFileP(
         "redis-cli",
-        ["--cluster", "create", ...cluster.nodes, "--cluster-replicas", "0", "--cluster-yes"],
+        ["--cluster", "create", ...cluster.nodes, "--cluster-replicas", String(replicas), "--cluster-yes"],
         { timeout: 30_000 },
       );
       await cluster.waitOk();

@@ -8,7 +8,7 @@ export { readCommandLine, warnOnStderr } from "./answer.js";
 export { DEPRECATED_ENV, ENV } from "./names.js";
 export { parseCommandLine } from "./parse.js";
 export { redactUrl } from "./redact.js";
-export { allowEvictionSetting, redisRefusal } from "./redis-settings.js";
+export { allowEvictionSetting, durabilitySettings, redisRefusal, type DurabilityFlags } from "./redis-settings.js";
 export { closeOnStopSignals, onStopSignals, type StopSignalOptions } from "./signals.js";
 export { usage, type CliRequest, type CliSetting, type CliSpec } from "./spec.js";
 export { CliError, CliValue, DEFAULT_WORDING, type CliWording } from "./value.js";

@@ -14,6 +14,8 @@ export const ENV = {
   maxMessageBytes: "TINYQS_MAX_MESSAGE_BYTES",
   redisTimeoutMs: "TINYQS_REDIS_TIMEOUT_MS",
   allowEviction: "TINYQS_ALLOW_EVICTION",
+  durabilityReplicas: "TINYQS_DURABILITY_REPLICAS",
+  durabilityTimeoutMs: "TINYQS_DURABILITY_TIMEOUT_MS",
 } as const;
 
 /**

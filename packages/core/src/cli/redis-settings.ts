@@ -13,6 +13,31 @@ export function allowEvictionSetting<C>(set: (config: C, allow: boolean) => void
   };
 }
 
+/** What --durability-replicas and --durability-timeout-ms set: the engine's `durability` option. */
+export interface DurabilityFlags {
+  replicas: number;
+  timeoutMs?: number;
+}
+
+/**
+ * `--durability-replicas N` and `--durability-timeout-ms MS`, the same in tinyqs-tcp, tinyqs-http
+ * and `pnpm start`: `get(config)` is the config's durability, created on first use.
+ */
+export function durabilitySettings<C>(get: (config: C) => DurabilityFlags): Array<CliSetting<C>> {
+  return [
+    {
+      flag: "--durability-replicas", env: ENV.durabilityReplicas, arg: "N",
+      help: "each write resolves once N replicas have it (Redis WAIT), 0-100 (default 0:\ndo not wait); fewer in time: UNAVAILABLE (the write may exist)",
+      set: (c, v) => void (get(c).replicas = v.integer(0, 100)),
+    },
+    {
+      flag: "--durability-timeout-ms", env: ENV.durabilityTimeoutMs, arg: "MS",
+      help: "how long a write waits for those replicas (default 1000; below\n--redis-timeout-ms)",
+      set: (c, v) => void (get(c).timeoutMs = v.integer(1, 600_000)),
+    },
+  ];
+}
+
 /** How long the start waits for Redis to answer the check; a Redis still down is checked by the engine later. */
 const START_CHECK_MS = 1000;
 
