@@ -40,6 +40,8 @@ export const USAGE = `usage: pnpm bench [flags]
   --in-flight N       receive N messages before each run and hold them (leases outlast the run)
   --due N             send N messages before each run, delayed to come due at once 300 ms into it
   --idle-queues N     N other queues with one receiver each, long-polling all run long (engine)
+  --durability-replicas N  the engine waits for N replicas per write (durability.replicas); the private
+                      Redis gets N replicas (--replicaof). Engine target only; compare with a run without
   --timeout S         give up on a run after S seconds (default ${DEFAULT_SETTINGS.timeoutMs / 1000}; ${SERVER_TARGET_TIMEOUT_MS / 1000} for a server target)`;
 
 function positiveInt(flag: string, v: string | undefined): number {
@@ -88,6 +90,7 @@ export function parseArgs(argv: string[]): CliOptions {
       case "--wait-ms": o.settings.waitMs = positiveInt(flag, value()); break;
       case "--window": o.settings.window = positiveInt(flag, value()); break;
       case "--concurrency": o.settings.concurrency = positiveInt(flag, value()); break;
+      case "--durability-replicas": o.settings.durabilityReplicas = positiveInt(flag, value()); break;
       case "--timeout": o.settings.timeoutMs = positiveInt(flag, value()) * 1000; timeoutGiven = true; break;
       case "-h": case "--help": throw new HelpRequested();
       default: throw new Error(`unknown flag ${a}`);

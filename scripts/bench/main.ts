@@ -34,13 +34,31 @@ try {
 const say = (s: string) => (opts.json ? process.stderr : process.stdout).write(s + "\n");
 
 let redis: RedisServer | null = null;
+const replicas: RedisServer[] = [];
 let current: ChildProcess | null = null;
 const cleanup = async () => {
   if (current?.pid && current.exitCode === null) current.kill("SIGKILL");
+  await Promise.all(replicas.map((r) => r.cleanup()));
   await redis?.cleanup();
 };
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.once(sig, () => void cleanup().finally(() => process.exit(130)));
+}
+
+/** Until the master counts `n` replicas online (INFO replication: connected_slaves). */
+async function waitForReplicas(url: string, n: number): Promise<void> {
+  if (n === 0) return;
+  const r = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    for (const deadline = Date.now() + 30_000; ; ) {
+      const online = (/connected_slaves:(\d+)/.exec(await r.info("replication"))?.[1] ?? "0");
+      if (Number(online) >= n && (await r.call("WAIT", n, 1000)) as number >= n) return;
+      if (Date.now() > deadline) throw new Error(`the ${n} replica(s) did not come online within 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    r.disconnect();
+  }
 }
 
 /** Run one job in a fresh child; a crash or hang becomes a failed result instead of stopping the benchmark. */
@@ -100,6 +118,11 @@ try {
   } else {
     redis = await RedisServer.start();
     say(`private redis-server pid ${redis.pid} on ${redis.url} (--save '' --appendonly no)`);
+    for (let i = 0; i < opts.settings.durabilityReplicas; i++) {
+      replicas.push(await RedisServer.start({ extraArgs: ["--replicaof", "127.0.0.1", String(redis.port)] }));
+    }
+    await waitForReplicas(redis.url, replicas.length);
+    if (replicas.length) say(`${replicas.length} replica(s) of it (--replicaof): ${replicas.map((r) => r.url).join(", ")}; durability.replicas ${replicas.length}`);
   }
   const url = opts.redis ?? redis!.url;
   const s = opts.settings;

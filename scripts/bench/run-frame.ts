@@ -61,7 +61,7 @@ export async function openRunFrame(target: Target, name: ScenarioName, opts: Run
   const queue = `bench_${target.name}_${name}_${Date.now()}_${process.pid}`;
   const admin = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
   await admin.flushdb();
-  const q = await target.open({ redisUrl: opts.redisUrl, queue, visibilityMs: S.visibilityMs });
+  const q = await target.open({ redisUrl: opts.redisUrl, queue, visibilityMs: S.visibilityMs, durabilityReplicas: S.durabilityReplicas });
 
   let sampler: NodeJS.Timeout | undefined;
   let stopProgress = () => {};

@@ -57,6 +57,8 @@ export interface Settings {
   inFlight: number;
   due: number;
   idleQueues: number;
+  /** The engine target: replicas each write waits for (durability.replicas); the private Redis gets that many. */
+  durabilityReplicas: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -74,6 +76,7 @@ export const DEFAULT_SETTINGS: Settings = {
   inFlight: 0,
   due: 0,
   idleQueues: 0,
+  durabilityReplicas: 0,
 };
 
 /** A scenario as this run has it: its own n unless --messages says otherwise. */

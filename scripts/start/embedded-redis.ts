@@ -32,7 +32,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class MissingRedisServer extends Error {}
 
 export const INSTALL_HINT = [
-  "tinyqs needs redis-server (Redis >= 6.2) for its embedded Redis, and none was found on PATH.",
+  "tinyqs needs redis-server (Redis >= 7.0) for its embedded Redis, and none was found on PATH.",
   "Install it:",
   "  Debian/Ubuntu:  sudo apt-get install redis-server",
   "  macOS:          brew install redis",
@@ -142,8 +142,8 @@ async function redisVersion(bin: string): Promise<string> {
 }
 
 function tooOld(version: string): boolean {
-  const [major = 0, minor = 0] = version.split(".").map(Number);
-  return major < 6 || (major === 6 && minor < 2);
+  const [major = 0] = version.split(".").map(Number);
+  return major < 7;
 }
 
 /** A Redis left running by a tinyqs that died (SIGKILL): shut it down so that only one process writes the AOF. */
@@ -341,7 +341,7 @@ export async function startEmbeddedRedis(
 ): Promise<EmbeddedRedis> {
   const bin = process.env.TINYQS_REDIS_SERVER || "redis-server";
   const version = await redisVersion(bin);
-  if (tooOld(version)) throw new Error(`redis-server ${version} is too old: tinyqs needs Redis >= 6.2`);
+  if (tooOld(version)) throw new Error(`redis-server ${version} is too old: tinyqs needs Redis >= 7.0 (its scripts declare flags: #!lua)`);
   const dir = await claimDataDir(dataDirIn, log);
 
   const logFile = path.join(dir.dataDir, "redis.log");

@@ -143,7 +143,7 @@ async function main(): Promise<number> {
   const { core, tcp, http } = packages;
 
   // 2. One engine, two servers on it (given an engine, a server's close() leaves it open).
-  const engine = new core.TinyQS({ redis: redisUrl, timeoutMs: config.redisTimeoutMs });
+  const engine = new core.TinyQS({ redis: redisUrl, timeoutMs: config.redisTimeoutMs, allowEviction: config.allowEviction, durability: config.durability });
   const guard = { tls: tlsFilesOf(security), usersFile: security.usersFile, log: (line: string) => warn(`tinyqs: ${line}`) };
   let tcpServer: ReturnType<Tcp["createTcpServer"]> | undefined;
   let httpServer: ReturnType<Http["createHttpServer"]>;
@@ -179,6 +179,12 @@ async function main(): Promise<number> {
   try {
     await engine.queues();
   } catch (e) {
+    if ((e as { code?: string }).code === "MISCONFIGURED") {
+      // A Redis that would lose messages (an evicting maxmemory-policy) stops the start, saying why.
+      warn(`tinyqs: ${(e as Error).message}`);
+      await shutdown("a Redis that would lose messages");
+      return 1;
+    }
     warn(`tinyqs: warning: Redis at ${redactUrl(redisUrl)} does not answer yet (${(e as Error).message}); serving anyway, requests fail with UNAVAILABLE until it does`);
   }
   if (interrupted) return shutdown(interrupted);

@@ -3,7 +3,8 @@
 // Loaded from core's built dist/, as main.ts loads the packages.
 import path from "node:path";
 import {
-  DEFAULTS, ENV, parseCommandLine, redactUrl, securitySettings, tlsFilesOf, type CliRequest, type CliSpec, type SecurityFlags,
+  DEFAULTS, ENV, allowEvictionSetting, durabilitySettings, parseCommandLine, redactUrl, securitySettings, tlsFilesOf, type CliRequest, type CliSpec,
+  type SecurityFlags,
 } from "../../packages/core/src/cli/index.js";
 import { sqsSettings, type SqsCliConfig } from "../../packages/http-server/src/sqs/cli-settings.js";
 import { SQS_PORT_DEFAULTS } from "../../packages/http-server/src/sqs/port-defaults.js";
@@ -18,6 +19,10 @@ export interface StartConfig {
   redis: string | undefined;
   /** The engine's Redis timeout (new TinyQS({ timeoutMs })); undefined: the engine's default. */
   redisTimeoutMs: number | undefined;
+  /** Serve a Redis whose maxmemory-policy evicts keys (--allow-eviction). */
+  allowEviction: boolean;
+  /** Replica-acknowledged writes (--durability-replicas, --durability-timeout-ms); undefined: none. */
+  durability: { replicas: number; timeoutMs?: number } | undefined;
   /** The embedded Redis's data directory (absolute once parsed). */
   dataDir: string;
   password: string | undefined;
@@ -59,6 +64,8 @@ export const CLI: CliSpec<StartConfig> = {
       flag: "--redis-timeout-ms", env: ENV.redisTimeoutMs, arg: "MS",
       help: `how long the engine waits for Redis before answering UNAVAILABLE,\n1-600000 (default ${DEFAULTS.redisTimeoutMs}; keep it below the clients' timeoutMs, default ${DEFAULTS.clientTimeoutMs})`, set: (c, v) => (c.redisTimeoutMs = v.integer(1, 600_000)),
     },
+    allowEvictionSetting((c, allow) => (c.allowEviction = allow)),
+    ...durabilitySettings<StartConfig>((c) => (c.durability ??= { replicas: 0 })),
     {
       flag: "--data-dir", env: "TINYQS_DATA_DIR", arg: "DIR",
       help: "where the embedded Redis keeps its append-only file (default ./.tinyqs-data)", set: (c, v) => (c.dataDir = v.text()),
@@ -91,6 +98,8 @@ export const CLI: CliSpec<StartConfig> = {
     httpPort: DEFAULTS.httpPort,
     redis: undefined,
     redisTimeoutMs: undefined,
+    allowEviction: false,
+    durability: undefined,
     dataDir: ".tinyqs-data",
     password: undefined,
     token: undefined,

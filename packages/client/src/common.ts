@@ -39,6 +39,12 @@ export interface ClientOptions {
   token?: string;
   /** http(s):// only: the fetch to use (default globalThis.fetch). */
   fetch?: typeof fetch;
+  /**
+   * Give every send (and each item of a sendBatch) a dedupId of its own when it has none, so that a
+   * send whose connection dropped before its reply is sent again without being stored twice
+   * (default false). A send with a dedupId is retried on UNAVAILABLE either way, for up to timeoutMs.
+   */
+  retrySends?: boolean;
 }
 
 /**
@@ -64,6 +70,7 @@ export function checkClientOptions(options: unknown): asserts options is ClientO
   }
   if ((o.cert === undefined) !== (o.key === undefined)) throw new TinyQSError("BAD_ARGUMENT", "cert and key go together");
   if (o.fetch !== undefined && typeof o.fetch !== "function") throw new TinyQSError("BAD_ARGUMENT", "fetch must be a function");
+  if (o.retrySends !== undefined && typeof o.retrySends !== "boolean") throw new TinyQSError("BAD_ARGUMENT", "retrySends must be true or false");
 }
 
 /** A reply wait's timeoutMs: core's check; undefined stays undefined, so the server applies its default. */

@@ -16,6 +16,7 @@ import {
   type ReceiveOptions,
   type ReleaseOptions,
   type ReplyWaitOptions,
+  type SendBatchOptions,
   type SendOptions,
   type TinyQSApi,
   type TouchOptions,
@@ -65,6 +66,7 @@ import {
 } from "./args.js";
 import { authorizationOf, tlsFetch } from "./http-auth.js";
 import { tlsConnectOptions, tlsError } from "./tls.js";
+import { SendRetries } from "./send-retries.js";
 import { WsSource } from "./ws-source.js";
 
 type Query = Record<string, number | undefined>;
@@ -75,6 +77,8 @@ interface Request {
   query?: Query;
   body?: Buffer | string;
   json?: unknown;
+  /** Request headers beyond those every request has. */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
   /** Extra time the server may take on purpose (a long poll's waitMs). */
   waitMs?: number;
@@ -90,6 +94,7 @@ function at<R extends Route>(route: R, params: PathParams<R["path"]>): { method:
 export class HttpClient implements TinyQSApi {
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
+  private readonly retries: SendRetries;
   private readonly closing = new AbortController();
   private closed = false;
   /** The WebSocket sources of the running workers (process()), ended with the client. */
@@ -101,6 +106,7 @@ export class HttpClient implements TinyQSApi {
   ) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.fetch = options.fetch ?? tlsFetch(base, options) ?? globalThis.fetch;
+    this.retries = new SendRetries(options.retrySends ?? false, this.timeoutMs);
   }
 
   /**
@@ -113,7 +119,7 @@ export class HttpClient implements TinyQSApi {
     if (req.signal?.aborted) return ABORTED;
     const url = new URL(this.base + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...req.headers };
     const authorization = authorizationOf(this.options);
     if (authorization !== undefined) headers.authorization = authorization;
     let body: Buffer | string | undefined = req.body;
@@ -160,17 +166,25 @@ export class HttpClient implements TinyQSApi {
   async send(queue: string, body: Body, options: SendOptions = {}): Promise<string> {
     const route = at(ROUTES.send, { queue: this.q(queue) });
     const delayMs = delayArg(options?.delayMs) || undefined;
-    const r = await this.json<{ id: string }>({ ...route, query: { delayMs }, body: toBuffer(body) });
+    const dedupId = this.retries.dedupIdOf(options);
+    const headers = dedupId === undefined ? undefined : { [HEADERS.dedupId]: dedupId };
+    const bytes = toBuffer(body);
+    const r = await this.retries.run(dedupId !== undefined, () => this.json<{ id: string }>({ ...route, query: { delayMs }, body: bytes, headers }));
     return r.id;
   }
 
-  async sendBatch(queue: string, bodies: Body[], options: SendOptions = {}): Promise<string[]> {
+  async sendBatch(queue: string, bodies: Body[], options: SendBatchOptions = {}): Promise<string[]> {
     const route = at(ROUTES.sendBatch, { queue: this.q(queue) });
     checkBodies(bodies);
     const delayMs = delayArg(options?.delayMs);
+    const dedupIds = this.retries.dedupIdsOf(options, bodies.length);
     if (bodies.length === 0) return [];
-    const messages = bodies.map((b) => ({ ...bodyToJson(toBuffer(b)), ...(delayMs ? { delayMs } : {}) }));
-    const r = await this.json<{ ids: string[] }>({ ...route, json: { messages } });
+    const messages = bodies.map((b, i) => ({
+      ...bodyToJson(toBuffer(b)),
+      ...(delayMs ? { delayMs } : {}),
+      ...(dedupIds?.[i] !== undefined ? { dedupId: dedupIds[i] } : {}),
+    }));
+    const r = await this.retries.run(dedupIds?.some((d) => d !== undefined) ?? false, () => this.json<{ ids: string[] }>({ ...route, json: { messages } }));
     return r.ids;
   }
 
@@ -308,8 +322,8 @@ export class HttpClient implements TinyQSApi {
     const r = await this.json<QueueStats & { name: string; config: unknown }>(at(ROUTES.queue, { queue: this.q(queue) }));
     // A user without admin on the queue is shown its settings only (docs/security.md).
     if (r.ready === undefined) throw new TinyQSError("FORBIDDEN", `the server shows no stats of ${queue} to this user (it has no admin grant on it)`);
-    const { ready, inFlight, delayed, sent, received, deleted, deadLettered } = r;
-    return { ready, inFlight, delayed, sent, received, deleted, deadLettered };
+    const { ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated } = r;
+    return { ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated };
   }
 
   async queues(): Promise<string[]> {

@@ -21,6 +21,7 @@ import {
   type ReceiveOptions,
   type ReleaseOptions,
   type ReplyWaitOptions,
+  type SendBatchOptions,
   type SendOptions,
   type TinyQSApi,
   type TouchOptions,
@@ -54,6 +55,7 @@ import {
   type ReceiveArgs,
 } from "./args.js";
 import { tlsConnectOptions } from "./tls.js";
+import { SendRetries } from "./send-retries.js";
 import { CommandCut, TcpConnections } from "./tcp-connections.js";
 import { perItem, refArg, toBrowsed, toConfig, toMessageOrNull, toMessages, toStats, type Reply } from "./tcp-replies.js";
 
@@ -66,8 +68,10 @@ export interface TcpClientOptions extends ClientOptions {
 
 export class TcpClient implements TinyQSApi {
   private readonly link: TcpConnections;
+  private readonly retries: SendRetries;
 
   constructor(options: TcpClientOptions) {
+    this.retries = new SendRetries(options.retrySends ?? false, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.link = new TcpConnections({
       host: options.host,
       port: options.port,
@@ -97,21 +101,25 @@ export class TcpClient implements TinyQSApi {
     this.checkOpen();
     checkQueueName(queue);
     const delayMs = delayArg(options?.delayMs);
+    const dedupId = this.retries.dedupIdOf(options);
     const args: Array<string | Buffer> = ["SEND", queue, toBuffer(body)];
     if (delayMs) args.push("DELAY", String(delayMs));
-    return String(await this.cmd(args));
+    if (dedupId !== undefined) args.push("DEDUP", dedupId);
+    return this.retries.run(dedupId !== undefined, async () => String(await this.cmd(args)));
   }
 
-  async sendBatch(queue: string, bodies: Body[], options: SendOptions = {}): Promise<string[]> {
+  async sendBatch(queue: string, bodies: Body[], options: SendBatchOptions = {}): Promise<string[]> {
     this.checkOpen();
     checkQueueName(queue);
     checkBodies(bodies);
     const delayMs = delayArg(options?.delayMs);
+    const dedupIds = this.retries.dedupIdsOf(options, bodies.length);
     if (bodies.length === 0) return [];
     const buffers = bodies.map(toBuffer);
-    if (delayMs) {
-      // MSEND has no DELAY: pipelined SENDs (each stored on its own).
-      return Promise.all(buffers.map((b) => this.send(queue, b, { delayMs })));
+    if (delayMs || dedupIds) {
+      // MSEND takes no options (every argument is a body): pipelined SENDs, each stored on its own
+      // (and, with a dedup id, sent again on its own when its connection dropped).
+      return Promise.all(buffers.map((b, i) => this.send(queue, b, { delayMs, dedupId: dedupIds?.[i] })));
     }
     const reply = await this.cmd(["MSEND", queue, ...buffers]);
     return (reply as Reply[]).map(String);

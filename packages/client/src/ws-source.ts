@@ -37,6 +37,7 @@ import {
   type ReceiveOptions,
   type ReleaseOptions,
   type ReplyWaitOptions,
+  type SendBatchOptions,
   type SendOptions,
   type TinyQSApi,
   type TouchOptions,
@@ -320,7 +321,7 @@ export class WsSource implements TinyQSApi {
   send(queue: string, body: Body, options?: SendOptions): Promise<string> {
     return this.rest.send(queue, body, options);
   }
-  sendBatch(queue: string, bodies: Body[], options?: SendOptions): Promise<string[]> {
+  sendBatch(queue: string, bodies: Body[], options?: SendBatchOptions): Promise<string[]> {
     return this.rest.sendBatch(queue, bodies, options);
   }
   receive(queue: string, options?: ReceiveOptions): Promise<Message | null> {

@@ -31,7 +31,7 @@ export function describeRequestResponseConformance(label: string, api: () => Pro
       expect(await responder.respond(q, m.receipt!, "answer")).toBe(true);
       expect((await caller.wait(handle, { timeoutMs: 5000 }))!.toString()).toBe("answer");
       expect(await caller.wait(handle, { timeoutMs: 0 })).toBeNull(); // collected: removed
-      expect(await caller.stats(q)).toEqual({ ready: 0, inFlight: 0, delayed: 0, sent: 1, received: 1, deleted: 1, deadLettered: 0 });
+      expect(await caller.stats(q)).toEqual({ ready: 0, inFlight: 0, delayed: 0, sent: 1, received: 1, deleted: 1, deadLettered: 0, deduplicated: 0 });
     });
 
     it("a waiting wait() gets a reply given after it started", async () => {
@@ -165,7 +165,7 @@ export function describeRequestResponseConformance(label: string, api: () => Pro
     it("a reply not collected within the queue's replyTtlMs expires", async () => {
       const { caller, answer } = await pair();
       const q = uniqueQueue("rr");
-      expect((await caller.configure(q, { replyTtlMs: 200 })).replyTtlMs).toBe(200);
+      expect((await caller.configure(q, { replyTtlMs: 200, dedupWindowMs: 300000 })).replyTtlMs).toBe(200);
       expect((await caller.getConfig(q)).replyTtlMs).toBe(200);
       const handle = await caller.put(q, "forgotten");
       await answer(q, () => "too late");
@@ -210,7 +210,7 @@ export function describeRequestResponseConformance(label: string, api: () => Pro
       for (const m of dropped) expect(await responder.respond(q, m.receipt!, "stale")).toBe(false);
       const replies = (await Promise.all(waits)).map((r) => r?.toString());
       expect(replies).toEqual(handles.map((_, i) => `done: job ${i}`));
-      expect(await caller.stats(q)).toEqual({ ready: 0, inFlight: 0, delayed: 0, sent: n, received: 2 * n, deleted: n, deadLettered: 0 });
+      expect(await caller.stats(q)).toEqual({ ready: 0, inFlight: 0, delayed: 0, sent: n, received: 2 * n, deleted: n, deadLettered: 0, deduplicated: 0 });
       for (const h of handles) expect(await caller.wait(h, { timeoutMs: 0 })).toBeNull(); // no reply left either
     });
   });

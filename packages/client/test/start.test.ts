@@ -175,7 +175,12 @@ describe("pnpm start's flags and variables", () => {
   it("defaults: 127.0.0.1, TCP 7379, HTTP 7380, SQS 9324, the embedded Redis with ./.tinyqs-data", () => {
     expect(parseStartArgs([], {}, cwd)).toEqual({
       kind: "run",
-      config: { host: "127.0.0.1", tcpPort: 7379, httpPort: 7380, redis: undefined, dataDir: "/srv/app/.tinyqs-data", password: undefined, token: undefined, sqs: { port: 9324 } },
+      config: { host: "127.0.0.1", tcpPort: 7379, httpPort: 7380, redis: undefined, dataDir: "/srv/app/.tinyqs-data", password: undefined, token: undefined, sqs: { port: 9324 }, allowEviction: false },
+    });
+    expect(parseStartArgs(["--allow-eviction"], {}, cwd)).toMatchObject({ config: { allowEviction: true } });
+    expect(parseStartArgs([], { TINYQS_ALLOW_EVICTION: "1" }, cwd)).toMatchObject({ config: { allowEviction: true } });
+    expect(parseStartArgs(["--durability-replicas", "1", "--durability-timeout-ms", "800"], {}, cwd)).toMatchObject({
+      config: { durability: { replicas: 1, timeoutMs: 800 } },
     });
   });
 
@@ -184,7 +189,7 @@ describe("pnpm start's flags and variables", () => {
     expect(parseStartArgs(["--no-sqs"], {}, cwd)).toMatchObject({ config: { sqs: { port: null } } });
     expect(parseStartArgs([], { TINYQS_NO_SQS: "1" }, cwd)).toMatchObject({ config: { sqs: { port: null } } });
     expect(parseStartArgs([], { TINYQS_NO_SQS: "0" }, cwd)).toMatchObject({ config: { sqs: { port: 9324 } } });
-    expect(() => parseStartArgs([], { TINYQS_NO_SQS: "maybe" }, cwd)).toThrow("TINYQS_NO_SQS: must be 1 or true");
+    expect(() => parseStartArgs([], { TINYQS_NO_SQS: "maybe" }, cwd)).toThrow(/TINYQS_NO_SQS:? must be 1, true or yes/);
     expect(() => parseStartArgs(["--no-sqs=yes"], {}, cwd)).toThrow("--no-sqs takes no value");
     expect(parseStartArgs([], { TINYQS_SQS_CREDENTIALS: "AK:S" }, cwd)).toMatchObject({ config: { sqs: { credentials: "AK:S" } } });
     expect(parseStartArgs(["--sqs-account", "123456789012", "--sqs-region", "eu-west-1"], {}, cwd)).toMatchObject({ config: { sqs: { account: "123456789012", region: "eu-west-1" } } });

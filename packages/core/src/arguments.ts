@@ -25,6 +25,8 @@ export const LIMITS = {
   maxReplyTtlMs: 7 * 24 * 3600_000,
   /** Most messages one browse shows. */
   maxBrowse: 100,
+  /** The most a queue may set as its dedupWindowMs. */
+  maxDedupWindowMs: 7 * 24 * 3600_000,
 } as const;
 
 /** The states browse() can show. */
@@ -64,13 +66,14 @@ export function toBuffer(body: unknown): Buffer {
  * list them. The servers read their settings through this table too (QCONFIG, PUT /v1/queues/:queue).
  */
 export const CONFIG_SETTINGS: ReadonlyArray<
-  { name: "visibilityMs" | "maxReceives" | "maxMessageBytes" | "replyTtlMs"; min: number; max: number } | { name: "deadLetterQueue" }
+  { name: "visibilityMs" | "maxReceives" | "maxMessageBytes" | "replyTtlMs" | "dedupWindowMs"; min: number; max: number } | { name: "deadLetterQueue" }
 > = [
   { name: "visibilityMs", min: 1, max: LIMITS.maxVisibilityMs },
   { name: "maxReceives", min: 0, max: LIMITS.maxReceives },
   { name: "deadLetterQueue" },
   { name: "maxMessageBytes", min: 1, max: LIMITS.maxMessageBytesCeiling },
   { name: "replyTtlMs", min: 1, max: LIMITS.maxReplyTtlMs },
+  { name: "dedupWindowMs", min: 1, max: LIMITS.maxDedupWindowMs },
 ];
 
 /** The names of the settings, in order. */
@@ -150,6 +153,27 @@ export function checkRefs(method: string, refs: unknown): asserts refs is unknow
 
 /** What checkReceipt and checkIdOrReceipt accept, as a yes/no for items judged one by one. */
 export const isRef = (ref: unknown): ref is string => typeof ref === "string" && ref.length > 0 && ref.length <= 256;
+
+/** A dedup id: 1–128 printable ASCII characters, no spaces (it travels as a header and a RESP argument). */
+export const DEDUP_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** A send's dedupId; undefined stays undefined (no dedup). */
+export function checkDedupId(dedupId: unknown): string | undefined {
+  if (dedupId === undefined) return undefined;
+  if (typeof dedupId !== "string" || !DEDUP_ID.test(dedupId)) {
+    throw new TinyQSError("BAD_ARGUMENT", `a dedupId is 1-128 printable ASCII characters without spaces, got ${shownValue(dedupId)}`);
+  }
+  return dedupId;
+}
+
+/** sendBatch's dedupIds: absent, or one per body (each a dedupId or undefined). */
+export function checkDedupIds(dedupIds: unknown, count: number): Array<string | undefined> | undefined {
+  if (dedupIds === undefined) return undefined;
+  if (!Array.isArray(dedupIds) || dedupIds.length !== count) {
+    throw new TinyQSError("BAD_ARGUMENT", `sendBatch's dedupIds must be an array with one entry per body (${count})`);
+  }
+  return dedupIds.map((d) => checkDedupId(d ?? undefined));
+}
 
 /** A receipt or an id: a non-empty string of at most 256 characters; else BAD_ARGUMENT with `message`. */
 function checkRef(ref: unknown, message: string): string {

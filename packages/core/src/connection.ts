@@ -6,6 +6,8 @@ import { Cluster, Redis, ReplyError, type ClusterNode, type ClusterOptions, type
 import { DEFAULTS, REDIS_RECONNECT } from "./defaults.js";
 import { ERRORS, TinyQSError, type ErrorCode } from "./errors.js";
 import type { ScriptKeys, ScriptName } from "./keys.js";
+import { waitForReplicas, type DurabilityOptions } from "./durability.js";
+import { checkRedisSettings, type RedisSettingsOptions } from "./redis-settings.js";
 import { Scripts, type ScriptArg } from "./scripts.js";
 import { backoff } from "./timing.js";
 
@@ -94,8 +96,20 @@ export class Connection {
   private readonly scripts: Scripts;
   /** One shared wait for the connection, however many operations are waiting for it. */
   private readyWait: Promise<void> | null = null;
+  /**
+   * Redis's settings (redis-settings.ts), checked before the first command: "passed", or the check on
+   * its way, or its refusal (MISCONFIGURED), which every command then gets. A check that could not
+   * reach Redis is forgotten, to be tried again by the next command.
+   */
+  private settings: Promise<void> | "passed" | null = null;
 
-  constructor(input: RedisInput | undefined, private readonly timeoutMs: number, private readonly isClosed: () => boolean) {
+  constructor(
+    input: RedisInput | undefined,
+    private readonly timeoutMs: number,
+    private readonly isClosed: () => boolean,
+    private readonly settingsOptions: RedisSettingsOptions,
+    private readonly durability?: Required<DurabilityOptions>,
+  ) {
     ({ client: this.client, owned: this.owned, isCluster: this.isCluster } = open(input, timeoutMs));
     this.subscriber = subscriberFor(this.client);
     // ioredis reports connection trouble as 'error' events; operations report it as UNAVAILABLE.
@@ -106,18 +120,49 @@ export class Connection {
 
   /** Run a Lua script (its KEYS from its builder in keys.ts), as `call` runs a command. */
   run<S extends ScriptName>(name: S, keys: ScriptKeys<S>, args: ScriptArg[], buffers = false): Promise<unknown> {
-    return this.call(() => this.scripts.run(name, keys, args, buffers));
+    return this.call(async () => {
+      const reply = await this.scripts.run(name, keys, args, buffers);
+      // Every script but stats writes: with durability asked for, it resolves once replicas have it.
+      if (this.durability && name !== "stats") await waitForReplicas(this.client, keys[0]!, this.durability);
+      return reply;
+    });
+  }
+
+  /** A write that is not a script (configure's HSET), with the same replica wait. */
+  write<T>(key: string, command: () => Promise<T>): Promise<T> {
+    return this.call(async () => {
+      const reply = await command();
+      if (this.durability) await waitForReplicas(this.client, key, this.durability);
+      return reply;
+    });
   }
 
   /** Wait (bounded) for Redis to be ready, run one command, and turn failures into TinyQSErrors. */
   async call<T>(command: () => Promise<T>): Promise<T> {
     if (this.isClosed()) throw new TinyQSError("CLOSED");
     if (this.client.status !== "ready") await this.whenReady();
+    if (this.settings !== "passed") await this.checkSettings();
     try {
       return await command();
     } catch (err) {
       throw this.isClosed() ? new TinyQSError("CLOSED") : fromRedisError(err, this.timeoutMs);
     }
+  }
+
+  /** Check Redis's settings once (see `settings`); rejects with MISCONFIGURED or UNAVAILABLE. */
+  async checkSettings(): Promise<void> {
+    if (this.settings === "passed") return;
+    if (this.client.status !== "ready") await this.whenReady();
+    // (another caller's check may have passed meanwhile: then this awaits "passed", at once)
+    this.settings ??= checkRedisSettings(this.client, this.settingsOptions).then(
+      () => void (this.settings = "passed"),
+      (e: unknown) => {
+        const error = fromRedisError(e, this.timeoutMs);
+        if (error.code !== "MISCONFIGURED") this.settings = null;
+        throw error;
+      },
+    );
+    await this.settings;
   }
 
   /** Closes the subscriber, and the command connection if it was made here. */

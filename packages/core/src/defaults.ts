@@ -17,6 +17,8 @@ export const DEFAULTS = {
   maxMessageBytes: 1024 * 1024,
   /** How long a reply waits for wait() to collect it: long enough for a caller that reconnects, short enough not to pile up. */
   replyTtlMs: 5 * 60_000,
+  /** How long a dedupId holds (idempotent sends): SQS's 5 minutes, past any client's retries after a dropped connection. */
+  dedupWindowMs: 5 * 60_000,
   /** How long wait() and request() wait for the reply when not told: a patient RPC. */
   replyTimeoutMs: 30_000,
   /** How long an operation waits for an unreachable Redis before failing with UNAVAILABLE: past a brief blip, short of a client's patience. */

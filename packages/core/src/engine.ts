@@ -7,6 +7,8 @@ import {
   checkBodies,
   checkBrowseOptions,
   checkConfigChanges,
+  checkDedupId,
+  checkDedupIds,
   checkDelayMs,
   checkIdOrReceipt,
   checkMax,
@@ -25,6 +27,7 @@ import {
 import { browse } from "./browse.js";
 import { Connection, fromRedisError, type RedisInput } from "./connection.js";
 import { DeadLetters } from "./dead-letters.js";
+import { checkDurability, type DurabilityOptions } from "./durability.js";
 import { DEFAULTS } from "./defaults.js";
 import { TinyQSError } from "./errors.js";
 import { KeySpace, scriptKeys, type QueueKeys } from "./keys.js";
@@ -36,7 +39,7 @@ import { Replies } from "./replies.js";
 import { parseReplyHandle, replyHandle, replyTimedOut, requestAbandoned } from "./reply-handle.js";
 import type {
   Body, BrowsedMessage, BrowseOptions, EngineSendOptions, Message, QueueConfig, QueueStats, ReceiveBatchOptions, ReceiveOptions,
-  ReleaseOptions, ReplyWaitOptions, TinyQSApi, TouchOptions, WaitOptions,
+  ReleaseOptions, ReplyWaitOptions, SendBatchOptions, TinyQSApi, TouchOptions, WaitOptions,
 } from "./types.js";
 import { Waiters } from "./waiters.js";
 import { createWorker, type Handler, type Worker, type WorkerOptions } from "./worker.js";
@@ -48,6 +51,27 @@ export interface TinyQSOptions {
   prefix?: string;
   /** How long an operation waits for an unreachable Redis before failing with UNAVAILABLE (default DEFAULTS.redisTimeoutMs, 5000 ms). */
   timeoutMs?: number;
+  /**
+   * Accept a Redis whose maxmemory-policy evicts keys (anything but noeviction): it loses messages
+   * when full. Default false: every operation then fails with MISCONFIGURED, saying so.
+   */
+  allowEviction?: boolean;
+  /** Hears the engine's warnings about Redis's settings (appendonly no, …). Default: a line on stderr, once per process. */
+  onWarning?: (message: string) => void;
+  /**
+   * Replica-acknowledged writes: each write resolves only once `replicas` replicas have it (Redis's
+   * WAIT, one per merged script call), within `timeoutMs` (default 1000); fewer in time fail with
+   * UNAVAILABLE (the write is on the master and may exist). Default: no waiting.
+   */
+  durability?: DurabilityOptions;
+}
+
+/** The default onWarning: a line on stderr, once per process for each warning (engines are many, the Redis one). */
+const warned = new Set<string>();
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.warn(`tinyqs: warning: ${message}`);
 }
 
 export class TinyQS implements TinyQSApi {
@@ -65,7 +89,11 @@ export class TinyQS implements TinyQSApi {
     const timeoutMs = checkInt("timeoutMs", options.timeoutMs, 1, 600_000, DEFAULTS.redisTimeoutMs);
     const isClosed = () => this.closed;
     this.keys = new KeySpace(options.prefix);
-    this.conn = new Connection(options.redis, timeoutMs, isClosed);
+    const durability = checkDurability(options.durability, timeoutMs);
+    this.conn = new Connection(options.redis, timeoutMs, isClosed, {
+      allowEviction: options.allowEviction ?? false,
+      warn: options.onWarning ?? warnOnce,
+    }, durability);
     this.waiters = new Waiters(this.conn.subscriber, this.keys);
     this.replies = new Replies({ waiters: this.waiters, conn: this.conn, isClosed });
     this.records = new QueueRecords(this.conn, this.keys);
@@ -78,31 +106,50 @@ export class TinyQS implements TinyQSApi {
     });
   }
 
+  /**
+   * Check Redis's settings now (the engine does so by itself before its first command): resolves
+   * when they are fit; rejects MISCONFIGURED for an evicting maxmemory-policy (unless allowEviction),
+   * UNAVAILABLE when Redis cannot be reached. Warnings go to onWarning. The servers call it before
+   * they listen.
+   */
+  checkRedis(): Promise<void> {
+    if (this.closed) return Promise.reject(new TinyQSError("CLOSED"));
+    return this.conn.checkSettings();
+  }
+
   // ---- sending ------------------------------------------------------------------------------
 
   async send(queue: string, body: Body, options: EngineSendOptions = {}): Promise<string> {
-    const [id] = await this.sendGroup(queue, [body], options);
+    const dedupId = checkDedupId(options.dedupId);
+    const attributes = checkAttributes(options.attributes);
+    const [id] = await this.sendGroup(queue, [body], options.delayMs, dedupId === undefined ? undefined : [dedupId], attributes);
     return id!;
   }
 
-  async sendBatch(queue: string, bodies: Body[], options: EngineSendOptions = {}): Promise<string[]> {
+  async sendBatch(queue: string, bodies: Body[], options: SendBatchOptions = {}): Promise<string[]> {
     checkBodies(bodies);
+    const dedupIds = checkDedupIds(options.dedupIds, bodies.length);
     if (bodies.length === 0) {
       checkQueueName(queue);
       return [];
     }
-    return this.sendGroup(queue, bodies, options);
+    return this.sendGroup(queue, bodies, options.delayMs, dedupIds);
   }
 
-  private async sendGroup(queue: string, bodies: Body[], options: EngineSendOptions): Promise<string[]> {
+  private async sendGroup(
+    queue: string,
+    bodies: Body[],
+    delay: number | undefined,
+    dedupIds: Array<string | undefined> | undefined,
+    attributes?: Record<string, string>,
+  ): Promise<string[]> {
     const ops = this.queueOps(queue);
-    const delayMs = checkDelayMs(options.delayMs);
-    const attributes = checkAttributes(options.attributes);
+    const delayMs = checkDelayMs(delay);
     const buffers = bodies.map((b) => frameBody(toBuffer(b), attributes));
     for (const b of buffers) {
       if (b.length > LIMITS.maxMessageBytesCeiling) throw tooBig(b.length, LIMITS.maxMessageBytesCeiling);
     }
-    const [result] = await Promise.all([ops.send.add({ delayMs, bodies: buffers }), this.register(queue)]);
+    const [result] = await Promise.all([ops.send.add({ delayMs, bodies: buffers, dedupIds }), this.register(queue)]);
     if (result instanceof TinyQSError) throw result;
     return result;
   }
@@ -272,7 +319,7 @@ export class TinyQS implements TinyQSApi {
     const current = await this.getConfig(queue);
     const next = { ...current, ...checked } as QueueConfig;
     if (next.maxReceives > 0) checkDefaultDeadLetterName(queue, next.deadLetterQueue);
-    if (fields.length > 0) await this.conn.call(() => this.conn.client.hset(keys.config, ...fields));
+    if (fields.length > 0) await this.conn.write(keys.config, () => this.conn.client.hset(keys.config, ...fields));
     await this.register(queue);
     if (next.maxReceives > 0) {
       await this.register(next.deadLetterQueue);
@@ -290,14 +337,15 @@ export class TinyQS implements TinyQSApi {
       deadLetterQueue: stored.deadLetterQueue ?? `${queue}.dead`,
       maxMessageBytes: Number(stored.maxMessageBytes ?? DEFAULTS.maxMessageBytes),
       replyTtlMs: Number(stored.replyTtlMs ?? DEFAULTS.replyTtlMs),
+      dedupWindowMs: Number(stored.dedupWindowMs ?? DEFAULTS.dedupWindowMs),
     };
   }
 
   async stats(queue: string): Promise<QueueStats> {
     const { keys } = this.queueOps(queue);
     const r = (await this.conn.run("stats", scriptKeys.stats(keys), [])) as number[];
-    const [ready, inFlight, delayed, sent, received, deleted, deadLettered] = r.map(Number) as [number, number, number, number, number, number, number];
-    return { ready, inFlight, delayed, sent, received, deleted, deadLettered };
+    const [ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated] = r.map(Number) as [number, number, number, number, number, number, number, number];
+    return { ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated };
   }
 
   async ping(): Promise<void> {

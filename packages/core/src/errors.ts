@@ -21,6 +21,8 @@ export const ERRORS = {
   TIMEOUT: { http: 504, resp: "TIMEOUT", message: "no answer came in time" },
   /** Redis reached its maxmemory (under noeviction): a write was refused, and nothing of it stored. */
   FULL: { http: 507, resp: "FULL", message: "Redis is full (maxmemory reached): nothing was stored" },
+  /** Redis is set up to lose messages (an evicting maxmemory-policy) and the engine was not told to accept that. */
+  MISCONFIGURED: { http: 500, resp: "MISCONFIGURED", message: "Redis's settings would lose messages" },
   UNAVAILABLE: { http: 503, resp: "UNAVAILABLE", message: "Redis cannot be reached" },
   CLOSED: { http: 503, resp: "CLOSED", message: "this tinyqs instance is closed" },
   INTERNAL: { http: 500, resp: "INTERNAL", message: "an unexpected error" },

@@ -6,6 +6,9 @@ export {
   checkBodies,
   checkBrowseOptions,
   checkConfigChanges,
+  checkDedupId,
+  checkDedupIds,
+  DEDUP_ID,
   checkDelayMs,
   checkIdOrReceipt,
   checkMax,
@@ -30,6 +33,7 @@ export { TinyQSError, ERRORS, isTinyQSError, type ErrorCode } from "./errors.js"
 export { KeySpace, type QueueKeys } from "./keys.js";
 export { parseReplyHandle, replyHandle, replyTimedOut, requestAbandoned } from "./reply-handle.js";
 export type { RedisInput } from "./connection.js";
+export type { DurabilityOptions } from "./durability.js";
 export type * from "./types.js";
 export {
   createWorker,

@@ -20,9 +20,9 @@ export interface QueueKeys {
   inflight: string;
   /** HASH id → body. */
   bodies: string;
-  /** HASH of counters: seq (last id number), sent, received, deleted, deadLettered. */
+  /** HASH of counters: seq (last id number), sent, received, deleted, deadLettered, deduplicated. */
   stats: string;
-  /** HASH of settings: visibilityMs, maxReceives, deadLetterQueue, maxMessageBytes, replyTtlMs. */
+  /** HASH of settings: visibilityMs, maxReceives, deadLetterQueue, maxMessageBytes, replyTtlMs, dedupWindowMs. */
   config: string;
   /** LIST of dead letters waiting to be handed to the dead-letter queue (Redis Cluster only). */
   outbox: string;
@@ -38,6 +38,10 @@ export interface QueueKeys {
   meta: string;
   /** HASH id → ms of its first receive through the SQS port (first-receive-1.lua). */
   firstReceived: string;
+  /** HASH dedup id → id of the message first sent with it (idempotent sends). */
+  dedup: string;
+  /** ZSET dedup id → time (ms) its window ends; the two dedup keys expire whole with the latest. */
+  dedupExpiry: string;
   /** Pub/sub channel: a message when the queue may have become receivable (not a key, same tag). */
   wake: string;
   /** Pub/sub channel: a message carrying the ids (space-separated) of requests whose replies were just stored. */
@@ -68,6 +72,8 @@ export class KeySpace {
       replyExpiry: base + "reply-expiry",
       meta: base + "meta",
       firstReceived: base + "first-received",
+      dedup: base + "dedup",
+      dedupExpiry: base + "dedup-expiry",
       wake: base + "wake",
       replied: base + "replied",
     };
@@ -97,7 +103,7 @@ const keysFor = <S extends string, const T extends readonly string[]>(_script: S
 
 /** One KEYS builder per Lua script, named as its file `<verb>-<n>.lua`. */
 export const scriptKeys = {
-  send: (q: QueueKeys) => keysFor("send", [q.ready, q.delayed, q.bodies, q.stats, q.config]),
+  send: (q: QueueKeys) => keysFor("send", [q.ready, q.delayed, q.bodies, q.stats, q.config, q.dedup, q.dedupExpiry]),
   receive: (q: QueueKeys, target: DeadLetterTarget) =>
     keysFor("receive", [q.ready, q.delayed, q.inflight, q.bodies, q.stats, q.config, target.ready, target.bodies, target.stats]),
   delete: (q: QueueKeys) => keysFor("delete", [q.ready, q.delayed, q.inflight, q.bodies, q.stats]),

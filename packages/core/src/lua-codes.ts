@@ -40,6 +40,8 @@ export const LUA_CODES = {
     STALE: "0",
     /** One character per pair: the reply is over the queue's maxMessageBytes; nothing changed. */
     TOO_BIG: "B",
+    /** One character per pair: Redis is over its maxmemory and the reply is larger than its request; nothing changed. */
+    FULL: "F",
   },
   "restore-reply": {
     RESTORED: 1,

@@ -15,6 +15,8 @@ import type { Message } from "./types.js";
 export interface SendGroup {
   delayMs: number;
   bodies: Buffer[];
+  /** One per body (undefined: none), or absent when no body of the group has one. */
+  dedupIds?: ReadonlyArray<string | undefined>;
 }
 
 export interface ReceiveGroup {
@@ -57,18 +59,27 @@ export async function peekOnce(deadLetters: DeadLetters, queue: string, keys: Qu
 async function flushSends(conn: Connection, keys: QueueKeys, groups: SendGroup[]): Promise<Array<string[] | TinyQSError>> {
   const runs: number[] = [];
   const bodies: Buffer[] = [];
+  const dedupPairs: Array<number | string> = []; // body number (from 1), dedup id
   for (const g of groups) {
     const n = runs.length;
     if (n > 0 && runs[n - 2] === g.delayMs && runs[n - 1] === g.bodies.length) runs[n - 3]!++;
     else runs.push(1, g.delayMs, g.bodies.length);
+    g.dedupIds?.forEach((d, k) => d !== undefined && dedupPairs.push(bodies.length + k + 1, d));
     bodies.push(...g.bodies);
   }
-  const args = [keys.wake, DEFAULTS.maxMessageBytes, runs.length / 3, ...runs, ...bodies];
-  const [now, ...firsts] = (await conn.run("send", scriptKeys.send(keys), args)) as [string, ...number[]];
+  const args = [keys.wake, DEFAULTS.maxMessageBytes, DEFAULTS.dedupWindowMs, runs.length / 3, dedupPairs.length / 2, ...runs, ...dedupPairs, ...bodies];
+  const [now, ...rest] = (await conn.run("send", scriptKeys.send(keys), args)) as [string, ...Array<number | string>];
+  // After one entry per group: (body number, id) for each body answered by an earlier send's id.
+  const answered = new Map<number, string>();
+  for (let i = groups.length; i + 1 < rest.length; i += 2) answered.set(Number(rest[i]), String(rest[i + 1]));
+  let bodyNumber = 0;
   return groups.map((g, i) => {
-    const first = firsts[i]!;
+    const first = Number(rest[i]);
+    const from = bodyNumber;
+    bodyNumber += g.bodies.length;
     if (first === LUA_CODES.send.TOO_BIG) return new TinyQSError("TOO_BIG", "a message body is larger than the queue's maxMessageBytes");
-    return g.bodies.map((_, k) => `${now}-${first + k}`);
+    let seq = first;
+    return g.bodies.map((_, k) => answered.get(from + k + 1) ?? `${now}-${seq++}`);
   });
 }
 

@@ -42,6 +42,7 @@ export class Replies {
     if (receipt.indexOf(".") <= 0) return false; // an id, not a receipt: never a current reservation
     const outcome = await this.of(keys).respond.add({ receipt, body: reply });
     if (outcome === LUA_CODES.respond.TOO_BIG) throw new TinyQSError("TOO_BIG", "the reply is larger than the queue's maxMessageBytes");
+    if (outcome === LUA_CODES.respond.FULL) throw new TinyQSError("FULL", "Redis is full (maxmemory reached) and the reply is larger than its request: nothing was stored");
     return outcome === LUA_CODES.respond.REPLIED;
   }
 

@@ -24,6 +24,19 @@ export interface Message {
 export interface SendOptions {
   /** Become receivable this many ms from now (default 0). */
   delayMs?: number;
+  /**
+   * Idempotent send: a second send with the same dedupId within the queue's dedupWindowMs (default
+   * 5 minutes, from the first send) stores nothing and returns the first message's id. 1–128
+   * printable ASCII characters, no spaces.
+   */
+  dedupId?: string;
+}
+
+export interface SendBatchOptions {
+  /** Become receivable this many ms from now (default 0). */
+  delayMs?: number;
+  /** One dedup id per body (as SendOptions.dedupId), or undefined for a body without one. */
+  dedupIds?: ReadonlyArray<string | undefined>;
 }
 
 /** The embedded engine's send options: SendOptions and what only the engine offers so far. */
@@ -109,6 +122,8 @@ export interface QueueConfig {
   maxMessageBytes: number;
   /** How long a reply (respond) is kept for wait() to collect before it expires. */
   replyTtlMs: number;
+  /** How long a send's dedupId keeps a second send with it from being stored (from the first send). */
+  dedupWindowMs: number;
 }
 
 export interface QueueStats {
@@ -119,6 +134,8 @@ export interface QueueStats {
   received: number;
   deleted: number;
   deadLettered: number;
+  /** Sends not stored because their dedupId had been sent within the window. */
+  deduplicated: number;
 }
 
 export interface ReplyWaitOptions {
@@ -131,7 +148,7 @@ export interface ReplyWaitOptions {
 /** What the engine and every client implement. */
 export interface TinyQSApi {
   send(queue: string, body: Body, options?: SendOptions): Promise<string>;
-  sendBatch(queue: string, bodies: Body[], options?: SendOptions): Promise<string[]>;
+  sendBatch(queue: string, bodies: Body[], options?: SendBatchOptions): Promise<string[]>;
   receive(queue: string, options?: ReceiveOptions): Promise<Message | null>;
   receiveBatch(queue: string, options: ReceiveBatchOptions): Promise<Message[]>;
   peek(queue: string, options?: WaitOptions): Promise<Message | null>;

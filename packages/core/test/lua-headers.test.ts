@@ -39,7 +39,11 @@ describe("Lua scripts", () => {
   });
 
   describe.each(files)("%s", (file) => {
-    const source = readFileSync(path.join(luaDir, file), "utf8");
+    const file_ = readFileSync(path.join(luaDir, file), "utf8");
+    // An optional first line `#!lua flags=…` (Redis >= 7) declares the script's flags; the header follows it.
+    const shebang = /^#!lua(?: flags=([\w,-]+))?\n/.exec(file_);
+    const flags = shebang?.[1]?.split(",") ?? [];
+    const source = shebang ? file_.slice(shebang[0].length) : file_;
     const numKeys = Number(/-(\d+)\.lua$/.exec(file)![1]);
     const headerMatch = /^--\[(=*)\[([\s\S]*?)\]\1\]/.exec(source);
     const header = headerMatch?.[2] ?? "";
@@ -50,6 +54,12 @@ describe("Lua scripts", () => {
       expect(header).toMatch(/^KEYS\[1\]/m);
       expect(header).toMatch(/^Output\b/m);
       if (/ARGV/.test(code)) expect(header, "the code reads ARGV: the header must list it").toMatch(/^ARGV\[1/m);
+    });
+
+    it("a script allowed past a full Redis (flags=allow-oom) says why in its header", () => {
+      for (const flag of flags) expect(["allow-oom"], "the only flag tinyqs's scripts declare").toContain(flag);
+      if (flags.includes("allow-oom")) expect(header).toMatch(/^Full Redis \(allow-oom\): \S/m);
+      else expect(header).not.toMatch(/^Full Redis \(allow-oom\)/m);
     });
 
     it("the header documents exactly KEYS[1..n], n from the file name", () => {

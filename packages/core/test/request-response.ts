@@ -159,7 +159,7 @@ export function describeRequestResponse(label: string, makeEngine: (options?: En
 
     it("a reply not collected within the queue's replyTtlMs expires, and the queue keeps no reply keys", async () => {
       const q = qn();
-      expect((await caller.configure(q, { replyTtlMs: 200 })).replyTtlMs).toBe(200);
+      expect((await caller.configure(q, { replyTtlMs: 200, dedupWindowMs: 300000 })).replyTtlMs).toBe(200);
       const handle = await caller.put(q, "forgotten");
       const m = await answer(q, () => "too late");
       const [replies, expiry] = [`tinyqs:{${q}}:replies`, `tinyqs:{${q}}:reply-expiry`];

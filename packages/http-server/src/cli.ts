@@ -4,8 +4,8 @@
 // and --help comes from the same table). SIGTERM/SIGINT stop it gracefully; a second signal stops
 // it at once.
 import {
-  DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, boundSettings, closeOnStopSignals, onReloadSignal, readCommandLine, securitySettings, tlsFilesOf,
-  usage, type CliSpec, type SecurityFlags,
+  DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, allowEvictionSetting, boundSettings, closeOnStopSignals, durabilitySettings, onReloadSignal,
+  readCommandLine, redisRefusal, securitySettings, tlsFilesOf, usage, type CliSpec, type SecurityFlags,
 } from "@tinyqs/core/cli";
 import { DEFAULTS } from "./defaults.js";
 import { parseAllowedHosts } from "./allowed-hosts.js";
@@ -44,6 +44,8 @@ const CLI: CliSpec<HttpCliConfig> = {
       flag: "--redis-timeout-ms", env: ENV.redisTimeoutMs, arg: "MS",
       help: `how long the engine waits for Redis before answering UNAVAILABLE,\n1-600000 (default ${CORE_DEFAULTS.redisTimeoutMs}; keep it below the clients' timeoutMs, default ${CORE_DEFAULTS.clientTimeoutMs})`, set: (c, v) => (c.server.redisTimeoutMs = v.integer(1, 600_000)),
     },
+    allowEvictionSetting((c, allow) => (c.server.allowEviction = allow)),
+    ...durabilitySettings<HttpCliConfig>((c) => (c.server.durability ??= { replicas: 0 })),
     { flag: "--prefix", env: ENV.prefix, arg: "PREFIX", help: "first part of every Redis key (default tinyqs)", set: (c, v) => (c.server.prefix = v.text()) },
     {
       flag: "--token", env: ENV.token, arg: "TOKEN",
@@ -128,7 +130,10 @@ async function main(): Promise<number> {
   const serveBoth = () => {
     if (sqs.port === null) return { http: createHttpServer(options), sqs: null, close: async () => {} };
     // One engine for both: the SQS port needs the engine itself (its queue records).
-    const engine = new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs });
+    const engine = new TinyQS({
+      redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs,
+      allowEviction: options.allowEviction, durability: options.durability,
+    });
     try {
       const http = createHttpServer({ ...options, engine });
       return { http, sqs: createSqsServer({ engine, ...sqs, port: sqs.port }), close: () => engine.close() };
@@ -146,6 +151,13 @@ async function main(): Promise<number> {
     await Promise.all([servers.http.close(), servers.sqs?.close()]);
     await servers.close();
   };
+  // A Redis that would lose messages (an evicting maxmemory-policy) stops the start, saying why.
+  const refusal = await redisRefusal(servers.http.engine);
+  if (refusal) {
+    process.stderr.write(`tinyqs-http: ${refusal}\n`);
+    await closeAll();
+    return 1;
+  }
   // Signal handlers go in before the "listening" line: whoever reads that line may signal at once.
   const stopped = closeOnStopSignals({ name: CLI.name, announce: true }, closeAll);
   onReloadSignal(CLI.name, () => servers.http.reload());

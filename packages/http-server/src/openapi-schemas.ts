@@ -1,8 +1,13 @@
 // The schemas of the OpenAPI document (openapi.ts): the shapes of request and response bodies,
 // with the engine's limits and defaults quoted from core, so that they cannot drift from them.
-import { DEFAULTS as CORE_DEFAULTS, ERRORS, LIMITS } from "@tinyqs/core";
+import { DEFAULTS as CORE_DEFAULTS, DEDUP_ID, ERRORS, LIMITS } from "@tinyqs/core";
 
 export const SCHEMAS = {
+  /** A send's dedup id (core's DEDUP_ID). */
+  DedupId: {
+    type: "string", pattern: DEDUP_ID.source,
+    description: "Idempotent send: a second send with this id within the queue's dedupWindowMs stores nothing and answers the first message's id",
+  },
   Error: {
     type: "object",
     required: ["error"],
@@ -30,6 +35,7 @@ export const SCHEMAS = {
             body: { type: "string" },
             encoding: { type: "string", enum: ["utf8", "base64"], default: "utf8" },
             delayMs: { type: "integer", minimum: 0, maximum: LIMITS.maxDelayMs },
+            dedupId: { $ref: "#/components/schemas/DedupId" },
           },
         },
       },
@@ -94,8 +100,8 @@ export const SCHEMAS = {
   MessageList: { type: "object", required: ["messages"], properties: { messages: { type: "array", items: { $ref: "#/components/schemas/Message" } } } },
   Stats: {
     type: "object",
-    required: ["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered"],
-    properties: Object.fromEntries(["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered"].map((k) => [k, { type: "integer" }])),
+    required: ["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered", "deduplicated"],
+    properties: Object.fromEntries(["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered", "deduplicated"].map((k) => [k, { type: "integer" }])),
   },
   QueueSummary: { allOf: [{ type: "object", required: ["name"], properties: { name: { type: "string" } } }, { $ref: "#/components/schemas/Stats" }] },
   QueueDetail: {
@@ -106,13 +112,17 @@ export const SCHEMAS = {
   },
   Config: {
     type: "object",
-    required: ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes", "replyTtlMs"],
+    required: ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes", "replyTtlMs", "dedupWindowMs"],
     properties: {
       visibilityMs: { type: "integer", minimum: 1, maximum: LIMITS.maxVisibilityMs, default: CORE_DEFAULTS.visibilityMs },
       maxReceives: { type: "integer", minimum: 0, maximum: LIMITS.maxReceives, default: 0, description: "0: never dead-letter" },
       deadLetterQueue: { type: "string", description: "default <queue>.dead" },
       maxMessageBytes: { type: "integer", minimum: 1, maximum: LIMITS.maxMessageBytesCeiling, default: CORE_DEFAULTS.maxMessageBytes },
       replyTtlMs: { type: "integer", minimum: 1, maximum: LIMITS.maxReplyTtlMs, default: CORE_DEFAULTS.replyTtlMs, description: "How long a reply is kept for its caller to collect" },
+      dedupWindowMs: {
+        type: "integer", minimum: 1, maximum: LIMITS.maxDedupWindowMs, default: CORE_DEFAULTS.dedupWindowMs,
+        description: "How long a send's dedup id keeps a second send with it from being stored, from the first send",
+      },
     },
   },
   ConfigChanges: {
@@ -124,6 +134,7 @@ export const SCHEMAS = {
       deadLetterQueue: { type: "string" },
       maxMessageBytes: { type: "integer", minimum: 1, maximum: LIMITS.maxMessageBytesCeiling },
       replyTtlMs: { type: "integer", minimum: 1, maximum: LIMITS.maxReplyTtlMs },
+      dedupWindowMs: { type: "integer", minimum: 1, maximum: LIMITS.maxDedupWindowMs },
     },
   },
 } as const;

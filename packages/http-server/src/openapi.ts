@@ -105,7 +105,10 @@ export const OPENAPI = {
       post: {
         operationId: "send",
         summary: "Send one message: the request body, raw bytes of any content type, stored byte for byte",
-        parameters: [delayMs("Become receivable")],
+        parameters: [
+          delayMs("Become receivable"),
+          { name: HEADERS.dedupId, in: "header", required: false, schema: { $ref: "#/components/schemas/DedupId" } },
+        ],
         requestBody: { required: true, content: { "*/*": { schema: { type: "string", format: "binary" } } } },
         responses: {
           201: { description: "Stored.", content: { "application/json": { schema: { $ref: "#/components/schemas/SendResult" } } } },

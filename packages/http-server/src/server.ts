@@ -1,4 +1,4 @@
-// createHttpServer(options) → { app, server, listen, close }: the engine, the express app and the
+// createHttpServer(options) → { app, server, engine, listen, close }: the engine, the express app and the
 // WebSocket endpoint on one node:http server, and a shutdown that loses nothing: long polls answer
 // "nothing came", sockets give their messages back, requests in progress get to finish.
 import { createServer, type Server } from "node:http";
@@ -6,7 +6,7 @@ import { listenOn } from "./listen.js";
 import { createServer as createHttpsServer } from "node:https";
 import type { Server as TlsServer } from "node:tls";
 import type { Express } from "express";
-import { ByteBudget, TinyQS, checkBounds, checkInt, type BoundOptions, type RedisInput, type TinyQSApi } from "@tinyqs/core";
+import { ByteBudget, TinyQS, checkBounds, checkInt, type BoundOptions, type DurabilityOptions, type RedisInput, type TinyQSApi } from "@tinyqs/core";
 import { createApp } from "./app.js";
 import { Access, reloadTls, serverTlsOptions, type LoginLimitOptions, type TlsFiles } from "@tinyqs/core/security";
 import { tlsClientRefusal } from "./tls-client.js";
@@ -25,6 +25,10 @@ export interface HttpServerOptions extends BoundOptions {
   redis?: RedisInput;
   /** How long the engine this server makes waits for an unreachable Redis before 503 UNAVAILABLE, 1-600000 ms (default 5000). */
   redisTimeoutMs?: number;
+  /** Let a new engine serve a Redis whose maxmemory-policy evicts keys (it loses messages when full); default false: refused (MISCONFIGURED). */
+  allowEviction?: boolean;
+  /** A new engine's replica-acknowledged writes (TinyQSOptions.durability). */
+  durability?: DurabilityOptions;
   /** Key prefix of the engine this server makes (default "tinyqs"). */
   prefix?: string;
   /** listen() defaults. */
@@ -77,6 +81,8 @@ export interface HttpServerOptions extends BoundOptions {
 export interface TinyQSHttpServer {
   app: Express;
   server: Server;
+  /** The engine it serves (the one given, or the one it made). */
+  readonly engine: TinyQSApi;
   /** Start listening (port 0: any free port); resolves with the address, e.g. http://127.0.0.1:7380. */
   listen(port?: number, host?: string): Promise<{ host: string; port: number; url: string }>;
   /** Graceful stop: no new connections; waits end; sockets give back their messages; then the engine (if ours) closes. */
@@ -113,7 +119,7 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
   const scheme = tlsOptions ? "https" : "http";
 
   const owned = !options.engine;
-  const engine = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs });
+  const engine = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs, allowEviction: options.allowEviction, durability: options.durability });
   const metrics = new Metrics(engine);
   const ctx = new Context(metrics.instrument(engine), {
     maxMessageBytes,
@@ -150,6 +156,7 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
   return {
     app,
     server,
+    engine,
     listen(port = options.port ?? DEFAULTS.port, host = options.host ?? DEFAULTS.host) {
       // Listening on a name (`--host queue.lan`): clients dialling it send that name as Host.
       origins.allowHost(host);

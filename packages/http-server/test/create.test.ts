@@ -7,10 +7,10 @@ import { createHttpServer, DEFAULTS } from "../src/index.js";
 import { uniqueQueue } from "./helpers.js";
 
 describe("createHttpServer", () => {
-  it("returns { app, server, listen, close, reload }; listen() without a host listens on 127.0.0.1 only", async () => {
+  it("returns { app, server, engine, listen, close, reload }; listen() without a host listens on 127.0.0.1 only", async () => {
     const http = createHttpServer({ redis: inject("redisUrl"), port: 0, log: () => {} });
     try {
-      expect(Object.keys(http).sort()).toEqual(["app", "close", "listen", "reload", "server"]);
+      expect(Object.keys(http).sort()).toEqual(["app", "close", "engine", "listen", "reload", "server"]);
       expect(typeof http.app.use).toBe("function"); // the express application
       const addr = await http.listen(); // the port from the options (0: any), the host by default
       expect(DEFAULTS.host).toBe("127.0.0.1");

@@ -20,20 +20,20 @@ describe("queues", () => {
     const { status, body } = await json(await fetch(`${s.url}/v1/queues`));
     expect(status).toBe(200);
     expect(body.map((q: any) => q.name)).toEqual([a, b]);
-    expect(body[1]).toEqual({ name: b, ready: 1, inFlight: 0, delayed: 0, sent: 1, received: 0, deleted: 0, deadLettered: 0 });
+    expect(body[1]).toEqual({ name: b, ready: 1, inFlight: 0, delayed: 0, sent: 1, received: 0, deleted: 0, deadLettered: 0, deduplicated: 0 });
   });
 
   it("GET /v1/queues/:queue gives stats and config; a queue never used gives zeros and defaults", async () => {
     const { status, body } = await json(await fetch(`${s.url}/v1/queues/${"never-" + uniqueQueue()}`));
     expect(status).toBe(200);
     expect(body).toMatchObject({ ready: 0, inFlight: 0, delayed: 0, sent: 0 });
-    expect(body.config).toEqual({ visibilityMs: 30000, maxReceives: 0, deadLetterQueue: `${body.name}.dead`, maxMessageBytes: 1048576, replyTtlMs: 300000 });
+    expect(body.config).toEqual({ visibilityMs: 30000, maxReceives: 0, deadLetterQueue: `${body.name}.dead`, maxMessageBytes: 1048576, replyTtlMs: 300000, dedupWindowMs: 300000 });
   });
 
   it("PUT /v1/queues/:queue changes the given settings and answers all of them", async () => {
     const q = uniqueQueue();
     const r = await json(await put(q, JSON.stringify({ visibilityMs: 5000, maxReceives: 3 })));
-    expect(r).toEqual({ status: 200, body: { visibilityMs: 5000, maxReceives: 3, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1048576, replyTtlMs: 300000 } });
+    expect(r).toEqual({ status: 200, body: { visibilityMs: 5000, maxReceives: 3, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1048576, replyTtlMs: 300000, dedupWindowMs: 300000 } });
     const again = await json(await put(q, JSON.stringify({ deadLetterQueue: "elsewhere" })));
     expect(again.body).toMatchObject({ visibilityMs: 5000, maxReceives: 3, deadLetterQueue: "elsewhere" });
     expect((await json(await fetch(`${s.url}/v1/queues/${q}`))).body.config.deadLetterQueue).toBe("elsewhere");

@@ -1,7 +1,9 @@
 // Issue 18: a Redis at its maxmemory (noeviction) refuses writes; tinyqs-http answers them 507 with
-// code FULL (core's error table), not 500 INTERNAL, and keeps serving.
+// code FULL (core's error table), not 500 INTERNAL, and keeps serving: touch, release, delete and
+// respond (which keep or end a lease), receive and purge all work while sends are refused.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RedisServer } from "@tinyqs/test-support";
+import { TinyQS } from "@tinyqs/core";
+import { RedisServer, fillMemory, freeMemory } from "@tinyqs/test-support";
 import { json, startServer, uniqueQueue, type Running } from "./helpers.js";
 
 let redis: RedisServer;
@@ -12,6 +14,7 @@ beforeAll(async () => {
   s = await startServer({ redis: redis.url });
 });
 afterAll(async () => {
+  await freeMemory(redis.port);
   await s?.http.close();
   await s?.engine.close();
   await redis?.cleanup();
@@ -30,5 +33,32 @@ describe("a full Redis through tinyqs-http", () => {
     const stats = await json(await fetch(`${s.url}/v1/queues/${q}`));
     expect(stats.status).toBe(200);
     expect(stats.body.ready).toBeGreaterThan(0);
+  });
+
+  it("touch, release, delete, respond, receive and purge work while a send is 507", async () => {
+    const q = uniqueQueue("full-leases");
+    // s.engine is on the global Redis: this one is on the full one, under the server's prefix
+    const engine = new TinyQS({ redis: redis.url, prefix: s.prefix });
+    for (const other of await engine.queues()) await engine.purge(other); // room after the test before
+    await engine.sendBatch(q, ["touch", "release", "delete", "ready"]);
+    const handle = await engine.put(q, "request");
+    const [touch, release, del] = await engine.receiveBatch(q, { max: 3, visibilityMs: 60_000 });
+    await fillMemory(redis.port);
+    const base = `${s.url}/v1/queues/${q}/messages`;
+    const post = (url: string, body?: string) => fetch(url, { method: "POST", body });
+    expect((await post(base, "one more")).status).toBe(507);
+    expect((await post(`${base}/${touch!.receipt}/touch?visibilityMs=120000`)).status).toBe(204);
+    expect((await post(`${base}/${release!.receipt}/release?delayMs=60000`)).status).toBe(204);
+    expect((await fetch(`${base}/${del!.receipt}`, { method: "DELETE" })).status).toBe(204);
+    const received = await fetch(`${base}?visibilityMs=60000`);
+    expect([received.status, await received.text()]).toEqual([200, "ready"]);
+    const taken = await engine.take(q, { visibilityMs: 60_000 });
+    expect(taken?.body.toString()).toBe("request");
+    expect((await post(`${base}/${taken!.receipt}/respond`, "done")).status).toBe(204);
+    const reply = await fetch(`${s.url}/v1/replies/${handle}?timeoutMs=0`);
+    expect([reply.status, await reply.text()]).toEqual([200, "done"]);
+    expect((await post(base, "still full")).status).toBe(507);
+    expect(await json(await post(`${s.url}/v1/queues/${q}/purge`))).toEqual({ status: 200, body: { purged: 3 } });
+    await engine.close();
   });
 });

@@ -3,7 +3,7 @@
 // line, and on SIGTERM / SIGINT shut down in order (server.close(): stop accepting, waiting receives
 // answer nil, in-flight commands are answered, the engine closes) and exit 0. A second signal
 // exits at once.
-import { closeOnStopSignals, onReloadSignal, readCommandLine, warnOnStderr } from "@tinyqs/core/cli";
+import { closeOnStopSignals, onReloadSignal, readCommandLine, redisRefusal, warnOnStderr } from "@tinyqs/core/cli";
 import { CLI, parseCli } from "./options.js";
 import { createTcpServer } from "./server.js";
 import { VERSION } from "./defaults.js";
@@ -22,6 +22,13 @@ async function main(): Promise<number> {
   } catch (e) {
     process.stderr.write(`tinyqs-tcp: ${(e as Error).message}\n`);
     return 2;
+  }
+  // A Redis that would lose messages (an evicting maxmemory-policy) stops the start, saying why.
+  const refusal = await redisRefusal(server.engine);
+  if (refusal) {
+    process.stderr.write(`tinyqs-tcp: ${refusal}\n`);
+    await server.close();
+    return 1;
   }
   let where;
   try {

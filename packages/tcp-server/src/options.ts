@@ -1,8 +1,8 @@
 // The flags and environment variables of `tinyqs-tcp`: one table, from which @tinyqs/core/cli
 // parses the command line (a flag beats its variable, both beat the default) and writes --help.
 import {
-  DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, boundSettings, parseCommandLine, redactUrl, securitySettings, tlsFilesOf, usage,
-  type CliRequest as KitRequest, type CliSetting, type CliSpec, type SecurityFlags,
+  DEFAULTS as CORE_DEFAULTS, DEPRECATED_ENV, ENV, allowEvictionSetting, boundSettings, durabilitySettings, parseCommandLine, redactUrl,
+  securitySettings, tlsFilesOf, usage, type CliRequest as KitRequest, type CliSetting, type CliSpec, type SecurityFlags,
 } from "@tinyqs/core/cli";
 import { DEFAULTS, VERSION } from "./defaults.js";
 import type { TcpServerOptions } from "./server.js";
@@ -46,6 +46,8 @@ const SETTINGS: CliSetting<CliConfig>[] = [
     flag: "--redis-timeout-ms", env: ENV.redisTimeoutMs, arg: "MS",
     help: `how long the engine waits for Redis before answering UNAVAILABLE,\n1-600000 (default ${CORE_DEFAULTS.redisTimeoutMs}; keep it below the clients' timeoutMs, default ${CORE_DEFAULTS.clientTimeoutMs})`, set: (o, v) => (o.server.redisTimeoutMs = v.integer(1, 600_000)),
   },
+  allowEvictionSetting((o, allow) => (o.server.allowEviction = allow)),
+  ...durabilitySettings<CliConfig>((o) => (o.server.durability ??= { replicas: 0 })),
   { flag: "--prefix", env: ENV.prefix, arg: "P", help: "first part of every Redis key (default tinyqs)", set: (o, v) => (o.server.prefix = v.text()) },
   {
     flag: "--password", env: ENV.password, arg: "P",

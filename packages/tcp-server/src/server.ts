@@ -5,7 +5,7 @@
 // close the connections, then close the engine if it made it.
 import net from "node:net";
 import tls from "node:tls";
-import { AddressLimit, AuthGate, ByteBudget, TinyQS, checkBounds, sleep, type BoundOptions, type RedisInput, type TinyQSApi } from "@tinyqs/core";
+import { AddressLimit, AuthGate, ByteBudget, TinyQS, checkBounds, sleep, type BoundOptions, type DurabilityOptions, type RedisInput, type TinyQSApi } from "@tinyqs/core";
 import { Access, clientCertificateRefusal, reloadTls, serverTlsOptions, type LoginLimitOptions, type TlsFiles } from "@tinyqs/core/security";
 import { REDIS_ERRORS, tooManyConnections, type ClientState, type ServerState } from "./commands/index.js";
 import { Connection, type ConnectionHooks } from "./connection.js";
@@ -20,6 +20,10 @@ export interface TcpServerOptions extends BoundOptions {
   redis?: RedisInput;
   /** How long a new engine waits for an unreachable Redis before UNAVAILABLE, 1-600000 ms (default 5000). */
   redisTimeoutMs?: number;
+  /** Let a new engine serve a Redis whose maxmemory-policy evicts keys (it loses messages when full); default false: refused (MISCONFIGURED). */
+  allowEviction?: boolean;
+  /** A new engine's replica-acknowledged writes (TinyQSOptions.durability). */
+  durability?: DurabilityOptions;
   /** Key prefix of a new engine (default "tinyqs"). */
   prefix?: string;
   /** Require AUTH with this password before any other command (but HELLO and QUIT): the all-powerful user `default`. */
@@ -116,7 +120,7 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   const access = new Access({ secret: options.password, usersFile: options.usersFile, log, limit: options.loginLimit });
   const tlsOptions = options.tls ? serverTlsOptions(options.tls) : null;
   const ownsEngine = !options.engine;
-  const engine: TinyQSApi = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs });
+  const engine: TinyQSApi = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs, allowEviction: options.allowEviction, durability: options.durability });
 
   const connections = new Set<Connection>();
   let nextId = 1;

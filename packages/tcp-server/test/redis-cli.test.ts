@@ -58,7 +58,7 @@ describe("redis-cli, one command per process", () => {
     expect(await raw("CLIENT", "LIST")).toMatch(/^id=\d+ addr=127\.0\.0\.1:\d+ /);
     expect(await raw("INFO", "server")).toMatch(/^# Server\r?\ntinyqs_version:0\.1\.0\r?\n/);
     expect(await cli("COMMAND", "COUNT")).toBe(`(integer) ${COMMANDS.length}\n`);
-    expect(await cli("COMMAND", "DOCS", "send")).toMatch(/"summary"\n\s+2\) "Sends one message; answers its id\."/);
+    expect(await cli("COMMAND", "DOCS", "send")).toMatch(/"summary"\n\s+2\) "Sends one message; answers its id \(with DEDUP, the first id sent with that dedup id, storing nothing\)\."/);
     expect(await redisCli(s.port, ["-3", "PING"])).toBe("PONG\n"); // HELLO 3, then RESP3 (redis-cli-resp3.test.ts)
   });
 
@@ -88,7 +88,7 @@ describe("redis-cli, one command per process", () => {
     expect(await cli("STATS", q)).toBe(
       [' 1) "ready"', " 2) (integer) 0", ' 3) "inFlight"', " 4) (integer) 0", ' 5) "delayed"', " 6) (integer) 1",
         ' 7) "sent"', " 8) (integer) 4", ' 9) "received"', "10) (integer) 4", '11) "deleted"', "12) (integer) 3",
-        '13) "deadLettered"', "14) (integer) 0", ""].join("\n"),
+        '13) "deadLettered"', "14) (integer) 0", '15) "deduplicated"', "16) (integer) 0", ""].join("\n"),
     );
   });
 
@@ -107,7 +107,7 @@ describe("redis-cli, one command per process", () => {
     const q = uniqueQueue("cli");
     expect(await cli("QCONFIG", q, "visibilityMs", "5000")).toBe(
       [' 1) "visibilityMs"', " 2) (integer) 5000", ' 3) "maxReceives"', " 4) (integer) 0", ' 5) "deadLetterQueue"', ` 6) "${q}.dead"`,
-        ' 7) "maxMessageBytes"', " 8) (integer) 1048576", ' 9) "replyTtlMs"', "10) (integer) 300000", ""].join("\n"),
+        ' 7) "maxMessageBytes"', " 8) (integer) 1048576", ' 9) "replyTtlMs"', "10) (integer) 300000", '11) "dedupWindowMs"', "12) (integer) 300000", ""].join("\n"),
     );
     expect(await raw("QUEUES")).toContain(`${q}\n`);
     await cli("MSEND", q, "1", "2", "3");
@@ -151,7 +151,7 @@ describe("redis-cli, one command per process", () => {
     const out = await interactiveCli(s.port, [`SEND ${q} "hello world"`, "help SEND", `PEEK ${q}`, `RECEIVE ${q} COUNT 2`, "quit"]);
     expect(out).not.toMatch(/error|ERR|failed/i);
     expect(out).toMatch(/> "\d+-1"\n/);
-    expect(out).toMatch(/SEND queue body \[DELAY ms\]\n\s+summary: Sends one message; answers its id\.\n/);
+    expect(out).toMatch(/SEND queue body \[DELAY ms\] \[DEDUP id\]\n\s+summary: Sends one message; answers its id \(with DEDUP, the first id sent with that dedup id, storing nothing\)\.\n/);
     expect(out).toMatch(/> 1\) "\d+-1"\n2\) \(nil\)\n3\) "hello world"\n4\) \(integer\) 0\n/);
     expect(out).toMatch(/> 1\) 1\) "\d+-1"\n {3}2\) "\d+-1\.1"\n {3}3\) "hello world"\n/);
   });

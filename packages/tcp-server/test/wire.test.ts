@@ -481,8 +481,8 @@ describe("queue commands", () => {
 
   it("STATS: the field list, all zeros for a queue that does not exist", async () => {
     expect(await c.call(req("STATS", uniqueQueue("w")))).toBe(
-      "*14\r\n$5\r\nready\r\n:0\r\n$8\r\ninFlight\r\n:0\r\n$7\r\ndelayed\r\n:0\r\n$4\r\nsent\r\n:0\r\n" +
-        "$8\r\nreceived\r\n:0\r\n$7\r\ndeleted\r\n:0\r\n$12\r\ndeadLettered\r\n:0\r\n",
+      "*16\r\n$5\r\nready\r\n:0\r\n$8\r\ninFlight\r\n:0\r\n$7\r\ndelayed\r\n:0\r\n$4\r\nsent\r\n:0\r\n" +
+        "$8\r\nreceived\r\n:0\r\n$7\r\ndeleted\r\n:0\r\n$12\r\ndeadLettered\r\n:0\r\n$12\r\ndeduplicated\r\n:0\r\n",
     );
   });
 
@@ -504,14 +504,14 @@ describe("queue commands", () => {
   it("QCONFIG: the settings after the change; its errors change nothing", async () => {
     const q = uniqueQueue("w");
     const conf = (vis: number, max: number, dlq: string, bytes: number, ttl: number) =>
-      `*10\r\n$12\r\nvisibilityMs\r\n:${vis}\r\n$11\r\nmaxReceives\r\n:${max}\r\n$15\r\ndeadLetterQueue\r\n${bulk(dlq)}$15\r\nmaxMessageBytes\r\n:${bytes}\r\n` +
-      `$10\r\nreplyTtlMs\r\n:${ttl}\r\n`;
+      `*12\r\n$12\r\nvisibilityMs\r\n:${vis}\r\n$11\r\nmaxReceives\r\n:${max}\r\n$15\r\ndeadLetterQueue\r\n${bulk(dlq)}$15\r\nmaxMessageBytes\r\n:${bytes}\r\n` +
+      `$10\r\nreplyTtlMs\r\n:${ttl}\r\n$13\r\ndedupWindowMs\r\n:300000\r\n`;
     expect(await c.call(req("QCONFIG", q))).toBe(conf(30000, 0, `${q}.dead`, 1048576, 300000));
     expect(await c.call(req("QCONFIG", q, "visibilityms", "5000", "MaxReceives", "3"))).toBe(conf(5000, 3, `${q}.dead`, 1048576, 300000));
     expect(await c.call(req("QCONFIG", q, "deadLetterQueue", "graveyard", "maxMessageBytes", "100"))).toBe(conf(5000, 3, "graveyard", 100, 300000));
     expect(await c.call(req("QCONFIG", q, "REPLYTTLMS", "60000"))).toBe(conf(5000, 3, "graveyard", 100, 60000));
     expect(await c.call(req("QCONFIG", q, "colour", "red"))).toMatch(
-      /^-BAD_ARGUMENT unknown setting "colour"; settings are visibilityMs, maxReceives, deadLetterQueue, maxMessageBytes, replyTtlMs\r\n$/,
+      /^-BAD_ARGUMENT unknown setting "colour"; settings are visibilityMs, maxReceives, deadLetterQueue, maxMessageBytes, replyTtlMs, dedupWindowMs\r\n$/,
     );
     expect(await c.call(req("QCONFIG", q, "visibilityMs", "0"))).toBe('-BAD_ARGUMENT visibilityMs must be an integer from 1 to 43200000, got "0"\r\n');
     expect(await c.call(req("QCONFIG", q, "replyTtlMs", "0"))).toBe('-BAD_ARGUMENT replyTtlMs must be an integer from 1 to 604800000, got "0"\r\n');
@@ -526,7 +526,7 @@ describe("queue commands", () => {
     const long = `${q}-${"l".repeat(123 - q.length)}`;
     expect(long).toHaveLength(124);
     expect(await c.call(req("QCONFIG", long, "maxReceives", "1"))).toMatch(/^-BAD_NAME [^\r\n]+\r\n$/);
-    expect(await c.call(req("QCONFIG", long, "maxReceives", "1", "deadLetterQueue", `${q}.dl`))).toMatch(/^\*10\r\n/);
+    expect(await c.call(req("QCONFIG", long, "maxReceives", "1", "deadLetterQueue", `${q}.dl`))).toMatch(/^\*12\r\n/);
     expect(await c.call(req("QCONFIG", q))).toBe(conf(5000, 3, "graveyard", 100, 60000));
   });
 
@@ -603,7 +603,7 @@ describe("request/response commands", () => {
   });
 });
 
-function stats(s: Partial<Record<"ready" | "inFlight" | "delayed" | "sent" | "received" | "deleted" | "deadLettered", number>>): string {
-  const names = ["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered"] as const;
-  return `*14\r\n${names.map((n) => `${bulk(n)}:${s[n] ?? 0}\r\n`).join("")}`;
+function stats(s: Partial<Record<"ready" | "inFlight" | "delayed" | "sent" | "received" | "deleted" | "deadLettered" | "deduplicated", number>>): string {
+  const names = ["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered", "deduplicated"] as const;
+  return `*16\r\n${names.map((n) => `${bulk(n)}:${s[n] ?? 0}\r\n`).join("")}`;
 }

@@ -273,6 +273,8 @@ export interface RedisClusterOptions {
   replicas?: number;
   /** Tries of the whole start (a port taken meanwhile makes one fail). */
   attempts?: number;
+  /** More redis-server arguments for every node (after the launcher's own: they win). */
+  extraArgs?: string[];
 }
 
 export class RedisCluster {
@@ -283,23 +285,26 @@ export class RedisCluster {
     return this.servers.map((s) => s.address);
   }
 
-  /** Start the nodes and create the cluster; a failed attempt (say, a port taken meanwhile) is retried. */
-  static async start(masters = 3, { replicas = 0, attempts = 3 }: RedisClusterOptions = {}): Promise<RedisCluster> {
+  /**
+   * Start the nodes and create the cluster, with `replicas` replicas per master (the servers after
+   * the masters'); a failed attempt (say, a port taken meanwhile) is retried.
+   */
+  static async start(masters = 3, { replicas = 0, attempts = 3, extraArgs = [] }: RedisClusterOptions = {}): Promise<RedisCluster> {
     for (let i = 1; ; i++) {
       try {
-        return await RedisCluster.startOnce(masters, replicas);
+        return await RedisCluster.startOnce(masters, replicas, extraArgs);
       } catch (e) {
         if (i >= attempts) throw e;
       }
     }
   }
 
-  private static async startOnce(masters: number, replicas: number): Promise<RedisCluster> {
+  private static async startOnce(masters: number, replicas: number, extraArgs: string[]): Promise<RedisCluster> {
     const servers: RedisServer[] = [];
     try {
       const count = masters * (1 + replicas);
       // Replicas fail over only with an append-only file of their own; appendonly keeps it realistic.
-      for (let i = 0; i < count; i++) servers.push(await RedisServer.start({ cluster: true, appendonly: replicas > 0 }));
+      for (let i = 0; i < count; i++) servers.push(await RedisServer.start({ cluster: true, appendonly: replicas > 0, extraArgs }));
       const cluster = new RedisCluster(servers);
       await execFileP(
         "redis-cli",

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { TinyQSApi } from "../../../packages/core/src/types.js";
 import type { QueueHandle, Target } from "./types.js";
 
-type TinyQSCtor = new (options: { redis: string }) => TinyQSApi;
+type TinyQSCtor = new (options: { redis: string; durability?: { replicas: number } }) => TinyQSApi;
 
 const DEFAULT_CORE = fileURLToPath(new URL("../../../packages/core/dist/index.js", import.meta.url));
 
@@ -25,9 +25,9 @@ async function loadEngine(): Promise<TinyQSCtor> {
 
 const engine: Target = {
   name: "engine",
-  async open({ redisUrl, queue, visibilityMs }): Promise<QueueHandle> {
+  async open({ redisUrl, queue, visibilityMs, durabilityReplicas }): Promise<QueueHandle> {
     const TinyQS = await loadEngine();
-    const tq = new TinyQS({ redis: redisUrl });
+    const tq = new TinyQS({ redis: redisUrl, ...(durabilityReplicas ? { durability: { replicas: durabilityReplicas } } : {}) });
     // Like RSMQ's createQueue with its vt: the queue exists and has its reservation length up front.
     await tq.configure(queue, { visibilityMs });
     return {

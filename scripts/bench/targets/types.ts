@@ -9,6 +9,8 @@ export interface OpenContext {
   queue: string;
   /** Reservation length for receives. */
   visibilityMs: number;
+  /** The engine target: replicas each write waits for (TinyQS's durability.replicas; 0: none). */
+  durabilityReplicas?: number;
 }
 
 export interface Received {

@@ -8,6 +8,7 @@ export { readCommandLine, warnOnStderr } from "./answer.js";
 export { DEPRECATED_ENV, ENV } from "./names.js";
 export { parseCommandLine } from "./parse.js";
 export { redactUrl } from "./redact.js";
+export { allowEvictionSetting, durabilitySettings, redisRefusal, type DurabilityFlags } from "./redis-settings.js";
 export { securitySettings, tlsFilesOf, type SecurityFlags } from "./security-settings.js";
 export { closeOnStopSignals, onReloadSignal, onStopSignals, type StopSignalOptions } from "./signals.js";
 export { usage, type CliRequest, type CliSetting, type CliSpec } from "./spec.js";

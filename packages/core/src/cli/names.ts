@@ -23,6 +23,9 @@ export const ENV = {
   tlsCa: "TINYQS_TLS_CA",
   tlsClientAuth: "TINYQS_TLS_CLIENT_AUTH",
   usersFile: "TINYQS_USERS_FILE",
+  allowEviction: "TINYQS_ALLOW_EVICTION",
+  durabilityReplicas: "TINYQS_DURABILITY_REPLICAS",
+  durabilityTimeoutMs: "TINYQS_DURABILITY_TIMEOUT_MS",
 } as const;
 
 /**

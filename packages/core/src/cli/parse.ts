@@ -48,8 +48,12 @@ function readFlags<C>(spec: CliSpec<C>, argv: readonly string[], wording: CliWor
   for (const t of tokens) {
     const setting = t.kind === "option" ? spec.settings.find((s) => s.flag === `--${t.name}` && t.rawName === s.flag) : undefined;
     if (!setting) throw new CliError(wording.unknownOption(argv[t.index]!));
-    const raw = t.kind === "option" ? (setting.switch && t.value === undefined ? "" : t.value) : undefined;
-    if (setting.switch && raw !== "") throw new CliError(`${setting.flag} takes no value`);
+    if (setting.switch) {
+      if (t.kind === "option" && t.value !== undefined) throw new CliError(`${setting.flag} takes no value`);
+      flags.push({ setting, raw: "true" });
+      continue;
+    }
+    const raw = t.kind === "option" ? t.value : undefined;
     if (raw === undefined) throw new CliError(`${setting.flag} needs a value (${setting.arg})`);
     if (spec.repeats === "refuse" && flags.some((f) => f.setting === setting)) throw new CliError(`${setting.flag} given twice`);
     flags.push({ setting, raw });

@@ -12,7 +12,10 @@ export interface CliSetting<C> {
   deprecatedEnv?: readonly string[];
   /** The argument's name in --help: PORT, URL… ("" for a switch). */
   arg: string;
-  /** A switch (--no-sqs): given alone, `set` gets the value "" (from the variable: its text). */
+  /**
+   * A switch (--no-sqs, --allow-eviction): the flag takes no value (it means yes), and its variable is 1/true/yes or 0/false/no.
+   * `set` then gets "true" or "false", for CliValue.yes().
+   */
   switch?: true;
   /** One or more lines for --help (with the default, where there is one). */
   help: string;

@@ -55,6 +55,14 @@ export class CliValue {
     return n;
   }
 
+  /** A switch's value: 1/true/yes or 0/false/no (any case). */
+  yes(): boolean {
+    const word = this.raw.toLowerCase();
+    if (["1", "true", "yes"].includes(word)) return true;
+    if (["0", "false", "no"].includes(word)) return false;
+    throw new CliError(`${this.name} must be 1, true or yes (or 0, false, no), got ${JSON.stringify(this.raw)}`);
+  }
+
   /** A TCP port, 0-65535 (0: any free one, which the command then prints). */
   port(): number {
     if (!DIGITS.test(this.raw) || Number(this.raw) > 65535) throw new CliError(this.wording.badPort(this.name, this.raw));

@@ -1,8 +1,12 @@
+#!lua flags=allow-oom
 --[[ browse: the messages of one state, oldest first, without changing anything (read only).
 
 Shows the keys as they are: a lease that has ended, or a delayed message whose time has come,
 still shows in its state until the next receive of the queue moves it back to ready (receives do
 that lazily, see receive-9.lua). Ready entries are listed in the order receives take them.
+
+Full Redis (allow-oom): runs when Redis is at its maxmemory, so that a full queue can still be
+looked at (the dashboard is where one goes to see why): it writes nothing.
 
 KEYS[1] ready     LIST  entries "<id>" or "<id>.<n>", oldest first
 KEYS[2] delayed   ZSET  entry -> due ms

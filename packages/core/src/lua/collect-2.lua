@@ -1,6 +1,9 @@
+#!lua flags=allow-oom
 --[[ collect: take the replies of some requests, each at most once: returned and removed. An expired
 reply counts as absent (and is removed). An id asked for twice in one call (two waiters of one handle)
 gets its reply at its first place only.
+
+Full Redis (allow-oom): runs when Redis is at its maxmemory: it only takes replies out.
 
 KEYS[1] replies       HASH request id -> reply
 KEYS[2] reply-expiry  ZSET request id -> time (ms) its reply expires

@@ -1,8 +1,12 @@
+#!lua flags=allow-oom
 --[[ delete: remove messages by receipt (only the current reservation) or by id (whatever the state).
 
 A receipt "<id>.<n>" is current while it is a member of inflight (no newer delivery replaced it) and
 its lease has not ended. Anything else is stale and changes nothing. A deleted message leaves no
 trace in any key.
+
+Full Redis (allow-oom): runs when Redis is at its maxmemory: it only removes (plus one counter), and
+acknowledging is how a full Redis gets room again.
 
 KEYS[1] ready     LIST entries
 KEYS[2] delayed   ZSET entry -> due ms

@@ -1,4 +1,8 @@
+#!lua flags=allow-oom
 --[[ purge: remove every message of a queue, whatever its state. Counters and settings stay.
+
+Full Redis (allow-oom): runs when Redis is at its maxmemory: it only deletes keys, and is how an operator
+makes room in a full Redis.
 
 KEYS[1] ready     LIST
 KEYS[2] delayed   ZSET

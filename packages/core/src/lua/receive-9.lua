@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 --[[ receive: reserve the oldest ready messages (or, in peek mode, show the next one).
 
 Entries: the ready list and the two sorted sets hold "entries": "<id>" for a message never
@@ -11,6 +12,11 @@ instead of delivered: moved, under a new id that keeps its sentAt, to the target
 dead-letter queue itself (one Redis: the move is atomic), or this queue's outbox (Redis Cluster,
 where the dead-letter queue may live in another slot; the engine then hands it over with adopt-4.lua,
 idempotently).
+
+Full Redis (allow-oom): runs when Redis is at its maxmemory, so that a full queue can be worked off: it
+moves entries of messages already stored (ready -> inflight, or a body to the dead letters: the body
+is moved, not copied). A reserved entry costs some tens of bytes more than a ready one; as sends are
+refused meanwhile, that growth is bounded by what is stored, and no body is ever added.
 
 KEYS[1] ready         LIST  entries, oldest first
 KEYS[2] delayed       ZSET  entry -> due ms

@@ -1,7 +1,11 @@
+#!lua flags=allow-oom
 --[[ release: end the current reservation early: the message is ready again now, or after delayMs.
 
 With ARGV[4] = "undo" the delivery is also taken back (receive count and stats.received minus one):
 the engine does this for a message reserved for a receiver that had already gone away.
+
+Full Redis (allow-oom): runs when Redis is at its maxmemory: it moves an entry that exists (inflight ->
+ready or delayed), freeing it before adding it, and grows no more than that one entry's bookkeeping.
 
 KEYS[1] ready     LIST entries
 KEYS[2] delayed   ZSET entry -> due ms

@@ -1,8 +1,12 @@
+#!lua flags=allow-oom
 --[[ touch: extend current reservations: each now ends visibilityMs from now.
 
 One script for one receipt (TOUCH) and for many (touchBatch, MTOUCH): the receipts are checked with
 one ZMSCORE, and the extended ones written with one ZADD XX (XX: a receipt that is not a member is
 never added). Nothing grows: an existing member gets a new score.
+
+Full Redis (allow-oom): runs when Redis is at its maxmemory: it only changes the score of an existing
+member (ZADD XX), so it never grows memory, and a lease must be kept while Redis is full.
 
 KEYS[1] inflight  ZSET entry (= receipt) -> lease end ms
 KEYS[2] config    HASH settings (visibilityMs)

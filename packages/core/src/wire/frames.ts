@@ -13,7 +13,7 @@ export type RequestId = string | number;
 export type RequestFrame =
   | { op: "subscribe"; queue: string; prefetch: number; visibilityMs?: number }
   | { op: "unsubscribe"; queue: string }
-  | { op: "send"; queue: string; body: string; encoding?: "base64" | "utf8"; delayMs?: number }
+  | { op: "send"; queue: string; body: string; encoding?: "base64" | "utf8"; delayMs?: number; dedupId?: string }
   | { op: "delete"; queue: string; receipt: string }
   | { op: "touch"; queue: string; receipt: string; visibilityMs?: number }
   | { op: "release"; queue: string; receipt: string; delayMs?: number }
@@ -26,7 +26,7 @@ export type Op = RequestFrame["op"];
 export const OP_FIELDS = {
   subscribe: ["queue", "prefetch", "visibilityMs"],
   unsubscribe: ["queue"],
-  send: ["queue", "body", "encoding", "delayMs"],
+  send: ["queue", "body", "encoding", "delayMs", "dedupId"],
   delete: ["queue", "receipt"],
   touch: ["queue", "receipt", "visibilityMs"],
   release: ["queue", "receipt", "delayMs"],

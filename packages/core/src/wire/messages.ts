@@ -13,6 +13,8 @@ export const HEADERS = {
   sentAt: "tinyqs-sent-at",
   /** POST …/requests: where the reply is, `<queue>:<id>`, so a caller whose wait ended can collect it. */
   replyHandle: "tinyqs-reply-handle",
+  /** POST …/messages (a request header): the send's dedupId (idempotent send). */
+  dedupId: "tinyqs-dedup-id",
 } as const;
 
 /** A message's headers, in the order the server writes them (the receipt last, absent for a peek). */

@@ -2,8 +2,8 @@
 // release, and the batch delete and touch). A single received message is the raw body with its metadata in `tinyqs-*` headers, so a
 // shell script needs nothing but curl; everything with several messages is JSON, bodies in base64.
 import { Router, type Response } from "express";
-import { LIMITS, TinyQSError, type BrowseState, type Message } from "@tinyqs/core";
-import { ROUTES, bodyFromJson, browsedToJson, itemResults, messageHeaders, messageToJson, receiptsFromJson } from "@tinyqs/core/wire";
+import { LIMITS, TinyQSError, checkDedupId, type BrowseState, type Message } from "@tinyqs/core";
+import { HEADERS, ROUTES, bodyFromJson, browsedToJson, itemResults, messageHeaders, messageToJson, receiptsFromJson } from "@tinyqs/core/wire";
 import { readBody, readJson } from "../body.js";
 import type { Context } from "../context.js";
 import { checkWait } from "../params.js";
@@ -16,8 +16,9 @@ export function messageRoutes(ctx: Context): Router {
 
   // The request body is the message, whatever its Content-Type; it is stored byte for byte.
   on(r, ROUTES.send, async (req, res, { delayMs }) => {
+    const dedupId = checkDedupId(req.get(HEADERS.dedupId)); // checked before the body is read: a bad one reads nothing
     const body = await readBody(req, res, limits.maxMessageBytes, limits.bodies);
-    const id = await api.send(req.params.queue, body, { delayMs });
+    const id = await api.send(req.params.queue, body, { delayMs, dedupId });
     res.status(201).json({ id });
   });
 
@@ -112,20 +113,21 @@ function sendRaw(res: Response, m: Message): void {
 interface BatchItem {
   body: Buffer;
   delayMs: number | undefined;
+  dedupId: string | undefined;
 }
 
-/** `{ "messages": [ { "body", "encoding"?: "utf8" | "base64", "delayMs"? } ] }` */
+/** `{ "messages": [ { "body", "encoding"?: "utf8" | "base64", "delayMs"?, "dedupId"? } ] }` */
 function parseBatch(json: unknown, maxMessageBytes: number): BatchItem[] {
   const messages = (json as { messages?: unknown } | null)?.messages;
   if (typeof json !== "object" || json === null || Array.isArray(json) || !Array.isArray(messages)) {
-    throw new TinyQSError("BAD_ARGUMENT", 'a batch is { "messages": [ { "body", "encoding"?, "delayMs"? } ] }');
+    throw new TinyQSError("BAD_ARGUMENT", 'a batch is { "messages": [ { "body", "encoding"?, "delayMs"?, "dedupId"? } ] }');
   }
   if (messages.length > LIMITS.maxBatch) {
     throw new TinyQSError("BAD_ARGUMENT", `a batch holds at most ${LIMITS.maxBatch} messages, got ${messages.length}`);
   }
   return messages.map((item: unknown, i) => {
     if (typeof item !== "object" || item === null || Array.isArray(item)) throw new TinyQSError("BAD_ARGUMENT", `messages[${i}] must be an object`);
-    const { body, encoding, delayMs, ...rest } = item as Record<string, unknown>;
+    const { body, encoding, delayMs, dedupId, ...rest } = item as Record<string, unknown>;
     const extra = Object.keys(rest);
     if (extra.length) throw new TinyQSError("BAD_ARGUMENT", `messages[${i}] has unknown field ${JSON.stringify(extra[0])}`);
     if (delayMs !== undefined && typeof delayMs !== "number") throw new TinyQSError("BAD_ARGUMENT", `messages[${i}].delayMs must be an integer`);
@@ -133,8 +135,17 @@ function parseBatch(json: unknown, maxMessageBytes: number): BatchItem[] {
     if (bytes.length > maxMessageBytes) {
       throw new TinyQSError("TOO_BIG", `messages[${i}] is ${bytes.length} bytes; this server accepts at most ${maxMessageBytes}`);
     }
-    return { body: bytes, delayMs };
+    return { body: bytes, delayMs, dedupId: checkDedupIdOf(dedupId, i) };
   });
+}
+
+/** A batch item's dedupId, its error naming the item. */
+function checkDedupIdOf(dedupId: unknown, i: number): string | undefined {
+  try {
+    return checkDedupId(dedupId);
+  } catch (e) {
+    throw new TinyQSError("BAD_ARGUMENT", `messages[${i}].${(e as Error).message.replace(/^a /, "")}`);
+  }
 }
 
 /**
@@ -158,7 +169,8 @@ async function sendGrouped(ctx: Context, queue: string, items: BatchItem[]): Pro
   const ids: string[] = new Array<string>(items.length);
   await Promise.all(
     [...groups].map(async ([delayMs, indexes]) => {
-      const got = await ctx.api.sendBatch(queue, indexes.map((i) => items[i]!.body), { delayMs });
+      const dedupIds = indexes.some((i) => items[i]!.dedupId !== undefined) ? indexes.map((i) => items[i]!.dedupId) : undefined;
+      const got = await ctx.api.sendBatch(queue, indexes.map((i) => items[i]!.body), { delayMs, dedupIds });
       indexes.forEach((index, k) => (ids[index] = got[k]!));
     }),
   );

@@ -13,7 +13,7 @@ interface Setting<C> {
   arg: string;
   help: string;
   switch?: true;
-  set(config: C, value: { readonly raw: string; port(): number; text(): string }): void;
+  set(config: C, value: { readonly raw: string; port(): number; text(): string; yes(): boolean }): void;
 }
 
 export interface SqsCliConfig {
@@ -60,10 +60,9 @@ export function sqsSettings<C>(env: SqsEnvNames, sqs: (c: C) => SqsCliConfig, on
   ];
   if (on) {
     settings.splice(1, 0, {
-      flag: "--no-sqs", env: env.noSqs, arg: "", switch: true, help: "no SQS port (the variable: 1 or true)",
+      flag: "--no-sqs", env: env.noSqs, arg: "", switch: true, help: "no SQS port (the variable: 1/true/yes, or 0/false/no)",
       set: (c, v) => {
-        if (v.raw === "" || /^(1|true|yes)$/i.test(v.raw)) sqs(c).port = null;
-        else if (!/^(0|false|no)$/i.test(v.raw)) throw new Error(`must be 1 or true (no SQS port), or 0 or false, got ${JSON.stringify(v.raw)}`);
+        if (v.yes()) sqs(c).port = null;
       },
     });
   }

@@ -69,6 +69,8 @@ const FROM_CORE: Record<ErrorCode, SqsErrorName> = {
   // A body slower than the minimum rate (the client's fault), and a refused connection (a retry later may pass).
   REQUEST_TIMEOUT: "InvalidParameterValue",
   TOO_MANY_CONNECTIONS: "ServiceUnavailable",
+  // The Redis behind the port is set up to lose messages (it never got this far: the start refuses it).
+  MISCONFIGURED: "InternalError",
   UNAUTHORIZED: "InvalidClientTokenId",
   FORBIDDEN: "AccessDenied",
   NOT_FOUND: "ReceiptHandleIsInvalid",

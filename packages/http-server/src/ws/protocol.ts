@@ -7,7 +7,7 @@
 // number goes. What a number may be, and what a queue name or a receipt is, are core's checks
 // (arguments.ts), run here before anything starts so a bad subscribe is refused in its reply; the
 // prefetch ceiling is the server's own.
-import { OPTION_RANGES, TinyQSError, checkIdOrReceipt, checkInt, checkQueueName } from "@tinyqs/core";
+import { OPTION_RANGES, TinyQSError, checkDedupId, checkIdOrReceipt, checkInt, checkQueueName } from "@tinyqs/core";
 import { OP_FIELDS, bodyFromJson, receiptsFromJson, type Op, type RequestFrame, type RequestId } from "@tinyqs/core/wire";
 
 export type { RequestId } from "@tinyqs/core/wire";
@@ -104,7 +104,10 @@ export function parseRequest(text: string, maxPrefetch: number): Request {
       case "unsubscribe":
         return { op, requestId, queue };
       case "send":
-        return { op, requestId, queue, body: bodyFromJson(f.body, f.encoding ?? "base64", "send"), delayMs: optional("delayMs", f.delayMs) };
+        return {
+          op, requestId, queue,
+          body: bodyFromJson(f.body, f.encoding ?? "base64", "send"), delayMs: optional("delayMs", f.delayMs), dedupId: checkDedupId(f.dedupId),
+        };
       case "delete":
         return { op, requestId, queue, receipt: receiptOf(f.receipt) };
       case "touch":

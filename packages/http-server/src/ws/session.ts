@@ -141,7 +141,7 @@ export class Session implements SubscriptionHost {
         if (r.body.length > limits.maxMessageBytes) {
           throw new TinyQSError("TOO_BIG", `the body is ${r.body.length} bytes; this server accepts at most ${limits.maxMessageBytes}`);
         }
-        return { id: await api.send(r.queue, r.body, { delayMs: r.delayMs }) };
+        return { id: await api.send(r.queue, r.body, { delayMs: r.delayMs, dedupId: r.dedupId }) };
       }
       case "delete":
         return this.settle(r.queue, r.receipt, await api.delete(r.queue, r.receipt));

@@ -20,11 +20,11 @@ export const shown = (b: Buffer) => JSON.stringify(b.toString("utf8").slice(0, 4
 export const commandName = (raw: Buffer): string | undefined => (raw.length > 16 ? undefined : raw.toString("latin1").toUpperCase());
 
 /** `KEYWORD value` pairs from args[from]: each keyword at most once, from `allowed`; else ERR syntax error. */
-export function options(args: Buffer[], from: number, allowed: readonly NumberOption[]): Map<string, Buffer> {
+export function options(args: Buffer[], from: number, allowed: readonly Keyword[]): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   for (let i = from; i < args.length; i += 2) {
     const key = args[i]!.toString("latin1").toUpperCase();
-    if (!allowed.includes(key as NumberOption) || out.has(key) || i + 1 >= args.length) throw new CommandError(REDIS_ERRORS.syntax);
+    if (!allowed.includes(key as Keyword) || out.has(key) || i + 1 >= args.length) throw new CommandError(REDIS_ERRORS.syntax);
     out.set(key, args[i + 1]!);
   }
   return out;
@@ -54,6 +54,8 @@ export const NUMBER_OPTIONS = {
 } as const satisfies Record<string, Range>;
 
 export type NumberOption = keyof typeof NUMBER_OPTIONS;
+/** The keyword options: those that take a number, and SEND's DEDUP, which takes text (core checks it: checkDedupId). */
+export type Keyword = NumberOption | "DEDUP";
 
 /** The shape of a number on the wire: 1 to 16 decimal digits, no sign, no point; else NaN. */
 function digits(raw: Buffer): number {

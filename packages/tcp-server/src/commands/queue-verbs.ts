@@ -2,7 +2,7 @@
 // QUEUES, QCONFIG, PURGE. Each reads its arguments' shape, then hands the engine call to the
 // connection; the engine checks the rest (queue names, receipts, sizes) and its errors are the reply.
 // Their rows (arity, docs) are in table.ts.
-import { CONFIG_SETTINGS, LIMITS, TinyQSError, checkIdOrReceipt, type BrowseState, type QueueConfig } from "@tinyqs/core";
+import { CONFIG_SETTINGS, LIMITS, TinyQSError, checkDedupId, checkIdOrReceipt, type BrowseState, type QueueConfig } from "@tinyqs/core";
 import { visibleQueues } from "@tinyqs/core/security";
 import { array, browsedReply, bulk, bulkArray, configReply, integer, messageReply, statsReply } from "../resp/encoder.js";
 import { int, optInt, options, shown, text } from "./arguments.js";
@@ -13,9 +13,12 @@ import type { Handler } from "./types.js";
 export const QUEUE_VERBS = {
   SEND(args, _client, server) {
     const queue = text(args[1]!);
-    const delayMs = optInt(options(args, 3, ["DELAY"]), "DELAY");
+    const opts = options(args, 3, ["DELAY", "DEDUP"]);
+    const delayMs = optInt(opts, "DELAY");
+    const dedup = opts.get("DEDUP");
+    const dedupId = dedup === undefined ? undefined : checkDedupId(dedup.toString("latin1"));
     const body = args[2]!;
-    return engineCall("overlap", async () => bulk(await server.engine.send(queue, body, { delayMs })));
+    return engineCall("overlap", async () => bulk(await server.engine.send(queue, body, { delayMs, dedupId })));
   },
 
   MSEND(args, _client, server) {

@@ -128,9 +128,9 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: "SEND",
     arity: -3,
-    summary: "Sends one message; answers its id.",
+    summary: "Sends one message; answers its id (with DEDUP, the first id sent with that dedup id, storing nothing).",
     group: "queue",
-    args: [QUEUE, { name: "body", type: "string" }, ms("DELAY")],
+    args: [QUEUE, { name: "body", type: "string" }, ms("DELAY"), { name: "id", type: "string", token: "DEDUP", optional: true }],
     grant: "send",
     flags: ["write"],
     handler: QUEUE_VERBS.SEND,

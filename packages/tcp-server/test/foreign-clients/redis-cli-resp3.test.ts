@@ -35,7 +35,7 @@ describe("redis-cli -3", () => {
     expect(await cli3("DELETE", q, `${id}.1`)).toBe("(integer) 1\n");
     expect(await cli3("DELETE", q, `${id}.1`)).toBe("(integer) 0\n");
     expect(await cli3("STATS", q)).toBe(
-      ["ready", 0, "inFlight", 0, "delayed", 0, "sent", 1, "received", 1, "deleted", 1, "deadLettered", 0]
+      ["ready", 0, "inFlight", 0, "delayed", 0, "sent", 1, "received", 1, "deleted", 1, "deadLettered", 0, "deduplicated", 0]
         .reduce<string[]>((lines, v, i, all) => (i % 2 ? lines : [...lines, `${i / 2 + 1}# "${v}" => (integer) ${all[i + 1]}`]), [])
         .join("\n") + "\n",
     );
@@ -68,7 +68,7 @@ describe("redis-cli -3", () => {
       child.stdin!.end(["help SEND", `RECEIVE ${uniqueQueue("tty3")}`, "quit"].map((l) => `${l}\r`).join(""));
     });
     expect(out).not.toMatch(/error|ERR|failed/i);
-    expect(out).toMatch(/SEND queue body \[DELAY ms\]\n\s+summary: Sends one message; answers its id\.\n/);
+    expect(out).toMatch(/SEND queue body \[DELAY ms\] \[DEDUP id\]\n\s+summary: Sends one message; answers its id \(with DEDUP, the first id sent with that dedup id, storing nothing\)\.\n/);
     expect(out).toMatch(/> \(nil\)\n/);
   });
 });
