@@ -2,8 +2,9 @@
 // any TinyQSApi and run by describeConformance on the engine and the clients, and on the HTTP
 // client's WebSocket source (its batches go over the socket once it is subscribed). Partial failure
 // is per item: each result is its own item's, in order; only a list over 1000 fails as a whole.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Message, TinyQSApi } from "@tinyqs/core";
+import { trackedApis } from "./tracked-apis.js";
 import { expectCode, sleep, uniqueQueue } from "@tinyqs/test-support";
 
 /** Receive exactly `n` messages (a push-based source may hand them out over several calls). */
@@ -17,13 +18,7 @@ async function receiveAll(tq: TinyQSApi, q: string, n: number, visibilityMs: num
 
 export function describeBatchConformance(label: string, makeApi: () => Promise<TinyQSApi>) {
   describe.concurrent(`batch acknowledgements on ${label}`, () => {
-    const made: TinyQSApi[] = [];
-    const api = async () => {
-      const a = await makeApi();
-      made.push(a);
-      return a;
-    };
-    afterAll(() => Promise.all(made.map((a) => a.close().catch(() => {}))));
+    const api = trackedApis(makeApi);
 
     it("touchBatch and deleteBatch answer per item, in order; bad items fail alone", async () => {
       const tq = await api();

@@ -1,19 +1,14 @@
 // browse() in the conformance suite, written once against any TinyQSApi and run by
 // describeConformance on the engine, the TCP client and the HTTP client: each state oldest first,
 // paging, body previews, bad arguments, and that looking changes nothing.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TinyQSApi } from "@tinyqs/core";
+import { trackedApis } from "./tracked-apis.js";
 import { expectCode, uniqueQueue } from "@tinyqs/test-support";
 
 export function describeBrowseConformance(label: string, makeApi: () => Promise<TinyQSApi>) {
   describe.concurrent(`browse on ${label}`, () => {
-    const made: TinyQSApi[] = [];
-    const api = async () => {
-      const a = await makeApi();
-      made.push(a);
-      return a;
-    };
-    afterAll(() => Promise.all(made.map((a) => a.close().catch(() => {}))));
+    const api = trackedApis(makeApi);
 
     it("shows each state as it is, oldest first, and changes nothing", async () => {
       const tq = await api();

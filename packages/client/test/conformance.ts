@@ -1,24 +1,17 @@
 // The semantics suite, written once against any TinyQSApi: run on the engine, the TCP client and
 // the HTTP client by conformance.test.ts. Each test uses its own queue and closes what it makes.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TinyQSApi } from "@tinyqs/core";
 import { eventually, expectCode, sleep, uniqueQueue } from "@tinyqs/test-support";
 import { describeBatchConformance } from "./conformance-batches.js";
 import { describeBrowseConformance } from "./conformance-browse.js";
 import { describeDedupConformance } from "./conformance-dedup.js";
 import { describeRequestResponseConformance } from "./conformance-requests.js";
+import { trackedApis } from "./tracked-apis.js";
 
 export function describeConformance(label: string, makeApi: () => TinyQSApi | Promise<TinyQSApi>) {
   describe.concurrent(`conformance on ${label}`, () => {
-    const made: TinyQSApi[] = [];
-    const api = async () => {
-      const a = await makeApi();
-      made.push(a);
-      return a;
-    };
-    afterAll(async () => {
-      await Promise.all(made.map((a) => a.close().catch(() => {})));
-    });
+    const api = trackedApis(makeApi);
 
     it("send, receive, delete", async () => {
       const tq = await api();
