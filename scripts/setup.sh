@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs: pnpm at the pinned version, a redis-server binary (the tests and
-# `pnpm start` start their own instances), redis-py (the tcp-server's foreign-clients tests), the
+# `pnpm start` start their own instances), redis-py (the tcp-server's foreign-clients tests), openssl
+# (the TLS tests' throwaway certificates), the
 # dependencies from the lockfile, and a build. Safe to run again: each step is skipped when already
 # done. Then, if asked:
 #   bash scripts/setup.sh start   # … and start the servers (pnpm start); flags after it go to
@@ -34,6 +35,13 @@ if ! /usr/bin/python3 -c 'import redis' >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo -n"
   $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y python3-redis
+fi
+# openssl: the TLS tests make a throwaway CA and certificates with it at run time (none are committed).
+if ! command -v openssl >/dev/null 2>&1; then
+  echo "setup: installing openssl (apt-get)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo -n"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y openssl
 fi
 echo "setup: pnpm $(pnpm_version), $(redis-server --version | cut -d' ' -f1-3), node $(node --version)"
 
