@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs: pnpm at the pinned version, a redis-server binary (the tests and
 # `pnpm start` start their own instances), redis-py (the tcp-server's foreign-clients tests), openssl
-# (the TLS tests' throwaway certificates), the dependencies from the lockfile, and a build. Safe to run again: each step is skipped when already
-# done. Then, if asked:
+# (the TLS tests' throwaway certificates), the dependencies from the lockfile, and a build. Safe to
+# run again: each step is skipped when already done. Then, if asked:
 #   bash scripts/setup.sh start   # … and start the servers (pnpm start); flags after it go to
 #                                 # pnpm start: bash scripts/setup.sh start --tcp-port 17379
 #   bash scripts/setup.sh test    # … and run every test (pnpm test)
