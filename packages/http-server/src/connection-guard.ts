@@ -40,6 +40,10 @@ export function guardConnections(server: Server, bounds: Bounds, budget: ByteBud
   const perAddress = new AddressLimit(bounds.maxConnectionsPerAddress);
   const gate = tokenRequired ? new AuthGate(bounds.authTimeoutMs, bounds.maxPendingAuth) : null;
   const sockets = new Map<Socket, Watched>();
+  // The same connections by peer: over HTTPS a request's socket is the TLSSocket, not the raw one
+  // the "connection" event gave; both have the peer's address and port.
+  const byPeer = new Map<string, Watched>();
+  const peerOf = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
 
   // Node's own handler (it parses the requests) sees only the sockets admitted here.
   const http = server.listeners("connection") as Array<(socket: Socket) => void>;
@@ -54,9 +58,12 @@ export function guardConnections(server: Server, bounds: Bounds, budget: ByteBud
     }
     const w: Watched = { held: 0, taken: 0, progressAt: Date.now(), address, ticket: null };
     w.ticket = gate?.admit(() => socket.destroy()) ?? null;
+    const peer = peerOf(socket);
     sockets.set(socket, w);
+    byPeer.set(peer, w);
     socket.once("close", () => {
       sockets.delete(socket);
+      if (byPeer.get(peer) === w) byPeer.delete(peer);
       perAddress.release(address);
       w.ticket?.done();
       budget.set(w, 0);
@@ -81,7 +88,7 @@ export function guardConnections(server: Server, bounds: Bounds, budget: ByteBud
 
   return {
     authenticated(socket) {
-      const w = sockets.get(socket);
+      const w = sockets.get(socket) ?? byPeer.get(peerOf(socket));
       w?.ticket?.done();
       if (w) w.ticket = null;
     },

@@ -4,6 +4,7 @@
 // connections while an open WebSocket goes on.
 import { execFile } from "node:child_process";
 import { copyFileSync } from "node:fs";
+import https from "node:https";
 import net from "node:net";
 import tls from "node:tls";
 import { promisify } from "node:util";
@@ -116,5 +117,37 @@ describe("client certificates (require)", () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe("HTTPS with a token and the AUTH deadline", () => {
+  let s: Running;
+  beforeAll(async () => {
+    s = await startServer({ tls: { cert: certs.server.cert, key: certs.server.key }, token: "t0k", authTimeoutMs: 400 });
+  });
+  afterAll(() => s.close());
+
+  it("a keep-alive connection that authenticated, and a wss:// socket opened with the token, outlive the deadline", async () => {
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca: certs.read(certs.ca) });
+    const get = () =>
+      new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
+        const req = https.get(
+          `${s.url}/v1/queues`, { agent, headers: { authorization: "Bearer t0k" } },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve({ status: res.statusCode!, socket: req.socket }));
+          },
+        );
+        req.on("error", reject);
+      });
+    const first = await get();
+    const ws = await WsClient.open(`${s.wsUrl}?token=t0k`, { ca: certs.read(certs.ca) });
+    await new Promise((r) => setTimeout(r, 1000)); // well past the 400 ms deadline
+    const second = await get();
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.socket).toBe(first.socket); // the same TLS connection, not cut and reopened
+    expect((await ws.request("send", { queue: "tls-auth", body: "aGk=" })).ok).toBe(true);
+    ws.socket.close();
+    agent.destroy();
   });
 });
