@@ -136,11 +136,14 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
     keepAliveTimeout: timeouts.keepAliveTimeoutMs,
     connectionsCheckingInterval: TIMEOUT_CHECK_MS,
   };
-  const server: Server = tlsOptions ? createHttpsServer({ ...tlsOptions, ...serverOptions }, app) : createServer(serverOptions, app);
+  // A TLS handshake must end within the headers timeout (node's default would hold a silent socket 120 s).
+  const server: Server = tlsOptions
+    ? createHttpsServer({ ...tlsOptions, ...serverOptions, handshakeTimeout: timeouts.headersTimeoutMs }, app)
+    : createServer(serverOptions, app);
   if (options.tls) {
     const files = options.tls;
     // A failed handshake (plain HTTP on this port, an untrusted client certificate) closes that socket only.
-    server.on("tlsClientError", () => {});
+    server.on("tlsClientError", (_e: Error, socket: import("node:net").Socket) => socket.destroy());
     server.on("secureConnection", (socket) => tlsClientRefusal(socket, files, log));
   }
   const guard = guardConnections(server, bounds, budget, access.required);

@@ -217,13 +217,21 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   const server: net.Server = tlsOptions
     ? // Not half-open over TLS: a client that closes its side during the handshake would otherwise
       // leave a socket that no Connection owns open for good (and close() waiting for it).
-      tls.createServer({ ...tlsOptions, allowHalfOpen: false, noDelay: true }, accept)
+      // A handshake must end within the AUTH deadline (node's default would hold a silent socket 120 s).
+      tls.createServer({ ...tlsOptions, allowHalfOpen: false, noDelay: true, handshakeTimeout: bounds.authTimeoutMs }, accept)
     : net.createServer({ allowHalfOpen: true, noDelay: true }, accept);
   // The TLS port's raw sockets: once every Connection is closed, close() cuts those left (still in
   // their handshake, or half-closed by a client that left during it).
   const rawSockets = new Set<net.Socket>();
   if (tlsOptions) {
     server.on("connection", (raw: net.Socket) => {
+      // The limits above apply once a handshake is done; sockets still in theirs are capped here
+      // (at most maxPendingAuth at once), so silent ones cannot pile up meanwhile.
+      if (rawSockets.size - connections.size >= bounds.maxPendingAuth) {
+        state.counters.rejectedConnections++;
+        raw.destroy();
+        return;
+      }
       rawSockets.add(raw);
       raw.once("close", () => rawSockets.delete(raw));
     });
@@ -231,7 +239,7 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   server.on("error", () => {}); // listen() reports its own errors
   // A failed handshake (a plain-text client on the TLS port, an untrusted client certificate): Node
   // closes that socket; nothing else is affected.
-  server.on("tlsClientError", () => {});
+  server.on("tlsClientError", (_e: Error, socket: net.Socket) => socket.destroy());
 
   async function shutdown(): Promise<void> {
     clearInterval(sweep);

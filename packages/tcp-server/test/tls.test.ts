@@ -149,3 +149,31 @@ describe("client certificates", () => {
     }
   });
 });
+
+describe("TLS port: sockets that never finish a handshake", () => {
+  let s: Running;
+  beforeAll(async () => {
+    s = await startServer({ tls: { cert: certs.server.cert, key: certs.server.key }, authTimeoutMs: 300, maxPendingAuth: 2 });
+  });
+  afterAll(() => s.server.close());
+
+  it("are capped while they wait (maxPendingAuth) and closed at the AUTH deadline; a real client still connects", async () => {
+    const port = s.port;
+    const closedAt: number[] = [];
+    const t0 = Date.now();
+    const silent = Array.from({ length: 6 }, () => {
+      const sock = net.connect({ port, host: "127.0.0.1" });
+      sock.on("error", () => {});
+      return new Promise<void>((resolve) => sock.once("close", () => (closedAt.push(Date.now() - t0), resolve())));
+    });
+    await Promise.all(silent);
+    expect(closedAt).toHaveLength(6);
+    expect(Math.max(...closedAt)).toBeLessThan(5000); // not node's 120 s
+    const r = new Redis({ port, host: "127.0.0.1", tls: { ca: certs.read(certs.ca), servername: "localhost" }, maxRetriesPerRequest: 1 });
+    try {
+      expect(await r.call("PING")).toBe("PONG");
+    } finally {
+      r.disconnect();
+    }
+  });
+});
