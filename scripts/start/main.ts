@@ -15,6 +15,7 @@
 import { type EmbeddedRedis, INSTALL_HINT, MissingRedisServer, startEmbeddedRedis } from "./embedded-redis.js";
 import { onReloadSignal, onStopSignals, readCommandLine, tlsFilesOf, warnOnStderr } from "../../packages/core/src/cli/index.js";
 import { CLI, parseStartArgs, redactUrl, type StartConfig } from "./options.js";
+import { sqsGuardRefusal } from "../../packages/http-server/src/sqs/cli-settings.js";
 
 type Core = typeof import("../../packages/core/dist/index.js");
 type Tcp = typeof import("../../packages/tcp-server/dist/index.js");
@@ -151,6 +152,12 @@ async function main(): Promise<number> {
   try {
     tcpServer = tcp.createTcpServer({ engine, password: config.password, ...guard });
     httpServer = http.createHttpServer({ engine, token: config.token, corsOrigins: config.corsOrigins, allowedHosts: config.allowedHosts, ...guard });
+    // With --users or TLS, an SQS port that would take any request stays off (said once).
+    const sqsRefused = sqsGuardRefusal(config.sqs, security);
+    if (sqsRefused) {
+      warn(`tinyqs: the SQS port is off: ${sqsRefused} (or --no-sqs to leave it off quietly)`);
+      config.sqs.port = null;
+    }
     const { port: sqsPort, ...sqsOptions } = config.sqs;
     sqsServer = sqsPort === null ? null : http.createSqsServer({ engine, ...sqsOptions });
   } catch (e) {

@@ -32,6 +32,9 @@ describe("pnpm start with TLS and users", () => {
       cleanEnv({ NODE_EXTRA_CA_CERTS: certs.ca }),
     );
     expect(t.out()).toMatch(/tinyqs: tcp +127\.0\.0\.1:\d+ \(Redis protocol over TLS\), AUTH required/);
+    // The SQS port would take any request, ignoring the users and TLS: it stays off, and says why.
+    expect(t.sqsUrl).toBeNull();
+    expect(t.err()).toContain("tinyqs: the SQS port is off: the SQS port takes any request without --sqs-credentials, and ignores --users and --tls-cert");
     expect(t.httpUrl).toMatch(/^https:/);
     const ca = certs.read(certs.ca);
     const as = (user: string, password: string): TinyQSApi[] => [

@@ -11,7 +11,7 @@ import { DEFAULTS } from "./defaults.js";
 import { parseAllowedHosts } from "./allowed-hosts.js";
 import { parseCorsOrigins } from "./origin.js";
 import type { HttpServerOptions } from "./server.js";
-import { sqsSettings, type SqsCliConfig } from "./sqs/cli-settings.js";
+import { sqsGuardRefusal, sqsSettings, type SqsCliConfig } from "./sqs/cli-settings.js";
 
 interface HttpCliConfig {
   host: string;
@@ -118,6 +118,8 @@ async function main(): Promise<number> {
   const read = readCommandLine(CLI);
   if ("exitCode" in read) return read.exitCode;
   const { host, port, sqs, security } = read.config;
+  const sqsRefused = sqsGuardRefusal(sqs, security);
+  if (sqsRefused) return fail(sqsRefused);
   let options: HttpServerOptions;
   try {
     options = { ...read.config.server, tls: tlsFilesOf(security), usersFile: security.usersFile };

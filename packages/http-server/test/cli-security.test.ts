@@ -17,6 +17,18 @@ beforeAll(async () => {
 afterAll(() => certs.cleanup());
 
 describe("tinyqs-http with TLS and users", () => {
+  it("refuses an SQS port that would take any request beside --users (exit 2, saying why); with --sqs-credentials it serves", async () => {
+    const refused = spawnBin(PKG, ["--port", "0", "--sqs-port", "0", "--users", usersFile], { env: { TINYQS_REDIS_URL: inject("redisUrl") }, cleanTinyqsEnv: true, killAfterMs: 15_000 });
+    expect(await refused.exited).toBe(2);
+    expect(refused.err()).toContain("the SQS port takes any request without --sqs-credentials, and ignores --users: give --sqs-credentials KEY:SECRET to serve it");
+    const served = spawnBin(PKG, ["--port", "0", "--sqs-port", "0", "--users", usersFile, "--sqs-credentials", "AK:SECRET"], {
+      env: { TINYQS_REDIS_URL: inject("redisUrl") }, cleanTinyqsEnv: true, killAfterMs: 15_000,
+    });
+    await eventually(() => expect(served.out()).toMatch(/SQS API on http:\/\/127\.0\.0\.1:\d+ \(Signature V4 required\)/), 15_000);
+    served.child.kill("SIGTERM");
+    expect(await served.exited).toBe(0);
+  });
+
   it("serves HTTPS to users; SIGHUP re-reads the users file", async () => {
     const bin = spawnBin(PKG, ["--port", "0", "--users", usersFile], {
       env: { TINYQS_REDIS_URL: inject("redisUrl"), TINYQS_TLS_CERT: certs.server.cert, TINYQS_TLS_KEY: certs.server.key },

@@ -68,3 +68,15 @@ export function sqsSettings<C>(env: SqsEnvNames, sqs: (c: C) => SqsCliConfig, on
   }
   return settings;
 }
+
+/**
+ * Why the SQS port must not be served as configured, or null. It speaks plain HTTP and knows
+ * nothing of --users and the TLS files: without --sqs-credentials it would take any request, so a
+ * server that asks for users or TLS on its other ports would leave every queue open on this one.
+ */
+export function sqsGuardRefusal(sqs: SqsCliConfig, security: { usersFile?: string; tlsCert?: string }): string | null {
+  if (sqs.port === null || sqs.credentials) return null;
+  const asked = [security.usersFile !== undefined ? "--users" : "", security.tlsCert !== undefined ? "--tls-cert" : ""].filter(Boolean).join(" and ");
+  if (!asked) return null;
+  return `the SQS port takes any request without --sqs-credentials, and ignores ${asked}: give --sqs-credentials KEY:SECRET to serve it`;
+}
