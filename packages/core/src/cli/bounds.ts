@@ -26,7 +26,7 @@ export function boundSettings<C>(options: (config: C) => BoundOptions, authWord:
     },
     {
       flag: "--auth-timeout-ms", env: "TINYQS_AUTH_TIMEOUT_MS", arg: "MS",
-      help: `with a password/token set, close a connection without ${authWord} after this long\n(default ${d.authTimeoutMs})`,
+      help: `with a password/token or users set, close a connection without ${authWord} after this long\n(default ${d.authTimeoutMs})`,
       set: (c, v) => (options(c).authTimeoutMs = v.integer(r.authTimeoutMs.min, r.authTimeoutMs.max)),
     },
     {

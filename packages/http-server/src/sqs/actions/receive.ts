@@ -33,11 +33,17 @@ const receiveMessage: Action = async (ctx, p) => {
   if (messages.length === 0) return {};
   let firstReceived: number[] = [];
   if (system.includes("ApproximateFirstReceiveTimestamp")) {
-    if (!view.meta[FIRST_RECEIVES_NOTED]) {
-      await ctx.engine.setQueueMeta(queue, { [FIRST_RECEIVES_NOTED]: "1" }, { onlyNew: true });
-      ctx.queues.changed(queue);
+    // Bookkeeping after the messages are reserved: if it fails (a full Redis refuses the write),
+    // the messages are still handed out, without that attribute, rather than left reserved unseen.
+    try {
+      if (!view.meta[FIRST_RECEIVES_NOTED]) {
+        await ctx.engine.setQueueMeta(queue, { [FIRST_RECEIVES_NOTED]: "1" }, { onlyNew: true });
+        ctx.queues.changed(queue);
+      }
+      firstReceived = await ctx.engine.firstReceived(queue, messages.map((m) => m.id));
+    } catch {
+      firstReceived = [];
     }
-    firstReceived = await ctx.engine.firstReceived(queue, messages.map((m) => m.id));
   }
   return { Messages: messages.map((m, i) => toSqs(ctx, m, system, attributeNames, firstReceived[i])) };
 };
