@@ -149,9 +149,11 @@ async function main(): Promise<number> {
   let tcpServer: ReturnType<Tcp["createTcpServer"]> | undefined;
   let httpServer: ReturnType<Http["createHttpServer"]>;
   let sqsServer: ReturnType<Http["createSqsServer"]> | null;
+  let httpMade = false;
   try {
     tcpServer = tcp.createTcpServer({ engine, password: config.password, ...guard });
     httpServer = http.createHttpServer({ engine, token: config.token, corsOrigins: config.corsOrigins, allowedHosts: config.allowedHosts, ...guard });
+    httpMade = true;
     // With --users or TLS, an SQS port that would take any request stays off (said once).
     const sqsRefused = sqsGuardRefusal(config.sqs, security);
     if (sqsRefused) {
@@ -164,8 +166,12 @@ async function main(): Promise<number> {
     // A bad --cors-origin, --allowed-host or --sqs-*, a TLS file or users file that cannot be read:
     // the servers check them before anything listens.
     warn(`tinyqs: ${(e as Error).message}`);
-    const made = tcpServer;
-    await stopInOrder({ servers: made ? [["closing the TCP server", () => made.close()]] : [], engine: ["closing the engine", () => engine.close()], embedded })("a bad option");
+    // What was made before the bad option: the TCP server, and the HTTP server if the SQS one failed.
+    const made: Step[] = [];
+    const tcpMade = tcpServer;
+    if (tcpMade) made.push(["closing the TCP server", () => tcpMade.close()]);
+    if (httpMade) made.push(["closing the HTTP server", () => httpServer.close()]);
+    await stopInOrder({ servers: made, engine: ["closing the engine", () => engine.close()], embedded })("a bad option");
     return 2;
   }
   const servers = { tcp: tcpServer, http: httpServer };

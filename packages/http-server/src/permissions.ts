@@ -7,7 +7,7 @@
 import type { Request } from "express";
 import { TinyQSError, parseReplyHandle } from "@tinyqs/core";
 import { ROUTES, type Route } from "@tinyqs/core/wire";
-import { PERMISSIONS, administersAny, can, type Permission, type Principal } from "@tinyqs/core/security";
+import { PERMISSIONS, administersAll, administersAny, can, type Permission, type Principal } from "@tinyqs/core/security";
 
 /**
  * Every route of the wire table with its grant, or null for the open ones: a Record over ROUTES, so
@@ -61,6 +61,11 @@ function queueOf(route: Route, req: Request): string | null {
 export function checkRouteGrant(route: Route, req: Request, user: Principal): void {
   const permission = GRANTS.get(route);
   if (!permission) return;
+  // /metrics names every queue in its series: only a user who administers all of them (a `*` grant).
+  if (route === ROUTES.metrics) {
+    if (!administersAll(user.grants)) throw forbidden(user, "admin", "*");
+    return;
+  }
   const queue = queueOf(route, req);
   if (queue === null) {
     if (route === ROUTES.queues && !administersAny(user.grants)) {

@@ -18,6 +18,8 @@ const USERS: TestUser[] = [
   { name: "worker", password: "w-pass", grants: [{ queues: "orders.*", allow: ["receive"] }] },
   { name: "operator", password: "o-pass", grants: [{ queues: "orders.*", allow: ["admin"] }] },
   { name: "root", password: "r-pass", grants: [{ queues: "*", allow: ["send", "receive", "admin"] }] },
+  // A glob that happens to match the name "*" is not admin on every queue.
+  { name: "globber", password: "g-pass", grants: [{ queues: "?*", allow: ["admin"] }] },
 ];
 const basic = (user: string, pass: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}` });
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -113,6 +115,7 @@ describe("REST with --users", () => {
     await expectForbidden(await call("GET", "/v1/queues/billing", h), "operator", "admin", "billing");
     await expectForbidden(await call("GET", "/metrics", h), "operator", "admin", "*");
     expect((await call("GET", "/metrics", basic("root", "r-pass"))).status).toBe(200);
+    await expectForbidden(await call("GET", "/metrics", basic("globber", "g-pass")), "globber", "admin", "*");
     expect((await json(await call("GET", "/v1/queues", basic("root", "r-pass")))).body.map((q: { name: string }) => q.name)).toContain("billing");
   });
 });

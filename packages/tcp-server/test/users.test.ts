@@ -34,6 +34,21 @@ async function as(name: string, password: string): Promise<RawClient> {
 }
 
 describe("a server with --users", () => {
+  it("the batch ops and BROWSE need their grants; CLIENT LIST shows a scoped user its own connection only", async () => {
+    const w = await as("worker", "w-pass");
+    const o = await as("operator", "o-pass");
+    expect(await w.call(req("MDELETE", "orders.eu", "1-1"))).toBe("*1\r\n:0\r\n");
+    expect(await w.call(req("MTOUCH", "orders.eu", "1-1.1"))).toBe("*1\r\n:0\r\n");
+    expect(await w.call(req("MDELETE", "other", "1-1"))).toBe(noperm("mdelete", "other"));
+    expect(await w.call(req("BROWSE", "orders.eu", "READY"))).toBe(noperm("browse", "orders.eu"));
+    expect(await o.call(req("BROWSE", "orders.eu", "READY"))).toMatch(/^\*\d+\r\n/);
+    const lines = unbulk(await w.call(req("CLIENT", "LIST"))).trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/ user=worker /);
+    w.destroy();
+    o.destroy();
+  });
+
   it("AUTH user pass: OK for a user, WRONGPASS for a wrong password, an unknown user or AUTH pass (no default user); NOAUTH before", async () => {
     const k = await RawClient.connect(s.port);
     expect(await k.call(req("SEND", "orders.eu", "x"))).toBe("-NOAUTH Authentication required.\r\n");

@@ -36,3 +36,8 @@ export function allows(grants: readonly Grant[], permission: Permission, queue: 
 export function administersAny(grants: readonly Grant[]): boolean {
   return grants.some((g) => g.allow.has("admin"));
 }
+
+/** Admin on every queue: a grant of exactly `*` (what names every queue, like /metrics, needs; `?*` is not it). */
+export function administersAll(grants: readonly Grant[]): boolean {
+  return grants.some((g) => g.queues === "*" && g.allow.has("admin"));
+}

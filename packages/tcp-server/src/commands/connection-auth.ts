@@ -2,6 +2,7 @@
 // by the server without the engine, as Redis answers them, so that redis-cli and the client
 // libraries connect with their default options. Also the password check and the client name rule,
 // which HELLO (introspection.ts) uses too. Their rows (arity, docs) are in table.ts.
+import { administersAll } from "@tinyqs/core/security";
 import { OK, PONG, array, bulk, integer, simple, type Encoded } from "../resp/encoder.js";
 import { CommandError, REDIS_ERRORS, unknownSubcommand, wrongArity } from "./redis-errors.js";
 import type { ClientState, Handler, ServerState } from "./types.js";
@@ -116,7 +117,15 @@ const CLIENT_SUBCOMMANDS: Record<string, { n?: number; run: (args: Buffer[], cli
   },
   SETINFO: { n: 4, run: (args, client) => setInfo(client, args[2]!, args[3]!) },
   INFO: { n: 2, run: (_args, client) => bulk(clientLine(client) + "\n") },
-  LIST: { n: 2, run: (_args, _client, server) => bulk([...server.clients()].map((c) => clientLine(c) + "\n").join("")) },
+  // Every connection's address, user and last command: shown whole only to a user who administers
+  // every queue (a `*` grant, as without --users); any other user sees its own connection.
+  LIST: {
+    n: 2,
+    run: (_args, client, server) => {
+      const all = client.user !== null && administersAll(client.user.grants);
+      return bulk([...(all ? server.clients() : [client])].map((c) => clientLine(c) + "\n").join(""));
+    },
+  },
   HELP: { run: () => array(CLIENT_HELP.map(simple)) },
 };
 
