@@ -1,5 +1,6 @@
-// Small concurrency helpers shared by the two kinds of measured run (run-scenario.ts for A–E,
-// run-request-scenario.ts for R).
+// Small helpers shared by the measured runs (run-scenario.ts for A–E, run-request-scenario.ts for R)
+// and what growth.ts sets up before them.
+import type { BatchHandle, QueueHandle } from "./targets/types.js";
 
 /** Run fn(i) for i in [0, n) with at most `width` calls in flight (the harness's windowed()),
  * stopping early once `stop()` says the run was given up. */
@@ -16,4 +17,10 @@ export function latch(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;
   const promise = new Promise<void>((r) => (open = r));
   return { promise, open };
+}
+
+/** The target's batch verbs (--batch, and growth.ts's queued messages), or a clear error without them. */
+export function batchOf(q: QueueHandle): BatchHandle {
+  if (!q.batch) throw new Error("this target has no batch verbs (--batch)");
+  return q.batch;
 }

@@ -12,7 +12,8 @@
 // bytes excluded; for --backlog also the same count of the same bodies as a plain list (LPUSH) and as
 // a stream (XADD) in the same Redis, each measured the same way and then deleted.
 import type { Redis } from "ioredis";
-import { batchOf, type PullRun } from "./run-scenario.js";
+import { batchOf } from "./flow.js";
+import type { PullRun } from "./run-scenario.js";
 import type { RunFrame } from "./run-frame.js";
 
 export interface Queued {

@@ -4,10 +4,10 @@
 // exactly-once check on the sequence number, the same phases and the same CPU/RSS meters. It adds
 // send→receive latency and counts refused deletes (the harness would count them as deleted).
 import { bodyMaker, seqOf } from "./bodies.js";
-import { latch, windowed } from "./flow.js";
+import { batchOf, latch, windowed } from "./flow.js";
 import { LatencyRecorder } from "./latency.js";
 import { prepareGrowth, type Growth } from "./growth.js";
-import { openRunFrame, startLoops, type RunFrame, type RunState } from "./run-frame.js";
+import { openRunFrame, startLoops, type RunState } from "./run-frame.js";
 import { scenarioOf, type ScenarioName, type Settings } from "./scenarios.js";
 import type { QueueHandle, Target } from "./targets/types.js";
 
@@ -193,10 +193,6 @@ async function produceBatches(run: PullRun): Promise<void> {
   }
 }
 
-export function batchOf(q: QueueHandle) {
-  if (!q.batch) throw new Error("this target has no batch verbs (--batch)");
-  return q.batch;
-}
 
 /** Pull consumer: `concurrency` loops of receive(waitMs) → delete (phased3: → held). An empty receive
  * has already waited (long poll), so the loop goes straight back; there is no sleep anywhere. With

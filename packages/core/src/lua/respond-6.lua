@@ -33,7 +33,7 @@ local rcall = redis.call
 local inflight, bodies, stats, config, replies, expiry = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local find, sub = string.find, string.sub
 
--- (The same helper is in send-5.lua: a script runs alone in Redis and cannot load shared code.)
+-- (The same helper is in send-7.lua: a script runs alone in Redis and cannot load shared code.)
 -- A command over a long list, in slices: Lua's unpack stops at about 8000 values, and one call may
 -- answer thousands of requests. `step` is even, so field/value and score/member pairs stay whole.
 local function inSlices(command, key, list)
