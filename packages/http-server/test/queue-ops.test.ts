@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeUsersFile } from "@tinyqs/test-support";
 import { JSON_TYPE, eventually, json, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { WsClient } from "./ws-client.js";
 
 let s: Running;
 beforeAll(async () => {
@@ -45,6 +46,30 @@ describe("queue operations over HTTP", () => {
     expect(await got.text()).toBe("hi");
     const listed = (await json(await fetch(`${s.url}/v1/queues`))).body.find((x: { name: string }) => x.name === q);
     expect(listed).toMatchObject({ paused: false, oldestReadyAgeMs: null, inFlight: 1 });
+  });
+
+  it("a WebSocket subscription on a paused queue gets nothing until resume, then its messages", async () => {
+    const q = uniqueQueue("hwspause");
+    await post(`${s.url}/v1/queues/${q}/pause`);
+    const c = await WsClient.open(s.wsUrl);
+    try {
+      await c.request("subscribe", { queue: q, prefetch: 5 });
+      await post(`${s.url}/v1/queues/${q}/messages`, { body: "one" });
+      await post(`${s.url}/v1/queues/${q}/messages`, { body: "two" });
+      await sleep(500);
+      expect(c.messages(q)).toEqual([]);
+      expect((await s.engine.stats(q)).ready).toBe(2);
+      await post(`${s.url}/v1/queues/${q}/resume`);
+      const got = await c.waitMessages(2, q);
+      expect(got.map((m) => Buffer.from(m.body, "base64").toString())).toEqual(["one", "two"]);
+      // Paused again: the next one stays ready.
+      await post(`${s.url}/v1/queues/${q}/pause`);
+      await post(`${s.url}/v1/queues/${q}/messages`, { body: "three" });
+      await sleep(500);
+      expect(c.messages(q)).toHaveLength(2);
+    } finally {
+      await c.close();
+    }
   });
 
   it("PUT cannot set paused (400, read only)", async () => {
