@@ -18,7 +18,8 @@ export interface AdminSuite {
 }
 
 const luaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src/lua");
-const lua = (verb: string) => readFileSync(path.join(luaDir, readdirSync(luaDir).find((f) => new RegExp(`^${verb}-\\d+\\.lua$`).test(f))!), "utf8");
+/** The source of the Lua script `<verb>-<n>.lua`. */
+export const lua = (verb: string) => readFileSync(path.join(luaDir, readdirSync(luaDir).find((f) => new RegExp(`^${verb}-\\d+\\.lua$`).test(f))!), "utf8");
 const k = (queue: string, kind: string) => `tinyqs:{${queue}}:${kind}`;
 
 export function describeQueueAdmin(name: string, s: AdminSuite): void {
