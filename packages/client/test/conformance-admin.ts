@@ -4,23 +4,11 @@
 import { describe, expect, it } from "vitest";
 import type { TinyQSApi } from "@tinyqs/core";
 import { trackedApis } from "./tracked-apis.js";
-import { eventually, expectCode, sleep, uniqueQueue } from "@tinyqs/test-support";
+import { deadLettered, expectCode, sleep, uniqueQueue } from "@tinyqs/test-support";
 
 export function describeAdminConformance(label: string, makeApi: () => Promise<TinyQSApi>) {
   describe.concurrent(`queue operations on ${label}`, () => {
     const api = trackedApis(makeApi);
-
-    /** `n` messages of `q` dead-lettered into `<q>.dead`; their ids. */
-    async function deadLetters(tq: TinyQSApi, q: string, n: number): Promise<string[]> {
-      await tq.configure(q, { maxReceives: 1, visibilityMs: 1 });
-      const ids = await tq.sendBatch(q, Array.from({ length: n }, (_, i) => `m${i}`));
-      await tq.receiveBatch(q, { max: 100 });
-      await sleep(5);
-      await tq.receiveBatch(q, { max: 100 });
-      await eventually(async () => (await tq.stats(`${q}.dead`)).ready === n);
-      await tq.configure(q, { maxReceives: 0 });
-      return ids;
-    }
 
     it("pause: nothing delivered, a waiting receive keeps waiting, sends taken, peek shows; resume delivers to it", async () => {
       const tq = await api();
@@ -44,7 +32,7 @@ export function describeAdminConformance(label: string, makeApi: () => Promise<T
       const tq = await api();
       const q = uniqueQueue("credrive");
       const other = uniqueQueue("credrive-to");
-      const ids = await deadLetters(tq, q, 3);
+      const ids = await deadLettered(tq, q, 3);
       const browsed = await tq.browse(`${q}.dead`, { state: "ready" });
       expect(browsed.map((m) => m.deadLetterOf)).toEqual(ids.map((id) => ({ queue: q, id })));
       expect(await tq.redrive(`${q}.dead`, { to: other, max: 1 })).toBe(1);

@@ -1,12 +1,9 @@
 // The operator's routes over HTTP with fetch (issue 14): POST …/pause, …/resume, …/redrive and
 // DELETE /v1/queues/:queue; stats carry paused and oldestReadyAgeMs; bad input (400), --token
 // (401) and --users grants (403: admin on the queue, nothing done).
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeUsersFile } from "@tinyqs/test-support";
-import { JSON_TYPE, eventually, json, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { deadLettered, operatorUsersFile } from "@tinyqs/test-support";
+import { JSON_TYPE, json, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
 import { WsClient } from "./ws-client.js";
 
 let s: Running;
@@ -16,18 +13,6 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 const post = (url: string, init: RequestInit = {}) => fetch(url, { method: "POST", ...init });
-
-/** `n` messages of `q` dead-lettered into `<q>.dead`; their ids. */
-async function deadLetters(q: string, n: number): Promise<string[]> {
-  await s.engine.configure(q, { maxReceives: 1, visibilityMs: 1 });
-  const ids = await s.engine.sendBatch(q, Array.from({ length: n }, (_, i) => `m${i}`));
-  await s.engine.receiveBatch(q, { max: 100 });
-  await sleep(5);
-  await s.engine.receiveBatch(q, { max: 100 });
-  await eventually(async () => (await s.engine.stats(`${q}.dead`)).ready === n);
-  await s.engine.configure(q, { maxReceives: 0 });
-  return ids;
-}
 
 describe("queue operations over HTTP", () => {
   it("pause → { paused: true }: a receive gets 204 while sends are taken; resume → { paused: false } wakes a waiting long poll", async () => {
@@ -81,7 +66,7 @@ describe("queue operations over HTTP", () => {
 
   it("redrive with no body, an empty JSON object, or { to, max } → { moved }", async () => {
     const q = uniqueQueue("hrd");
-    const ids = await deadLetters(q, 5);
+    const ids = await deadLettered(s.engine, q, 5);
     expect(await json(await post(`${s.url}/v1/queues/${q}.dead/redrive`, { headers: JSON_TYPE, body: JSON.stringify({ max: 2 }) }))).toEqual({ status: 200, body: { moved: 2 } });
     const other = uniqueQueue("hrd-to");
     expect(await json(await post(`${s.url}/v1/queues/${q}.dead/redrive`, { headers: JSON_TYPE, body: JSON.stringify({ to: other, max: 1 }) }))).toEqual({ status: 200, body: { moved: 1 } });
@@ -95,7 +80,7 @@ describe("queue operations over HTTP", () => {
 
   it("browse of a dead-letter queue shows where each letter died", async () => {
     const q = uniqueQueue("hbrowse-dead");
-    const [id] = await deadLetters(q, 1);
+    const [id] = await deadLettered(s.engine, q, 1);
     const { body } = await json(await fetch(`${s.url}/v1/queues/${q}.dead/browse/ready`));
     expect(body.messages[0]).toMatchObject({ deadLetterOf: { queue: q, id }, size: 2, body: Buffer.from("m0").toString("base64") });
   });
@@ -148,16 +133,11 @@ describe("queue operations' credentials", () => {
   });
 
   it("--users: admin on the queue needed (403 for send/receive grants, nothing done); an admin may", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "tinyqs-http-ops-"));
-    const file = path.join(dir, "users.json");
-    await writeUsersFile(file, [
-      { name: "worker", password: "w-pass", grants: [{ queues: "jobs.*", allow: ["send", "receive"] }] },
-      { name: "operator", password: "o-pass", grants: [{ queues: "jobs.*", allow: ["admin"] }] },
-    ]);
+    const file = await operatorUsersFile();
     const u = await startServer({ usersFile: file });
     try {
       const q = `jobs.${uniqueQueue("hgr")}`;
-      await deadLettersOn(u, q);
+      await deadLettered(u.engine, q, 1);
       const as = (user: string, pass: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}` });
       for (const [method, p] of [["POST", "pause"], ["POST", "resume"], ["POST", "redrive"], ["DELETE", ""]] as const) {
         const target = p === "redrive" ? `${q}.dead` : q;
@@ -177,12 +157,3 @@ describe("queue operations' credentials", () => {
   });
 });
 
-async function deadLettersOn(server: Running, q: string): Promise<void> {
-  await server.engine.configure(q, { maxReceives: 1, visibilityMs: 1 });
-  await server.engine.send(q, "x");
-  await server.engine.receive(q);
-  await sleep(5);
-  await server.engine.receive(q);
-  await eventually(async () => (await server.engine.stats(`${q}.dead`)).ready === 1);
-  await server.engine.configure(q, { maxReceives: 0 });
-}

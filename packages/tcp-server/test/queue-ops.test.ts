@@ -1,13 +1,10 @@
 // PAUSE, RESUME, REDRIVE and QDELETE on the wire (issue 14): exact RESP replies from a raw socket,
 // redis-cli as a person runs it, their errors, and the admin grant they need with --users.
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TinyQS } from "@tinyqs/core";
 import { inject } from "vitest";
-import { writeUsersFile } from "@tinyqs/test-support";
-import { RawClient, bulk, eventually, redisCli, req, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { deadLettered, operatorUsersFile } from "@tinyqs/test-support";
+import { RawClient, bulk, redisCli, req, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
 
 let s: Running;
 let c: RawClient;
@@ -23,18 +20,6 @@ afterAll(async () => {
   await engine.close();
   await s.server.close();
 });
-
-/** `n` messages of `q` dead-lettered into `<q>.dead`; their ids. */
-async function deadLetters(q: string, n: number): Promise<string[]> {
-  await engine.configure(q, { maxReceives: 1, visibilityMs: 1 });
-  const ids = await engine.sendBatch(q, Array.from({ length: n }, (_, i) => `m${i}`));
-  await engine.receiveBatch(q, { max: 100 });
-  await sleep(5);
-  await engine.receiveBatch(q, { max: 100 });
-  await eventually(async () => (await engine.stats(`${q}.dead`)).ready === n);
-  await engine.configure(q, { maxReceives: 0 });
-  return ids;
-}
 
 describe("queue operations over RESP", () => {
   it("PAUSE → +OK: RECEIVE nil, a waiting RECEIVE keeps waiting; STATS and QCONFIG say paused 1; RESUME → +OK wakes it", async () => {
@@ -60,7 +45,7 @@ describe("queue operations over RESP", () => {
 
   it("REDRIVE dlq [TO q] [MAX n] → :moved, ids kept; BROWSE shows deadLetterOf", async () => {
     const q = uniqueQueue("tredrive");
-    const ids = await deadLetters(q, 3);
+    const ids = await deadLettered(engine, q, 3);
     expect(await c.call(req("BROWSE", `${q}.dead`, "READY", "LIMIT", "1"))).toContain(`${bulk("deadLetterOf")}${bulk(`${q}/${ids[0]}`)}`);
     expect(await c.call(req("REDRIVE", `${q}.dead`, "MAX", "1"))).toBe(":1\r\n");
     const other = uniqueQueue("tredrive-to");
@@ -99,7 +84,7 @@ describe("queue operations over RESP", () => {
   it("redis-cli: PAUSE, RESUME, REDRIVE, QDELETE as a person sees them", async () => {
     const q = uniqueQueue("tcli");
     const cli = (...args: string[]) => redisCli(s.port, ["--no-raw", ...args]);
-    await deadLetters(q, 2);
+    await deadLettered(engine, q, 2);
     expect(await cli("PAUSE", q)).toBe("OK\n");
     expect(await cli("RESUME", q)).toBe("OK\n");
     expect(await cli("REDRIVE", `${q}.dead`, "MAX", "5")).toBe("(integer) 2\n");
@@ -110,12 +95,7 @@ describe("queue operations over RESP", () => {
 
 describe("queue operations with --users", () => {
   it("need admin on the queue: -NOPERM for send/receive grants, nothing done", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "tinyqs-tcp-ops-"));
-    const file = path.join(dir, "users.json");
-    await writeUsersFile(file, [
-      { name: "worker", password: "w-pass", grants: [{ queues: "jobs.*", allow: ["send", "receive"] }] },
-      { name: "operator", password: "o-pass", grants: [{ queues: "jobs.*", allow: ["admin"] }] },
-    ]);
+    const file = await operatorUsersFile();
     const u = await startServer({ usersFile: file, log: () => {} });
     const w = await RawClient.connect(u.port);
     const o = await RawClient.connect(u.port);
@@ -123,7 +103,7 @@ describe("queue operations with --users", () => {
       expect(await w.call(req("AUTH", "worker", "w-pass"))).toBe("+OK\r\n");
       expect(await o.call(req("AUTH", "operator", "o-pass"))).toBe("+OK\r\n");
       const q = `jobs.${uniqueQueue("tgr")}`;
-      await deadLetters(q, 1);
+      await deadLettered(engine, q, 1);
       for (const args of [["PAUSE", q], ["RESUME", q], ["REDRIVE", `${q}.dead`], ["QDELETE", q]]) {
         expect(await w.call(req(...args)), args[0]).toBe(`-NOPERM this user has no permissions to run the '${args[0]!.toLowerCase()}' command on queue '${args[1]}'\r\n`);
       }
