@@ -52,6 +52,7 @@ export function describeAdminConformance(label: string, makeApi: () => Promise<T
       await expectCode(() => tq.redrive(q, { to: "a b" }), "BAD_NAME");
       await expectCode(() => tq.redrive(q, { max: 0 }), "BAD_ARGUMENT");
       await expectCode(() => tq.redrive("a b"), "BAD_NAME");
+      await expectCode(() => tq.redrive(uniqueQueue("credrive-none")), "NOT_FOUND");
       expect((await tq.stats(q)).ready).toBe(1);
     });
 

@@ -147,6 +147,8 @@ export function describeQueueAdmin(name: string, s: AdminSuite): void {
         await expectCode(() => tq.redrive(q, { max: 1.5 }), "BAD_ARGUMENT");
         await expectCode(() => tq.redrive(q, { max: 2_000_000_000 }), "BAD_ARGUMENT");
         await expectCode(() => tq.redrive(q, { limit: 3 } as never), "BAD_ARGUMENT");
+        // A queue that does not exist at all (never used, nothing in it): NOT_FOUND, not "0 moved".
+        expect((await expectCode(() => tq.redrive(s.queueName("never-used")), "NOT_FOUND")).message).toMatch(/no queue/);
         const other = s.queueName("rdbad-to");
         expect(await tq.redrive(q, { to: other })).toBe(1); // with a target, any message can be moved
         expect((await tq.receive(other))!.body.toString()).toBe("plain");

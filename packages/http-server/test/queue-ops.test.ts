@@ -98,6 +98,13 @@ describe("queue operations over HTTP", () => {
     expect((await json(await post(`${s.url}/v1/queues/${q}/redrive`, { headers: JSON_TYPE, body: "{" }))).status).toBe(400);
     expect((await post(`${s.url}/v1/queues/${q}/redrive`, { body: "{}" })).status).toBe(415);
     expect((await json(await post(`${s.url}/v1/queues/bad%20name/redrive`))).body.error.code).toBe("BAD_NAME");
+    const none = await json(await post(`${s.url}/v1/queues/${uniqueQueue("hrd-none")}/redrive`));
+    expect([none.status, none.body.error.code]).toEqual([404, "NOT_FOUND"]);
+    // The routes take their one method only.
+    for (const [method, p] of [["GET", "pause"], ["PUT", "resume"], ["GET", "redrive"]] as const) {
+      const r = await json(await fetch(`${s.url}/v1/queues/${q}/${p}`, { method }));
+      expect([r.status, r.body.error.code], `${method} ${p}`).toEqual([404, "NOT_FOUND"]);
+    }
     expect((await s.engine.stats(q)).ready).toBe(1);
   });
 

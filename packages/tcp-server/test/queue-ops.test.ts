@@ -66,6 +66,7 @@ describe("queue operations over RESP", () => {
     expect(await c.call(req("REDRIVE", q, "MAX"))).toBe("-ERR syntax error\r\n");
     expect(await c.call(req("REDRIVE", q, "LIMIT", "3"))).toBe("-ERR syntax error\r\n");
     expect(await c.call(req("REDRIVE"))).toBe("-ERR wrong number of arguments for 'redrive' command\r\n");
+    expect(await c.call(req("REDRIVE", uniqueQueue("tredrive-none")))).toMatch(/^-NOT_FOUND there is no queue \S+ to redrive/);
     expect((await engine.stats(q)).ready).toBe(1);
   });
 
