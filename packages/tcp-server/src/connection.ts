@@ -47,7 +47,7 @@ import {
 import { isHttpRequest, isTlsHandshake } from "./cross-protocol.js";
 import { ReadFlow } from "./read-flow.js";
 import { ReplyOutput } from "./reply-output.js";
-import { commandSlot, replySlot, type Slot } from "./slot.js";
+import { commandSlot, ownBytes, replySlot, type Slot } from "./slot.js";
 import { error, forProtocol, type Encoded, type Protocol } from "./resp/encoder.js";
 import { RespParser, type ParserLimits } from "./resp/parser.js";
 import { Transaction } from "./transaction.js";
@@ -94,6 +94,8 @@ export class Connection implements ClientState {
   private head = 0;
   /** First slot not started yet. */
   private next = 0;
+  /** Slots before this one (from `next` on) were left waiting and hold their own bytes (slot.ts ownBytes()). */
+  private ownedFrom = 0;
   private running = 0;
   /** Name of the overlap commands running now; null when what runs is "alone". */
   private runningName: string | null = null;
@@ -230,6 +232,7 @@ export class Connection implements ClientState {
         return this.closeSoon();
       }
     }
+    this.flow.read(chunk.length);
     this.parser.feed(chunk);
     this.pump();
     this.flush();
@@ -285,6 +288,9 @@ export class Connection implements ClientState {
       this.next++;
       this.start(slot, d);
     }
+    // What waits for its turn may wait long (behind a RECEIVE that waits, or unread replies).
+    for (let i = Math.max(this.next, Math.min(this.ownedFrom, this.slots.length)); i < this.slots.length; i++) ownBytes(this.slots[i]!);
+    this.ownedFrom = this.slots.length;
     this.updateReading();
   }
 
@@ -389,6 +395,7 @@ export class Connection implements ClientState {
     if (this.head > 1024 && this.head * 2 > this.slots.length) {
       this.slots = this.slots.slice(this.head);
       this.next -= this.head;
+      this.ownedFrom = Math.max(0, this.ownedFrom - this.head);
       this.head = 0;
     }
     if (out.length > 0) this.output.write(out.length === 1 ? out[0]! : Buffer.concat(out), giveBacks);
