@@ -398,7 +398,7 @@ export class Connection implements ClientState {
       this.ownedFrom = Math.max(0, this.ownedFrom - this.head);
       this.head = 0;
     }
-    if (out.length > 0) this.output.write(out.length === 1 ? out[0]! : Buffer.concat(out), giveBacks);
+    if (out.length > 0) this.output.write(out, giveBacks);
     if (last) {
       this.slots.length = this.head;
       this.next = this.head;
