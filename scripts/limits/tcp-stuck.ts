@@ -190,6 +190,11 @@ export async function tcpStuck(redisUrl: string, o: { clients: number; mbEach: n
     serverLoopMaxMs: Math.max(...during.map((p) => p.loopMaxMs)),
     serverGcDuring: gcDuring,
     slowestNormal: slowest,
+    // Every normal pair over 50 ms (the issue's p99 goal): when (s since the stuck clients started) and how long.
+    normalOver50ms: loop
+      .timed()
+      .filter((x) => x.ms > 50)
+      .map((x) => `${((x.at + loopStart - t0) / 1000).toFixed(1)}s:${x.ms.toFixed(0)}`),
     probeFile,
     timeline: perSecond.map((x) => `${(x.t / 1000).toFixed(1)}s ${x.connected - 2} stuck, ${x.inFlight} reserved, ${Math.round(x.buffered / MiB)} MiB`),
   };
