@@ -24,7 +24,9 @@ export async function startBin(
   args: string[],
   node: { flags?: string[]; env?: Record<string, string> } = {},
 ): Promise<Bin> {
-  const child = spawn(process.execPath, [...(node.flags ?? []), `${ROOT}packages/${pkg}/dist/cli.js`, "--port", "0", ...args], {
+  // LIMITS_DIST (say, dist-before: an older build copied beside dist) compares two builds in one sitting.
+  const cli = `${ROOT}packages/${pkg}/${process.env.LIMITS_DIST ?? "dist"}/cli.js`;
+  const child = spawn(process.execPath, [...(node.flags ?? []), cli, "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...node.env },
   });

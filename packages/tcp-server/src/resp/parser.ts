@@ -74,9 +74,12 @@ export class RespParser {
     private readonly sink: ParserSink,
   ) {}
 
-  /** Bytes held for the request being read (what the limits bound). */
+  /**
+   * Bytes held for the request being read (what the limits bound): of a large bulk, all it was
+   * given (its buffer is allocated whole, and the allocator hands out memory it already has).
+   */
   get bufferedBytes(): number {
-    return this.big ? this.bigFilled : this.buf ? this.buf.length - this.pos : 0;
+    return this.big ? this.big.length : this.buf ? this.buf.length - this.pos : 0;
   }
 
   /** Whether a protocol error was reported (the connection should close). */
