@@ -14,7 +14,8 @@
 //
 // Flow control (read-flow.ts): reading pauses while too many commands wait or too many reply bytes
 // are unsent, or while the server's byte budget (server.ts) is full and this connection holds any
-// of it: commands read ahead or running, the one being read, replies not yet taken by the system
+// of it: commands read ahead or running, commands queued inside MULTI, the one being read,
+// replies not yet taken by the system
 // (reply-output.ts, which also remembers the reservations a cut for not reading gives back).
 // With a password, a connection that has not authenticated within the AUTH deadline is told so and
 // closed (server.ts admits it to the AuthGate; authenticating hands the ticket back).
@@ -312,11 +313,14 @@ export class Connection implements ClientState {
       if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) throw new CommandError(wrongArity(spec.name));
       if (this.user) checkGrant(spec, args, this.user);
       checked = true;
+      const queuedBefore = this.transaction.heldBytes;
       const out = this.transaction.intercept(spec, args) ?? spec.handler(args, this, this.server);
       if (Buffer.isBuffer(out)) slot.reply = out;
       else {
         slot.deferred = out;
         slot.name = spec.name;
+        // EXEC takes MULTI's queue with it: those arguments are held until it is done.
+        slot.bytes += Math.max(0, queuedBefore - this.transaction.heldBytes);
         this.runningBytes += slot.bytes;
       }
     } catch (e) {
@@ -454,7 +458,8 @@ export class Connection implements ClientState {
   /** Count what this connection holds against the budget, and pause or resume reading for it (read-flow.ts). */
   private updateReading(): void {
     if (this.closed) return;
-    this.hooks.budget.set(this, this.pendingBytes + this.runningBytes + this.parser.bufferedBytes + this.output.unsent);
+    const held = this.pendingBytes + this.runningBytes + this.transaction.heldBytes + this.parser.bufferedBytes + this.output.unsent;
+    this.hooks.budget.set(this, held);
     if (!this.inputDone) this.flow.update({ commands: this.slots.length - this.head, commandBytes: this.pendingBytes });
   }
 

@@ -37,10 +37,14 @@ const VIEW_SLACK_BYTES = 16 * 1024;
  * budget; sixteen stuck clients kept 16 MiB so. Such arguments are copied (bytes stays right).
  */
 export function ownBytes(slot: Slot): void {
-  const args = slot.args;
-  if (!args) return;
+  if (slot.args) ownArgs(slot.args);
+}
+
+/** ownBytes() for any arguments kept a while (a command queued inside MULTI too); in place. */
+export function ownArgs(args: Buffer[]): Buffer[] {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a.buffer.byteLength > 2 * a.length + VIEW_SLACK_BYTES) args[i] = Buffer.from(a);
   }
+  return args;
 }
