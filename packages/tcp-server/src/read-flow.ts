@@ -8,8 +8,8 @@
 //
 // And a connection reads at most READ_BYTES_PER_TURN per turn of the event loop, then pauses until
 // the next: libuv reads up to 32 chunks of 64 KiB from a socket in one go, so sixteen clients
-// pushing large SENDs made one turn parse and copy 30 MiB or more (100–350 ms) while a small
-// client's command waited for the turn to end.
+// pushing large SENDs made one turn parse and copy 30 MiB or more (turns of 130–420 ms, measured
+// by `pnpm limits tcp-stuck`, docs/limits.md) while a small client's command waited for the turn.
 import type { Socket } from "node:net";
 import type { BudgetHolder, ByteBudget } from "@tinyqs/core";
 import { MAX_PENDING_PER_CONNECTION, MAX_UNSENT_REPLY_BYTES, READ_BYTES_PER_TURN } from "./defaults.js";

@@ -34,7 +34,8 @@ const VIEW_SLACK_BYTES = 16 * 1024;
  * A command left waiting for its turn holds its own bytes only: an argument that is a small view
  * of a much larger buffer (the socket chunk it came in, whose large bulk was copied out, or has run
  * and gone) would keep that whole buffer alive while only the argument's length counts against the
- * budget; sixteen stuck clients kept 16 MiB so. Such arguments are copied (bytes stays right).
+ * budget (a heap snapshot of sixteen stuck clients found MiBs held so, docs/limits.md). Such
+ * arguments are copied (bytes stays right).
  */
 export function ownBytes(slot: Slot): void {
   if (slot.args) ownArgs(slot.args);
