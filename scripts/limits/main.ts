@@ -3,7 +3,12 @@
 // 200 slow-header + 200 slow-body HTTP connections; 5,000 idle connections on each server; and
 // connections that never authenticate. Prints one JSON object of figures. Loopback only, bounded
 // in count and time (a few minutes in all). `pnpm limits tcp-stuck` (or http-slow, idle, unauth)
-// runs one part.
+// runs one part. tcp-stuck also says what the server's memory was made of at its RSS peak and
+// what it and Redis were doing when the normal client was slowest (probe.mjs, loaded into the
+// server). Variables: LIMITS_NODE_ARGS adds flags to the tcp-stuck server's node (`--cpu-prof
+// --cpu-prof-dir=/tmp/p`, `--heapsnapshot-signal=SIGUSR2` with LIMITS_SNAPSHOT_AT_MS=11000 for a
+// heap snapshot 11 s in, `--max-semi-space-size=1`); LIMITS_DIST=dist-before starts the bins from
+// packages/<pkg>/dist-before (an older build copied there) to compare two builds in one sitting.
 import { RedisServer } from "@tinyqs/test-support/redis-server";
 import { httpSlow } from "./http-slow.js";
 import { idle, unauth } from "./idle.js";

@@ -15,9 +15,21 @@ export interface Bin {
   stop(): Promise<void>;
 }
 
-/** A server bin (its built dist/cli.js) on a free port; resolves once it prints where it listens. */
-export async function startBin(pkg: "tcp-server" | "http-server", args: string[]): Promise<Bin> {
-  const child = spawn(process.execPath, [`${ROOT}packages/${pkg}/dist/cli.js`, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * A server bin (its built dist/cli.js) on a free port; resolves once it prints where it listens.
+ * `node`: flags for node itself (--cpu-prof, --import probe.mjs…) and variables to add.
+ */
+export async function startBin(
+  pkg: "tcp-server" | "http-server",
+  args: string[],
+  node: { flags?: string[]; env?: Record<string, string> } = {},
+): Promise<Bin> {
+  // LIMITS_DIST (say, dist-before: an older build copied beside dist) compares two builds in one sitting.
+  const cli = `${ROOT}packages/${pkg}/${process.env.LIMITS_DIST ?? "dist"}/cli.js`;
+  const child = spawn(process.execPath, [...(node.flags ?? []), cli, "--port", "0", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...node.env },
+  });
   let out = "";
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.on("data", (d) => {
@@ -59,17 +71,27 @@ export function rssWatch(pid: number, everyMs = 100): { most: () => number; stop
   return { most: () => most, stop: () => clearInterval(t) };
 }
 
-/** Call `op` back to back (with a pause between) until stop(); the latencies in ms. */
-export function latencyLoop(op: () => Promise<unknown>, pauseMs = 20): { stop: () => Promise<number[]>; errors: () => number } {
+/**
+ * Call `op` back to back (with a pause between) until stop(); the latencies in ms. `timed()`: each
+ * with when it started (ms since the loop began), to set the slow ones beside the server's probe.
+ */
+export function latencyLoop(
+  op: () => Promise<unknown>,
+  pauseMs = 20,
+): { stop: () => Promise<number[]>; errors: () => number; timed: () => Array<{ at: number; ms: number }> } {
   const lat: number[] = [];
+  const at: number[] = [];
+  const began = Date.now();
   let errors = 0;
   let running = true;
   const done = (async () => {
     while (running) {
       const t0 = performance.now();
+      const started = Date.now() - began;
       try {
         await op();
         lat.push(performance.now() - t0);
+        at.push(started);
       } catch {
         errors++;
       }
@@ -83,6 +105,7 @@ export function latencyLoop(op: () => Promise<unknown>, pauseMs = 20): { stop: (
       return lat;
     },
     errors: () => errors,
+    timed: () => lat.map((ms, i) => ({ at: at[i]!, ms })),
   };
 }
 

@@ -14,7 +14,8 @@
 //
 // Flow control (read-flow.ts): reading pauses while too many commands wait or too many reply bytes
 // are unsent, or while the server's byte budget (server.ts) is full and this connection holds any
-// of it: commands read ahead or running, the one being read, replies not yet taken by the system
+// of it: commands read ahead or running, commands queued inside MULTI, the one being read,
+// replies not yet taken by the system
 // (reply-output.ts, which also remembers the reservations a cut for not reading gives back).
 // With a password, a connection that has not authenticated within the AUTH deadline is told so and
 // closed (server.ts admits it to the AuthGate; authenticating hands the ticket back).
@@ -47,7 +48,7 @@ import {
 import { isHttpRequest, isTlsHandshake } from "./cross-protocol.js";
 import { ReadFlow } from "./read-flow.js";
 import { ReplyOutput } from "./reply-output.js";
-import { commandSlot, replySlot, type Slot } from "./slot.js";
+import { commandSlot, ownBytes, replySlot, type Slot } from "./slot.js";
 import { error, forProtocol, type Encoded, type Protocol } from "./resp/encoder.js";
 import { RespParser, type ParserLimits } from "./resp/parser.js";
 import { Transaction } from "./transaction.js";
@@ -94,6 +95,8 @@ export class Connection implements ClientState {
   private head = 0;
   /** First slot not started yet. */
   private next = 0;
+  /** Slots before this one (from `next` on) were left waiting and hold their own bytes (slot.ts ownBytes()). */
+  private ownedFrom = 0;
   private running = 0;
   /** Name of the overlap commands running now; null when what runs is "alone". */
   private runningName: string | null = null;
@@ -230,6 +233,7 @@ export class Connection implements ClientState {
         return this.closeSoon();
       }
     }
+    this.flow.read(chunk.length);
     this.parser.feed(chunk);
     this.pump();
     this.flush();
@@ -285,6 +289,9 @@ export class Connection implements ClientState {
       this.next++;
       this.start(slot, d);
     }
+    // What waits for its turn may wait long (behind a RECEIVE that waits, or unread replies).
+    for (let i = Math.max(this.next, Math.min(this.ownedFrom, this.slots.length)); i < this.slots.length; i++) ownBytes(this.slots[i]!);
+    this.ownedFrom = this.slots.length;
     this.updateReading();
   }
 
@@ -306,11 +313,14 @@ export class Connection implements ClientState {
       if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) throw new CommandError(wrongArity(spec.name));
       if (this.user) checkGrant(spec, args, this.user);
       checked = true;
+      const queuedBefore = this.transaction.heldBytes;
       const out = this.transaction.intercept(spec, args) ?? spec.handler(args, this, this.server);
       if (Buffer.isBuffer(out)) slot.reply = out;
       else {
         slot.deferred = out;
         slot.name = spec.name;
+        // EXEC takes MULTI's queue with it: those arguments are held until it is done.
+        slot.bytes += Math.max(0, queuedBefore - this.transaction.heldBytes);
         this.runningBytes += slot.bytes;
       }
     } catch (e) {
@@ -389,9 +399,10 @@ export class Connection implements ClientState {
     if (this.head > 1024 && this.head * 2 > this.slots.length) {
       this.slots = this.slots.slice(this.head);
       this.next -= this.head;
+      this.ownedFrom = Math.max(0, this.ownedFrom - this.head);
       this.head = 0;
     }
-    if (out.length > 0) this.output.write(out.length === 1 ? out[0]! : Buffer.concat(out), giveBacks);
+    if (out.length > 0) this.output.write(out, giveBacks);
     if (last) {
       this.slots.length = this.head;
       this.next = this.head;
@@ -447,7 +458,8 @@ export class Connection implements ClientState {
   /** Count what this connection holds against the budget, and pause or resume reading for it (read-flow.ts). */
   private updateReading(): void {
     if (this.closed) return;
-    this.hooks.budget.set(this, this.pendingBytes + this.runningBytes + this.parser.bufferedBytes + this.output.unsent);
+    const held = this.pendingBytes + this.runningBytes + this.transaction.heldBytes + this.parser.bufferedBytes + this.output.unsent;
+    this.hooks.budget.set(this, held);
     if (!this.inputDone) this.flow.update({ commands: this.slots.length - this.head, commandBytes: this.pendingBytes });
   }
 

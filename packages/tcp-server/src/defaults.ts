@@ -57,6 +57,13 @@ export const CLOSE_DEADLINE_MS = 5_000;
 export const MAX_RUNNING_PER_CONNECTION = 1024;
 /** Reading also pauses while this many reply bytes wait in the socket (a client that does not read). */
 export const MAX_UNSENT_REPLY_BYTES = 8 * 1024 * 1024;
+/**
+ * The most a connection reads in one turn of the event loop (one socket chunk: the next waits for
+ * the next turn), so that clients pushing large commands cannot make a turn long for the others
+ * (read-flow.ts). A turn still serves every connection that has bytes, so one client alone reads
+ * as fast as its turns go.
+ */
+export const READ_BYTES_PER_TURN = 64 * 1024;
 
 /**
  * A connection cut for not reading gives back the messages of the RECEIVE/TAKE replies it may not

@@ -5,9 +5,14 @@
 // anything (the budget wakes it when bytes go). It resumes once all of them allow, the first two at
 // half their bound, so that it does not flap at the edge. A paused socket leaves the client's
 // further commands in its own socket: its writes block (TCP backpressure).
+//
+// And a connection reads at most READ_BYTES_PER_TURN per turn of the event loop, then pauses until
+// the next: libuv reads up to 32 chunks of 64 KiB from a socket in one go, so sixteen clients
+// pushing large SENDs made one turn parse and copy 30 MiB or more (turns of 130–420 ms, measured
+// by `pnpm limits tcp-stuck`, docs/limits.md) while a small client's command waited for the turn.
 import type { Socket } from "node:net";
 import type { BudgetHolder, ByteBudget } from "@tinyqs/core";
-import { MAX_PENDING_PER_CONNECTION, MAX_UNSENT_REPLY_BYTES } from "./defaults.js";
+import { MAX_PENDING_PER_CONNECTION, MAX_UNSENT_REPLY_BYTES, READ_BYTES_PER_TURN } from "./defaults.js";
 
 /** What a connection has read and not answered yet. */
 export interface Backlog {
@@ -18,7 +23,12 @@ export interface Backlog {
 }
 
 export class ReadFlow {
-  private paused = false;
+  /** Held by a bound (update()). */
+  private held = false;
+  /** Had its bytes for this turn of the event loop. */
+  private yielding = false;
+  private readThisTurn = 0;
+  private socketPaused = false;
 
   constructor(
     private readonly socket: Socket,
@@ -29,36 +39,56 @@ export class ReadFlow {
     private readonly relieved: () => void,
   ) {}
 
+  /** `bytes` were read: past READ_BYTES_PER_TURN in this turn, read no more until the next one. */
+  read(bytes: number): void {
+    this.readThisTurn += bytes;
+    if (this.yielding || this.readThisTurn < READ_BYTES_PER_TURN) return;
+    this.yielding = true;
+    this.apply();
+    setImmediate(() => {
+      this.yielding = false;
+      this.readThisTurn = 0;
+      this.apply();
+    });
+  }
+
   /** Pause or resume reading for the connection's backlog now. */
   update(backlog: Backlog): void {
     const tooMany = backlog.commands >= MAX_PENDING_PER_CONNECTION || backlog.commandBytes >= this.maxPendingBytes;
     const tooMuchOut = this.socket.writableLength >= MAX_UNSENT_REPLY_BYTES;
     const budgetFull = this.budget.mustWait(this.holder);
     if (budgetFull) this.budget.whenRelieved(this.relieved);
-    if (!this.paused && (tooMany || tooMuchOut || budgetFull)) {
-      this.paused = true;
-      this.socket.pause();
+    if (!this.held && (tooMany || tooMuchOut || budgetFull)) {
+      this.held = true;
     } else if (
-      this.paused &&
+      this.held &&
       backlog.commands < MAX_PENDING_PER_CONNECTION / 2 &&
       backlog.commandBytes < this.maxPendingBytes / 2 &&
       !tooMuchOut &&
       !budgetFull
     ) {
-      this.paused = false;
-      this.socket.resume();
+      this.held = false;
     }
+    this.apply();
   }
 
   /** Read again whatever the bounds say: a closing connection lets the client's unread input drain. */
   release(): void {
-    if (!this.paused) return;
-    this.paused = false;
-    this.socket.resume();
+    this.held = false;
+    this.yielding = false;
+    this.apply();
   }
 
   /** The connection closed: the budget must not wake it any more. */
   stop(): void {
     this.budget.forget(this.relieved);
+  }
+
+  private apply(): void {
+    const pause = this.held || this.yielding;
+    if (pause === this.socketPaused) return;
+    this.socketPaused = pause;
+    if (pause) this.socket.pause();
+    else this.socket.resume();
   }
 }

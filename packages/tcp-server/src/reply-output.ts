@@ -30,6 +30,9 @@ export const KERNEL_WINDOW_BYTES: number = (() => {
   }
 })();
 
+/** A reply this large is written as it is, not copied together with the others of its flush. */
+const WRITE_AS_IS_BYTES = 64 * 1024;
+
 interface Unread {
   /** Where the reply ends in the stream of bytes written. */
   end: number;
@@ -64,11 +67,42 @@ export class ReplyOutput {
     return this.unsent > 0 ? now - this.progressAt : 0;
   }
 
-  /** Write `bytes`; `giveBacks` are the reservations of the RECEIVE/TAKE replies among them. */
-  write(bytes: Buffer, giveBacks: ReadonlyArray<() => void>): void {
+  /**
+   * Write the replies of one flush, in order; `giveBacks` are the reservations of the RECEIVE/TAKE
+   * replies among them. They go out in one writev: small replies copied together into one buffer,
+   * a large one (a message body) as it is, since a copy of it would be as much again held while it
+   * waits in the socket, and garbage after.
+   */
+  write(replies: readonly Buffer[], giveBacks: ReadonlyArray<() => void>): void {
     if (this.unsent === 0) this.progressed();
-    this.written += bytes.length;
+    let total = 0;
+    for (const r of replies) total += r.length;
+    this.written += total;
     for (const giveBack of giveBacks) this.remember(giveBack);
+    const corked = replies.length > 1;
+    if (corked) this.socket.cork();
+    let small: Buffer[] = [];
+    let smallBytes = 0;
+    const writeSmall = () => {
+      if (small.length === 0) return;
+      this.send(small.length === 1 ? small[0]! : Buffer.concat(small, smallBytes));
+      small = [];
+      smallBytes = 0;
+    };
+    for (const r of replies) {
+      if (r.length >= WRITE_AS_IS_BYTES) {
+        writeSmall();
+        this.send(r);
+      } else {
+        small.push(r);
+        smallBytes += r.length;
+      }
+    }
+    writeSmall();
+    if (corked) this.socket.uncork();
+  }
+
+  private send(bytes: Buffer): void {
     const len = bytes.length;
     this.socket.write(bytes, () => this.took(len));
   }

@@ -26,3 +26,26 @@ export const commandSlot = (args: Buffer[], bytes: number): Slot => ({ args, nam
 
 /** A reply the connection gives itself, in order with the others: an error, or the close (`last`). */
 export const replySlot = (reply: Encoded, last: boolean, refused?: true): Slot => ({ args: null, name: "", deferred: null, reply, last, bytes: 0, refused });
+
+/** An argument viewing a buffer this much larger than twice itself is copied out (ownBytes()). */
+const VIEW_SLACK_BYTES = 16 * 1024;
+
+/**
+ * A command left waiting for its turn holds its own bytes only: an argument that is a small view
+ * of a much larger buffer (the socket chunk it came in, whose large bulk was copied out, or has run
+ * and gone) would keep that whole buffer alive while only the argument's length counts against the
+ * budget (a heap snapshot of sixteen stuck clients found MiBs held so, docs/limits.md). Such
+ * arguments are copied (bytes stays right).
+ */
+export function ownBytes(slot: Slot): void {
+  if (slot.args) ownArgs(slot.args);
+}
+
+/** ownBytes() for any arguments kept a while (a command queued inside MULTI too); in place. */
+export function ownArgs(args: Buffer[]): Buffer[] {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.buffer.byteLength > 2 * a.length + VIEW_SLACK_BYTES) args[i] = Buffer.from(a);
+  }
+  return args;
+}

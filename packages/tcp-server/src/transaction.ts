@@ -13,6 +13,7 @@ import { LIMITS } from "@tinyqs/core";
 import { CommandError, errorReply, type ClientState, type CommandSpec, type Deferred, type ServerState } from "./commands/index.js";
 import { MAX_RUNNING_PER_CONNECTION } from "./defaults.js";
 import { OK, array, error, simple, type Encoded } from "./resp/encoder.js";
+import { ownArgs } from "./slot.js";
 
 /** Commands that run at once inside MULTI rather than being queued: Redis's list (tinyqs has no RESET). */
 const NOT_QUEUED = new Set(["MULTI", "EXEC", "DISCARD", "QUIT", "WATCH"]);
@@ -63,6 +64,11 @@ export class Transaction {
     return this.queue !== null;
   }
 
+  /** Bytes of the arguments queued: held for the client until EXEC or DISCARD, so counted against the budget. */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
   /**
    * The connection's hook, for a command that passed the lookup, the auth and the arity checks:
    * inside MULTI, the reply (+QUEUED or the error that fails the transaction); otherwise, or for
@@ -80,7 +86,8 @@ export class Transaction {
     if (this.messages + messages > LIMITS.maxBatch) return this.refuse(TX_ERRORS.tooManyMessages(LIMITS.maxBatch));
     this.bytes += size;
     this.messages += messages;
-    this.queue.push({ spec, args: withoutWaiting(spec.name, args) });
+    // Queued until EXEC (maybe long): its arguments own their bytes, as a waiting command's do.
+    this.queue.push({ spec, args: ownArgs(withoutWaiting(spec.name, args)) });
     return QUEUED;
   }
 

@@ -90,6 +90,25 @@ describe("the byte budget of all connections", () => {
     checker.destroy();
   }, 60_000);
 
+  it("counts the commands queued inside MULTI until EXEC or DISCARD, and what EXEC runs", async () => {
+    const s = await server({});
+    const c = await RawClient.connect(s.port);
+    const q = uniqueQueue("multi");
+    const body = Buffer.alloc(300_000, 0x61);
+    expect(await c.call(req("MULTI"))).toBe("+OK\r\n");
+    for (let i = 0; i < 3; i++) expect(await c.call(req("SEND", q, body))).toBe("+QUEUED\r\n");
+    // Held for the client while it sits in MULTI: a MULTI that never ends must count too.
+    expect(s.server.bufferedBytes).toBeGreaterThanOrEqual(3 * body.length);
+    expect(await c.call(req("DISCARD"))).toBe("+OK\r\n");
+    expect(s.server.bufferedBytes).toBe(0);
+    expect(await c.call(req("MULTI"))).toBe("+OK\r\n");
+    for (let i = 0; i < 2; i++) expect(await c.call(req("SEND", q, body))).toBe("+QUEUED\r\n");
+    // EXEC takes them over while it runs, and lets them go once it is done.
+    expect(await c.call(req("EXEC"))).toMatch(/^\*2\r\n/);
+    await eventually(() => s.server.bufferedBytes === 0);
+    c.socket.destroy();
+  });
+
   it("validates the bounds' options with the engine's BAD_ARGUMENT", () => {
     expect(() => createTcpServer({ engine: {} as never, maxBufferedBytes: 1000 })).toThrow(TinyQSError);
     expect(() => createTcpServer({ engine: {} as never, slowReaderTimeoutMs: 0 })).toThrow(/slowReaderTimeoutMs must be an integer from 1/);

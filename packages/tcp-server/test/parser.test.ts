@@ -75,6 +75,37 @@ describe("RespParser", () => {
     expect(p.bufferedBytes).toBe(0);
   });
 
+  it("gives a large bulk a buffer of its own: it keeps neither the chunks it came in nor what follows it", () => {
+    const body = Buffer.alloc(300_000, 7);
+    // The bulk's last bytes share a chunk with the next command, as a pipelining client's do.
+    const input = Buffer.concat([req("SEND", "q", body), req("RECEIVE", "q")]);
+    const got: Buffer[][] = [];
+    const p = new RespParser({ ...LIMITS, maxBulkBytes: 1 << 20, maxCommandBytes: 1 << 21 }, { command: (args) => got.push(args), refused: () => {}, fatal: () => {} });
+    const head = input.indexOf("$300000\r\n") + 9; // where the body starts
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < input.length; at += 65_536) chunks.push(Buffer.from(input.subarray(at, at + 65_536)));
+    for (const [i, chunk] of chunks.entries()) {
+      p.feed(chunk);
+      // What it holds meanwhile is the bulk's own buffer, allocated whole (the bulk and its CRLF).
+      if (got.length === 0 && (i + 1) * 65_536 > head) expect(p.bufferedBytes).toBe(body.length + 2);
+    }
+    expect(got.map((a) => a[0]!.toString())).toEqual(["SEND", "RECEIVE"]);
+    const arg = got[0]![2]!;
+    expect(arg.equals(body)).toBe(true);
+    expect(arg.buffer.byteLength).toBe(body.length + 2); // its bytes and CRLF, no more
+    expect(chunks.some((c) => c.buffer === arg.buffer)).toBe(false);
+    expect(p.bufferedBytes).toBe(0);
+  });
+
+  it("a large bulk not followed by CRLF is a protocol error, however it was split", () => {
+    for (const split of [1000, 65_536, 1 << 20]) {
+      const bad = Buffer.concat([Buffer.from("*3\r\n$4\r\nSEND\r\n$1\r\nq\r\n$100000\r\n"), Buffer.alloc(100_000, 1), Buffer.from("XX")]);
+      expect(parseAll(bad, Array.from({ length: 200 }, () => split), { ...LIMITS, maxBulkBytes: 1 << 20, maxCommandBytes: 1 << 21 })).toEqual([
+        { fatal: "Protocol error: expected '\\r\\n' after a bulk string" },
+      ]);
+    }
+  });
+
   it("skips a bulk over the limit as it arrives, without buffering it, then goes on", () => {
     const { p, events } = parser();
     p.feed(Buffer.from("*3\r\n$4\r\nSEND\r\n$1\r\nq\r\n$10000000\r\n"));

@@ -39,7 +39,7 @@ const LF = 10;
 const STAR = 42; // '*'
 const DOLLAR = 36; // '$'
 
-/** Below this, a partial bulk is re-concatenated with the next chunk; above, chunks are collected. */
+/** Below this, a partial bulk is re-concatenated with the next chunk; above, it is copied into a buffer of its own. */
 const COLLECT_THRESHOLD = 64 * 1024;
 /** Largest `*`/`$` number taken seriously (Redis caps bulks at 512 MB). */
 const MAX_HEADER_NUMBER = 2 ** 31 - 1;
@@ -59,18 +59,27 @@ export class RespParser {
   private bulkLen = -1;
   /** Bytes of an oversized bulk (plus its CRLF) still to be skipped. */
   private discard = 0;
-  /** Chunks of a large bulk being collected, so it is copied once, not once per chunk. */
-  private parts: Buffer[] | null = null;
-  private partsBytes = 0;
+  /**
+   * A large bulk being read: allocated at its size once its first bytes are in, and each chunk
+   * copied into it as it comes. So it is copied once, each chunk can go as soon as it is copied,
+   * and the bulk holds its own bytes only (not the chunk or earlier buffer it started in, which a
+   * bulk cut out of a concatenation kept alive after it was done).
+   */
+  private big: Buffer | null = null;
+  /** Bytes of `big` filled so far. */
+  private bigFilled = 0;
 
   constructor(
     private readonly limits: ParserLimits,
     private readonly sink: ParserSink,
   ) {}
 
-  /** Bytes held for the request being read (what the limits bound). */
+  /**
+   * Bytes held for the request being read (what the limits bound): of a large bulk, all it was
+   * given (its buffer is allocated whole, and the allocator hands out memory it already has).
+   */
   get bufferedBytes(): number {
-    return this.parts ? this.partsBytes : this.buf ? this.buf.length - this.pos : 0;
+    return this.big ? this.big.length : this.buf ? this.buf.length - this.pos : 0;
   }
 
   /** Whether a protocol error was reported (the connection should close). */
@@ -80,14 +89,15 @@ export class RespParser {
 
   feed(chunk: Buffer): void {
     if (this.dead || chunk.length === 0) return;
-    if (this.parts) {
-      this.parts.push(chunk);
-      this.partsBytes += chunk.length;
-      if (this.partsBytes < this.bulkLen + 2) return;
-      this.buf = Buffer.concat(this.parts, this.partsBytes);
+    if (this.big) {
+      const n = Math.min(chunk.length, this.big.length - this.bigFilled);
+      chunk.copy(this.big, this.bigFilled, 0, n);
+      this.bigFilled += n;
+      if (this.bigFilled < this.big.length) return;
+      this.bigDone();
+      if (this.dead || n === chunk.length) return;
+      this.buf = chunk.subarray(n);
       this.pos = 0;
-      this.parts = null;
-      this.partsBytes = 0;
     } else if (this.buf && this.pos < this.buf.length) {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
       this.pos = 0;
@@ -118,8 +128,8 @@ export class RespParser {
         const have = buf.length - this.pos;
         if (have < need) {
           if (this.bulkLen >= COLLECT_THRESHOLD) {
-            this.parts = [buf.subarray(this.pos)];
-            this.partsBytes = have;
+            this.big = Buffer.allocUnsafe(need);
+            this.bigFilled = buf.copy(this.big, 0, this.pos);
             this.buf = null;
             this.pos = 0;
           }
@@ -171,6 +181,17 @@ export class RespParser {
       }
       if (!this.inline(buf)) return;
     }
+  }
+
+  /** The large bulk is all in (with its CRLF): it is the next argument. */
+  private bigDone(): void {
+    const big = this.big!;
+    this.big = null;
+    this.bigFilled = 0;
+    const len = this.bulkLen;
+    this.bulkLen = -1;
+    if (big[len] !== CR || big[len + 1] !== LF) return this.fail("expected '\\r\\n' after a bulk string");
+    this.argumentDone(big.subarray(0, len));
   }
 
   /** One bulk finished (null when it was skipped): add it, and complete the command on the last one. */
@@ -260,7 +281,7 @@ export class RespParser {
   private fail(what: string): void {
     this.dead = true;
     this.buf = null;
-    this.parts = null;
+    this.big = null;
     this.sink.fatal(`Protocol error: ${what}`);
   }
 }
