@@ -8,6 +8,7 @@ import { can, type Access, type Permission, type Principal } from "@tinyqs/core/
 import type { Context } from "../context.js";
 import { forbidden } from "../permissions.js";
 import { FrameError, parseRequest, type Request } from "./protocol.js";
+import { sendGrouped } from "../send-batch.js";
 import { Subscription, type SubscriptionHost } from "./subscription.js";
 
 export interface SessionOptions {
@@ -21,6 +22,7 @@ export interface SessionOptions {
 /** The grant each op needs on its queue (--users): sending, or receiving and settling deliveries. */
 const OP_GRANTS: Record<Request["op"], Permission> = {
   send: "send",
+  sendBatch: "send",
   subscribe: "receive",
   unsubscribe: "receive",
   delete: "receive",
@@ -142,6 +144,14 @@ export class Session implements SubscriptionHost {
           throw new TinyQSError("TOO_BIG", `the body is ${r.body.length} bytes; this server accepts at most ${limits.maxMessageBytes}`);
         }
         return { id: await api.send(r.queue, r.body, { delayMs: r.delayMs, dedupId: r.dedupId }) };
+      }
+      case "sendBatch": {
+        // Whole or nothing, as REST's batch send: one body over the limit refuses the batch.
+        const i = r.messages.findIndex((m) => m.body.length > limits.maxMessageBytes);
+        if (i >= 0) {
+          throw new TinyQSError("TOO_BIG", `messages[${i}] is ${r.messages[i]!.body.length} bytes; this server accepts at most ${limits.maxMessageBytes}`);
+        }
+        return { ids: await sendGrouped(this.ctx, r.queue, r.messages) };
       }
       case "delete":
         return this.settle(r.queue, r.receipt, await api.delete(r.queue, r.receipt));
