@@ -241,14 +241,15 @@ export class TinyQS implements TinyQSApi {
 
   async delete(queue: string, idOrReceipt: string): Promise<boolean> {
     const ops = this.queueOps(queue);
-    return ops.delete.add(checkIdOrReceipt(idOrReceipt));
+    const [deleted] = await ops.delete.add([checkIdOrReceipt(idOrReceipt)]);
+    return deleted!;
   }
 
-  /** One script call for all of them; per item: true deleted, false unknown, stale or not a receipt. */
+  /** One script call for all of them (shared with the deletes of the same tick); per item: true deleted, false unknown, stale or not a receipt. */
   async deleteBatch(queue: string, idsOrReceipts: string[]): Promise<boolean[]> {
     const ops = this.queueOps(queue);
     checkRefs("deleteBatch", idsOrReceipts);
-    return this.perItem(idsOrReceipts, (refs) => ops.deleteNow(refs));
+    return this.perItem(idsOrReceipts, (refs) => ops.delete.add(refs));
   }
 
   async touch(queue: string, receipt: string, options: TouchOptions = {}): Promise<boolean> {

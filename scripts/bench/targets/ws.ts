@@ -26,6 +26,8 @@ interface Reply {
   error?: { code: string; message: string };
   /** deleteBatch's, one per item. */
   results?: Array<{ ok: boolean }>;
+  /** sendBatch's, in order. */
+  ids?: string[];
 }
 
 const target: Target = {
@@ -104,11 +106,11 @@ const target: Target = {
         if (!r.ok && r.error?.code !== "NOT_FOUND") must(r, "delete");
         return r.ok;
       },
-      // The protocol has no batch send: a batch is that many send frames written in one go. Receives
-      // take what was pushed (up to max, waiting for the first); one deleteBatch frame acknowledges them.
+      // A batch is one sendBatch frame (bodies as UTF-8 strings). Receives take what was pushed (up
+      // to max, waiting for the first); one deleteBatch frame acknowledges them.
       batch: {
         sendBatch: async (bodies, delayMs) =>
-          Promise.all(bodies.map(async (body) => must(await request({ op: "send", queue, body, encoding: "utf8", delayMs }), "send"))),
+          must(await request({ op: "sendBatch", queue, messages: bodies.map((body) => ({ body, encoding: "utf8", delayMs })) }), "sendBatch").ids,
         async receiveBatch(max, waitMs) {
           const first = await receive(waitMs);
           return first ? [first, ...inbox.splice(0, max - 1)] : [];
