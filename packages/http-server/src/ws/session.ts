@@ -3,7 +3,7 @@
 // to ready at once (released), instead of waiting for its lease to run out.
 import type { WebSocket } from "ws";
 import { isTinyQSError, TinyQSError, type Message } from "@tinyqs/core";
-import { errorFrame, failureFrame, itemResults, messageFrame, replyFrame } from "@tinyqs/core/wire";
+import { corkForTick, errorFrame, failureFrame, itemResults, messageFrame, replyFrame } from "@tinyqs/core/wire";
 import { can, type Access, type Permission, type Principal } from "@tinyqs/core/security";
 import type { Context } from "../context.js";
 import { forbidden } from "../permissions.js";
@@ -35,7 +35,6 @@ const OP_GRANTS: Record<Request["op"], Permission> = {
 export class Session implements SubscriptionHost {
   private readonly subs = new Map<string, Subscription>();
   private closing: Promise<void> | null = null;
-  private corked = false;
   readonly pollMs: number;
 
   constructor(
@@ -80,25 +79,9 @@ export class Session implements SubscriptionHost {
 
   private sendFrame(frame: object): boolean {
     if (this.socket.readyState !== this.socket.OPEN || this.closing) return false;
-    this.cork();
+    corkForTick(this.socket); // the frames of this tick leave in one write
     this.socket.send(JSON.stringify(frame));
     return true;
-  }
-
-  /**
-   * Frames produced in the same tick (replies to a burst of requests, a batch of pushed messages)
-   * leave in one write instead of one system call each: the TCP socket under the WebSocket is
-   * corked until the next tick. `ws` keeps that socket in a private field; without it, no corking.
-   */
-  private cork(): void {
-    const tcp = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-    if (this.corked || !tcp) return;
-    this.corked = true;
-    tcp.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      tcp.uncork();
-    });
   }
 
   private async handle(text: string): Promise<void> {
