@@ -61,6 +61,19 @@ for (const file of files) {
   console.log(`\n== ${basename(file)}: ${(busy / 1000).toFixed(0)} ms busy (${(idleUs / 1000).toFixed(0)} ms idle); % of busy`);
   console.log(`-- top ${top} by self time`);
   for (const [k, us] of [...self].filter(([k]) => k !== "(idle)").sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(us)} ${pct(us)}  ${k}`);
+  // Self time by where the code lives: a package of ours, a dependency, node's internals, or the
+  // native side of a call (socket writes, GC; V8 gives those no file).
+  const byPlace = new Map();
+  for (const [id, us] of selfUs) {
+    const f = byId.get(id).callFrame;
+    if (f.functionName === "(idle)") continue;
+    const where = !f.url ? (f.functionName.startsWith("(") ? f.functionName : `native: ${f.functionName || "?"}`)
+      : /packages\/([^/]+)\//.exec(f.url)?.[1] ?? /scripts\/bench\//.exec(f.url)?.[0] ?? (/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(f.url)?.[1]) ?? (f.url.startsWith("node:") ? "node internals" : f.url);
+    const group = /tinyqs-bench/.test(f.url) ? "scripts/bench" : where;
+    byPlace.set(group, (byPlace.get(group) ?? 0) + us);
+  }
+  console.log(`-- self time by place (top ${top})`);
+  for (const [k, us] of [...byPlace].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(us)} ${pct(us)}  ${k}`);
   console.log(`-- our code by inclusive time (top ${top})`);
   for (const [k, us] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(us)} ${pct(us)}  ${k}`);
 }
