@@ -196,18 +196,12 @@ export class TinyQS implements TinyQSApi {
    */
   private async waitFor<T>(queue: string, waitMs: number, signal: AbortSignal | undefined, attempt: () => Promise<Attempt<T[]>>): Promise<T[]> {
     const deadline = Date.now() + waitMs;
-    const { wake } = this.queueOps(queue).keys;
-    // Got something and more is ready: a waiter of this queue that sleeps tries too (waiters.ts).
-    const got = (r: Attempt<T[]>) => {
-      if (r.nextDueIn === LUA_CODES.receive.MORE_READY) this.waiters.moreReady(wake);
-      return r.value;
-    };
     // Already subscribed (another waiter, or one that just left, holds the queue): if no wake comes
     // while the first attempt runs, it counts as the attempt after subscribing, and an empty one
     // sleeps at once instead of asking Redis twice (a receive loop at low rates did, every message).
-    const mark = waitMs === 0 ? null : this.waiters.mark(wake);
+    const mark = waitMs === 0 ? null : this.waiters.mark(queue);
     let result = await attempt();
-    if (result.value.length > 0 || waitMs === 0) return got(result);
+    if (result.value.length > 0 || waitMs === 0) return result.value;
     const watch = await this.waiters.hold(queue).catch((err: unknown) => {
       throw fromRedisError(err);
     });
@@ -215,15 +209,12 @@ export class TinyQS implements TinyQSApi {
     let generation = watch.generation;
     try {
       for (;;) {
-        if (this.closed || signal?.aborted) {
-          watch.passOn(); // it may have been woken: whoever waits next tries in its place
-          return [];
-        }
+        if (this.closed || signal?.aborted) return [];
         if (!tried) {
           // Subscribed now: a wake from here on is seen, so this attempt closes the gap since the first.
           generation = watch.generation;
           result = await attempt();
-          if (result.value.length > 0) return got(result);
+          if (result.value.length > 0) return result.value;
         }
         tried = false;
         const left = deadline - Date.now();

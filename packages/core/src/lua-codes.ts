@@ -15,8 +15,6 @@ export const LUA_CODES = {
     REDIRECT: -2,
     /** As nextDueIn: no delayed message and no lease is waiting to come due. */
     NOTHING_DUE: -1,
-    /** As nextDueIn: the callers got all they asked for and more messages are ready (peek: one is). */
-    MORE_READY: 0,
   },
   delete: {
     /** One character per item: deleted. */

@@ -4,13 +4,8 @@
 // waiters. Scripts publish there when a queue may have become receivable: a send or release into an
 // empty ready list, a delayed message that is now the earliest. Delayed messages coming due and
 // leases running out publish nothing: for those each queue keeps one timer, set to the earliest due
-// time that a failed attempt reported.
-// A wake (message or timer) lets ONE waiter of the queue try again, the one waiting longest, not all
-// of them: a publication says "something may be ready", not how much, and waking fifty waiters for
-// one message cost fifty attempts, fifty new timers and a script call per message at low rates.
-// Whoever gets messages while more are ready (the receive script says so) passes the wake on to the
-// next waiter (moreReady), so a burst reaches as many waiters as it has messages, each success waking
-// one more. Reconnects and shutdown still wake everyone.
+// time that a failed attempt reported. A wake (message or timer) lets every waiter of the queue try
+// again; their attempts coalesce into one script call.
 //
 // Waiting for replies (wait(), request()) shares the same connection: respond publishes the ids of
 // the requests it answered on the queue's `replied` channel, and only the waiters of those ids look.
@@ -53,34 +48,19 @@ class QueueWatch extends ChannelWatch {
   private dueAt = Infinity;
 
   onMessage(): void {
-    this.nudge();
+    this.wake();
   }
 
   override idle(): void {
     this.clearDue();
   }
 
-  /** Everyone tries again (reconnect, shutdown). */
   wake(): void {
     this.generation++;
     this.clearDue();
     const listeners = this.listeners;
     this.listeners = new Set();
     for (const fn of listeners) fn();
-  }
-
-  /**
-   * Something may be ready: the waiter waiting longest tries again (it passes the wake on if it
-   * finds more). Attempts under way see the generation move and try once more before they sleep.
-   * The due timer stays: the waiter woken may get a message and never look at what comes due.
-   */
-  nudge(): void {
-    this.generation++;
-    for (const fn of this.listeners) {
-      this.listeners.delete(fn);
-      fn();
-      return;
-    }
   }
 
   /** Wake this queue's waiters in `ms` (a delayed message or a lease comes due), unless sooner already. */
@@ -90,11 +70,7 @@ class QueueWatch extends ChannelWatch {
     if (at >= this.dueAt) return;
     this.clearDue();
     this.dueAt = at;
-    this.dueTimer = setTimeout(() => {
-      this.dueTimer = null;
-      this.dueAt = Infinity;
-      this.nudge();
-    }, ms + 1); // +1: never wake a hair before it is due
+    this.dueTimer = setTimeout(() => this.wake(), ms + 1); // +1: never wake a hair before it is due
   }
 
   /** Resolves on the next wake, after `ms`, or when `signal` aborts, whichever comes first. */
@@ -157,8 +133,6 @@ export interface Watch {
   unchangedSince(mark: WatchMark): boolean;
   wakeIn(ms: number): void;
   next(ms: number, signal?: AbortSignal): Promise<void>;
-  /** Hand a wake this waiter will not use on to the next waiter (it leaves without trying). */
-  passOn(): void;
   release(): void;
 }
 
@@ -187,29 +161,15 @@ export class Waiters {
       unchangedSince: (mark) => mark.watch === watch && mark.generation === watch.generation,
       wakeIn: (ms) => watch.wakeIn(ms),
       next: (ms, signal) => watch.next(ms, signal),
-      passOn: () => watch.nudge(),
       release: () => this.release(channel, watch),
     };
   }
 
   /** Where the queue's live subscription stands now, or null when it has none (nobody holds or lingers on it). */
-  mark(wakeChannel: string): WatchMark | null {
-    const watch = this.watches.get(wakeChannel);
+  mark(queue: string): WatchMark | null {
+    const watch = this.watches.get(this.keys.queue(queue).wake);
     if (!(watch instanceof QueueWatch) || !watch.live || this.subscriber.status !== "ready") return null;
     return { watch, generation: watch.generation };
-  }
-
-  /**
-   * A receive on the queue whose wake channel this is got what it asked for and more messages are
-   * ready: the next two local waiters, if any, try too. Two, so that a burst into a queue with many
-   * sleeping waiters reaches them in a number of round trips that grows with the log of their
-   * count, not one after the other; over-waking is bounded by that factor. A Map lookup when nobody waits.
-   */
-  moreReady(wakeChannel: string): void {
-    const watch = this.watches.get(wakeChannel);
-    if (!(watch instanceof QueueWatch)) return;
-    watch.nudge();
-    watch.nudge();
   }
 
   /** Whether the queue's replied channel is subscribed right now (so a reply from now on is announced here). */

@@ -525,7 +525,7 @@ export function describeSemantics(label: string, makeEngine: (options?: EngineOp
         for (const r of got) expect(r.at).toBeLessThan(150 + WAKE_MS);
       });
 
-      it("a burst reaches every waiter: a wake goes to one waiter, and each that finds more passes it on", async () => {
+      it("a burst reaches every waiter: 40 waiters of two engines, 40 messages in one batch, one each", async () => {
         const q = qn();
         const engines = [tq, another()];
         const N = 40;

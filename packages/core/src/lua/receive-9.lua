@@ -42,12 +42,9 @@ Output:
                 call again with that queue's keys
   {nextDueIn, outboxLength, id, receiveCount, body, id, receiveCount, body, ...}
                 the messages in the order the callers are to get them: each caller in turn takes up
-                to its max (peek: at most one message, not reserved). nextDueIn is MORE_READY (0)
-                if the callers got all they asked for and more messages are ready (peek: if there is
-                one), else the number of ms until a delayed message or a lease is due, or
-                NOTHING_DUE (-1) if none. The engine wakes more long-polling receivers on
-                MORE_READY, so the callers being served in full is not enough: the ready list must
-                hold more. outboxLength counts dead letters waiting for hand-off (always 0
+                to its max (peek: at most one message, not reserved). nextDueIn is the number of ms
+                until a delayed message or a lease is due, NOTHING_DUE (-1) if none, or 0 if the
+                callers got all they asked for. outboxLength counts dead letters waiting for hand-off (always 0
                 unless ARGV[2] is "").
 ]]
 local rcall = redis.call
@@ -156,6 +153,6 @@ if dead > 0 then
   rcall('HINCRBY', stats, 'deadLettered', dead)
   if deadName ~= '' then rcall('PUBLISH', ARGV[5], '') end
 end
-if taken < asked or rcall('LLEN', ready) == 0 then out[1] = nextDueIn() end
+if taken < asked then out[1] = nextDueIn() end
 if deadName == '' then out[2] = rcall('LLEN', KEYS[7]) end
 return out
