@@ -236,7 +236,7 @@ export class TinyQS implements TinyQSApi {
     return deleted!;
   }
 
-  /** One script call for all of them (shared with the deletes of the same tick); per item: true deleted, false unknown, stale or not a receipt. */
+  /** One script call for all of them (shared with the deletes issued in the same turn of the event loop); per item: true deleted, false unknown, stale or not a receipt. */
   async deleteBatch(queue: string, idsOrReceipts: string[]): Promise<boolean[]> {
     const ops = this.queueOps(queue);
     checkRefs("deleteBatch", idsOrReceipts);
