@@ -10,6 +10,8 @@ export interface CliOptions {
   target: string;
   /** Serve the server targets over TLS (tinyqs-tcp/-http with --tls-cert/--tls-key; clients trust a throwaway CA). */
   tls: boolean;
+  /** Write a V8 CPU profile of every run's client and server processes into this folder. */
+  cpuProf: string | null;
   settings: Settings;
 }
 
@@ -42,6 +44,9 @@ export const USAGE = `usage: pnpm bench [flags]
   --idle-queues N     N other queues with one receiver each, long-polling all run long (engine)
   --durability-replicas N  the engine waits for N replicas per write (durability.replicas); the private
                       Redis gets N replicas (--replicaof). Engine target only; compare with a run without
+  --cpu-prof DIR      write a V8 CPU profile (node --cpu-prof) of each run's benchmark process and of
+                      its server process into DIR, named <target>-<scenario>-r<round>-client|server;
+                      summarise them with \`node scripts/bench/profile-summary.mjs DIR/*.cpuprofile\`
   --timeout S         give up on a run after S seconds (default ${DEFAULT_SETTINGS.timeoutMs / 1000}; ${SERVER_TARGET_TIMEOUT_MS / 1000} for a server target)`;
 
 function positiveInt(flag: string, v: string | undefined): number {
@@ -58,6 +63,7 @@ export function parseArgs(argv: string[]): CliOptions {
     redis: null,
     target: "engine",
     tls: false,
+    cpuProf: null,
     settings: { ...DEFAULT_SETTINGS },
   };
   let timeoutGiven = false;
@@ -87,6 +93,7 @@ export function parseArgs(argv: string[]): CliOptions {
       case "--redis": o.redis = value() ?? null; if (!o.redis) throw new Error("--redis needs a URL"); break;
       case "--target": o.target = value() ?? ""; break;
       case "--tls": o.tls = true; break;
+      case "--cpu-prof": o.cpuProf = value() ?? null; if (!o.cpuProf) throw new Error("--cpu-prof needs a folder"); break;
       case "--wait-ms": o.settings.waitMs = positiveInt(flag, value()); break;
       case "--window": o.settings.window = positiveInt(flag, value()); break;
       case "--concurrency": o.settings.concurrency = positiveInt(flag, value()); break;

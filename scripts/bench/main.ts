@@ -4,7 +4,8 @@
 // This file only orchestrates: get a Redis, run every (round, scenario) in its own child process
 // (child.ts), print each result as it comes, then the medians.
 import { fork, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { join, resolve as resolvePath } from "node:path";
 import { Redis } from "ioredis";
 import { RedisServer } from "@tinyqs/test-support/redis-server";
 import { makeTestCerts } from "@tinyqs/test-support/certs";
@@ -64,7 +65,8 @@ async function waitForReplicas(url: string, n: number): Promise<void> {
 /** Run one job in a fresh child; a crash or hang becomes a failed result instead of stopping the benchmark. */
 function runChild(entry: ChildEntry, job: ChildJob): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = fork(entry.file, [JSON.stringify(job)], { execArgv: entry.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const { execArgv, env } = profiling(entry, job);
+    const child = fork(entry.file, [JSON.stringify(job)], { execArgv, env, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     current = child;
     let reply: ChildReply | null = null;
     // The child enforces the timeout itself and reports; this is the backstop if it cannot.
@@ -78,6 +80,19 @@ function runChild(entry: ChildEntry, job: ChildJob): Promise<RunResult> {
       resolve(failed(job, why));
     });
   });
+}
+
+/** --cpu-prof DIR: node's --cpu-prof for the run's own process and (through the variable that
+ * targets/server-process.ts reads) for the server process it starts, one named file each. */
+function profiling(entry: ChildEntry, job: ChildJob): { execArgv: string[]; env: NodeJS.ProcessEnv } {
+  if (!opts.cpuProf) return { execArgv: entry.execArgv, env: process.env };
+  const dir = resolvePath(opts.cpuProf);
+  mkdirSync(dir, { recursive: true });
+  const name = (side: string) => `--cpu-prof --cpu-prof-dir=${dir} --cpu-prof-name=${job.target}-${job.scenario}-r${job.round}-${side}.cpuprofile`;
+  return {
+    execArgv: [...entry.execArgv, ...name("client").split(" ")],
+    env: { ...process.env, TINYQS_BENCH_SERVER_NODE_ARGS: `${process.env.TINYQS_BENCH_SERVER_NODE_ARGS ?? ""} ${name("server")}`.trim() },
+  };
 }
 
 function failed(job: ChildJob, error: string): RunResult {

@@ -8,7 +8,7 @@
 import type { ConnectionOptions } from "node:tls";
 import WebSocket from "ws";
 import { TinyQSError, type Message } from "@tinyqs/core";
-import { errorFromJson, messageFromFrame, type RequestFrame } from "@tinyqs/core/wire";
+import { corkForTick, errorFromJson, messageFromFrame, type RequestFrame } from "@tinyqs/core/wire";
 import { tlsError } from "./tls.js";
 
 export { webSocketUrl } from "@tinyqs/core/wire";
@@ -153,6 +153,7 @@ export class WsConnection {
         reject(new TinyQSError("TIMEOUT", `no reply to ${fields.op} from ${this.o.url} within ${this.o.timeoutMs} ms`));
       }, this.o.timeoutMs);
       this.waiting.set(requestId, { resolve, reject, timer });
+      corkForTick(this.socket); // the requests of this tick (a worker's acknowledgements) leave in one write
       this.socket.send(JSON.stringify({ ...fields, requestId }));
     });
   }

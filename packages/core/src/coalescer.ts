@@ -49,9 +49,11 @@ export class Coalescer<I, R> {
   private schedule(): void {
     if (this.scheduled || this.inFlight >= this.maxInFlight) return;
     this.scheduled = true;
-    // nextTick runs after the current chain of promise callbacks, so a burst of awaits resuming
-    // together (fifty receive loops) lands in one batch.
-    process.nextTick(() => this.run());
+    // setImmediate runs once the event loop has handled every I/O event that was ready, so a burst
+    // of awaits resuming together (fifty receive loops) lands in one batch, and so do the requests
+    // that many sockets of a server delivered in the same turn of the loop (with nextTick, each
+    // socket's requests went out in a script call of their own).
+    setImmediate(() => this.run());
   }
 
   private run(): void {

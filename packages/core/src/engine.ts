@@ -197,18 +197,27 @@ export class TinyQS implements TinyQSApi {
    */
   private async waitFor<T>(queue: string, waitMs: number, signal: AbortSignal | undefined, attempt: () => Promise<Attempt<T[]>>): Promise<T[]> {
     const deadline = Date.now() + waitMs;
+    // Already subscribed (another waiter, or one that just left, holds the queue): if no wake comes
+    // while the first attempt runs, it counts as the attempt after subscribing, and an empty one
+    // sleeps at once instead of asking Redis twice (a receive loop at low rates did, every message).
+    const mark = waitMs === 0 ? null : this.waiters.mark(queue);
     let result = await attempt();
     if (result.value.length > 0 || waitMs === 0) return result.value;
     const watch = await this.waiters.hold(queue).catch((err: unknown) => {
       throw fromRedisError(err);
     });
+    let tried = mark !== null && watch.unchangedSince(mark);
+    let generation = watch.generation;
     try {
       for (;;) {
         if (this.closed || signal?.aborted) return [];
-        // Subscribed now: a wake from here on is seen, so this attempt closes the gap since the first.
-        const generation = watch.generation;
-        result = await attempt();
-        if (result.value.length > 0) return result.value;
+        if (!tried) {
+          // Subscribed now: a wake from here on is seen, so this attempt closes the gap since the first.
+          generation = watch.generation;
+          result = await attempt();
+          if (result.value.length > 0) return result.value;
+        }
+        tried = false;
         const left = deadline - Date.now();
         if (left <= 0 || signal?.aborted || this.closed) return result.value;
         if (watch.generation !== generation) continue;
@@ -224,14 +233,15 @@ export class TinyQS implements TinyQSApi {
 
   async delete(queue: string, idOrReceipt: string): Promise<boolean> {
     const ops = this.queueOps(queue);
-    return ops.delete.add(checkIdOrReceipt(idOrReceipt));
+    const [deleted] = await ops.delete.add([checkIdOrReceipt(idOrReceipt)]);
+    return deleted!;
   }
 
-  /** One script call for all of them; per item: true deleted, false unknown, stale or not a receipt. */
+  /** One script call for all of them (shared with the deletes issued in the same turn of the event loop); per item: true deleted, false unknown, stale or not a receipt. */
   async deleteBatch(queue: string, idsOrReceipts: string[]): Promise<boolean[]> {
     const ops = this.queueOps(queue);
     checkRefs("deleteBatch", idsOrReceipts);
-    return this.perItem(idsOrReceipts, (refs) => ops.deleteNow(refs));
+    return this.perItem(idsOrReceipts, (refs) => ops.delete.add(refs));
   }
 
   async touch(queue: string, receipt: string, options: TouchOptions = {}): Promise<boolean> {

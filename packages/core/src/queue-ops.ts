@@ -35,18 +35,20 @@ export interface QueueOps {
   keys: QueueKeys;
   send: Coalescer<SendGroup, string[] | TinyQSError>;
   receive: Coalescer<ReceiveGroup, Attempt<Message[]>>;
-  delete: Coalescer<string, boolean>;
-  /** A batch already gathered by its caller (deleteBatch): one script call now, no coalescing. */
-  deleteNow: (items: string[]) => Promise<boolean[]>;
+  /** Groups of refs: one for delete, many for deleteBatch. Concurrent deleteBatch calls (fifty
+   * consumer loops acknowledging a few messages each) merge into one script call like deletes do. */
+  delete: Coalescer<string[], boolean[]>;
 }
+
+/** The most refs one delete script call carries (a deleteBatch of more goes alone). */
+const MAX_DELETE_REFS = 1000;
 
 export function createQueueOps(queue: string, keys: QueueKeys, conn: Connection, deadLetters: DeadLetters): QueueOps {
   return {
     keys,
     send: new Coalescer((groups) => flushSends(conn, keys, groups), { maxWeight: BATCH_BYTES, weigh: (g) => batchWeight(g.bodies) }),
     receive: new Coalescer((groups) => flushReceives(deadLetters, queue, keys, groups), { weigh: (g) => g.max }),
-    delete: new Coalescer((items) => flushDeletes(conn, keys, items)),
-    deleteNow: (items) => flushDeletes(conn, keys, items),
+    delete: new Coalescer((groups) => flushDeleteGroups(conn, keys, groups), { maxWeight: MAX_DELETE_REFS, weigh: (g) => g.length }),
   };
 }
 
@@ -91,9 +93,15 @@ async function flushReceives(deadLetters: DeadLetters, queue: string, keys: Queu
   return groups.map((g) => ({ value: messages.slice(at, (at += g.max)), nextDueIn }));
 }
 
-async function flushDeletes(conn: Connection, keys: QueueKeys, items: string[]): Promise<boolean[]> {
+async function flushDeleteGroups(conn: Connection, keys: QueueKeys, groups: string[][]): Promise<boolean[][]> {
+  const items = groups.length === 1 ? groups[0]! : groups.flat();
   const reply = (await conn.run("delete", scriptKeys.delete(keys), items)) as string;
-  return items.map((_, i) => reply[i] === LUA_CODES.delete.DELETED);
+  let at = 0;
+  return groups.map((g) => {
+    const done = new Array<boolean>(g.length);
+    for (let k = 0; k < g.length; k++) done[k] = reply[at++] === LUA_CODES.delete.DELETED;
+    return done;
+  });
 }
 
 /** receive-9.lua's ARGV for some callers: runs of equal wants as (callers, max, visibilityMs). */

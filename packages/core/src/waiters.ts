@@ -121,8 +121,16 @@ export interface ReplyExpectation {
   release(): void;
 }
 
+/** A queue's subscription as it was at one moment (Waiters.mark). */
+export interface WatchMark {
+  readonly watch: object;
+  readonly generation: number;
+}
+
 export interface Watch {
   readonly generation: number;
+  /** The subscription was live at `mark` and no wake came since: an attempt started then missed nothing. */
+  unchangedSince(mark: WatchMark): boolean;
   wakeIn(ms: number): void;
   next(ms: number, signal?: AbortSignal): Promise<void>;
   release(): void;
@@ -150,10 +158,18 @@ export class Waiters {
       get generation() {
         return watch.generation;
       },
+      unchangedSince: (mark) => mark.watch === watch && mark.generation === watch.generation,
       wakeIn: (ms) => watch.wakeIn(ms),
       next: (ms, signal) => watch.next(ms, signal),
       release: () => this.release(channel, watch),
     };
+  }
+
+  /** Where the queue's live subscription stands now, or null when it has none (nobody holds or lingers on it). */
+  mark(queue: string): WatchMark | null {
+    const watch = this.watches.get(this.keys.queue(queue).wake);
+    if (!(watch instanceof QueueWatch) || !watch.live || this.subscriber.status !== "ready") return null;
+    return { watch, generation: watch.generation };
   }
 
   /** Whether the queue's replied channel is subscribed right now (so a reply from now on is announced here). */

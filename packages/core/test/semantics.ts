@@ -525,6 +525,30 @@ export function describeSemantics(label: string, makeEngine: (options?: EngineOp
         for (const r of got) expect(r.at).toBeLessThan(150 + WAKE_MS);
       });
 
+      it("a burst reaches every waiter: 40 waiters of two engines, 40 messages in one batch, one each", async () => {
+        const q = qn();
+        const engines = [tq, another()];
+        const N = 40;
+        const waiters = Array.from({ length: N }, (_, i) => engines[i % 2]!.receive(q, { waitMs: 10_000 }));
+        await sleep(150);
+        await tq.sendBatch(q, Array.from({ length: N }, (_, i) => String(i)));
+        const got = await Promise.all(waiters);
+        expect(got.map((m) => Number(m?.body.toString())).sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => i));
+      });
+
+      it("a waiter that gave up does not take the wake: the one behind it gets the message", async () => {
+        const q = qn();
+        const ac = new AbortController();
+        const first = tq.receive(q, { waitMs: 10_000, signal: ac.signal });
+        await sleep(50);
+        const second = tq.receive(q, { waitMs: 10_000 });
+        await sleep(100);
+        ac.abort(); // the longest waiter leaves just as the send's wake comes for it
+        await tq.send(q, "for whoever waits");
+        expect(await first).toBeNull();
+        expect((await second)?.body.toString()).toBe("for whoever waits");
+      });
+
       it("an aborted wait gives up promptly and reserves nothing", async () => {
         const q = qn();
         const ac = new AbortController();

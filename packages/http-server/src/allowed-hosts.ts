@@ -45,18 +45,30 @@ export function hostCheck(names: readonly string[]): HostCheck {
     else exact.add(name);
   };
   names.forEach(add);
+  // Clients send the same few Host headers again and again: their verdicts are kept (a handful of
+  // entries, emptied when full) instead of parsing each request's header anew.
+  const verdicts = new Map<string, boolean>();
+  const judge = (hostHeader: string): boolean => {
+    const name = hostNameOf(hostHeader);
+    if (name === null) return false;
+    if (isIP(name.startsWith("[") ? name.slice(1, -1) : name) !== 0) return true;
+    if (name === "localhost" || name.endsWith(".localhost") || exact.has(name)) return true;
+    return suffixes.some((s) => name === s.slice(1) || name.endsWith(s));
+  };
   return {
     allows(hostHeader) {
       if (hostHeader === undefined) return true;
-      const name = hostNameOf(hostHeader);
-      if (name === null) return false;
-      if (isIP(name.startsWith("[") ? name.slice(1, -1) : name) !== 0) return true;
-      if (name === "localhost" || name.endsWith(".localhost") || exact.has(name)) return true;
-      return suffixes.some((s) => name === s.slice(1) || name.endsWith(s));
+      let ok = verdicts.get(hostHeader);
+      if (ok === undefined) {
+        if (verdicts.size >= 64) verdicts.clear();
+        verdicts.set(hostHeader, (ok = judge(hostHeader)));
+      }
+      return ok;
     },
     add(name) {
       const n = hostNameOf(name);
       if (n && n !== "") add(n);
+      verdicts.clear();
     },
   };
 }

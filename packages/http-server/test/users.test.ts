@@ -126,6 +126,7 @@ describe("WebSocket with --users", () => {
     await expect(WsClient.open(`${s.wsUrl}?token=wrong`)).rejects.toMatchObject({ status: 401 });
     const producer = await WsClient.open(s.wsUrl, { headers: basic("producer", "p-pass") });
     expect((await producer.request("send", { queue: "orders.ws", body: "aGk=" })).id).toEqual(expect.any(String));
+    expect((await producer.request("sendBatch", { queue: "orders.ws", messages: [{ body: "aGk=" }] })).ids).toEqual([expect.any(String)]);
     expect((await producer.request("send", { queue: "billing", body: "aGk=" })).error).toEqual({ code: "FORBIDDEN", message: 'user "producer" may not send on queue "billing"' });
     expect((await producer.request("subscribe", { queue: "orders.ws", prefetch: 1 })).error.code).toBe("FORBIDDEN");
     producer.socket.close();
@@ -134,6 +135,7 @@ describe("WebSocket with --users", () => {
     const [m] = await worker.waitMessages(1, "orders.ws");
     expect((await worker.request("delete", { queue: "orders.ws", receipt: m!.receipt })).error).toBeUndefined();
     expect((await worker.request("send", { queue: "orders.ws", body: "aGk=" })).error.code).toBe("FORBIDDEN");
+    expect((await worker.request("sendBatch", { queue: "orders.ws", messages: [{ body: "aGk=" }] })).error.code).toBe("FORBIDDEN");
     worker.socket.close();
   });
 });

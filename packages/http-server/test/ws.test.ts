@@ -177,6 +177,41 @@ describe("ops and replies", () => {
     expect(await stats(q)).toMatchObject({ delayed: 1 });
   });
 
+  it("sendBatch: many messages in one frame, base64 unless an item says utf8, each with its delayMs; ids in order", async () => {
+    const c = await client();
+    const q = uniqueQueue();
+    const r = await c.request("sendBatch", {
+      queue: q,
+      messages: [{ body: ALL_BYTES.toString("base64") }, { body: "héllo", encoding: "utf8" }, { body: "", delayMs: 60_000 }, { body: "dA==", dedupId: "d-1" }],
+    });
+    expect(r).toEqual({ op: "reply", requestId: expect.any(String), ok: true, ids: [expect.stringMatching(/^\d+-\d+$/), expect.any(String), expect.any(String), expect.any(String)] });
+    const got = (await json(await fetch(`${s.url}/v1/queues/${q}/messages?max=10`))).body.messages;
+    expect(got.map((m: any) => m.id)).toEqual([r.ids[0], r.ids[1], r.ids[3]]);
+    expect(Buffer.from(got[0].body, "base64").equals(ALL_BYTES)).toBe(true);
+    expect(Buffer.from(got[1].body, "base64").toString()).toBe("héllo");
+    expect(await stats(q)).toMatchObject({ delayed: 1 });
+    // the same dedupId again within the window: nothing stored, the first message's id
+    const again = await c.request("sendBatch", { queue: q, messages: [{ body: "dA==", dedupId: "d-1" }] });
+    expect(again.ids).toEqual([r.ids[3]]);
+    expect((await c.request("sendBatch", { queue: q, messages: [] })).ids).toEqual([]);
+  });
+
+  it("sendBatch is whole or nothing: a bad item, too many items or a body over the limit store nothing", async () => {
+    const c = await client();
+    const q = uniqueQueue();
+    const bad = await c.request("sendBatch", { queue: q, messages: [{ body: "aGk=" }, { body: "not base64!" }] });
+    expect(bad.error).toEqual({ code: "BAD_ARGUMENT", message: "messages[1].body is not valid base64" });
+    const extra = await c.request("sendBatch", { queue: q, messages: [{ body: "aGk=", colour: "red" }] });
+    expect(extra.error).toEqual({ code: "BAD_ARGUMENT", message: 'messages[0] has unknown field "colour"' });
+    const many = await c.request("sendBatch", { queue: q, messages: Array.from({ length: 1001 }, () => ({ body: "" })) });
+    expect(many.error).toEqual({ code: "BAD_ARGUMENT", message: "a batch holds at most 1000 messages, got 1001" });
+    expect((await c.request("sendBatch", { queue: q, messages: "aGk=" })).error.code).toBe("BAD_ARGUMENT");
+    await json(await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", headers: JSON_TYPE, body: JSON.stringify({ maxMessageBytes: 4 }) }));
+    const big = await c.request("sendBatch", { queue: q, messages: [{ body: "aGk=" }, { body: Buffer.from("12345").toString("base64") }] });
+    expect(big.error.code).toBe("TOO_BIG");
+    expect(await stats(q)).toMatchObject({ ready: 0, delayed: 0 });
+  });
+
   it("requestId may be a number and is echoed as given", async () => {
     const c = await client();
     const reply = c.waitFor((f) => f.requestId === 42);

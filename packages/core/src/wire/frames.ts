@@ -14,6 +14,7 @@ export type RequestFrame =
   | { op: "subscribe"; queue: string; prefetch: number; visibilityMs?: number }
   | { op: "unsubscribe"; queue: string }
   | { op: "send"; queue: string; body: string; encoding?: "base64" | "utf8"; delayMs?: number; dedupId?: string }
+  | { op: "sendBatch"; queue: string; messages: Array<{ body: string; encoding?: "base64" | "utf8"; delayMs?: number; dedupId?: string }> }
   | { op: "delete"; queue: string; receipt: string }
   | { op: "touch"; queue: string; receipt: string; visibilityMs?: number }
   | { op: "release"; queue: string; receipt: string; delayMs?: number }
@@ -27,6 +28,7 @@ export const OP_FIELDS = {
   subscribe: ["queue", "prefetch", "visibilityMs"],
   unsubscribe: ["queue"],
   send: ["queue", "body", "encoding", "delayMs", "dedupId"],
+  sendBatch: ["queue", "messages"],
   delete: ["queue", "receipt"],
   touch: ["queue", "receipt", "visibilityMs"],
   release: ["queue", "receipt", "delayMs"],

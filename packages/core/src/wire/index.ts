@@ -20,4 +20,5 @@ export {
   type RequestFrame,
   type RequestId,
 } from "./frames.js";
+export { corkForTick } from "./ws-cork.js";
 export { REDIS_ERRORS, configFromPairs, errorFromResp, unknownCommand, unknownSubcommand, wrongArity } from "./resp.js";

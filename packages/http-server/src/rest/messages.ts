@@ -2,12 +2,13 @@
 // release, and the batch delete and touch). A single received message is the raw body with its metadata in `tinyqs-*` headers, so a
 // shell script needs nothing but curl; everything with several messages is JSON, bodies in base64.
 import { Router, type Response } from "express";
-import { LIMITS, TinyQSError, checkDedupId, type BrowseState, type Message } from "@tinyqs/core";
-import { HEADERS, ROUTES, bodyFromJson, browsedToJson, itemResults, messageHeaders, messageToJson, receiptsFromJson } from "@tinyqs/core/wire";
+import { TinyQSError, checkDedupId, type BrowseState, type Message } from "@tinyqs/core";
+import { HEADERS, ROUTES, browsedToJson, itemResults, messageHeaders, messageToJson, receiptsFromJson } from "@tinyqs/core/wire";
 import { readBody, readJson } from "../body.js";
 import type { Context } from "../context.js";
 import { checkWait } from "../params.js";
 import { on } from "./route.js";
+import { parseBatch, sendGrouped } from "../send-batch.js";
 import { whileConnected } from "./while-connected.js";
 
 export function messageRoutes(ctx: Context): Router {
@@ -23,7 +24,7 @@ export function messageRoutes(ctx: Context): Router {
   });
 
   on(r, ROUTES.sendBatch, async (req, res) => {
-    const items = parseBatch(await readJson(req, res, limits.maxJsonBytes, limits.bodies), limits.maxMessageBytes);
+    const items = parseBatch(await readJson(req, res, limits.maxJsonBytes, limits.bodies), limits.maxMessageBytes, "utf8");
     res.status(201).json({ ids: await sendGrouped(ctx, req.params.queue, items) });
   });
 
@@ -108,71 +109,4 @@ function putBack(ctx: Context, messages: Message[]): Promise<unknown> {
 function sendRaw(res: Response, m: Message): void {
   res.status(200).set({ "Content-Type": "application/octet-stream", "Cache-Control": "no-store", ...messageHeaders(m) });
   res.send(m.body);
-}
-
-interface BatchItem {
-  body: Buffer;
-  delayMs: number | undefined;
-  dedupId: string | undefined;
-}
-
-/** `{ "messages": [ { "body", "encoding"?: "utf8" | "base64", "delayMs"?, "dedupId"? } ] }` */
-function parseBatch(json: unknown, maxMessageBytes: number): BatchItem[] {
-  const messages = (json as { messages?: unknown } | null)?.messages;
-  if (typeof json !== "object" || json === null || Array.isArray(json) || !Array.isArray(messages)) {
-    throw new TinyQSError("BAD_ARGUMENT", 'a batch is { "messages": [ { "body", "encoding"?, "delayMs"?, "dedupId"? } ] }');
-  }
-  if (messages.length > LIMITS.maxBatch) {
-    throw new TinyQSError("BAD_ARGUMENT", `a batch holds at most ${LIMITS.maxBatch} messages, got ${messages.length}`);
-  }
-  return messages.map((item: unknown, i) => {
-    if (typeof item !== "object" || item === null || Array.isArray(item)) throw new TinyQSError("BAD_ARGUMENT", `messages[${i}] must be an object`);
-    const { body, encoding, delayMs, dedupId, ...rest } = item as Record<string, unknown>;
-    const extra = Object.keys(rest);
-    if (extra.length) throw new TinyQSError("BAD_ARGUMENT", `messages[${i}] has unknown field ${JSON.stringify(extra[0])}`);
-    if (delayMs !== undefined && typeof delayMs !== "number") throw new TinyQSError("BAD_ARGUMENT", `messages[${i}].delayMs must be an integer`);
-    const bytes = bodyFromJson(body, encoding ?? "utf8", `messages[${i}]`);
-    if (bytes.length > maxMessageBytes) {
-      throw new TinyQSError("TOO_BIG", `messages[${i}] is ${bytes.length} bytes; this server accepts at most ${maxMessageBytes}`);
-    }
-    return { body: bytes, delayMs, dedupId: checkDedupIdOf(dedupId, i) };
-  });
-}
-
-/** A batch item's dedupId, its error naming the item. */
-function checkDedupIdOf(dedupId: unknown, i: number): string | undefined {
-  try {
-    return checkDedupId(dedupId);
-  } catch (e) {
-    throw new TinyQSError("BAD_ARGUMENT", `messages[${i}].${(e as Error).message.replace(/^a /, "")}`);
-  }
-}
-
-/**
- * The engine takes one delay per sendBatch. Messages with different delays are sent as one batch per
- * delay, issued in the same tick (the engine merges them into one Redis script call). So that one
- * group cannot fail on size after another was stored, sizes are checked against the queue's limit
- * first whenever there is more than one group.
- */
-async function sendGrouped(ctx: Context, queue: string, items: BatchItem[]): Promise<string[]> {
-  const groups = new Map<number | undefined, number[]>();
-  items.forEach((item, i) => {
-    const g = groups.get(item.delayMs);
-    if (g) g.push(i);
-    else groups.set(item.delayMs, [i]);
-  });
-  if (groups.size > 1) {
-    const { maxMessageBytes } = await ctx.api.getConfig(queue);
-    const i = items.findIndex((m) => m.body.length > maxMessageBytes);
-    if (i >= 0) throw new TinyQSError("TOO_BIG", `messages[${i}] is ${items[i]!.body.length} bytes; queue ${queue} accepts at most ${maxMessageBytes}`);
-  }
-  const ids: string[] = new Array<string>(items.length);
-  await Promise.all(
-    [...groups].map(async ([delayMs, indexes]) => {
-      const dedupIds = indexes.some((i) => items[i]!.dedupId !== undefined) ? indexes.map((i) => items[i]!.dedupId) : undefined;
-      const got = await ctx.api.sendBatch(queue, indexes.map((i) => items[i]!.body), { delayMs, dedupIds });
-      indexes.forEach((index, k) => (ids[index] = got[k]!));
-    }),
-  );
-  return ids;
 }

@@ -42,9 +42,12 @@ function refuse(socket: Duplex, status: number, code: string, message: string, e
 }
 
 export function attachWebSocket(server: Server, o: WsOptions): { close(): Promise<void>; recheck(): void } {
-  // A send frame carries one message in base64, plus a little JSON around it.
+  // A send frame carries one message in base64, plus a little JSON around it; a sendBatch frame is
+  // held to the same size (its bodies together), as REST's batch send is held to its JSON limit.
   const maxPayload = Math.ceil(o.ctx.limits.maxMessageBytes / 3) * 4 + 64 * 1024;
-  const wss = new WebSocketServer({ noServer: true, maxPayload });
+  // No permessage-deflate (ws's default, written out): compressing every small frame costs more CPU
+  // than the bytes it saves on the networks a queue runs on, and a client that offers it gets none.
+  const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false });
   const sessions = new Map<WebSocket, Session>();
   const alive = new WeakSet<WebSocket>();
 

@@ -9,11 +9,17 @@
 // prefetch ceiling is the server's own.
 import { OPTION_RANGES, TinyQSError, checkDedupId, checkIdOrReceipt, checkInt, checkQueueName } from "@tinyqs/core";
 import { OP_FIELDS, bodyFromJson, receiptsFromJson, type Op, type RequestFrame, type RequestId } from "@tinyqs/core/wire";
+import { parseBatch, type BatchItem } from "../send-batch.js";
 
 export type { RequestId } from "@tinyqs/core/wire";
 
-/** A frame with its body decoded: a send's Buffer in place of the frame's text and its `encoding`. */
-type Decoded<F> = F extends { op: "send" } ? Omit<F, "body" | "encoding"> & { body: Buffer } : F;
+/** A frame with its bodies decoded: a send's Buffer in place of the frame's text and its `encoding`;
+ * a sendBatch's items checked (sizes against the server's limit come later, in the session). */
+type Decoded<F> = F extends { op: "send" }
+  ? Omit<F, "body" | "encoding"> & { body: Buffer }
+  : F extends { op: "sendBatch" }
+    ? Omit<F, "messages"> & { messages: BatchItem[] }
+    : F;
 
 /** A checked request: core's RequestFrame of its op, decoded, with the requestId its reply echoes. */
 export type Request = Decoded<RequestFrame> & { requestId: RequestId };
@@ -108,6 +114,9 @@ export function parseRequest(text: string, maxPrefetch: number): Request {
           op, requestId, queue,
           body: bodyFromJson(f.body, f.encoding ?? "base64", "send"), delayMs: optional("delayMs", f.delayMs), dedupId: checkDedupId(f.dedupId),
         };
+      // The items as REST's batch route takes them, bodies base64 unless an item says utf8, as in send.
+      case "sendBatch":
+        return { op, requestId, queue, messages: parseBatch({ messages: f.messages }, Infinity, "base64") };
       case "delete":
         return { op, requestId, queue, receipt: receiptOf(f.receipt) };
       case "touch":

@@ -3,11 +3,12 @@
 // to ready at once (released), instead of waiting for its lease to run out.
 import type { WebSocket } from "ws";
 import { isTinyQSError, TinyQSError, type Message } from "@tinyqs/core";
-import { errorFrame, failureFrame, itemResults, messageFrame, replyFrame } from "@tinyqs/core/wire";
+import { corkForTick, errorFrame, failureFrame, itemResults, messageFrame, replyFrame } from "@tinyqs/core/wire";
 import { can, type Access, type Permission, type Principal } from "@tinyqs/core/security";
 import type { Context } from "../context.js";
 import { forbidden } from "../permissions.js";
 import { FrameError, parseRequest, type Request } from "./protocol.js";
+import { sendGrouped } from "../send-batch.js";
 import { Subscription, type SubscriptionHost } from "./subscription.js";
 
 export interface SessionOptions {
@@ -21,6 +22,7 @@ export interface SessionOptions {
 /** The grant each op needs on its queue (--users): sending, or receiving and settling deliveries. */
 const OP_GRANTS: Record<Request["op"], Permission> = {
   send: "send",
+  sendBatch: "send",
   subscribe: "receive",
   unsubscribe: "receive",
   delete: "receive",
@@ -33,7 +35,6 @@ const OP_GRANTS: Record<Request["op"], Permission> = {
 export class Session implements SubscriptionHost {
   private readonly subs = new Map<string, Subscription>();
   private closing: Promise<void> | null = null;
-  private corked = false;
   readonly pollMs: number;
 
   constructor(
@@ -78,25 +79,9 @@ export class Session implements SubscriptionHost {
 
   private sendFrame(frame: object): boolean {
     if (this.socket.readyState !== this.socket.OPEN || this.closing) return false;
-    this.cork();
+    corkForTick(this.socket); // the frames of this tick leave in one write
     this.socket.send(JSON.stringify(frame));
     return true;
-  }
-
-  /**
-   * Frames produced in the same tick (replies to a burst of requests, a batch of pushed messages)
-   * leave in one write instead of one system call each: the TCP socket under the WebSocket is
-   * corked until the next tick. `ws` keeps that socket in a private field; without it, no corking.
-   */
-  private cork(): void {
-    const tcp = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-    if (this.corked || !tcp) return;
-    this.corked = true;
-    tcp.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      tcp.uncork();
-    });
   }
 
   private async handle(text: string): Promise<void> {
@@ -142,6 +127,14 @@ export class Session implements SubscriptionHost {
           throw new TinyQSError("TOO_BIG", `the body is ${r.body.length} bytes; this server accepts at most ${limits.maxMessageBytes}`);
         }
         return { id: await api.send(r.queue, r.body, { delayMs: r.delayMs, dedupId: r.dedupId }) };
+      }
+      case "sendBatch": {
+        // Whole or nothing, as REST's batch send: one body over the limit refuses the batch.
+        const i = r.messages.findIndex((m) => m.body.length > limits.maxMessageBytes);
+        if (i >= 0) {
+          throw new TinyQSError("TOO_BIG", `messages[${i}] is ${r.messages[i]!.body.length} bytes; this server accepts at most ${limits.maxMessageBytes}`);
+        }
+        return { ids: await sendGrouped(this.ctx, r.queue, r.messages) };
       }
       case "delete":
         return this.settle(r.queue, r.receipt, await api.delete(r.queue, r.receipt));

@@ -22,15 +22,23 @@ const RETRY_CAP_MS = 5000;
 
 const closedError = () => new TinyQSError("CLOSED", "this socket is closing");
 
-/** A message pushed to the socket and not yet acted on: its id, and the timer that frees its slot when the lease ends. */
+/** A message pushed to the socket and not yet acted on: its id, and when its lease ends (its slot is free then). */
 interface Held {
   id: string;
-  timer: NodeJS.Timeout;
+  endsAt: number;
 }
 
 export class Subscription {
   /** receipt → what is held under it. */
   private readonly held = new Map<string, Held>();
+  /**
+   * One timer for every held lease, not one per message (a timer set and cleared per push cost more
+   * than the push itself at high rates): it is set for the earliest lease end it knows of, and a
+   * delete or release leaves it alone. When it fires it frees what has ended and is set again for
+   * the next end, if any.
+   */
+  private leaseTimer: NodeJS.Timeout | null = null;
+  private leaseTimerAt = Infinity;
   private active = false;
   /** A subscribe is reading the queue's settings: a second subscribe must be refused meanwhile. */
   private starting = false;
@@ -105,8 +113,8 @@ export class Subscription {
   settled(receiptOrId: string): void {
     const receipt = this.held.has(receiptOrId) ? receiptOrId : [...this.held].find(([, h]) => h.id === receiptOrId)?.[0];
     if (receipt === undefined) return;
-    clearTimeout(this.held.get(receipt)!.timer);
     this.held.delete(receipt);
+    if (this.held.size === 0) this.clearLeaseTimer();
     this.wake();
   }
 
@@ -121,16 +129,45 @@ export class Subscription {
     this.closed = true;
     await this.stop();
     const receipts = [...this.held.keys()];
-    for (const h of this.held.values()) clearTimeout(h.timer);
+    this.clearLeaseTimer();
     this.held.clear();
     await Promise.all(receipts.map((r) => this.api.release(this.queue, r).catch(() => false)));
   }
 
   private holdFor(receipt: string, id: string, ms: number): void {
-    clearTimeout(this.held.get(receipt)?.timer);
-    const timer = setTimeout(() => this.settled(receipt), ms);
-    timer.unref();
-    this.held.set(receipt, { id, timer });
+    const endsAt = Date.now() + ms;
+    this.held.set(receipt, { id, endsAt });
+    if (endsAt < this.leaseTimerAt) this.setLeaseTimer(endsAt);
+  }
+
+  private setLeaseTimer(at: number): void {
+    this.clearLeaseTimer();
+    this.leaseTimerAt = at;
+    this.leaseTimer = setTimeout(() => this.leasesEnded(), Math.max(0, at - Date.now()));
+    this.leaseTimer.unref();
+  }
+
+  private clearLeaseTimer(): void {
+    if (this.leaseTimer) clearTimeout(this.leaseTimer);
+    this.leaseTimer = null;
+    this.leaseTimerAt = Infinity;
+  }
+
+  /** The lease timer fired: free the slots of every lease that has ended, and wait for the next end. */
+  private leasesEnded(): void {
+    this.leaseTimer = null;
+    this.leaseTimerAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    let freed = false;
+    for (const [receipt, h] of this.held) {
+      if (h.endsAt <= now) {
+        this.held.delete(receipt);
+        freed = true;
+      } else if (h.endsAt < next) next = h.endsAt;
+    }
+    if (next < Infinity) this.setLeaseTimer(next);
+    if (freed) this.wake();
   }
 
   private wake(): void {
