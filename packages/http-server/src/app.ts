@@ -5,7 +5,7 @@
 // then the 404 for unknown routes and the one error handler that turns every failure into
 // `{ "error": { "code", "message" } }`.
 import type { Socket } from "node:net";
-import express, { type Express } from "express";
+import express, { Router, type Express } from "express";
 import { TinyQSError, type TinyQSApi } from "@tinyqs/core";
 import { ROUTES } from "@tinyqs/core/wire";
 import type { Access } from "@tinyqs/core/security";
@@ -20,9 +20,16 @@ import { queueRoutes } from "./rest/queues.js";
 import { requestRoutes } from "./rest/requests.js";
 import { on } from "./rest/route.js";
 import { healthz, metrics, openapi } from "./rest/system.js";
+import { changesState } from "./origin.js";
+import { liveRoutes } from "./ui/live.js";
+import { UI_HEADER, readOnlyRefusal, type UiMode } from "./ui/mode.js";
+import { pageRoutes } from "./ui/page.js";
+import type { LiveSampler } from "./ui/sampler.js";
 
 export interface AppOptions {
   ctx: Context;
+  /** The dashboard: how it is served, the context its requests run in (counted as "ui"), the live sampler. */
+  ui: { mode: UiMode; ctx: Context; sampler: LiveSampler };
   /** The engine itself, not instrumented: health probes should not count as queue operations. */
   engine: TinyQSApi;
   metrics: Metrics;
@@ -52,6 +59,7 @@ export function createApp(o: AppOptions): Express {
 
   app.use(corsAndOrigin(o.origins));
   on(app, ROUTES.healthz, healthz(o.engine, o.healthTimeoutMs));
+  if (o.ui.mode !== "off") app.use(pageRoutes({ mode: o.ui.mode, credentials: o.access.required }));
   app.use(requireAuth(o.access, o.authenticated));
   app.use(answerOptions);
   // Express answers HEAD with the GET route minus the body: for a receive that would reserve a
@@ -62,7 +70,16 @@ export function createApp(o: AppOptions): Express {
   });
   on(app, ROUTES.metrics, metrics(o.metrics));
   on(app, ROUTES.openapi, openapi);
-  app.use(messageRoutes(o.ctx), requestRoutes(o.ctx), queueRoutes(o.ctx));
+  // The page's requests carry its marker (ui/mode.ts): read-only refuses those that change something.
+  if (o.ui.mode === "read-only") {
+    app.use((req, _res, next) => next(req.headers[UI_HEADER] !== undefined && changesState(req.method, req.path) ? readOnlyRefusal() : undefined));
+  }
+  app.use(liveRoutes(o.ctx, o.ui.sampler, o.metrics));
+  // The same routes twice, over two contexts: the page's operations are counted under path "ui".
+  const api = (ctx: Context) => Router().use(messageRoutes(ctx), requestRoutes(ctx), queueRoutes(ctx));
+  const rest = api(o.ctx);
+  const page = api(o.ui.ctx);
+  app.use((req, res, next) => (req.headers[UI_HEADER] !== undefined ? page : rest)(req, res, next));
 
   app.use((req) => {
     throw new TinyQSError("NOT_FOUND", `no route ${req.method} ${req.path}; see ${ROUTES.openapi.path}`);

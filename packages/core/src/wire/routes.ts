@@ -38,6 +38,11 @@ export const ROUTES = {
   queue: { method: "GET", path: "/v1/queues/:queue", query: [] },
   configure: { method: "PUT", path: "/v1/queues/:queue", query: [] },
   purge: { method: "POST", path: "/v1/queues/:queue/purge", query: [] },
+  // ---- the dashboard's live numbers: server-sent events, one sample a second (docs/dashboard.md)
+  /** Every queue the user administers. */
+  live: { method: "GET", path: "/v1/live", query: [] },
+  /** One queue, its last 15 minutes of rates first. */
+  liveQueue: { method: "GET", path: "/v1/live/:queue", query: [] },
   // ---- the server itself
   healthz: { method: "GET", path: "/healthz" },
   metrics: { method: "GET", path: "/metrics" },
