@@ -11,7 +11,11 @@ export const CHROMIUM = process.env.TINYQS_CHROMIUM ?? "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 export interface Browser {
-  /** A new tab; `problems` fills with its console errors and uncaught page errors. */
+  /**
+   * A new tab, the tabs opened before it closed (each holds a live stream, and a browser opens at
+   * most 6 connections to one server over HTTP/1.1); `problems` fills with its console errors and
+   * uncaught page errors.
+   */
   open(url: string): Promise<{ page: Page; problems: string[] }>;
   close(): Promise<void>;
 }
@@ -27,7 +31,9 @@ export async function launchBrowser(viewport = { width: 1360, height: 900 }): Pr
   }
   return {
     async open(url) {
+      await Promise.all(context.pages().map((p) => p.close()));
       const page = await context.newPage();
+      page.setDefaultTimeout(5000); // a page that never shows what a test waits for fails in seconds, with its reason
       const problems: string[] = [];
       page.on("console", (m) => void (m.type() === "error" && problems.push(`console: ${m.text()}`)));
       page.on("pageerror", (e) => void problems.push(`pageerror: ${e.message}`));

@@ -1,6 +1,8 @@
 // The server's live stream (GET /v1/live, /v1/live/:queue: server-sent events, docs/dashboard.md),
 // read with fetch rather than EventSource, which cannot send the Authorization header. A stream that
-// breaks is opened again a second later; one refused (401, 403, 404, 400) is not.
+// breaks is opened again a second later; one refused (401, 403, 404, 400) is not. While the tab is
+// hidden the stream is closed (the server stops sampling when nobody watches, and a browser has
+// only 6 connections to one server over HTTP/1.1 for all its tabs), and opened again when it shows.
 import { errorOf, headers } from "./api.js";
 
 const FINAL = new Set([400, 401, 403, 404]);
@@ -11,8 +13,12 @@ export function openLive(path, onEvent, onError) {
   let abort = null;
   (async () => {
     while (!closed) {
+      if (document.hidden) await shown();
+      if (closed) return;
       const ac = new AbortController();
       abort = () => ac.abort();
+      const hide = () => document.hidden && ac.abort();
+      document.addEventListener("visibilitychange", hide);
       try {
         const res = await fetch(path, { headers: headers(), signal: ac.signal, cache: "no-store" });
         if (!res.ok) {
@@ -24,9 +30,11 @@ export function openLive(path, onEvent, onError) {
         }
       } catch (e) {
         if (closed) return;
-        onError(e);
+        if (!ac.signal.aborted) onError(e);
+      } finally {
+        document.removeEventListener("visibilitychange", hide);
       }
-      await new Promise((r) => setTimeout(r, 1000));
+      if (!document.hidden) await new Promise((r) => setTimeout(r, 1000));
     }
   })();
   return () => {
@@ -34,6 +42,12 @@ export function openLive(path, onEvent, onError) {
     abort?.();
   };
 }
+
+const shown = () =>
+  new Promise((resolve) => {
+    const on = () => !document.hidden && (document.removeEventListener("visibilitychange", on), resolve());
+    document.addEventListener("visibilitychange", on);
+  });
 
 /** Server-sent events: blocks separated by a blank line, `event:` and `data:` lines in each. */
 async function readEvents(body, onEvent) {

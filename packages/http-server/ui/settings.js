@@ -17,6 +17,9 @@ export function Settings({ queue, readOnly, onError }) {
   const [edits, setEdits] = useState({});
   const [note, setNote] = useState(null);
 
+  // Functional: two fields typed into before a render must both be kept.
+  const edit = (key, value) => setEdits((old) => ({ ...old, [key]: value }));
+
   const load = () =>
     call("GET", queuePath(queue)).then((q) => setConfig(q.config), (e) => (setNote({ bad: true, text: e.message }), onError(e)));
   useEffect(() => void load(), [queue]);
@@ -48,7 +51,7 @@ export function Settings({ queue, readOnly, onError }) {
             <label title=${f.help}>
               <span>${f.label}</span>
               <input name=${f.key} type=${f.text ? "text" : "number"} min="0" disabled=${readOnly}
-                value=${edits[f.key] ?? String(config[f.key])} onInput=${(e) => setEdits({ ...edits, [f.key]: e.currentTarget.value })} />
+                value=${edits[f.key] ?? String(config[f.key])} onInput=${(e) => edit(f.key, e.currentTarget.value)} />
             </label>`)}
         </div>
         ${!readOnly && html`<button type="submit" class="primary">Save settings</button>`}`}
