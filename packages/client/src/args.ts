@@ -9,6 +9,7 @@ import { checkMax, checkVisibilityMs, checkWaitMs, type ReceiveBatchOptions, typ
 export {
   checkBodies,
   checkConfigChanges as configArgs,
+  checkRedriveOptions as redriveArgs,
   checkDelayMs as delayArg,
   checkIdOrReceipt,
   checkReceipt,

@@ -11,6 +11,8 @@ import {
   type Handler,
   type Message,
   type QueueConfig,
+  type QueueSettings,
+  type RedriveOptions,
   type QueueStats,
   type ReceiveBatchOptions,
   type ReceiveOptions,
@@ -59,6 +61,7 @@ import {
   checkRefs,
   configArgs,
   delayArg,
+  redriveArgs,
   receiveArgs,
   receiveBatchArgs,
   visibilityArg,
@@ -309,7 +312,7 @@ export class HttpClient implements TinyQSApi {
 
   // ---- queues ----------------------------------------------------------------------------------
 
-  async configure(queue: string, changes: Partial<QueueConfig>): Promise<QueueConfig> {
+  async configure(queue: string, changes: Partial<QueueSettings>): Promise<QueueConfig> {
     const route = at(ROUTES.configure, { queue: this.q(queue) });
     return this.json<QueueConfig>({ ...route, json: configArgs(queue, changes) });
   }
@@ -322,8 +325,8 @@ export class HttpClient implements TinyQSApi {
     const r = await this.json<QueueStats & { name: string; config: unknown }>(at(ROUTES.queue, { queue: this.q(queue) }));
     // A user without admin on the queue is shown its settings only (docs/security.md).
     if (r.ready === undefined) throw new TinyQSError("FORBIDDEN", `the server shows no stats of ${queue} to this user (it has no admin grant on it)`);
-    const { ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated } = r;
-    return { ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated };
+    const { ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated, paused, oldestReadyAgeMs } = r;
+    return { ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated, paused, oldestReadyAgeMs };
   }
 
   async queues(): Promise<string[]> {
@@ -332,6 +335,26 @@ export class HttpClient implements TinyQSApi {
 
   async purge(queue: string): Promise<number> {
     return (await this.json<{ purged: number }>(at(ROUTES.purge, { queue: this.q(queue) }))).purged;
+  }
+
+  async pause(queue: string): Promise<void> {
+    await this.json<{ paused: boolean }>(at(ROUTES.pause, { queue: this.q(queue) }));
+  }
+
+  async resume(queue: string): Promise<void> {
+    await this.json<{ paused: boolean }>(at(ROUTES.resume, { queue: this.q(queue) }));
+  }
+
+  async redrive(deadLetterQueue: string, options: RedriveOptions = {}): Promise<number> {
+    const route = at(ROUTES.redrive, { queue: this.q(deadLetterQueue) });
+    const { to, max } = redriveArgs(deadLetterQueue, options);
+    return (await this.json<{ moved: number }>({ ...route, json: { to, max } })).moved;
+  }
+
+  async deleteQueue(queue: string): Promise<void> {
+    const res = await this.exchange(at(ROUTES.deleteQueue, { queue: this.q(queue) }));
+    if (res === ABORTED) throw new TinyQSError(this.closed ? "CLOSED" : "INTERNAL", "the request was aborted");
+    await this.read(res, () => res.arrayBuffer()); // 204: nothing to read, but the connection is free only once read
   }
 
   async ping(): Promise<void> {

@@ -29,10 +29,12 @@ export function toConfig(reply: Reply): QueueConfig {
   return configFromPairs((reply as Reply[]).map(String));
 }
 
+/** STATS: counters as integers; paused 0 or 1; oldestReadyAgeMs nil when nothing is ready. */
 export function toStats(reply: Reply): QueueStats {
   const r = reply as Reply[];
-  const out: Record<string, number> = {};
-  for (let i = 0; i + 1 < r.length; i += 2) out[String(r[i])] = Number(r[i + 1]);
+  const out: Record<string, number | boolean | null> = {};
+  for (let i = 0; i + 1 < r.length; i += 2) out[String(r[i])] = r[i + 1] === null ? null : Number(r[i + 1]);
+  out.paused = out.paused === 1;
   return out as unknown as QueueStats;
 }
 

@@ -16,6 +16,8 @@ import {
   type Handler,
   type Message,
   type QueueConfig,
+  type QueueSettings,
+  type RedriveOptions,
   type QueueStats,
   type ReceiveBatchOptions,
   type ReceiveOptions,
@@ -47,6 +49,7 @@ import {
   checkReceipt,
   checkRefs,
   configArgs,
+  redriveArgs,
   delayArg,
   receiveArgs,
   receiveBatchArgs,
@@ -281,7 +284,7 @@ export class TcpClient implements TinyQSApi {
 
   // ---- queues ----------------------------------------------------------------------------------
 
-  async configure(queue: string, changes: Partial<QueueConfig>): Promise<QueueConfig> {
+  async configure(queue: string, changes: Partial<QueueSettings>): Promise<QueueConfig> {
     this.checkOpen();
     checkQueueName(queue);
     const args = ["QCONFIG", queue];
@@ -310,6 +313,34 @@ export class TcpClient implements TinyQSApi {
     this.checkOpen();
     checkQueueName(queue);
     return Number(await this.cmd(["PURGE", queue]));
+  }
+
+  async pause(queue: string): Promise<void> {
+    this.checkOpen();
+    checkQueueName(queue);
+    await this.cmd(["PAUSE", queue]);
+  }
+
+  async resume(queue: string): Promise<void> {
+    this.checkOpen();
+    checkQueueName(queue);
+    await this.cmd(["RESUME", queue]);
+  }
+
+  async redrive(deadLetterQueue: string, options: RedriveOptions = {}): Promise<number> {
+    this.checkOpen();
+    checkQueueName(deadLetterQueue);
+    const { to, max } = redriveArgs(deadLetterQueue, options);
+    const args = ["REDRIVE", deadLetterQueue];
+    if (to !== undefined) args.push("TO", to);
+    if (max !== undefined) args.push("MAX", String(max));
+    return Number(await this.cmd(args));
+  }
+
+  async deleteQueue(queue: string): Promise<void> {
+    this.checkOpen();
+    checkQueueName(queue);
+    await this.cmd(["QDELETE", queue]);
   }
 
   async ping(): Promise<void> {

@@ -32,6 +32,8 @@ import {
   type Handler,
   type Message,
   type QueueConfig,
+  type QueueSettings,
+  type RedriveOptions,
   type QueueStats,
   type ReceiveBatchOptions,
   type ReceiveOptions,
@@ -349,7 +351,7 @@ export class WsSource implements TinyQSApi {
   request(queue: string, body: Body, options?: ReplyWaitOptions): Promise<Buffer> {
     return this.rest.request(queue, body, options);
   }
-  configure(queue: string, changes: Partial<QueueConfig>): Promise<QueueConfig> {
+  configure(queue: string, changes: Partial<QueueSettings>): Promise<QueueConfig> {
     return this.rest.configure(queue, changes);
   }
   getConfig(queue: string): Promise<QueueConfig> {
@@ -363,6 +365,18 @@ export class WsSource implements TinyQSApi {
   }
   purge(queue: string): Promise<number> {
     return this.rest.purge(queue);
+  }
+  pause(queue: string): Promise<void> {
+    return this.rest.pause(queue);
+  }
+  resume(queue: string): Promise<void> {
+    return this.rest.resume(queue);
+  }
+  redrive(deadLetterQueue: string, options?: RedriveOptions): Promise<number> {
+    return this.rest.redrive(deadLetterQueue, options);
+  }
+  deleteQueue(queue: string): Promise<void> {
+    return this.rest.deleteQueue(queue);
   }
   ping(): Promise<void> {
     return this.rest.ping();

@@ -4,7 +4,7 @@
 // whichever way it arrives. The defaults that apply when an argument is left out are in defaults.ts.
 import { DEFAULTS, WORKER_DEFAULTS } from "./defaults.js";
 import { TinyQSError } from "./errors.js";
-import type { BrowseOptions, BrowseState, QueueConfig } from "./types.js";
+import type { BrowseOptions, BrowseState, QueueSettings, RedriveOptions } from "./types.js";
 import type { WorkerOptions } from "./worker.js";
 
 /** What a caller may ask for: the ranges of the options and settings. */
@@ -27,6 +27,8 @@ export const LIMITS = {
   maxBrowse: 100,
   /** The most a queue may set as its dedupWindowMs. */
   maxDedupWindowMs: 7 * 24 * 3600_000,
+  /** The most one redrive() may be asked to move (it moves them 100 per script call). */
+  maxRedrive: 1_000_000_000,
 } as const;
 
 /** The states browse() can show. */
@@ -77,7 +79,7 @@ export const CONFIG_SETTINGS: ReadonlyArray<
 ];
 
 /** The names of the settings, in order. */
-export const CONFIG_FIELDS: ReadonlyArray<keyof QueueConfig> = CONFIG_SETTINGS.map((s) => s.name);
+export const CONFIG_FIELDS: ReadonlyArray<keyof QueueSettings> = CONFIG_SETTINGS.map((s) => s.name);
 
 /**
  * The range of each number a call takes, as data: the checks below hold the engine's options to
@@ -132,6 +134,20 @@ export function checkBrowseOptions(options: unknown): { state: BrowseState; offs
     limit: inRange("limit", o.limit, DEFAULTS.browseLimit),
     bodyBytes: inRange("bodyBytes", o.bodyBytes, DEFAULTS.browseBodyBytes),
   };
+}
+
+/** redrive()'s options, checked: the target queue (not the dead-letter queue itself) and max. */
+export function checkRedriveOptions(deadLetterQueue: string, options: unknown): { to: string | undefined; max: number | undefined } {
+  if (options !== undefined && (typeof options !== "object" || options === null || Array.isArray(options))) {
+    throw new TinyQSError("BAD_ARGUMENT", "redrive takes an object of options: to, max");
+  }
+  const o = (options ?? {}) as Partial<RedriveOptions>;
+  const unknown = Object.keys(o).find((k) => k !== "to" && k !== "max" && o[k as keyof RedriveOptions] !== undefined);
+  if (unknown !== undefined) throw new TinyQSError("BAD_ARGUMENT", `unknown redrive option ${JSON.stringify(unknown)}; options are to, max`);
+  const to = o.to === undefined ? undefined : checkQueueName(o.to, "target");
+  if (to === deadLetterQueue) throw new TinyQSError("BAD_ARGUMENT", "a queue cannot be redriven into itself");
+  const max = o.max === undefined ? undefined : checkInt("max", o.max, 1, LIMITS.maxRedrive);
+  return { to, max };
 }
 
 /** sendBatch's bodies: an array of at most 1000 (each body is checked when it is sent). */
@@ -192,13 +208,14 @@ export const checkIdOrReceipt = (idOrReceipt: unknown): string => checkRef(idOrR
  * leaves a valid queue (a default dead-letter name too long once maxReceives > 0) depends on the
  * current settings, so the engine checks that after merging.
  */
-export function checkConfigChanges(queue: string, changes: unknown): Partial<QueueConfig> {
+export function checkConfigChanges(queue: string, changes: unknown): Partial<QueueSettings> {
   if (typeof changes !== "object" || changes === null) throw new TinyQSError("BAD_ARGUMENT", "configure takes an object");
   const out: Record<string, number | string> = {};
   for (const [field, value] of Object.entries(changes)) {
     if (value === undefined) continue;
     const setting = CONFIG_SETTINGS.find((c) => c.name === field);
     if (!setting) {
+      if (field === "paused") throw new TinyQSError("BAD_ARGUMENT", "paused is read only: pause and resume the queue instead");
       throw new TinyQSError("BAD_ARGUMENT", `unknown setting ${JSON.stringify(field)}; settings are ${CONFIG_FIELDS.join(", ")}`);
     }
     if ("min" in setting) out[field] = checkInt(field, value, setting.min, setting.max);
@@ -206,7 +223,7 @@ export function checkConfigChanges(queue: string, changes: unknown): Partial<Que
       throw new TinyQSError("BAD_ARGUMENT", "a queue cannot be its own dead-letter queue");
     } else out[field] = value as string;
   }
-  return out as Partial<QueueConfig>;
+  return out as Partial<QueueSettings>;
 }
 
 /** createWorker's numeric options, checked, with the defaults filled in. */

@@ -1,6 +1,6 @@
 // browse(): reading the messages of one state without touching them (browse-4.lua), for people
 // who look at a queue (the dashboard, an operator at redis-cli). Its reply is one flat list of
-// entry, time, size, body; this file turns it into BrowsedMessages.
+// entry, time, size, body, origin; this file turns it into BrowsedMessages.
 import type { Connection } from "./connection.js";
 import { scriptKeys, type QueueKeys } from "./keys.js";
 import type { BrowsedMessage, BrowseState } from "./types.js";
@@ -13,7 +13,7 @@ export async function browse(
 ): Promise<BrowsedMessage[]> {
   const flat = (await conn.run("browse", scriptKeys.browse(keys), [o.state, o.offset, o.limit, o.bodyBytes], true)) as Buffer[];
   const out: BrowsedMessage[] = [];
-  for (let i = 0; i < flat.length; i += 4) {
+  for (let i = 0; i < flat.length; i += 5) {
     const entry = flat[i]!.toString();
     const dot = entry.indexOf(".");
     const id = dot < 0 ? entry : entry.slice(0, dot);
@@ -29,6 +29,11 @@ export async function browse(
     const at = flat[i + 1]!.toString();
     if (o.state === "inFlight") m.leaseEndsAt = Number(at);
     if (o.state === "delayed") m.dueAt = Number(at);
+    const origin = flat[i + 4]!.toString();
+    if (origin !== "") {
+      const slash = origin.lastIndexOf("/");
+      m.deadLetterOf = { queue: origin.slice(0, slash), id: origin.slice(slash + 1) };
+    }
     out.push(m);
   }
   return out;

@@ -4,12 +4,16 @@
 //   (it names the keys). The names are cached per queue; when the script finds another name
 //   configured it answers REDIRECT with that name, and the receive runs again with its keys.
 // - Redis Cluster: this queue's outbox (same slot), and afterwards the hand-off to the dead-letter
-//   queue in its own slot (drainOutbox): read, adopt there (idempotent), then forget here.
+//   queue in its own slot (handOff): read, adopt there (idempotent), then forget here.
+// Redrive sends dead letters back the same way, on one Redis too: redrive-6.lua moves them to the
+// dead-letter queue's outbox, each with its route (target queue, id to keep), and handOff adopts
+// each in its target.
 import type { Connection } from "./connection.js";
 import { TinyQSError } from "./errors.js";
 import { outboxTarget, scriptKeys, type KeySpace, type QueueKeys } from "./keys.js";
 import { DEFAULTS } from "./defaults.js";
 import { LUA_CODES } from "./lua-codes.js";
+import { withoutOrigin } from "./message-attributes.js";
 import type { QueueConfig } from "./types.js";
 
 export interface DeadLettersContext {
@@ -27,8 +31,8 @@ const DRAIN_PAGE = 100;
 export class DeadLetters {
   /** Dead-letter queue names learned from configure and from receive redirects (default `<queue>.dead`). */
   private readonly names = new Map<string, string>();
-  /** Queues whose outbox is being handed over now (one hand-off per queue at a time). */
-  private readonly draining = new Set<string>();
+  /** The hand-off of each queue's outbox running now (one per queue at a time; the next waits for it). */
+  private readonly handing = new Map<string, Promise<number>>();
 
   constructor(private readonly ctx: DeadLettersContext) {}
 
@@ -54,7 +58,8 @@ export class DeadLetters {
         true,
       )) as unknown[];
       if (Number(reply[0]) !== LUA_CODES.receive.REDIRECT) {
-        if (conn.isCluster && Number(reply[1]) > 0) void this.drainOutbox(queue);
+        // Left in the outbox on failure; the next receive on this queue that sees it tries again.
+        if (conn.isCluster && Number(reply[1]) > 0 && !this.handing.has(queue)) this.handOff(queue).catch(() => {});
         return reply;
       }
       if (tries > 0) throw new TinyQSError("INTERNAL", `dead-letter queue of ${queue} keeps changing`);
@@ -63,31 +68,61 @@ export class DeadLetters {
   }
 
   /**
-   * Hand dead letters from a queue's outbox to its dead-letter queue (Redis Cluster only, where the
-   * two may live in different slots): read, adopt there (idempotent), then forget here.
+   * Hand a queue's outbox over (after any hand-off of it still running): dead letters to its
+   * dead-letter queue, redriven letters to their targets. Each page is read, adopted in each target
+   * (idempotent), then forgotten here. Resolves with how many redriven letters the targets took in.
    */
-  private async drainOutbox(queue: string): Promise<void> {
-    if (this.draining.has(queue) || this.ctx.isClosed()) return;
-    this.draining.add(queue);
+  handOff(queue: string): Promise<number> {
+    const before = this.handing.get(queue);
+    const run = (before ? before.catch(() => 0) : Promise.resolve(0)).then(() => this.drainOutbox(queue));
+    this.handing.set(queue, run);
+    const forget = () => {
+      if (this.handing.get(queue) === run) this.handing.delete(queue);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async drainOutbox(queue: string): Promise<number> {
+    if (this.ctx.isClosed()) return 0;
     const { conn } = this.ctx;
-    try {
-      const src = this.ctx.keys.queue(queue);
-      const { deadLetterQueue } = await this.ctx.getConfig(queue);
-      const dlq = this.ctx.keys.queue(deadLetterQueue);
-      await this.ctx.register(deadLetterQueue);
-      for (;;) {
-        const ids = await conn.call(() => conn.client.lrange(src.outbox, 0, DRAIN_PAGE - 1));
-        if (ids.length === 0) break;
-        const bodies = await conn.call(() => conn.client.hmgetBuffer(src.outboxBodies, ...ids));
-        const pairs: Array<string | Buffer> = [];
-        ids.forEach((id, i) => bodies[i] && pairs.push(id, bodies[i]!));
-        if (pairs.length > 0) await conn.run("adopt", scriptKeys.adopt(dlq), [dlq.wake, queue, ...pairs]);
-        await conn.run("unqueue-outbox", scriptKeys["unqueue-outbox"](src), ids);
+    const src = this.ctx.keys.queue(queue);
+    let redriven = 0;
+    let deadLetterQueue: string | undefined;
+    for (;;) {
+      const ids = await conn.call(() => conn.client.lrange(src.outbox, 0, DRAIN_PAGE - 1));
+      if (ids.length === 0) return redriven;
+      const [bodies, routes] = await Promise.all([
+        conn.call(() => conn.client.hmgetBuffer(src.outboxBodies, ...ids)),
+        conn.call(() => conn.client.hmget(src.outboxRoutes, ...ids)),
+      ]);
+      // Per target queue: outbox id, id to keep ("": a new one), body. A redriven letter leaves its origin frame here.
+      const byTarget = new Map<string, { target: string; redrive: boolean; triples: Array<string | Buffer> }>();
+      for (const [i, id] of ids.entries()) {
+        const body = bodies[i];
+        if (!body) continue;
+        const route = routes[i];
+        let target: string, keep: string, value: Buffer;
+        if (route) {
+          const slash = route.lastIndexOf("/");
+          [target, keep, value] = [route.slice(0, slash), route.slice(slash + 1), withoutOrigin(body).stored];
+        } else {
+          deadLetterQueue ??= (await this.ctx.getConfig(queue)).deadLetterQueue;
+          [target, keep, value] = [deadLetterQueue, "", body];
+        }
+        const redrive = Boolean(route);
+        const groupKey = `${redrive ? "redrive" : "dead"}/${target}`;
+        let group = byTarget.get(groupKey);
+        if (!group) byTarget.set(groupKey, (group = { target, redrive, triples: [] }));
+        group.triples.push(id, keep, value);
       }
-    } catch {
-      // Left in the outbox; the next receive on this queue that sees it tries again.
-    } finally {
-      this.draining.delete(queue);
+      for (const { target, redrive, triples } of byTarget.values()) {
+        const dst = this.ctx.keys.queue(target);
+        await this.ctx.register(target);
+        const taken = Number(await conn.run("adopt", scriptKeys.adopt(dst), [dst.wake, queue, ...triples]));
+        if (redrive) redriven += taken;
+      }
+      await conn.run("unqueue-outbox", scriptKeys["unqueue-outbox"](src), ids);
     }
   }
 }

@@ -21,6 +21,7 @@ import {
   LIMITS,
   checkInt,
   checkQueueName,
+  checkRedriveOptions,
   QUEUE_NAME,
   toBuffer,
 } from "./arguments.js";
@@ -38,8 +39,8 @@ import { QueueRecords } from "./queue-records.js";
 import { Replies } from "./replies.js";
 import { parseReplyHandle, replyHandle, replyTimedOut, requestAbandoned } from "./reply-handle.js";
 import type {
-  Body, BrowsedMessage, BrowseOptions, EngineSendOptions, Message, QueueConfig, QueueStats, ReceiveBatchOptions, ReceiveOptions,
-  ReleaseOptions, ReplyWaitOptions, SendBatchOptions, TinyQSApi, TouchOptions, WaitOptions,
+  Body, BrowsedMessage, BrowseOptions, EngineSendOptions, Message, QueueConfig, QueueSettings, QueueStats, ReceiveBatchOptions, ReceiveOptions,
+  RedriveOptions, ReleaseOptions, ReplyWaitOptions, SendBatchOptions, TinyQSApi, TouchOptions, WaitOptions,
 } from "./types.js";
 import { Waiters } from "./waiters.js";
 import { createWorker, type Handler, type Worker, type WorkerOptions } from "./worker.js";
@@ -66,10 +67,12 @@ export interface TinyQSOptions {
   durability?: DurabilityOptions;
 }
 
-/** A stats-4.lua reply as QueueStats. */
+/** A stats-5.lua reply as QueueStats. */
 function statsOf(reply: unknown): QueueStats {
-  const [ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated] = (reply as unknown[]).map(Number) as [number, number, number, number, number, number, number, number];
-  return { ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated };
+  const [ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated, paused, age] = (reply as unknown[]).map(Number) as [
+    number, number, number, number, number, number, number, number, number, number,
+  ];
+  return { ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated, paused: paused === 1, oldestReadyAgeMs: age < 0 ? null : age };
 }
 
 /** The default onWarning: a line on stderr, once per process for each warning (engines are many, the Redis one). */
@@ -318,7 +321,7 @@ export class TinyQS implements TinyQSApi {
 
   // ---- queues ----------------------------------------------------------------------------------
 
-  async configure(queue: string, changes: Partial<QueueConfig>): Promise<QueueConfig> {
+  async configure(queue: string, changes: Partial<QueueSettings>): Promise<QueueConfig> {
     const { keys } = this.queueOps(queue);
     const checked = checkConfigChanges(queue, changes);
     const fields = Object.entries(checked).flat() as Array<string | number>;
@@ -344,6 +347,7 @@ export class TinyQS implements TinyQSApi {
       maxMessageBytes: Number(stored.maxMessageBytes ?? DEFAULTS.maxMessageBytes),
       replyTtlMs: Number(stored.replyTtlMs ?? DEFAULTS.replyTtlMs),
       dedupWindowMs: Number(stored.dedupWindowMs ?? DEFAULTS.dedupWindowMs),
+      paused: stored.paused === "1",
     };
   }
 
@@ -367,6 +371,49 @@ export class TinyQS implements TinyQSApi {
     return options.listQueues ? { stats, queues: (replies[queues.length] as string[]).sort() } : { stats };
   }
 
+  /** Kept in the queue's config hash (field paused), which receive-9.lua reads: no extra round trip per receive. */
+  async pause(queue: string): Promise<void> {
+    const { keys } = this.queueOps(queue);
+    await this.conn.write(keys.config, () => this.conn.client.hset(keys.config, "paused", "1"));
+    await this.register(queue);
+  }
+
+  async resume(queue: string): Promise<void> {
+    const { keys } = this.queueOps(queue);
+    await this.conn.write(keys.config, () => this.conn.client.hdel(keys.config, "paused"));
+    // The long polls on the queue wait for a wake: they try again now.
+    await this.conn.call(() => this.conn.client.publish(keys.wake, ""));
+  }
+
+  /**
+   * In steps of at most 100 letters: redrive-6.lua moves them to the dead-letter queue's outbox
+   * with their routes, then the hand-off (dead-letters.ts) adopts them in their targets. An
+   * interrupted redrive leaves letters in the outbox; the next redrive of the queue hands them on
+   * first (they count as moved by it), so none is lost or delivered twice.
+   */
+  async redrive(deadLetterQueue: string, options: RedriveOptions = {}): Promise<number> {
+    const { keys } = this.queueOps(deadLetterQueue);
+    const { to, max } = checkRedriveOptions(deadLetterQueue, options);
+    // First what an interrupted redrive left in the outbox (it counts towards max).
+    let moved = await this.deadLetters.handOff(deadLetterQueue);
+    // Without max: what is ready now, so that letters dying again meanwhile are not sent round forever.
+    let left = max === undefined ? await this.conn.call(() => this.conn.client.llen(keys.ready)) : max - moved;
+    while (left > 0) {
+      const step = Math.min(left, REDRIVE_STEP);
+      const [n, stop] = ((await this.conn.run("redrive", scriptKeys.redrive(keys), [step, to ?? ""])) as number[]).map(Number) as [number, number];
+      if (n > 0) moved += await this.deadLetters.handOff(deadLetterQueue);
+      left -= n;
+      if (stop === LUA_CODES.redrive.NO_SOURCE && moved === 0) {
+        throw new TinyQSError(
+          "BAD_ARGUMENT",
+          `${deadLetterQueue} is not a dead-letter queue: its next message has no source queue to go back to (redrive it with a target queue: to)`,
+        );
+      }
+      if (n < step) break;
+    }
+    return moved;
+  }
+
   async ping(): Promise<void> {
     this.checkOpen();
     await this.conn.call(() => this.conn.client.ping());
@@ -384,6 +431,19 @@ export class TinyQS implements TinyQSApi {
     return Number(r);
   }
 
+  /**
+   * Delete a queue whole: its messages, settings, counters and records, and its place in queues().
+   * One UNLINK of its keys (queue-records.ts): Redis frees large values in the background, so a
+   * queue of a million messages does not block it. Another engine that sent to the queue before
+   * keeps it out of queues() until that engine restarts, though its next send still stores the
+   * message (a queue exists once used).
+   */
+  async deleteQueue(queue: string): Promise<void> {
+    const { keys } = this.queueOps(queue);
+    await this.records.drop(queue, keys);
+    this.registered.delete(queue);
+  }
+
   // ---- queue records: for servers whose queues are things of their own (the SQS port) -------------
   // Not part of TinyQSApi: the remote clients have no such calls.
 
@@ -391,17 +451,6 @@ export class TinyQS implements TinyQSApi {
   queueExists(queue: string): Promise<boolean> {
     this.queueOps(queue);
     return this.records.exists(queue);
-  }
-
-  /**
-   * Delete a queue whole: its messages, settings, counters and records, and its place in queues().
-   * Another engine that sent to it before keeps it out of queues() until that engine restarts,
-   * though its next send still stores the message (a queue exists once used).
-   */
-  async deleteQueue(queue: string): Promise<void> {
-    const { keys } = this.queueOps(queue);
-    await this.records.drop(queue, keys);
-    this.registered.delete(queue);
   }
 
   /** A front end's own records about a queue (string fields), beside its settings. */
@@ -465,6 +514,9 @@ export class TinyQS implements TinyQSApi {
     if (this.closed) throw new TinyQSError("CLOSED");
   }
 }
+
+/** Letters one redrive-6.lua call moves: a bounded step, short for Redis. */
+const REDRIVE_STEP = 100;
 
 function tooBig(size: number, limit: number): TinyQSError {
   return new TinyQSError("TOO_BIG", `the body is ${size} bytes; the limit is ${limit}`);

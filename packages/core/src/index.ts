@@ -23,6 +23,7 @@ export {
   QUEUE_NAME,
   checkInt,
   checkQueueName,
+  checkRedriveOptions,
   isRef,
   toBuffer,
 } from "./arguments.js";

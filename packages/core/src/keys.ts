@@ -22,12 +22,17 @@ export interface QueueKeys {
   bodies: string;
   /** HASH of counters: seq (last id number), sent, received, deleted, deadLettered, deduplicated. */
   stats: string;
-  /** HASH of settings: visibilityMs, maxReceives, deadLetterQueue, maxMessageBytes, replyTtlMs, dedupWindowMs. */
+  /** HASH of settings: visibilityMs, maxReceives, deadLetterQueue, maxMessageBytes, replyTtlMs, dedupWindowMs; and paused ("1") while paused. */
   config: string;
-  /** LIST of dead letters waiting to be handed to the dead-letter queue (Redis Cluster only). */
+  /**
+   * LIST of messages waiting to be handed to another queue (possibly in another Cluster slot): dead
+   * letters going to the dead-letter queue (Redis Cluster only), and redriven dead letters (redrive-6.lua).
+   */
   outbox: string;
-  /** HASH outbox id → body (Redis Cluster only). */
+  /** HASH outbox id → body. */
   outboxBodies: string;
+  /** HASH outbox id → "<target queue>/<id to keep>" for a redriven letter; none for a dead letter (it goes to the dead-letter queue, under a new id). */
+  outboxRoutes: string;
   /** ZSET `<source queue>/<outbox id>` → time: dead letters already taken in, to make the hand-off idempotent. */
   adopted: string;
   /** HASH request id → reply (respond stores, wait collects). */
@@ -67,6 +72,7 @@ export class KeySpace {
       config: base + "config",
       outbox: base + "outbox",
       outboxBodies: base + "outbox-bodies",
+      outboxRoutes: base + "outbox-routes",
       adopted: base + "adopted",
       replies: base + "replies",
       replyExpiry: base + "reply-expiry",
@@ -109,7 +115,7 @@ export const scriptKeys = {
   delete: (q: QueueKeys) => keysFor("delete", [q.ready, q.delayed, q.inflight, q.bodies, q.stats]),
   touch: (q: QueueKeys) => keysFor("touch", [q.inflight, q.config]),
   release: (q: QueueKeys) => keysFor("release", [q.ready, q.delayed, q.inflight, q.bodies, q.stats]),
-  stats: (q: QueueKeys) => keysFor("stats", [q.ready, q.delayed, q.inflight, q.stats]),
+  stats: (q: QueueKeys) => keysFor("stats", [q.ready, q.delayed, q.inflight, q.stats, q.config]),
   purge: (q: QueueKeys) => keysFor("purge", [q.ready, q.delayed, q.inflight, q.bodies]),
   browse: (q: QueueKeys) => keysFor("browse", [q.ready, q.delayed, q.inflight, q.bodies]),
   respond: (q: QueueKeys) => keysFor("respond", [q.inflight, q.bodies, q.stats, q.config, q.replies, q.replyExpiry]),
@@ -119,7 +125,9 @@ export const scriptKeys = {
   adopt: (dlq: QueueKeys) => keysFor("adopt", [dlq.ready, dlq.bodies, dlq.stats, dlq.adopted]),
   "first-receive": (q: QueueKeys) => keysFor("first-receive", [q.firstReceived]),
   /** `source`: the keys of the queue whose outbox is emptied. */
-  "unqueue-outbox": (source: QueueKeys) => keysFor("unqueue-outbox", [source.outbox, source.outboxBodies]),
+  "unqueue-outbox": (source: QueueKeys) => keysFor("unqueue-outbox", [source.outbox, source.outboxBodies, source.outboxRoutes]),
+  /** `dlq`: the keys of the dead-letter queue whose letters move to its outbox, on their way back. */
+  redrive: (dlq: QueueKeys) => keysFor("redrive", [dlq.ready, dlq.bodies, dlq.stats, dlq.outbox, dlq.outboxBodies, dlq.outboxRoutes]),
 };
 
 /** Every key of a queue (not its pub/sub channels): what deleting a queue deletes. */

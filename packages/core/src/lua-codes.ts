@@ -16,6 +16,10 @@ export const LUA_CODES = {
     /** As nextDueIn: no delayed message and no lease is waiting to come due. */
     NOTHING_DUE: -1,
   },
+  redrive: {
+    /** As `stop`: the next ready message has no origin (not a dead letter) and no target was given; it stays. */
+    NO_SOURCE: -1,
+  },
   delete: {
     /** One character per item: deleted. */
     DELETED: "1",

@@ -7,13 +7,24 @@
 //
 // Stored value: the body alone (no attributes), or
 //   MAGIC (4 bytes "\0tqa") · length of the JSON (uint32, big-endian) · attributes as JSON · body
-// A body sent without attributes that happens to begin with MAGIC is framed too (with `{}`), so a
-// stored value is read back one way only. Attributes count towards the queue's maxMessageBytes,
-// as SQS counts them towards its limit.
+// A body sent without attributes that happens to begin with MAGIC (or DEAD_MAGIC) is framed too
+// (with `{}`), so a stored value is read back one way only. Attributes count towards the queue's
+// maxMessageBytes, as SQS counts them towards its limit.
+//
+// A dead letter carries one more frame ahead of that, written by receive-9.lua when it dies: where
+// it died, for redrive (redrive-6.lua reads it, the engine takes it off before the letter goes back):
+//   DEAD_MAGIC (4 bytes "\0tqd") · length of origin (uint32, big-endian) · "<source queue>/<id there>" · stored value
 import { TinyQSError } from "./errors.js";
 
 const MAGIC = Buffer.from([0x00, 0x74, 0x71, 0x61]);
+const DEAD_MAGIC = Buffer.from([0x00, 0x74, 0x71, 0x64]);
 const HEADER_BYTES = MAGIC.length + 4;
+
+/** Where a dead letter died: the queue, and the id it had there (the one its send returned). */
+export interface Origin {
+  queue: string;
+  id: string;
+}
 
 /** Attribute names and values: strings. */
 export type Attributes = Record<string, string>;
@@ -32,7 +43,7 @@ export function checkAttributes(attributes: unknown): Attributes | undefined {
 
 /** The value to store for `body` (and its attributes, if any). */
 export function frameBody(body: Buffer, attributes: Attributes | undefined): Buffer {
-  if (!attributes && !startsWithMagic(body)) return body;
+  if (!attributes && !startsWith(body, MAGIC) && !startsWith(body, DEAD_MAGIC)) return body;
   const json = Buffer.from(JSON.stringify(attributes ?? {}), "utf8");
   const header = Buffer.alloc(HEADER_BYTES);
   MAGIC.copy(header);
@@ -40,14 +51,24 @@ export function frameBody(body: Buffer, attributes: Attributes | undefined): Buf
   return Buffer.concat([header, json, body]);
 }
 
-/** A stored value → the body as sent, and its attributes (undefined: none). */
+/** A stored value → the body as sent, and its attributes (undefined: none); a dead letter's origin frame is left out. */
 export function unframeBody(stored: Buffer): { body: Buffer; attributes: Attributes | undefined } {
-  if (!startsWithMagic(stored) || stored.length < HEADER_BYTES) return { body: stored, attributes: undefined };
-  const jsonEnd = HEADER_BYTES + stored.readUInt32BE(MAGIC.length);
-  const attributes = JSON.parse(stored.subarray(HEADER_BYTES, jsonEnd).toString("utf8")) as Attributes;
-  return { body: stored.subarray(jsonEnd), attributes: Object.keys(attributes).length > 0 ? attributes : undefined };
+  const value = withoutOrigin(stored).stored;
+  if (!startsWith(value, MAGIC) || value.length < HEADER_BYTES) return { body: value, attributes: undefined };
+  const jsonEnd = HEADER_BYTES + value.readUInt32BE(MAGIC.length);
+  const attributes = JSON.parse(value.subarray(HEADER_BYTES, jsonEnd).toString("utf8")) as Attributes;
+  return { body: value.subarray(jsonEnd), attributes: Object.keys(attributes).length > 0 ? attributes : undefined };
 }
 
-function startsWithMagic(b: Buffer): boolean {
-  return b.length >= MAGIC.length && b[0] === MAGIC[0] && b.subarray(0, MAGIC.length).equals(MAGIC);
+/** A stored value without its dead letter's origin frame, and that origin (undefined: it had none). */
+export function withoutOrigin(stored: Buffer): { stored: Buffer; origin: Origin | undefined } {
+  if (!startsWith(stored, DEAD_MAGIC) || stored.length < HEADER_BYTES) return { stored, origin: undefined };
+  const end = HEADER_BYTES + stored.readUInt32BE(DEAD_MAGIC.length);
+  const text = stored.subarray(HEADER_BYTES, end).toString("utf8");
+  const slash = text.lastIndexOf("/");
+  return { stored: stored.subarray(end), origin: { queue: text.slice(0, slash), id: text.slice(slash + 1) } };
+}
+
+function startsWith(b: Buffer, magic: Buffer): boolean {
+  return b.length >= magic.length && b[0] === magic[0] && b.subarray(0, magic.length).equals(magic);
 }

@@ -109,6 +109,8 @@ export interface BrowsedMessage {
   leaseEndsAt?: number;
   /** Delayed: when it becomes ready. */
   dueAt?: number;
+  /** A dead letter: the queue it died in and the id it had there (where redrive() sends it back). */
+  deadLetterOf?: { queue: string; id: string };
 }
 
 export interface QueueConfig {
@@ -124,6 +126,24 @@ export interface QueueConfig {
   replyTtlMs: number;
   /** How long a send's dedupId keeps a second send with it from being stored (from the first send). */
   dedupWindowMs: number;
+  /**
+   * Read only: whether the queue is paused (pause() / resume(); configure() refuses it). While
+   * paused, receives, takes and subscriptions deliver nothing; sends are accepted; peek still shows.
+   */
+  readonly paused: boolean;
+}
+
+/** The settings configure() changes: every QueueConfig field but the read-only `paused`. */
+export type QueueSettings = Omit<QueueConfig, "paused">;
+
+export interface RedriveOptions {
+  /**
+   * Send the dead letters here instead of back to the queues they died in. Needed for messages
+   * that carry no source queue (sent to the queue directly, or dead-lettered by a tinyqs before 0.2).
+   */
+  to?: string;
+  /** Move at most this many (default: as many as are ready when the redrive starts). */
+  max?: number;
 }
 
 export interface QueueStats {
@@ -136,6 +156,13 @@ export interface QueueStats {
   deadLettered: number;
   /** Sends not stored because their dedupId had been sent within the window. */
   deduplicated: number;
+  /** Whether the queue is paused (pause() / resume()). */
+  paused: boolean;
+  /**
+   * How long ago (ms, Redis clock) the message a receive would take next was sent; null when no
+   * message is ready. Read off that message's id, so it costs no scan.
+   */
+  oldestReadyAgeMs: number | null;
 }
 
 export interface ReplyWaitOptions {
@@ -161,11 +188,22 @@ export interface TinyQSApi {
   /** Many touches in one call (at most 1000), all to the same visibilityMs: per item, true extended, false otherwise. */
   touchBatch(queue: string, receipts: string[], options?: TouchOptions): Promise<boolean[]>;
   release(queue: string, receipt: string, options?: ReleaseOptions): Promise<boolean>;
-  configure(queue: string, changes: Partial<QueueConfig>): Promise<QueueConfig>;
+  configure(queue: string, changes: Partial<QueueSettings>): Promise<QueueConfig>;
   getConfig(queue: string): Promise<QueueConfig>;
   stats(queue: string): Promise<QueueStats>;
   queues(): Promise<string[]>;
   purge(queue: string): Promise<number>;
+  /** Stop deliveries: receives, takes and subscriptions get nothing (long polls keep waiting) until resume(); sends are accepted. Kept in Redis. */
+  pause(queue: string): Promise<void>;
+  /** Deliver again (wakes the long polls waiting on the queue). */
+  resume(queue: string): Promise<void>;
+  /**
+   * Move dead letters (the ready messages of `deadLetterQueue`) back, ready, to the queue each died
+   * in, or to `options.to`; their receive count starts again. Returns how many moved.
+   */
+  redrive(deadLetterQueue: string, options?: RedriveOptions): Promise<number>;
+  /** Delete a queue whole: its messages, settings, counters; queues() no longer lists it. A send afterwards makes it anew. */
+  deleteQueue(queue: string): Promise<void>;
   // Request/response: a request is a message of `queue` whose reply its sender can wait for.
   /** Send a request; returns its reply handle `<queue>:<id>` (the request's id is the message id). */
   put(queue: string, body: Body): Promise<string>;

@@ -78,7 +78,7 @@ describe("Redis Cluster specifics", () => {
     await admin.hset(`tinyqs:{${q}}:outbox-bodies`, outboxId, "orphan");
     if (adopted) {
       const k = (kind: string) => `tinyqs:{${dlq}}:${kind}`;
-      const taken = await admin.eval(adoptLua(), 4, k("ready"), k("bodies"), k("stats"), k("adopted"), `tinyqs:{${dlq}}:wake`, q, outboxId, "orphan");
+      const taken = await admin.eval(adoptLua(), 4, k("ready"), k("bodies"), k("stats"), k("adopted"), `tinyqs:{${dlq}}:wake`, q, outboxId, "", "orphan");
       expect(taken).toBe(1);
     }
     expect(await tq.receive(q)).toBeNull(); // sees the outbox and finishes the hand-off

@@ -772,15 +772,16 @@ export function describeSemantics(label: string, makeEngine: (options?: EngineOp
           maxMessageBytes: DEFAULTS.maxMessageBytes,
           replyTtlMs: DEFAULTS.replyTtlMs,
           dedupWindowMs: DEFAULTS.dedupWindowMs,
+          paused: false,
         });
       });
 
       it("configure merges the changes, returns the whole config, and other engines see it", async () => {
         const q = qn();
         const a = await tq.configure(q, { visibilityMs: 1234 });
-        expect(a).toEqual({ visibilityMs: 1234, maxReceives: 0, deadLetterQueue: `${q}.dead`, maxMessageBytes: MiB, replyTtlMs: 300_000, dedupWindowMs: 300_000 });
+        expect(a).toEqual({ visibilityMs: 1234, maxReceives: 0, deadLetterQueue: `${q}.dead`, maxMessageBytes: MiB, replyTtlMs: 300_000, dedupWindowMs: 300_000, paused: false });
         const b = await tq.configure(q, { maxReceives: 3, maxMessageBytes: 64 * MiB });
-        expect(b).toEqual({ visibilityMs: 1234, maxReceives: 3, deadLetterQueue: `${q}.dead`, maxMessageBytes: 64 * MiB, replyTtlMs: 300_000, dedupWindowMs: 300_000 });
+        expect(b).toEqual({ visibilityMs: 1234, maxReceives: 3, deadLetterQueue: `${q}.dead`, maxMessageBytes: 64 * MiB, replyTtlMs: 300_000, dedupWindowMs: 300_000, paused: false });
         expect(await tq.getConfig(q)).toEqual(b);
         expect(await another().getConfig(q)).toEqual(b);
       });
@@ -824,13 +825,13 @@ export function describeSemantics(label: string, makeEngine: (options?: EngineOp
     describe("stats, queues, purge", () => {
       it("stats counts every state and counter", async () => {
         const q = qn();
-        expect(await tq.stats(q)).toEqual({ ready: 0, inFlight: 0, delayed: 0, sent: 0, received: 0, deleted: 0, deadLettered: 0, deduplicated: 0 });
+        expect(await tq.stats(q)).toEqual({ ready: 0, inFlight: 0, delayed: 0, sent: 0, received: 0, deleted: 0, deadLettered: 0, deduplicated: 0, paused: false, oldestReadyAgeMs: null });
         await tq.sendBatch(q, ["a", "b", "c"]);
         await tq.send(q, "d", { delayMs: 60_000 });
         const m = (await tq.receive(q))!;
-        expect(await tq.stats(q)).toEqual({ ready: 2, inFlight: 1, delayed: 1, sent: 4, received: 1, deleted: 0, deadLettered: 0, deduplicated: 0 });
+        expect(await tq.stats(q)).toEqual({ ready: 2, inFlight: 1, delayed: 1, sent: 4, received: 1, deleted: 0, deadLettered: 0, deduplicated: 0, paused: false, oldestReadyAgeMs: expect.any(Number) });
         await tq.delete(q, m.receipt!);
-        expect(await tq.stats(q)).toEqual({ ready: 2, inFlight: 0, delayed: 1, sent: 4, received: 1, deleted: 1, deadLettered: 0, deduplicated: 0 });
+        expect(await tq.stats(q)).toEqual({ ready: 2, inFlight: 0, delayed: 1, sent: 4, received: 1, deleted: 1, deadLettered: 0, deduplicated: 0, paused: false, oldestReadyAgeMs: expect.any(Number) });
       });
 
       it("stats counts an ended lease as ready even before a receive takes it back", async () => {

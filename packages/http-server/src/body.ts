@@ -113,3 +113,13 @@ export async function readJson(req: Request, res: Response, limit: number, bound
     throw new TinyQSError("BAD_ARGUMENT", `the body is not valid JSON: ${(e as Error).message}`);
   }
 }
+
+/**
+ * readJson for a route whose body may be left out: undefined for a request with none (no
+ * Content-Length and no Transfer-Encoding, or Content-Length: 0), whatever its Content-Type.
+ */
+export async function readOptionalJson(req: Request, res: Response, limit: number, bounds: BodyBounds): Promise<unknown> {
+  const length = req.headers["content-length"];
+  if (length === "0" || (length === undefined && req.headers["transfer-encoding"] === undefined)) return undefined;
+  return readJson(req, res, limit, bounds);
+}

@@ -16,7 +16,7 @@ import { isTinyQSError, type TinyQSApi } from "@tinyqs/core";
 /** The engine methods that are operations (close() is not). */
 const OPERATIONS = [
   "send", "sendBatch", "receive", "receiveBatch", "peek", "browse", "delete", "deleteBatch", "touch", "touchBatch", "release",
-  "configure", "getConfig", "stats", "queues", "purge",
+  "configure", "getConfig", "stats", "queues", "purge", "pause", "resume", "redrive", "deleteQueue",
   "put", "take", "respond", "wait", "request",
 ] as const;
 type Operation = (typeof OPERATIONS)[number];

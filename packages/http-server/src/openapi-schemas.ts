@@ -92,6 +92,12 @@ export const SCHEMAS = {
             sentAt: { type: "integer" },
             leaseEndsAt: { type: "integer", description: "in flight: when the lease ends (ms since the epoch)" },
             dueAt: { type: "integer", description: "delayed: when it becomes ready" },
+            deadLetterOf: {
+              type: "object",
+              required: ["queue", "id"],
+              description: "a dead letter: the queue it died in and its id there (where redrive sends it back)",
+              properties: { queue: { type: "string" }, id: { type: "string" } },
+            },
           },
         },
       },
@@ -100,8 +106,12 @@ export const SCHEMAS = {
   MessageList: { type: "object", required: ["messages"], properties: { messages: { type: "array", items: { $ref: "#/components/schemas/Message" } } } },
   Stats: {
     type: "object",
-    required: ["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered", "deduplicated"],
-    properties: Object.fromEntries(["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered", "deduplicated"].map((k) => [k, { type: "integer" }])),
+    required: ["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered", "deduplicated", "paused", "oldestReadyAgeMs"],
+    properties: {
+      ...Object.fromEntries(["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered", "deduplicated"].map((k) => [k, { type: "integer" }])),
+      paused: { type: "boolean", description: "paused (POST …/pause): receives deliver nothing until …/resume" },
+      oldestReadyAgeMs: { type: "integer", nullable: true, description: "ms since the message a receive would take next was sent; null when none is ready" },
+    },
   },
   QueueSummary: { allOf: [{ type: "object", required: ["name"], properties: { name: { type: "string" } } }, { $ref: "#/components/schemas/Stats" }] },
   QueueDetail: {
@@ -112,7 +122,7 @@ export const SCHEMAS = {
   },
   Config: {
     type: "object",
-    required: ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes", "replyTtlMs", "dedupWindowMs"],
+    required: ["visibilityMs", "maxReceives", "deadLetterQueue", "maxMessageBytes", "replyTtlMs", "dedupWindowMs", "paused"],
     properties: {
       visibilityMs: { type: "integer", minimum: 1, maximum: LIMITS.maxVisibilityMs, default: CORE_DEFAULTS.visibilityMs },
       maxReceives: { type: "integer", minimum: 0, maximum: LIMITS.maxReceives, default: 0, description: "0: never dead-letter" },
@@ -123,6 +133,15 @@ export const SCHEMAS = {
         type: "integer", minimum: 1, maximum: LIMITS.maxDedupWindowMs, default: CORE_DEFAULTS.dedupWindowMs,
         description: "How long a send's dedup id keeps a second send with it from being stored, from the first send",
       },
+      paused: { type: "boolean", readOnly: true, description: "read only: changed by POST …/pause and …/resume, not by PUT" },
+    },
+  },
+  RedriveOptions: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      to: { type: "string", description: "send them all here; default: each back to the queue it died in" },
+      max: { type: "integer", minimum: 1, maximum: LIMITS.maxRedrive, description: "at most this many (default: all that are ready when it starts)" },
     },
   },
   ConfigChanges: {

@@ -341,6 +341,20 @@ export const OPENAPI = {
           503: { $ref: "#/components/responses/Unavailable" },
         },
       },
+      delete: {
+        operationId: "deleteQueue",
+        summary: "Delete the queue whole: messages, settings, counters; GET /v1/queues no longer lists it",
+        description:
+          "One UNLINK of the queue's keys: Redis frees them in the background, so even a queue of millions of messages does not block it. " +
+          "Long polls waiting on the queue keep waiting; a send afterwards makes the queue anew (default settings, not paused). Deleting a queue that does not exist is 204 too.",
+        responses: {
+          204: { description: "Deleted (or there was nothing to delete)." },
+          400: error("Bad queue name."),
+          401: { $ref: "#/components/responses/Unauthorized" },
+          403: { $ref: "#/components/responses/Forbidden" },
+          503: { $ref: "#/components/responses/Unavailable" },
+        },
+      },
       put: {
         operationId: "configure",
         summary: "Change some settings; the reply is all of them",
@@ -367,6 +381,62 @@ export const OPENAPI = {
           400: error("Bad queue name."),
           401: { $ref: "#/components/responses/Unauthorized" },
           403: { $ref: "#/components/responses/Forbidden" },
+          503: { $ref: "#/components/responses/Unavailable" },
+        },
+      },
+    },
+    "/v1/queues/{queue}/pause": {
+      parameters: [queueParam],
+      post: {
+        operationId: "pause",
+        summary: "Pause deliveries: receives, takes and WebSocket subscriptions get nothing (long polls keep waiting); sends are accepted, peek and browse still show",
+        description: "Kept in Redis: survives restarts of the servers. Pausing a paused queue changes nothing.",
+        responses: {
+          200: { description: "Paused.", content: { "application/json": { schema: { type: "object", required: ["paused"], properties: { paused: { type: "boolean", enum: [true] } } } } } },
+          400: error("Bad queue name."),
+          401: { $ref: "#/components/responses/Unauthorized" },
+          403: { $ref: "#/components/responses/Forbidden" },
+          507: { $ref: "#/components/responses/Full" },
+          503: { $ref: "#/components/responses/Unavailable" },
+        },
+      },
+    },
+    "/v1/queues/{queue}/resume": {
+      parameters: [queueParam],
+      post: {
+        operationId: "resume",
+        summary: "Deliver again; long polls waiting on the queue get its messages now",
+        responses: {
+          200: { description: "Not paused.", content: { "application/json": { schema: { type: "object", required: ["paused"], properties: { paused: { type: "boolean", enum: [false] } } } } } },
+          400: error("Bad queue name."),
+          401: { $ref: "#/components/responses/Unauthorized" },
+          403: { $ref: "#/components/responses/Forbidden" },
+          503: { $ref: "#/components/responses/Unavailable" },
+        },
+      },
+    },
+    "/v1/queues/{queue}/redrive": {
+      parameters: [queueParam],
+      post: {
+        operationId: "redrive",
+        summary: "Move the dead letters of this (dead-letter) queue back, ready, to the queue each died in (or to `to`); their receive count starts again",
+        description:
+          "A letter keeps the id it had before it died, unless its target holds a message of that id (then it gets a new id; its sentAt is kept). " +
+          "Moved 100 at a time through an idempotent hand-off: interrupted, nothing is lost or doubled, and the next redrive finishes it. " +
+          "An empty queue moves 0. A queue whose next message is no dead letter (it has no source queue) without `to` is 400 BAD_ARGUMENT.",
+        requestBody: {
+          required: false,
+          description: "Optional. Content-Type: application/json (charset allowed) when there is a body; anything else is 415.",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/RedriveOptions" } } },
+        },
+        responses: {
+          200: { description: "How many moved.", content: { "application/json": { schema: { type: "object", required: ["moved"], properties: { moved: { type: "integer" } } } } } },
+          400: error("Bad queue name, bad JSON or option, `to` the queue itself, or not a dead-letter queue and no `to` (BAD_ARGUMENT)."),
+          401: { $ref: "#/components/responses/Unauthorized" },
+          403: { $ref: "#/components/responses/Forbidden" },
+          413: error("The JSON body is over the server's limit for JSON bodies (TOO_BIG); nothing changed."),
+          415: { $ref: "#/components/responses/UnsupportedMediaType" },
+          507: { $ref: "#/components/responses/Full" },
           503: { $ref: "#/components/responses/Unavailable" },
         },
       },

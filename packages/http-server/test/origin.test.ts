@@ -170,7 +170,7 @@ describe("no --cors-origin: pages of other origins change nothing", () => {
     expect(res.status).toBe(204);
     expect(res.headers.get("allow")).toBe("POST, GET, OPTIONS");
     expect(res.headers.get("content-type")).toBeNull();
-    expect((await fetch(`${s.url}/v1/queues/q`, { method: "OPTIONS" })).headers.get("allow")).toBe("GET, PUT, OPTIONS");
+    expect((await fetch(`${s.url}/v1/queues/q`, { method: "OPTIONS" })).headers.get("allow")).toBe("GET, PUT, DELETE, OPTIONS");
     const unknown = await json(await fetch(`${s.url}/v1/nothing`, { method: "OPTIONS" }));
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe("NOT_FOUND");
@@ -412,7 +412,7 @@ describe("the OpenAPI document", () => {
       const doc = (await (await fetch(`${s.url}/v1/openapi.json`)).json()) as any;
       const ops = Object.values(doc.paths).flatMap((p: any) => Object.entries(p).filter(([m]) => m !== "parameters").map(([m, op]: [string, any]) => ({ m, op })));
       const changing = new Set(["receive", "wait", "websocket"]);
-      const jsonOps = ["configure", "deleteBatch", "sendBatch", "touchBatch"];
+      const jsonOps = ["configure", "deleteBatch", "redrive", "sendBatch", "touchBatch"];
       for (const { m, op } of ops) {
         const has403 = "403" in op.responses;
         expect(has403, op.operationId).toBe(m !== "get" || changing.has(op.operationId));

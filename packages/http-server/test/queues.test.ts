@@ -20,20 +20,23 @@ describe("queues", () => {
     const { status, body } = await json(await fetch(`${s.url}/v1/queues`));
     expect(status).toBe(200);
     expect(body.map((q: any) => q.name)).toEqual([a, b]);
-    expect(body[1]).toEqual({ name: b, ready: 1, inFlight: 0, delayed: 0, sent: 1, received: 0, deleted: 0, deadLettered: 0, deduplicated: 0 });
+    expect(body[1]).toEqual({
+      name: b, ready: 1, inFlight: 0, delayed: 0, sent: 1, received: 0, deleted: 0, deadLettered: 0, deduplicated: 0, paused: false, oldestReadyAgeMs: expect.any(Number),
+    });
   });
 
   it("GET /v1/queues/:queue gives stats and config; a queue never used gives zeros and defaults", async () => {
     const { status, body } = await json(await fetch(`${s.url}/v1/queues/${"never-" + uniqueQueue()}`));
     expect(status).toBe(200);
     expect(body).toMatchObject({ ready: 0, inFlight: 0, delayed: 0, sent: 0 });
-    expect(body.config).toEqual({ visibilityMs: 30000, maxReceives: 0, deadLetterQueue: `${body.name}.dead`, maxMessageBytes: 1048576, replyTtlMs: 300000, dedupWindowMs: 300000 });
+    expect(body).toMatchObject({ paused: false, oldestReadyAgeMs: null });
+    expect(body.config).toEqual({ visibilityMs: 30000, maxReceives: 0, deadLetterQueue: `${body.name}.dead`, maxMessageBytes: 1048576, replyTtlMs: 300000, dedupWindowMs: 300000, paused: false });
   });
 
   it("PUT /v1/queues/:queue changes the given settings and answers all of them", async () => {
     const q = uniqueQueue();
     const r = await json(await put(q, JSON.stringify({ visibilityMs: 5000, maxReceives: 3 })));
-    expect(r).toEqual({ status: 200, body: { visibilityMs: 5000, maxReceives: 3, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1048576, replyTtlMs: 300000, dedupWindowMs: 300000 } });
+    expect(r).toEqual({ status: 200, body: { visibilityMs: 5000, maxReceives: 3, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1048576, replyTtlMs: 300000, dedupWindowMs: 300000, paused: false } });
     const again = await json(await put(q, JSON.stringify({ deadLetterQueue: "elsewhere" })));
     expect(again.body).toMatchObject({ visibilityMs: 5000, maxReceives: 3, deadLetterQueue: "elsewhere" });
     expect((await json(await fetch(`${s.url}/v1/queues/${q}`))).body.config.deadLetterQueue).toBe("elsewhere");
@@ -114,7 +117,7 @@ describe("unknown routes", () => {
     ["PATCH", "/v1/queues/q"],
     ["POST", "/v1/queues"],
     ["GET", "/v1/queues/q/messages/a/b/c"],
-    ["DELETE", "/v1/queues/q"],
+    ["DELETE", "/v1/queues"],
   ])("%s %s → 404 JSON NOT_FOUND", async (method, path) => {
     const res = await fetch(`${s.url}${path}`, { method });
     expect(res.status).toBe(404);
@@ -224,7 +227,7 @@ describe("OpenAPI", () => {
     };
     walk((s.http.app as any).router.stack);
     expect([...documented].sort()).toEqual([...served].sort());
-    expect(served.size).toBe(21);
+    expect(served.size).toBe(25);
     for (const route of ["POST /v1/queues/{queue}/requests", "POST /v1/queues/{queue}/messages/{receipt}/respond", "GET /v1/replies/{handle}"]) {
       expect(documented.has(route), route).toBe(true);
     }

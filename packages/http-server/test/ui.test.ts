@@ -42,11 +42,8 @@ describe("the dashboard, open server", () => {
     expect(await cell(page, q, "ready").textContent()).toBe("2");
     await s.engine.sendBatch(q, ["c", "d", "e"]);
     await s.engine.receive(q);
-    await page.waitForFunction(
-      ([sel, selFlight]) => document.querySelector(sel)?.textContent === "4" && document.querySelector(selFlight)?.textContent === "1",
-      [`tr[data-queue="${q}"] td[data-col="ready"]`, `tr[data-queue="${q}"] td[data-col="inFlight"]`],
-      { timeout: 2000 },
-    );
+    const text = (col: string) => `document.querySelector('tr[data-queue="${q}"] td[data-col="${col}"]')?.textContent`;
+    await page.waitForFunction(`${text("ready")} === "4" && ${text("inFlight")} === "1"`, undefined, { timeout: 2000 });
     // The filter box keeps only the names it matches.
     const other = uniqueQueue("zz");
     await s.engine.send(other, "x");
@@ -86,7 +83,7 @@ describe("the dashboard, open server", () => {
       "text<script>window.__owned = 1</script><img src=x onerror=window.__owned=2>",
       "hex00 ff 10 80",
     ]);
-    expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __owned?: number }).__owned)).toBeUndefined();
     expect(await page.locator(".messages script, .messages img").count()).toBe(0);
     await page.click("button[role=tab] >> text=Delayed");
     await page.waitForSelector(".messages td.body >> text=later");
@@ -100,7 +97,7 @@ describe("the dashboard, open server", () => {
     await page.waitForSelector(".notfound");
     expect(await page.locator(".notfound h1").textContent()).toBe(`No queue named ${name}`);
     expect(await page.locator(".notfound p").first().textContent()).toMatch(/bad queue name/);
-    expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __owned?: number }).__owned)).toBeUndefined();
     // The refusal is the server's 400 BAD_NAME, which the browser reports as a failed load.
     expect(unexpected(problems, [400])).toEqual([]);
   });

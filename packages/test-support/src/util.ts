@@ -101,7 +101,7 @@ export function queueKeys(admin: Admin, queue: string, prefix = "tinyqs"): Promi
 }
 
 export const KEY_KINDS = [
-  "ready", "delayed", "inflight", "bodies", "receives", "stats", "config", "outbox", "outbox-bodies", "adopted", "replies", "reply-expiry",
+  "ready", "delayed", "inflight", "bodies", "receives", "stats", "config", "outbox", "outbox-bodies", "outbox-routes", "adopted", "replies", "reply-expiry",
 ];
 
 /** Whether a stored item names this message: the id itself, or an entry/receipt "<id>.<n>". */

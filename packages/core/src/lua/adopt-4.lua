@@ -1,8 +1,14 @@
---[[ adopt: take dead letters into this (dead-letter) queue from another queue's outbox. Redis Cluster
-only: there the two queues may sit in different slots, so the hand-off is three steps: read the
-source's outbox, adopt here, then unqueue-outbox-2.lua there. A crash between the last two repeats
-the adopt; the `adopted` set, which remembers every hand-off for 24 hours, turns the repeat into a
-no-op, so a dead letter is never lost nor doubled.
+--[[ adopt: take messages into this queue from another queue's outbox: dead letters (this is the
+dead-letter queue; Redis Cluster only) or redriven dead letters (redrive-6.lua; on one Redis too).
+The two queues may sit in different Cluster slots, so the hand-off is three steps: read the source's
+outbox, adopt here, then unqueue-outbox-3.lua there. A crash between the last two repeats the adopt;
+the `adopted` set, which remembers every hand-off for 24 hours, turns the repeat into a no-op, so a
+message is never lost nor doubled.
+
+Ids: a message keeps the id it is given (a redriven letter: the one it had before it died) unless
+this queue holds a message of that id already; otherwise, and for a dead letter, it gets a new one,
+"<sentAt>-<this queue's seq>" (the sentAt is kept either way). Adopted messages are ready with a
+receive count of 0.
 
 KEYS[1] ready     LIST  of this queue
 KEYS[2] bodies    HASH  of this queue
@@ -11,7 +17,7 @@ KEYS[4] adopted   ZSET  "<source>/<outbox id>" -> time adopted (ms)
 
 ARGV[1] this queue's wake channel
 ARGV[2] source queue name
-ARGV[3..] pairs: outbox id, body
+ARGV[3..] triples: outbox id, the id to keep ("" for a new one), body
 
 Output: how many were taken in (repeats are not counted)
 ]]
@@ -24,13 +30,16 @@ rcall('ZREMRANGEBYSCORE', adopted, '-inf', now - 86400000)
 
 local taken = 0
 local wasEmpty = rcall('LLEN', ready) == 0
-for i = 3, #ARGV, 2 do
-  local outboxId, body = ARGV[i], ARGV[i + 1]
+for i = 3, #ARGV, 3 do
+  local outboxId, keep, body = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local mark = ARGV[2] .. '/' .. outboxId
   if rcall('ZADD', adopted, 'NX', now, mark) == 1 then
-    local newId = string.match(outboxId, '^%d+') .. '-' .. rcall('HINCRBY', stats, 'seq', 1)
-    rcall('HSET', bodies, newId, body)
-    rcall('RPUSH', ready, newId)
+    local id = keep
+    if id == '' or rcall('HEXISTS', bodies, id) == 1 then
+      id = string.match(outboxId, '^%d+') .. '-' .. rcall('HINCRBY', stats, 'seq', 1)
+    end
+    rcall('HSET', bodies, id, body)
+    rcall('RPUSH', ready, id)
     taken = taken + 1
   end
 end

@@ -18,8 +18,12 @@ ARGV[2] offset: entries to skip (0 = the oldest)
 ARGV[3] limit: at most this many (1-100)
 ARGV[4] body bytes: each body is cut to its first this many bytes (its full size is given too)
 
-Output: {entry, at, size, body, entry, at, size, body, ...}: the entry ("<id>" or "<id>.<n>"), the
-lease end or due time in ms ("" for ready), the body's full size in bytes, and the body (cut). An
+The frames ahead of a body (message-attributes.ts: a dead letter's origin, the attributes) are
+skipped: size and body are the body's as sent; origin is the dead letter's "<source queue>/<id there>".
+
+Output: {entry, at, size, body, origin, entry, at, size, body, origin, ...}: the entry ("<id>" or
+"<id>.<n>"), the lease end or due time in ms ("" for ready), the body's full size in bytes, the body
+(cut), and where it died ("" for a message that is not a dead letter). An
 entry whose body is gone (deleted between the two reads cannot happen in one script; kept for
 safety) is left out.
 ]]
@@ -46,14 +50,30 @@ for i, entry in ipairs(entries) do
 end
 local found = rcall('HMGET', bodies, unpack(ids))
 
+local sub = string.sub
+-- Where the body as sent starts in a stored value (after its frames), and the origin frame's text.
+local function bodyStart(value)
+  local from, origin = 1, ''
+  if #value >= 8 and sub(value, 1, 4) == '\0tqd' then
+    local n = struct.unpack('>I4', value, 5)
+    origin, from = sub(value, 9, 8 + n), 9 + n
+  end
+  if #value >= from + 7 and sub(value, from, from + 3) == '\0tqa' then
+    from = from + 8 + struct.unpack('>I4', value, from + 4)
+  end
+  return from, origin
+end
+
 local out = {}
 for i, entry in ipairs(entries) do
-  local body = found[i]
-  if body then
+  local value = found[i]
+  if value then
+    local from, origin = bodyStart(value)
     out[#out + 1] = entry
     out[#out + 1] = scores[i] or ''
-    out[#out + 1] = #body
-    out[#out + 1] = cut < #body and string.sub(body, 1, cut) or body
+    out[#out + 1] = #value - from + 1
+    out[#out + 1] = sub(value, from, from + cut - 1)
+    out[#out + 1] = origin
   end
 end
 return out

@@ -11,19 +11,26 @@ receive does this for its queue. A message already delivered maxReceives times i
 instead of delivered: moved, under a new id that keeps its sentAt, to the target keys: either the
 dead-letter queue itself (one Redis: the move is atomic), or this queue's outbox (Redis Cluster,
 where the dead-letter queue may live in another slot; the engine then hands it over with adopt-4.lua,
-idempotently).
+idempotently). A dead letter remembers where it died, for redrive-6.lua: its stored value is framed as
+  "\0tqd" . length of origin (uint32, big-endian) . origin "<this queue>/<its id here>" . stored value
+(a frame it carried from an earlier death is replaced; the engine takes the frame off for readers).
+
+Paused (config field paused = "1", set by the engine's pause()): a receive takes nothing and moves
+nothing, and answers NOTHING_DUE so that long polls wait for a wake (resume publishes one); a peek
+still shows the next message, as it reserves nothing.
 
 Full Redis (allow-oom): runs when Redis is at its maxmemory, so that a full queue can be worked off: it
 moves entries of messages already stored (ready -> inflight, or a body to the dead letters: the body
-is moved, not copied). A reserved entry costs some tens of bytes more than a ready one; as sends are
-refused meanwhile, that growth is bounded by what is stored, and no body is ever added.
+is moved, not copied, and grows by its origin frame, at most some 150 bytes). A reserved entry costs
+some tens of bytes more than a ready one; as sends are refused meanwhile, that growth is bounded by
+what is stored, and no body is ever added.
 
 KEYS[1] ready         LIST  entries, oldest first
 KEYS[2] delayed       ZSET  entry -> due ms
 KEYS[3] inflight      ZSET  entry (= receipt) -> lease end ms
 KEYS[4] bodies        HASH  id -> body
 KEYS[5] stats         HASH  counters (received, deadLettered)
-KEYS[6] config        HASH  settings (visibilityMs, maxReceives, deadLetterQueue)
+KEYS[6] config        HASH  settings (visibilityMs, maxReceives, deadLetterQueue, paused)
 KEYS[7] target ready  LIST  the dead-letter queue's ready list, or this queue's outbox
 KEYS[8] target bodies HASH  the dead-letter queue's bodies, or this queue's outbox bodies
 KEYS[9] target stats  HASH  whose 'seq' numbers the moved message (the DLQ's stats, or this queue's)
@@ -43,8 +50,8 @@ Output:
   {nextDueIn, outboxLength, id, receiveCount, body, id, receiveCount, body, ...}
                 the messages in the order the callers are to get them: each caller in turn takes up
                 to its max (peek: at most one message, not reserved). nextDueIn is the number of ms
-                until a delayed message or a lease is due, NOTHING_DUE (-1) if none, or 0 if the
-                callers got all they asked for. outboxLength counts dead letters waiting for hand-off (always 0
+                until a delayed message or a lease is due, NOTHING_DUE (-1) if none or the queue is
+                paused, or 0 if the callers got all they asked for. outboxLength counts dead letters waiting for hand-off (always 0
                 unless ARGV[2] is "").
 ]]
 local rcall = redis.call
@@ -83,6 +90,13 @@ local function parse(entry)
   return sub(entry, 1, dot - 1), tonumber(sub(entry, dot + 1))
 end
 
+-- A dead letter's stored value: the origin frame ahead of what was stored (without an older frame).
+local DEAD = '\0tqd'
+local function withOrigin(body, origin)
+  if #body >= 8 and sub(body, 1, 4) == DEAD then body = sub(body, 9 + struct.unpack('>I4', body, 5)) end
+  return DEAD .. struct.pack('>I4', #origin) .. origin .. body
+end
+
 if mode == 'peek' then
   local entry = rcall('LINDEX', ready, 0)
   if not entry then return { nextDueIn(), 0 } end
@@ -90,7 +104,8 @@ if mode == 'peek' then
   return { 0, 0, id, n, rcall('HGET', bodies, id) }
 end
 
-local cfg = rcall('HMGET', config, 'visibilityMs', 'maxReceives', 'deadLetterQueue')
+local cfg = rcall('HMGET', config, 'visibilityMs', 'maxReceives', 'deadLetterQueue', 'paused')
+if cfg[4] == '1' then return { -1, deadName == '' and rcall('LLEN', KEYS[7]) or 0 } end
 local defaultVis = tonumber(cfg[1] or ARGV[3])
 local maxReceives = tonumber(cfg[2] or 0)
 if maxReceives > 0 and deadName ~= '' then
@@ -123,7 +138,7 @@ while taken < asked do
       -- An entry without a body cannot be delivered; dropping it keeps the list clean.
     elseif maxReceives > 0 and count > maxReceives then
       local newId = string.match(id, '^%d+') .. '-' .. rcall('HINCRBY', KEYS[9], 'seq', 1)
-      rcall('HSET', KEYS[8], newId, body)
+      rcall('HSET', KEYS[8], newId, withOrigin(body, queue .. '/' .. id))
       rcall('RPUSH', KEYS[7], newId)
       rcall('HDEL', bodies, id)
       dead = dead + 1

@@ -57,12 +57,13 @@ export function errorFromResp(line: string, cause?: unknown): TinyQSError {
 
 const NUMBER_SETTINGS: ReadonlySet<string> = new Set(CONFIG_SETTINGS.filter((s) => "min" in s).map((s) => s.name));
 
-/** QCONFIG's reply, `name value …` as text: each setting a number or a string, as core's settings table says. */
+/** QCONFIG's reply, `name value …` as text: each setting a number or a string, as core's settings table says; paused 0 or 1. */
 export function configFromPairs(pairs: readonly string[]): QueueConfig {
-  const out: Record<string, number | string> = {};
+  const out: Record<string, number | string | boolean> = {};
   for (let i = 0; i + 1 < pairs.length; i += 2) {
     const name = pairs[i]!;
     out[name] = NUMBER_SETTINGS.has(name) ? Number(pairs[i + 1]) : pairs[i + 1]!;
   }
+  out.paused = out.paused === "1";
   return out as unknown as QueueConfig;
 }

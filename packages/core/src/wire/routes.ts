@@ -38,6 +38,14 @@ export const ROUTES = {
   queue: { method: "GET", path: "/v1/queues/:queue", query: [] },
   configure: { method: "PUT", path: "/v1/queues/:queue", query: [] },
   purge: { method: "POST", path: "/v1/queues/:queue/purge", query: [] },
+  /** → `{ "paused": true }`. */
+  pause: { method: "POST", path: "/v1/queues/:queue/pause", query: [] },
+  /** → `{ "paused": false }`. */
+  resume: { method: "POST", path: "/v1/queues/:queue/resume", query: [] },
+  /** JSON `{ "to"?, "max"? }` (or no body) → `{ "moved": n }`. */
+  redrive: { method: "POST", path: "/v1/queues/:queue/redrive", query: [] },
+  /** → 204. */
+  deleteQueue: { method: "DELETE", path: "/v1/queues/:queue", query: [] },
   // ---- the dashboard's live numbers: server-sent events, one sample a second (docs/dashboard.md)
   /** Every queue the user administers. */
   live: { method: "GET", path: "/v1/live", query: [] },

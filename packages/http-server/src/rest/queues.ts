@@ -1,4 +1,5 @@
-// The queue routes: list with stats, one queue's stats and settings, change settings, purge.
+// The queue routes: list with stats, one queue's stats and settings, change settings, purge, and
+// the operator's acts: pause, resume, redrive dead letters, delete the queue.
 // A queue exists from its first send or configure; asking about a name never used gives zeros and
 // the defaults, as the engine does (there is nothing to create first, so nothing to 404 on).
 import { Router } from "express";
@@ -6,7 +7,7 @@ import { TinyQSError } from "@tinyqs/core";
 import { ROUTES } from "@tinyqs/core/wire";
 import { can, visibleQueues } from "@tinyqs/core/security";
 import { userOf } from "../auth.js";
-import { readJson } from "../body.js";
+import { readJson, readOptionalJson } from "../body.js";
 import type { Context } from "../context.js";
 import { on } from "./route.js";
 
@@ -39,6 +40,30 @@ export function queueRoutes(ctx: Context): Router {
 
   on(r, ROUTES.purge, async (req, res) => {
     res.json({ purged: await api.purge(req.params.queue) });
+  });
+
+  on(r, ROUTES.pause, async (req, res) => {
+    await api.pause(req.params.queue);
+    res.json({ paused: true });
+  });
+
+  on(r, ROUTES.resume, async (req, res) => {
+    await api.resume(req.params.queue);
+    res.json({ paused: false });
+  });
+
+  // The body is optional: none (or an empty one) redrives every dead letter to where it died.
+  on(r, ROUTES.redrive, async (req, res) => {
+    const options = (await readOptionalJson(req, res, limits.maxJsonBytes, limits.bodies)) ?? {};
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new TinyQSError("BAD_ARGUMENT", "the body must be a JSON object: { \"to\"?: queue, \"max\"?: n }");
+    }
+    res.json({ moved: await api.redrive(req.params.queue, options) });
+  });
+
+  on(r, ROUTES.deleteQueue, async (req, res) => {
+    await api.deleteQueue(req.params.queue);
+    res.status(204).end();
   });
 
   return r;

@@ -1,7 +1,8 @@
---[[ unqueue-outbox: forget dead letters that the dead-letter queue has adopted (Redis Cluster only).
+--[[ unqueue-outbox: forget outbox entries that their target queue has adopted (adopt-4.lua).
 
 KEYS[1] outbox         LIST of outbox ids
 KEYS[2] outbox bodies  HASH outbox id -> body
+KEYS[3] outbox routes  HASH outbox id -> where a redriven letter goes
 
 ARGV[1..n] outbox ids
 
@@ -13,4 +14,5 @@ for _, id in ipairs(ARGV) do
   removed = removed + rcall('LREM', KEYS[1], 1, id)
 end
 rcall('HDEL', KEYS[2], unpack(ARGV))
+rcall('HDEL', KEYS[3], unpack(ARGV))
 return removed
