@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { launchBrowser, type Browser } from "./browser.js";
-import { startServer, uniqueQueue, type Running } from "./helpers.js";
+import { createWorker } from "@tinyqs/core";
+import { eventually, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -42,8 +43,15 @@ describe("the dashboard, open server", () => {
     expect(await cell(page, q, "ready").textContent()).toBe("2");
     await s.engine.sendBatch(q, ["c", "d", "e"]);
     await s.engine.receive(q);
-    const text = (col: string) => `document.querySelector('tr[data-queue="${q}"] td[data-col="${col}"]')?.textContent`;
-    await page.waitForFunction(`${text("ready")} === "4" && ${text("inFlight")} === "1"`, undefined, { timeout: 2000 });
+    await page.waitForFunction(
+      (queue) => {
+        const { document } = globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } };
+        const text = (col: string) => document.querySelector(`tr[data-queue="${queue}"] td[data-col="${col}"]`)?.textContent;
+        return text("ready") === "4" && text("inFlight") === "1";
+      },
+      q,
+      { timeout: 2000 },
+    );
     // The filter box keeps only the names it matches.
     const other = uniqueQueue("zz");
     await s.engine.send(other, "x");
@@ -129,6 +137,62 @@ describe("the dashboard, open server", () => {
     await page.waitForSelector(".actions >> text=Purged 1 message.");
     expect((await s.engine.stats(q)).ready).toBe(0);
     expect(unexpected(problems)).toEqual([]);
+  });
+
+  it("redrives the dead letters back to the queue they died in (checked through the engine)", async () => {
+    const q = uniqueQueue("rd");
+    await s.engine.configure(q, { maxReceives: 1, visibilityMs: 1 });
+    const ids = await s.engine.sendBatch(q, ["one", "two", "three"]);
+    expect(await s.engine.receiveBatch(q, { max: 10 })).toHaveLength(3);
+    await sleep(5);
+    expect(await s.engine.receiveBatch(q, { max: 10 })).toEqual([]); // the second delivery dead-letters them
+    await eventually(async () => (await s.engine.stats(`${q}.dead`)).ready === 3);
+    await s.engine.configure(q, { maxReceives: 0, visibilityMs: 30_000 });
+
+    const { page, problems } = await browser.open(`${s.url}/ui/#/queues/${q}.dead`);
+    await page.waitForSelector(".messages tr[data-id]");
+    await page.click("button[name=redrive]");
+    await page.waitForSelector(".actions >> text=Moved 3 dead letters back.");
+    expect((await s.engine.stats(`${q}.dead`)).ready).toBe(0);
+    const back = await s.engine.receiveBatch(q, { max: 10 });
+    expect(back.map((m) => m.body.toString()).sort()).toEqual(["one", "three", "two"]);
+    expect(back.map((m) => m.id).sort()).toEqual([...ids].sort()); // ids kept
+    expect(back.every((m) => m.receiveCount === 1)).toBe(true); // counting again from the start
+    // A queue that is not a dead-letter queue: the server's clear refusal, shown.
+    await page.goto(`${s.url}/ui/#/queues/${q}`);
+    await s.engine.send(q, "alive");
+    await page.waitForSelector(".messages tr[data-id]");
+    await page.click("button[name=redrive]");
+    await page.waitForSelector(".actions .error >> text=is not a dead-letter queue");
+    expect(unexpected(problems, [400])).toEqual([]);
+  });
+
+  it("pause stops a running worker from receiving; resume lets it go on", async () => {
+    const q = uniqueQueue("pz");
+    await s.engine.send(q, "first");
+    const handled: string[] = [];
+    const worker = createWorker(s.engine, q, async (m) => void handled.push(m.body.toString()), { waitMs: 500 });
+    try {
+      await eventually(() => handled.length === 1);
+      const { page, problems } = await browser.open(`${s.url}/ui/#/queues/${q}`);
+      await page.waitForSelector(".badge.running");
+      await page.click("button[name=pause]");
+      await page.waitForSelector(".actions >> text=Paused: receives deliver nothing until resumed.");
+      await page.waitForSelector(".badge.paused"); // the live numbers say so too
+      expect((await s.engine.stats(q)).paused).toBe(true);
+      await s.engine.sendBatch(q, ["second", "third"]);
+      await sleep(1500); // the worker's long polls come and go: none may deliver
+      expect(handled).toEqual(["first"]);
+      expect((await s.engine.stats(q)).ready).toBe(2);
+
+      await page.click("button[name=pause] >> text=Resume receives");
+      await page.waitForSelector(".actions >> text=Resumed.");
+      await eventually(() => handled.length === 3);
+      expect(handled.slice(1).sort()).toEqual(["second", "third"]);
+      expect(unexpected(problems)).toEqual([]);
+    } finally {
+      await worker.close();
+    }
   });
 
   it("edits a queue's settings", async () => {
