@@ -5,7 +5,7 @@
 // then the 404 for unknown routes and the one error handler that turns every failure into
 // `{ "error": { "code", "message" } }`.
 import type { Socket } from "node:net";
-import express, { Router, type Express } from "express";
+import express, { Router, type Express, type Request } from "express";
 import { TinyQSError, type TinyQSApi } from "@tinyqs/core";
 import { ROUTES } from "@tinyqs/core/wire";
 import type { Access } from "@tinyqs/core/security";
@@ -75,11 +75,11 @@ export function createApp(o: AppOptions): Express {
     app.use((req, _res, next) => next(req.headers[UI_HEADER] !== undefined && changesState(req.method, req.path) ? readOnlyRefusal() : undefined));
   }
   app.use(liveRoutes(o.ctx, o.ui.sampler, o.metrics));
-  // The same routes twice, over two contexts: the page's operations are counted under path "ui".
-  const api = (ctx: Context) => Router().use(messageRoutes(ctx), requestRoutes(ctx), queueRoutes(ctx));
-  const rest = api(o.ctx);
-  const page = api(o.ui.ctx);
-  app.use((req, res, next) => (req.headers[UI_HEADER] !== undefined ? page : rest)(req, res, next));
+  // The same routes twice, over two contexts: the page's requests (its marker) take the first set,
+  // whose operations are counted under path "ui"; every other request skips it ("router") for REST's.
+  const api = (ctx: Context, only?: (req: Request) => boolean) =>
+    Router().use((req, _res, next) => next(only && !only(req) ? "router" : undefined), messageRoutes(ctx), requestRoutes(ctx), queueRoutes(ctx));
+  app.use(api(o.ui.ctx, (req) => req.headers[UI_HEADER] !== undefined), api(o.ctx));
 
   app.use((req) => {
     throw new TinyQSError("NOT_FOUND", `no route ${req.method} ${req.path}; see ${ROUTES.openapi.path}`);

@@ -42,7 +42,7 @@ function send(res: Response, name: string): void {
 
 export function pageRoutes(config: PageConfig): Router {
   const r = Router({ caseSensitive: true, strict: true });
-  r.get(["/", "/ui"], (_req, res) => res.redirect(302, "/ui/"));
+  for (const path of ["/", "/ui"]) r.get(path, (_req, res) => res.redirect(302, "/ui/"));
   r.get("/ui/", (_req, res) => send(res, "index.html"));
   r.get("/ui/config.json", (_req, res) => void res.set("Cache-Control", "no-store").json(config));
   r.get("/ui/vendor/:file", (req, res) => send(res, `vendor/${req.params.file}`));
