@@ -9,7 +9,6 @@ const queueParam = {
 };
 const stream = (description: string) => ({ description, content: { "text/event-stream": { schema: { type: "string" } } } });
 const err = { $ref: "#/components/responses/Unauthorized" };
-const forbidden = { $ref: "#/components/responses/Forbidden" };
 const page = (operationId: string, summary: string, responses: Record<string, unknown>) => ({
   get: { operationId, summary, security: [], responses },
 });
@@ -23,8 +22,8 @@ export const UI_PATHS = {
       description:
         "Events `sample` ({at, queues: [stats + name + rates {sent, received, deleted} per second, null on the first sample]}) once a second, " +
         "`unavailable` ({at, message}) for a second whose sample failed. One sampler serves every stream: one Redis round trip a second " +
-        "for all watched queues, however many streams are open (docs/dashboard.md). Needs an admin grant on some queue; shows only those.",
-      responses: { 200: stream("The stream, until the client leaves or the server stops."), 401: err, 403: forbidden },
+        "for all watched queues, however many streams are open (docs/dashboard.md). Needs an admin grant on some queue (else 403, as for the queue list); shows only those.",
+      responses: { 200: stream("The stream, until the client leaves or the server stops."), 401: err },
     },
   },
   "/v1/live/{queue}": {
@@ -32,8 +31,10 @@ export const UI_PATHS = {
     get: {
       operationId: "liveQueue",
       summary: "Server-sent events: one queue, its last 15 minutes of rates first (`history`), then a `sample` a second",
-      description: "`history` is {at[], sent[], received[], deleted[]} (ms, per second), kept in server memory while the queue is watched.",
-      responses: { 200: stream("The stream."), 400: { description: "Bad queue name." }, 401: err, 403: forbidden },
+      description:
+        "`history` is {at[], sent[], received[], deleted[]} (ms, per second), kept in server memory while the queue is watched. " +
+        "Needs an admin grant on the queue (else 403, as for its stats).",
+      responses: { 200: stream("The stream."), 400: { description: "Bad queue name." }, 401: err },
     },
   },
   "/": page("uiRoot", "Redirects to the dashboard, /ui/ (absent with --no-ui)", { 302: { description: "To /ui/." } }),

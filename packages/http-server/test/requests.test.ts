@@ -201,7 +201,7 @@ describe("timeouts and collecting later", () => {
     const cfg = await json(await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", headers: JSON_TYPE, body: JSON.stringify({ replyTtlMs: 200, dedupWindowMs: 300000 }) }));
     expect(cfg).toEqual({
       status: 200,
-      body: { visibilityMs: 30000, maxReceives: 0, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1048576, replyTtlMs: 200, dedupWindowMs: 300000 },
+      body: { visibilityMs: 30000, maxReceives: 0, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1048576, replyTtlMs: 200, dedupWindowMs: 300000, paused: false },
     });
     const handle = await put(q, "q");
     const req = await take(q);
