@@ -6,15 +6,11 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeUsersFile } from "@tinyqs/test-support";
-import { eventually, metric, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { eventually, metric, serverForBlock, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
 import { openLive } from "./live-stream.js";
 
 describe("the page's routes", () => {
-  let s: Running;
-  beforeAll(async () => {
-    s = await startServer({ token: "t0k" });
-  });
-  afterAll(() => s.close());
+  const s = serverForBlock({ token: "t0k" });
 
   it("/ and /ui redirect to /ui/; the page, its files and its config load without the token (they hold no data)", async () => {
     for (const from of ["/", "/ui"]) {
@@ -38,11 +34,7 @@ describe("the page's routes", () => {
 });
 
 describe("--ui off", () => {
-  let s: Running;
-  beforeAll(async () => {
-    s = await startServer({ ui: "off" });
-  });
-  afterAll(() => s.close());
+  const s = serverForBlock({ ui: "off" });
 
   it("serves no page (404), and the API as before", async () => {
     for (const p of ["/", "/ui/", "/ui/app.js"]) expect([p, (await fetch(s.url + p, { redirect: "manual" })).status]).toEqual([p, 404]);
@@ -51,11 +43,7 @@ describe("--ui off", () => {
 });
 
 describe("the live stream", () => {
-  let s: Running;
-  beforeAll(async () => {
-    s = await startServer();
-  });
-  afterAll(() => s.close());
+  const s = serverForBlock();
 
   it("gives every viewer the same samples (one sampler), with rates from the counters", async () => {
     const q = uniqueQueue("live");

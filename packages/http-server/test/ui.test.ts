@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { launchBrowser, type Browser } from "./browser.js";
 import { createWorker } from "@tinyqs/core";
-import { eventually, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { eventually, serverForBlock, sleep, uniqueQueue } from "./helpers.js";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -22,11 +22,7 @@ const unexpected = (problems: string[], statuses: number[] = []) =>
 const cell = (page: Page, queue: string, col: string) => page.locator(`tr[data-queue="${queue}"] td[data-col="${col}"]`);
 
 describe("the dashboard, open server", () => {
-  let s: Running;
-  beforeAll(async () => {
-    s = await startServer();
-  });
-  afterAll(() => s.close());
+  const s = serverForBlock();
 
   it("/ redirects to /ui/, which loads with its libraries from the server itself", async () => {
     const { page, problems } = await browser.open(s.url + "/");
@@ -210,11 +206,7 @@ describe("the dashboard, open server", () => {
 });
 
 describe("the dashboard, --ui read-only", () => {
-  let s: Running;
-  beforeAll(async () => {
-    s = await startServer({ ui: "read-only" });
-  });
-  afterAll(() => s.close());
+  const s = serverForBlock({ ui: "read-only" });
 
   it("shows the numbers and no action, and the server refuses the page's changing requests (403)", async () => {
     const q = uniqueQueue("ro");
@@ -253,12 +245,8 @@ describe("the dashboard, --ui read-only", () => {
 });
 
 describe("the dashboard, --token", () => {
-  let s: Running;
   const TOKEN = "s3cret-token";
-  beforeAll(async () => {
-    s = await startServer({ token: TOKEN });
-  });
-  afterAll(() => s.close());
+  const s = serverForBlock({ token: TOKEN });
 
   it("asks for the token; a wrong one shows an error and no data; the right one shows the queues", async () => {
     const q = uniqueQueue("tok");

@@ -1,16 +1,7 @@
 // The dashboard's flags, one table shared by `tinyqs-http` and `pnpm start` (each puts them in its
 // own CliSpec). Import-free, as sqs/cli-settings.ts is: `pnpm start` reads it from source for --help.
-type UiMode = "on" | "read-only" | "off";
-
-/** A setting as @tinyqs/core/cli's CliSetting has it (see sqs/cli-settings.ts for why written out). */
-interface Setting<C> {
-  flag: `--${string}`;
-  env: string;
-  arg: string;
-  help: string;
-  switch?: true;
-  set(config: C, value: { readonly raw: string; text(): string; yes(): boolean }): void;
-}
+import type { Setting } from "../cli-setting.js";
+import type { UiMode } from "./mode.js";
 
 const MODES = ["on", "read-only", "off"];
 
