@@ -26,6 +26,7 @@ try {
   const traffic = runTraffic(engine, () => stopTraffic);
   await sleep(TRAFFIC_MS);
   await page.waitForSelector("tr[data-queue='orders']");
+  await page.setViewportSize({ width: 1360, height: 520 }); // the table, not a screen of empty page
   await page.screenshot({ path: path.join(DOCS, "ui-overview.png") });
   const queuePage = (await browser.open(`${url}/ui/#/queues/orders`)).page;
   await queuePage.waitForSelector(".messages tr[data-id]");
@@ -50,7 +51,15 @@ async function seed(tq: TinyQS): Promise<void> {
   for (const from of [0, 625]) await tq.sendBatch("emails", Array.from({ length: 625 }, (_, i) => `To: user${from + i}@example.com\nSubject: Your receipt #${5000 + from + i}`));
   await tq.sendBatch("emails", Array.from({ length: 40 }, (_, i) => `reminder ${i}`), { delayMs: 3_600_000 });
   await tq.sendBatch("thumbnails", Array.from({ length: 12 }, (_, i) => Buffer.from([0x89, 0x50, 0x4e, 0x47, i, 0, 0xff, 0x10])));
-  for (let i = 0; i < 6; i++) await tq.send("orders.dead", order(900 + i));
+  // Real dead letters: delivered once (maxReceives 1), their lease ended, the next receive dead-letters them.
+  await tq.configure("payments", { maxReceives: 1, visibilityMs: 1 });
+  await tq.sendBatch("payments", Array.from({ length: 7 }, (_, i) => JSON.stringify({ payment: 7_700 + i, card: "declined" })));
+  await tq.receiveBatch("payments", { max: 100 });
+  await sleep(5);
+  await tq.receiveBatch("payments", { max: 100 });
+  await tq.configure("payments", { maxReceives: 5, visibilityMs: 30_000 });
+  await tq.sendBatch("payments", ["p-1", "p-2", "p-3"]);
+  await tq.pause("thumbnails"); // paused for maintenance: sends pile up, nothing is delivered
   await tq.sendBatch("reports", ["daily", "weekly"]);
   await tq.receiveBatch("reports", { max: 2, visibilityMs: 600_000 });
 }
@@ -65,10 +74,11 @@ async function runTraffic(tq: TinyQS, stopped: () => boolean): Promise<void> {
     await tq.sendBatch("orders", Array.from({ length: sends }, () => JSON.stringify({ order: 20_000 + i++, sku: "A-113", qty: 2 })));
     const got = await tq.receiveBatch("orders", { max: Math.max(1, sends - 3), visibilityMs: 30_000 });
     await tq.deleteBatch("orders", got.slice(0, Math.max(0, got.length - 1)).map((m) => m.receipt));
-    if (i % 5 === 0) {
-      const e = await tq.receive("emails");
-      if (e) await tq.delete("emails", e.receipt);
-    }
+    const emails = await tq.receiveBatch("emails", { max: 4 });
+    await tq.deleteBatch("emails", emails.map((m) => m.receipt));
+    await tq.sendBatch("webhooks", Array.from({ length: 6 + (i % 5) }, (_, k) => `{"event":"order.paid","n":${k}}`));
+    const hooks = await tq.receiveBatch("webhooks", { max: 8 });
+    await tq.deleteBatch("webhooks", hooks.map((m) => m.receipt));
     await sleep(1000);
   }
 }

@@ -50,6 +50,7 @@ export function ThroughputChart({ points, version }) {
   return html`<div class="chart" ref=${box} aria-label="Throughput of the last 15 minutes"></div>`;
 }
 
+/** uPlot's columns: seconds on x; a null rate (a time nobody watched) is a gap in the lines. */
 function columns(p) {
   return [p.at.map((t) => t / 1000), p.sent, p.received, p.deleted];
 }

@@ -40,7 +40,7 @@ interface Viewer {
 
 export class LiveSampler {
   private readonly viewers = new Set<Viewer>();
-  private readonly last = new Map<string, { at: number; stats: QueueStats }>();
+  private readonly last = new Map<string, { at: number; stats: QueueStats; rates: QueueSample["rates"] }>();
   private readonly histories = new Map<string, RateHistory>();
   /** The registered queues, as the last sample with an overview open listed them. */
   private known: string[] = [];
@@ -129,11 +129,23 @@ export class LiveSampler {
   /** The queue's sample, its rates from the previous one (a counter that went down — a deleted queue — starts again). */
   private record(name: string, stats: QueueStats, at: number): QueueSample {
     const before = this.last.get(name);
-    this.last.set(name, { at, stats });
-    if (!before || at <= before.at) return { name, ...stats, rates: null };
-    const seconds = (at - before.at) / 1000;
+    // A sample soon after the one before (a viewer arrived just after the sampler stopped) would
+    // divide a second's moves by a fraction of it: it shows the rates of before and records nothing.
+    if (before && at - before.at < this.o.intervalMs / 2) return { name, ...stats, rates: before.rates };
+    if (before && at - before.at > 3 * this.o.intervalMs) {
+      // Nobody watched for a while: no rate across the gap, and a break in the chart's lines there
+      // (NaN is null in the JSON, which the chart draws as a gap).
+      this.histories.get(name)?.add({ at: before.at + this.o.intervalMs, sent: NaN, received: NaN, deleted: NaN });
+      this.last.set(name, { at, stats, rates: null });
+      return { name, ...stats, rates: null };
+    }
+    const seconds = before ? (at - before.at) / 1000 : 0;
     const rate = (now: number, then: number) => (now >= then ? (now - then) / seconds : 0);
-    const rates = { sent: rate(stats.sent, before.stats.sent), received: rate(stats.received, before.stats.received), deleted: rate(stats.deleted, before.stats.deleted) };
+    const rates = before
+      ? { sent: rate(stats.sent, before.stats.sent), received: rate(stats.received, before.stats.received), deleted: rate(stats.deleted, before.stats.deleted) }
+      : null;
+    this.last.set(name, { at, stats, rates });
+    if (!rates) return { name, ...stats, rates };
     let history = this.histories.get(name);
     if (!history) this.histories.set(name, (history = new RateHistory(Math.ceil(this.o.historyMs / this.o.intervalMs))));
     history.add({ at, ...rates });
