@@ -133,3 +133,14 @@ describe("the live stream with --users", () => {
     expect((await fetch(`${s.url}/v1/live/shop.orders`, { headers: auth("worker", "w") })).status).toBe(403);
   });
 });
+
+describe("shutdown", () => {
+  it("ends the open live streams, so close() does not wait for them", async () => {
+    const s = await startServer();
+    const v = await openLive(`${s.url}/v1/live`);
+    await v.next();
+    const closed = s.close();
+    await expect(v.next(1000)).rejects.toThrow(/the stream ended/);
+    await closed;
+  });
+});
