@@ -64,6 +64,12 @@ export function toBrowsed(queue: string, reply: Reply): BrowsedMessage[] {
     };
     if (f.has("leaseEndsAt")) m.leaseEndsAt = Number(f.get("leaseEndsAt"));
     if (f.has("dueAt")) m.dueAt = Number(f.get("dueAt"));
+    const origin = f.get("deadLetterOf");
+    if (origin !== undefined) {
+      const text = String(origin);
+      const slash = text.lastIndexOf("/");
+      m.deadLetterOf = { queue: text.slice(0, slash), id: text.slice(slash + 1) };
+    }
     return m;
   });
 }

@@ -31,7 +31,8 @@ export function describeBrowseConformance(label: string, makeApi: () => Promise<
       expect(delayed).toMatchObject([{ id: c, state: "delayed", size: 3, receiveCount: 0 }]);
       expect(delayed[0]!.dueAt).toBeGreaterThanOrEqual(before + 55_000);
 
-      expect(await tq.stats(q)).toEqual(stats);
+      // Nothing moved (oldestReadyAgeMs is a clock: it grows by itself).
+      expect({ ...(await tq.stats(q)), oldestReadyAgeMs: 0 }).toEqual({ ...stats, oldestReadyAgeMs: 0 });
       expect(await tq.receive(q)).toMatchObject({ id: b, receiveCount: 1 });
     });
 

@@ -31,7 +31,7 @@ export function describeRequestResponseConformance(label: string, api: () => Pro
       expect(await responder.respond(q, m.receipt!, "answer")).toBe(true);
       expect((await caller.wait(handle, { timeoutMs: 5000 }))!.toString()).toBe("answer");
       expect(await caller.wait(handle, { timeoutMs: 0 })).toBeNull(); // collected: removed
-      expect(await caller.stats(q)).toEqual({ ready: 0, inFlight: 0, delayed: 0, sent: 1, received: 1, deleted: 1, deadLettered: 0, deduplicated: 0 });
+      expect(await caller.stats(q)).toEqual({ ready: 0, inFlight: 0, delayed: 0, sent: 1, received: 1, deleted: 1, deadLettered: 0, deduplicated: 0, paused: false, oldestReadyAgeMs: null });
     });
 
     it("a waiting wait() gets a reply given after it started", async () => {
@@ -210,7 +210,7 @@ export function describeRequestResponseConformance(label: string, api: () => Pro
       for (const m of dropped) expect(await responder.respond(q, m.receipt!, "stale")).toBe(false);
       const replies = (await Promise.all(waits)).map((r) => r?.toString());
       expect(replies).toEqual(handles.map((_, i) => `done: job ${i}`));
-      expect(await caller.stats(q)).toEqual({ ready: 0, inFlight: 0, delayed: 0, sent: n, received: 2 * n, deleted: n, deadLettered: 0, deduplicated: 0 });
+      expect(await caller.stats(q)).toEqual({ ready: 0, inFlight: 0, delayed: 0, sent: n, received: 2 * n, deleted: n, deadLettered: 0, deduplicated: 0, paused: false, oldestReadyAgeMs: null });
       for (const h of handles) expect(await caller.wait(h, { timeoutMs: 0 })).toBeNull(); // no reply left either
     });
   });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { TinyQSApi } from "@tinyqs/core";
 import { eventually, expectCode, sleep, uniqueQueue } from "@tinyqs/test-support";
+import { describeAdminConformance } from "./conformance-admin.js";
 import { describeBatchConformance } from "./conformance-batches.js";
 import { describeBrowseConformance } from "./conformance-browse.js";
 import { describeDedupConformance } from "./conformance-dedup.js";
@@ -26,7 +27,7 @@ export function describeConformance(label: string, makeApi: () => TinyQSApi | Pr
       expect(await tq.receive(q)).toBeNull();
       expect(await tq.delete(q, m!.receipt!)).toBe(true);
       expect(await tq.delete(q, m!.receipt!)).toBe(false);
-      expect(await tq.stats(q)).toEqual({ ready: 0, inFlight: 0, delayed: 0, sent: 1, received: 1, deleted: 1, deadLettered: 0, deduplicated: 0 });
+      expect(await tq.stats(q)).toEqual({ ready: 0, inFlight: 0, delayed: 0, sent: 1, received: 1, deleted: 1, deadLettered: 0, deduplicated: 0, paused: false, oldestReadyAgeMs: null });
     });
 
     it("a receipt is stale once its reservation ran out; the next delivery counts 2", async () => {
@@ -169,7 +170,7 @@ export function describeConformance(label: string, makeApi: () => TinyQSApi | Pr
         const e = await expectCode(fn, code, what);
         expect(e.message, what).toMatch(message);
       }
-      expect(await tq.stats(q)).toEqual({ ready: 0, inFlight: 0, delayed: 0, sent: 0, received: 0, deleted: 0, deadLettered: 0, deduplicated: 0 });
+      expect(await tq.stats(q)).toEqual({ ready: 0, inFlight: 0, delayed: 0, sent: 0, received: 0, deleted: 0, deadLettered: 0, deduplicated: 0, paused: false, oldestReadyAgeMs: null });
       expect(await tq.getConfig(q)).toMatchObject({ visibilityMs: 30_000, deadLetterQueue: `${q}.dead` });
     });
 
@@ -180,7 +181,7 @@ export function describeConformance(label: string, makeApi: () => TinyQSApi | Pr
       await tq.sendBatch(q, ["1", "2", "3"]);
       await tq.send(q, "d", { delayMs: 60_000 });
       await tq.receive(q);
-      expect(await tq.stats(q)).toEqual({ ready: 2, inFlight: 1, delayed: 1, sent: 4, received: 1, deleted: 0, deadLettered: 0, deduplicated: 0 });
+      expect(await tq.stats(q)).toEqual({ ready: 2, inFlight: 1, delayed: 1, sent: 4, received: 1, deleted: 0, deadLettered: 0, deduplicated: 0, paused: false, oldestReadyAgeMs: expect.any(Number) });
       expect(await tq.queues()).toContain(q);
       expect(await tq.purge(q)).toBe(4);
       expect(await tq.stats(q)).toMatchObject({ ready: 0, inFlight: 0, delayed: 0, sent: 4 });
@@ -189,9 +190,9 @@ export function describeConformance(label: string, makeApi: () => TinyQSApi | Pr
     it("configure, getConfig, and dead letters after maxReceives", async () => {
       const tq = await api();
       const q = uniqueQueue("c");
-      expect(await tq.getConfig(q)).toEqual({ visibilityMs: 30_000, maxReceives: 0, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1_048_576, replyTtlMs: 300_000, dedupWindowMs: 300_000 });
+      expect(await tq.getConfig(q)).toEqual({ visibilityMs: 30_000, maxReceives: 0, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1_048_576, replyTtlMs: 300_000, dedupWindowMs: 300_000, paused: false });
       const cfg = await tq.configure(q, { maxReceives: 2, visibilityMs: 5000 });
-      expect(cfg).toEqual({ visibilityMs: 5000, maxReceives: 2, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1_048_576, replyTtlMs: 300_000, dedupWindowMs: 300_000 });
+      expect(cfg).toEqual({ visibilityMs: 5000, maxReceives: 2, deadLetterQueue: `${q}.dead`, maxMessageBytes: 1_048_576, replyTtlMs: 300_000, dedupWindowMs: 300_000, paused: false });
       expect(await tq.getConfig(q)).toEqual(cfg);
       const id = await tq.send(q, "poison");
       for (let i = 1; i <= 2; i++) {
@@ -219,5 +220,6 @@ export function describeConformance(label: string, makeApi: () => TinyQSApi | Pr
     describeBatchConformance(label, api);
     describeBrowseConformance(label, api);
     describeDedupConformance(label, api);
+    describeAdminConformance(label, api);
   });
 }

@@ -100,6 +100,8 @@ export const OPTION_RANGES = {
   offset: { min: 0, max: 1_000_000_000 },
   limit: { min: 1, max: LIMITS.maxBrowse },
   bodyBytes: { min: 0, max: LIMITS.maxMessageBytesCeiling },
+  /** redrive's `max`. */
+  redriveMax: { min: 1, max: LIMITS.maxRedrive },
 } as const satisfies Record<string, { min: number; max: number }>;
 
 const inRange = (name: keyof typeof OPTION_RANGES, value: unknown, fallback?: number): number =>
@@ -146,7 +148,7 @@ export function checkRedriveOptions(deadLetterQueue: string, options: unknown): 
   if (unknown !== undefined) throw new TinyQSError("BAD_ARGUMENT", `unknown redrive option ${JSON.stringify(unknown)}; options are to, max`);
   const to = o.to === undefined ? undefined : checkQueueName(o.to, "target");
   if (to === deadLetterQueue) throw new TinyQSError("BAD_ARGUMENT", "a queue cannot be redriven into itself");
-  const max = o.max === undefined ? undefined : checkInt("max", o.max, 1, LIMITS.maxRedrive);
+  const max = o.max === undefined ? undefined : checkInt("max", o.max, OPTION_RANGES.redriveMax.min, OPTION_RANGES.redriveMax.max);
   return { to, max };
 }
 

@@ -411,6 +411,10 @@ export class TinyQS implements TinyQSApi {
       }
       if (n < step) break;
     }
+    // Nothing to move and no such queue at all (a typo, say): say so rather than "0 moved".
+    if (moved === 0 && !(await this.records.exists(deadLetterQueue)) && isEmpty(await this.stats(deadLetterQueue))) {
+      throw new TinyQSError("NOT_FOUND", `there is no queue ${deadLetterQueue} to redrive (queues() does not list it and it holds no message)`);
+    }
     return moved;
   }
 
@@ -514,6 +518,8 @@ export class TinyQS implements TinyQSApi {
     if (this.closed) throw new TinyQSError("CLOSED");
   }
 }
+
+const isEmpty = (s: QueueStats) => s.ready + s.inFlight + s.delayed === 0;
 
 /** Letters one redrive-6.lua call moves: a bounded step, short for Redis. */
 const REDRIVE_STEP = 100;

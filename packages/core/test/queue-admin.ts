@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TinyQS, type TinyQSOptions } from "../src/index.js";
 import { withoutOrigin } from "../src/message-attributes.js";
-import { eventually, expectCode, queueKeys, sleep, type Admin } from "@tinyqs/test-support";
+import { deadLettered, eventually, expectCode, queueKeys, sleep, type Admin } from "@tinyqs/test-support";
 
 export interface AdminSuite {
   /** true on Redis Cluster: dead letters reach their queue by the outbox hand-off, a moment later. */
@@ -18,7 +18,8 @@ export interface AdminSuite {
 }
 
 const luaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src/lua");
-const lua = (verb: string) => readFileSync(path.join(luaDir, readdirSync(luaDir).find((f) => new RegExp(`^${verb}-\\d+\\.lua$`).test(f))!), "utf8");
+/** The source of the Lua script `<verb>-<n>.lua`. */
+export const lua = (verb: string) => readFileSync(path.join(luaDir, readdirSync(luaDir).find((f) => new RegExp(`^${verb}-\\d+\\.lua$`).test(f))!), "utf8");
 const k = (queue: string, kind: string) => `tinyqs:{${queue}}:${kind}`;
 
 export function describeQueueAdmin(name: string, s: AdminSuite): void {
@@ -34,18 +35,6 @@ export function describeQueueAdmin(name: string, s: AdminSuite): void {
       await Promise.all([tq.close(), ...engines.map((e) => e.close())]);
       admin.disconnect();
     });
-
-    /** `n` messages sent to `q` and dead-lettered into `<q>.dead` (maxReceives 1); their send ids. */
-    async function deadLetters(q: string, n: number): Promise<string[]> {
-      await tq.configure(q, { maxReceives: 1, visibilityMs: 1 });
-      const ids = await tq.sendBatch(q, Array.from({ length: n }, (_, i) => `m${i}`));
-      const got = await tq.receiveBatch(q, { max: 1000 });
-      expect(got).toHaveLength(n);
-      await sleep(5);
-      expect(await tq.receiveBatch(q, { max: 1000 })).toEqual([]); // the second delivery dead-letters them all
-      await eventually(async () => (await tq.stats(`${q}.dead`)).ready === n, 5000);
-      return ids;
-    }
 
     describe("pause / resume", () => {
       it("a paused queue delivers nothing (receive, take, a waiting long poll, a worker) but takes sends; resume delivers", async () => {
@@ -109,7 +98,7 @@ export function describeQueueAdmin(name: string, s: AdminSuite): void {
     describe("redrive", () => {
       it("sends dead letters back to the queue they died in, under their ids, receive count starting again", async () => {
         const q = s.queueName("rd");
-        const ids = await deadLetters(q, 5);
+        const ids = await deadLettered(tq, q, 5);
         const browsed = await tq.browse(`${q}.dead`, { state: "ready" });
         expect(browsed.map((m) => m.deadLetterOf)).toEqual(ids.map((id) => ({ queue: q, id })));
         expect(browsed.map((m) => m.body.toString())).toEqual(["m0", "m1", "m2", "m3", "m4"]); // the frame is not shown
@@ -127,7 +116,7 @@ export function describeQueueAdmin(name: string, s: AdminSuite): void {
       it("to another queue, at most max at a time; a letter that dies again remembers its latest death", async () => {
         const q = s.queueName("rdto");
         const other = s.queueName("rdto-target");
-        const ids = await deadLetters(q, 4);
+        const ids = await deadLettered(tq, q, 4);
         expect(await tq.redrive(`${q}.dead`, { to: other, max: 3 })).toBe(3);
         expect((await tq.stats(`${q}.dead`)).ready).toBe(1);
         expect((await tq.browse(other, { state: "ready" })).map((m) => m.id)).toEqual(ids.slice(0, 3));
@@ -158,6 +147,8 @@ export function describeQueueAdmin(name: string, s: AdminSuite): void {
         await expectCode(() => tq.redrive(q, { max: 1.5 }), "BAD_ARGUMENT");
         await expectCode(() => tq.redrive(q, { max: 2_000_000_000 }), "BAD_ARGUMENT");
         await expectCode(() => tq.redrive(q, { limit: 3 } as never), "BAD_ARGUMENT");
+        // A queue that does not exist at all (never used, nothing in it): NOT_FOUND, not "0 moved".
+        expect((await expectCode(() => tq.redrive(s.queueName("never-used")), "NOT_FOUND")).message).toMatch(/no queue/);
         const other = s.queueName("rdbad-to");
         expect(await tq.redrive(q, { to: other })).toBe(1); // with a target, any message can be moved
         expect((await tq.receive(other))!.body.toString()).toBe("plain");
@@ -169,7 +160,7 @@ export function describeQueueAdmin(name: string, s: AdminSuite): void {
       ])("interrupted half-way (%s) and run again: nothing lost, nothing doubled", async (_label, adopted) => {
         const q = s.queueName("rdcut");
         const dlq = `${q}.dead`;
-        const ids = await deadLetters(q, 7);
+        const ids = await deadLettered(tq, q, 7);
         await tq.configure(q, { maxReceives: 0 });
         // The first step of a redrive, by hand: 3 letters to the outbox, then the process "dies".
         const moved = (await admin.eval(lua("redrive"), 6, k(dlq, "ready"), k(dlq, "bodies"), k(dlq, "stats"), k(dlq, "outbox"), k(dlq, "outbox-bodies"), k(dlq, "outbox-routes"), 3, "")) as number[];
@@ -196,7 +187,7 @@ export function describeQueueAdmin(name: string, s: AdminSuite): void {
 
       it("a letter whose id is taken in its target again gets a new one (its sentAt kept)", async () => {
         const q = s.queueName("rdid");
-        const [id] = await deadLetters(q, 1);
+        const [id] = await deadLettered(tq, q, 1);
         await tq.configure(q, { maxReceives: 0 });
         await admin.hset(k(q, "bodies"), id!, "squatter"); // a message of that id is there (a queue deleted and reused, say)
         expect(await tq.redrive(`${q}.dead`)).toBe(1);

@@ -424,7 +424,7 @@ export const OPENAPI = {
         description:
           "A letter keeps the id it had before it died, unless its target holds a message of that id (then it gets a new id; its sentAt is kept). " +
           "Moved 100 at a time through an idempotent hand-off: interrupted, nothing is lost or doubled, and the next redrive finishes it. " +
-          "An empty queue moves 0. A queue whose next message is no dead letter (it has no source queue) without `to` is 400 BAD_ARGUMENT.",
+          "An empty queue moves 0; one that does not exist at all is 404. A queue whose next message is no dead letter (it has no source queue) without `to` is 400 BAD_ARGUMENT.",
         requestBody: {
           required: false,
           description: "Optional. Content-Type: application/json (charset allowed) when there is a body; anything else is 415.",
@@ -433,6 +433,7 @@ export const OPENAPI = {
         responses: {
           200: { description: "How many moved.", content: { "application/json": { schema: { type: "object", required: ["moved"], properties: { moved: { type: "integer" } } } } } },
           400: error("Bad queue name, bad JSON or option, `to` the queue itself, or not a dead-letter queue and no `to` (BAD_ARGUMENT)."),
+          404: error("No such queue at all: queues() does not list it and it holds no message (NOT_FOUND)."),
           401: { $ref: "#/components/responses/Unauthorized" },
           403: { $ref: "#/components/responses/Forbidden" },
           413: error("The JSON body is over the server's limit for JSON bodies (TOO_BIG); nothing changed."),

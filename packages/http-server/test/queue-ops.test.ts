@@ -1,12 +1,10 @@
 // The operator's routes over HTTP with fetch (issue 14): POST …/pause, …/resume, …/redrive and
 // DELETE /v1/queues/:queue; stats carry paused and oldestReadyAgeMs; bad input (400), --token
 // (401) and --users grants (403: admin on the queue, nothing done).
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeUsersFile } from "@tinyqs/test-support";
-import { JSON_TYPE, eventually, json, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { deadLettered, operatorUsersFile } from "@tinyqs/test-support";
+import { JSON_TYPE, json, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
+import { WsClient } from "./ws-client.js";
 
 let s: Running;
 beforeAll(async () => {
@@ -15,18 +13,6 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 const post = (url: string, init: RequestInit = {}) => fetch(url, { method: "POST", ...init });
-
-/** `n` messages of `q` dead-lettered into `<q>.dead`; their ids. */
-async function deadLetters(q: string, n: number): Promise<string[]> {
-  await s.engine.configure(q, { maxReceives: 1, visibilityMs: 1 });
-  const ids = await s.engine.sendBatch(q, Array.from({ length: n }, (_, i) => `m${i}`));
-  await s.engine.receiveBatch(q, { max: 100 });
-  await sleep(5);
-  await s.engine.receiveBatch(q, { max: 100 });
-  await eventually(async () => (await s.engine.stats(`${q}.dead`)).ready === n);
-  await s.engine.configure(q, { maxReceives: 0 });
-  return ids;
-}
 
 describe("queue operations over HTTP", () => {
   it("pause → { paused: true }: a receive gets 204 while sends are taken; resume → { paused: false } wakes a waiting long poll", async () => {
@@ -47,6 +33,30 @@ describe("queue operations over HTTP", () => {
     expect(listed).toMatchObject({ paused: false, oldestReadyAgeMs: null, inFlight: 1 });
   });
 
+  it("a WebSocket subscription on a paused queue gets nothing until resume, then its messages", async () => {
+    const q = uniqueQueue("hwspause");
+    await post(`${s.url}/v1/queues/${q}/pause`);
+    const c = await WsClient.open(s.wsUrl);
+    try {
+      await c.request("subscribe", { queue: q, prefetch: 5 });
+      await post(`${s.url}/v1/queues/${q}/messages`, { body: "one" });
+      await post(`${s.url}/v1/queues/${q}/messages`, { body: "two" });
+      await sleep(500);
+      expect(c.messages(q)).toEqual([]);
+      expect((await s.engine.stats(q)).ready).toBe(2);
+      await post(`${s.url}/v1/queues/${q}/resume`);
+      const got = await c.waitMessages(2, q);
+      expect(got.map((m) => Buffer.from(m.body, "base64").toString())).toEqual(["one", "two"]);
+      // Paused again: the next one stays ready.
+      await post(`${s.url}/v1/queues/${q}/pause`);
+      await post(`${s.url}/v1/queues/${q}/messages`, { body: "three" });
+      await sleep(500);
+      expect(c.messages(q)).toHaveLength(2);
+    } finally {
+      await c.close();
+    }
+  });
+
   it("PUT cannot set paused (400, read only)", async () => {
     const q = uniqueQueue("hpaused-put");
     const r = await json(await fetch(`${s.url}/v1/queues/${q}`, { method: "PUT", headers: JSON_TYPE, body: JSON.stringify({ paused: true }) }));
@@ -56,7 +66,7 @@ describe("queue operations over HTTP", () => {
 
   it("redrive with no body, an empty JSON object, or { to, max } → { moved }", async () => {
     const q = uniqueQueue("hrd");
-    const ids = await deadLetters(q, 5);
+    const ids = await deadLettered(s.engine, q, 5);
     expect(await json(await post(`${s.url}/v1/queues/${q}.dead/redrive`, { headers: JSON_TYPE, body: JSON.stringify({ max: 2 }) }))).toEqual({ status: 200, body: { moved: 2 } });
     const other = uniqueQueue("hrd-to");
     expect(await json(await post(`${s.url}/v1/queues/${q}.dead/redrive`, { headers: JSON_TYPE, body: JSON.stringify({ to: other, max: 1 }) }))).toEqual({ status: 200, body: { moved: 1 } });
@@ -70,7 +80,7 @@ describe("queue operations over HTTP", () => {
 
   it("browse of a dead-letter queue shows where each letter died", async () => {
     const q = uniqueQueue("hbrowse-dead");
-    const [id] = await deadLetters(q, 1);
+    const [id] = await deadLettered(s.engine, q, 1);
     const { body } = await json(await fetch(`${s.url}/v1/queues/${q}.dead/browse/ready`));
     expect(body.messages[0]).toMatchObject({ deadLetterOf: { queue: q, id }, size: 2, body: Buffer.from("m0").toString("base64") });
   });
@@ -88,6 +98,13 @@ describe("queue operations over HTTP", () => {
     expect((await json(await post(`${s.url}/v1/queues/${q}/redrive`, { headers: JSON_TYPE, body: "{" }))).status).toBe(400);
     expect((await post(`${s.url}/v1/queues/${q}/redrive`, { body: "{}" })).status).toBe(415);
     expect((await json(await post(`${s.url}/v1/queues/bad%20name/redrive`))).body.error.code).toBe("BAD_NAME");
+    const none = await json(await post(`${s.url}/v1/queues/${uniqueQueue("hrd-none")}/redrive`));
+    expect([none.status, none.body.error.code]).toEqual([404, "NOT_FOUND"]);
+    // The routes take their one method only.
+    for (const [method, p] of [["GET", "pause"], ["PUT", "resume"], ["GET", "redrive"]] as const) {
+      const r = await json(await fetch(`${s.url}/v1/queues/${q}/${p}`, { method }));
+      expect([r.status, r.body.error.code], `${method} ${p}`).toEqual([404, "NOT_FOUND"]);
+    }
     expect((await s.engine.stats(q)).ready).toBe(1);
   });
 
@@ -123,16 +140,11 @@ describe("queue operations' credentials", () => {
   });
 
   it("--users: admin on the queue needed (403 for send/receive grants, nothing done); an admin may", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "tinyqs-http-ops-"));
-    const file = path.join(dir, "users.json");
-    await writeUsersFile(file, [
-      { name: "worker", password: "w-pass", grants: [{ queues: "jobs.*", allow: ["send", "receive"] }] },
-      { name: "operator", password: "o-pass", grants: [{ queues: "jobs.*", allow: ["admin"] }] },
-    ]);
+    const file = await operatorUsersFile();
     const u = await startServer({ usersFile: file });
     try {
       const q = `jobs.${uniqueQueue("hgr")}`;
-      await deadLettersOn(u, q);
+      await deadLettered(u.engine, q, 1);
       const as = (user: string, pass: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}` });
       for (const [method, p] of [["POST", "pause"], ["POST", "resume"], ["POST", "redrive"], ["DELETE", ""]] as const) {
         const target = p === "redrive" ? `${q}.dead` : q;
@@ -152,12 +164,3 @@ describe("queue operations' credentials", () => {
   });
 });
 
-async function deadLettersOn(server: Running, q: string): Promise<void> {
-  await server.engine.configure(q, { maxReceives: 1, visibilityMs: 1 });
-  await server.engine.send(q, "x");
-  await server.engine.receive(q);
-  await sleep(5);
-  await server.engine.receive(q);
-  await eventually(async () => (await server.engine.stats(`${q}.dead`)).ready === 1);
-  await server.engine.configure(q, { maxReceives: 0 });
-}

@@ -70,6 +70,7 @@ describe("aws-sdk v2 (query protocol)", () => {
     const del = await sqs.deleteMessageBatch({ QueueUrl: url, Entries: [{ Id: "b", ReceiptHandle: second.ReceiptHandle! }] }).promise();
     expect(del.Successful).toEqual([{ Id: "b" }]);
     expect(await s.engine.stats(url.split("/").at(-1)!)).toMatchObject({ ready: 0, inFlight: 0, deleted: 2 });
-    await expect(sqs.startMessageMoveTask({ SourceArn: "arn:aws:sqs:us-east-1:000000000000:x" }).promise()).rejects.toMatchObject({ code: "AWS.SimpleQueueService.UnsupportedOperation" });
+    // A move task from a queue that does not exist: the query protocol's code, and SQS's 404.
+    await expect(sqs.startMessageMoveTask({ SourceArn: "arn:aws:sqs:us-east-1:000000000000:no-such-queue-x" }).promise()).rejects.toMatchObject({ code: "ResourceNotFoundException", statusCode: 404 });
   });
 });

@@ -6,9 +6,10 @@ import {
   DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListDeadLetterSourceQueuesCommand, ListQueuesCommand, ListQueueTagsCommand,
   ListMessageMoveTasksCommand, PurgeQueueCommand, QueueDoesNotExist, QueueNameExists, ReceiptHandleIsInvalid, ReceiveMessageCommand,
   SendMessageBatchCommand, SendMessageCommand, SetQueueAttributesCommand, StartMessageMoveTaskCommand, TagQueueCommand, UntagQueueCommand,
-  UnsupportedOperation, InvalidMessageContents, EmptyBatchRequest, TooManyEntriesInBatchRequest, BatchEntryIdsNotDistinct, InvalidAttributeName,
+  CancelMessageMoveTaskCommand, ResourceNotFoundException, InvalidMessageContents, EmptyBatchRequest, TooManyEntriesInBatchRequest, BatchEntryIdsNotDistinct, InvalidAttributeName,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { deadLettered } from "@tinyqs/test-support";
 import { eventually, sqsQueue, startSqs, type RunningSqs } from "./sqs-helpers.js";
 
 let s: RunningSqs;
@@ -104,11 +105,39 @@ describe("queues", () => {
     expect(after.Attributes).toMatchObject({ ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0", ApproximateNumberOfMessagesDelayed: "0" });
   });
 
-  it("StartMessageMoveTask and ListMessageMoveTasks answer UnsupportedOperation", async () => {
-    const url = await create();
-    const arn = `arn:aws:sqs:us-east-1:000000000000:${url.split("/").at(-1)}`;
-    await expect(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: arn }))).rejects.toBeInstanceOf(UnsupportedOperation);
-    await expect(sqs.send(new ListMessageMoveTasksCommand({ SourceArn: arn }))).rejects.toMatchObject({ name: "UnsupportedOperation", message: expect.stringContaining("redrive") });
+  it("StartMessageMoveTask redrives a dead-letter queue (back to the sources, or to DestinationArn); ListMessageMoveTasks shows it completed", async () => {
+    const arnOf = (queue: string) => `arn:aws:sqs:us-east-1:000000000000:${queue}`;
+    const q = sqsQueue("move");
+    const ids = await deadLettered(s.engine, q, 3);
+    const dlqArn = arnOf(`${q}.dead`);
+    const { TaskHandle } = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, MaxNumberOfMessagesPerSecond: 50 }));
+    expect(TaskHandle).toEqual(expect.any(String));
+    // Done before the call answered: back in the source, ready, under their ids.
+    expect((await s.engine.browse(q, { state: "ready" })).map((m) => m.id)).toEqual(ids);
+    expect((await s.engine.stats(`${q}.dead`)).ready).toBe(0);
+    const listed = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn, MaxResults: 10 }));
+    expect(listed.Results).toEqual([
+      { Status: "COMPLETED", SourceArn: dlqArn, MaxNumberOfMessagesPerSecond: 50, ApproximateNumberOfMessagesMoved: 3, ApproximateNumberOfMessagesToMove: 3, StartedTimestamp: expect.any(Number) },
+    ]);
+    await expect(sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+
+    // To a destination of its own; the newest task first (three fresh dead letters: the source emptied first).
+    await s.engine.purge(q);
+    const other = await create();
+    await deadLettered(s.engine, q, 3);
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, DestinationArn: arnOf(other.split("/").at(-1)!) }));
+    expect((await s.engine.stats(other.split("/").at(-1)!)).ready).toBe(3);
+    const both = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn, MaxResults: 10 }))).Results!;
+    expect(both.map((t) => [t.ApproximateNumberOfMessagesMoved, t.DestinationArn])).toEqual([[3, arnOf(other.split("/").at(-1)!)], [3, undefined]]);
+
+    // Refused: a source or destination that does not exist, a source that is no dead-letter queue.
+    await expect(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: arnOf("no-such-queue") }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, DestinationArn: arnOf("no-such-queue") }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    const plain = await create();
+    await sqs.send(new SendMessageCommand({ QueueUrl: plain, MessageBody: "not dead" }));
+    const plainArn = arnOf(plain.split("/").at(-1)!);
+    await expect(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: plainArn }))).rejects.toMatchObject({ name: "InvalidParameterValue", message: expect.stringContaining("not a dead-letter queue") });
+    expect((await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: plainArn }))).Results).toMatchObject([{ Status: "FAILED", FailureReason: expect.stringContaining("not a dead-letter queue") }]);
   });
 });
 

@@ -1,7 +1,7 @@
 // The wire reads a number's digits and refuses one out of range before the engine call (its reply
 // names the argument as written, see src/commands/arguments.ts), but the ranges are core's: each
 // keyword's range is exactly what core's check of the engine option it becomes accepts.
-import { checkBrowseOptions, checkDelayMs, checkMax, checkReplyTimeoutMs, checkVisibilityMs, checkWaitMs } from "@tinyqs/core";
+import { checkBrowseOptions, checkDelayMs, checkMax, checkRedriveOptions, checkReplyTimeoutMs, checkVisibilityMs, checkWaitMs } from "@tinyqs/core";
 import { describe, expect, it } from "vitest";
 import { NUMBER_OPTIONS, type NumberOption } from "../src/commands/arguments.js";
 
@@ -14,6 +14,7 @@ const CORE_CHECK: Record<NumberOption, (n: number) => unknown> = {
   OFFSET: (offset) => checkBrowseOptions({ state: "ready", offset }),
   LIMIT: (limit) => checkBrowseOptions({ state: "ready", limit }),
   BODYBYTES: (bodyBytes) => checkBrowseOptions({ state: "ready", bodyBytes }),
+  MAX: (max) => checkRedriveOptions("q", { max }),
 };
 
 describe("the number options' ranges", () => {

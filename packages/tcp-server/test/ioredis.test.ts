@@ -57,8 +57,8 @@ describe("ioredis with default options", () => {
     const batch = (await redis.call("RECEIVE", q, "COUNT", "10")) as unknown[][];
     expect(batch.map((x) => x[2])).toEqual(["a", "b", "hello"]);
     expect(await redis.call("DELETE", q, ...batch.map((x) => x[1] as string))).toBe(3);
-    expect(await redis.call("STATS", q)).toEqual(["ready", 0, "inFlight", 0, "delayed", 0, "sent", 3, "received", 4, "deleted", 3, "deadLettered", 0, "deduplicated", 0]);
-    expect(await redis.call("QCONFIG", q, "maxReceives", "2")).toEqual(["visibilityMs", 30000, "maxReceives", 2, "deadLetterQueue", `${q}.dead`, "maxMessageBytes", 1048576, "replyTtlMs", 300000, "dedupWindowMs", 300000]);
+    expect(await redis.call("STATS", q)).toEqual(["ready", 0, "inFlight", 0, "delayed", 0, "sent", 3, "received", 4, "deleted", 3, "deadLettered", 0, "deduplicated", 0, "paused", 0, "oldestReadyAgeMs", null]);
+    expect(await redis.call("QCONFIG", q, "maxReceives", "2")).toEqual(["visibilityMs", 30000, "maxReceives", 2, "deadLetterQueue", `${q}.dead`, "maxMessageBytes", 1048576, "replyTtlMs", 300000, "dedupWindowMs", 300000, "paused", 0]);
     expect(await redis.call("QUEUES")).toContain(q);
     await redis.call("SEND", q, "z");
     expect(await redis.call("PURGE", q)).toBe(1);

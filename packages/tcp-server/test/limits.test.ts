@@ -120,7 +120,7 @@ describe("pipelining and flow control", () => {
       sock.on("data", (d) => (got += d.toString("latin1")));
       sock.on("close", () => resolve(got));
     });
-    expect(out).toMatch(/^\+PONG\r\n\$\d+\r\n\d+-1\r\n\*16\r\n/);
+    expect(out).toMatch(/^\+PONG\r\n\$\d+\r\n\d+-1\r\n\*20\r\n/);
   });
 });
 

@@ -88,7 +88,8 @@ describe("redis-cli, one command per process", () => {
     expect(await cli("STATS", q)).toBe(
       [' 1) "ready"', " 2) (integer) 0", ' 3) "inFlight"', " 4) (integer) 0", ' 5) "delayed"', " 6) (integer) 1",
         ' 7) "sent"', " 8) (integer) 4", ' 9) "received"', "10) (integer) 4", '11) "deleted"', "12) (integer) 3",
-        '13) "deadLettered"', "14) (integer) 0", '15) "deduplicated"', "16) (integer) 0", ""].join("\n"),
+        '13) "deadLettered"', "14) (integer) 0", '15) "deduplicated"', "16) (integer) 0", '17) "paused"', "18) (integer) 0",
+        '19) "oldestReadyAgeMs"', "20) (nil)", ""].join("\n"),
     );
   });
 
@@ -107,7 +108,8 @@ describe("redis-cli, one command per process", () => {
     const q = uniqueQueue("cli");
     expect(await cli("QCONFIG", q, "visibilityMs", "5000")).toBe(
       [' 1) "visibilityMs"', " 2) (integer) 5000", ' 3) "maxReceives"', " 4) (integer) 0", ' 5) "deadLetterQueue"', ` 6) "${q}.dead"`,
-        ' 7) "maxMessageBytes"', " 8) (integer) 1048576", ' 9) "replyTtlMs"', "10) (integer) 300000", '11) "dedupWindowMs"', "12) (integer) 300000", ""].join("\n"),
+        ' 7) "maxMessageBytes"', " 8) (integer) 1048576", ' 9) "replyTtlMs"', "10) (integer) 300000", '11) "dedupWindowMs"', "12) (integer) 300000",
+        '13) "paused"', "14) (integer) 0", ""].join("\n"),
     );
     expect(await raw("QUEUES")).toContain(`${q}\n`);
     await cli("MSEND", q, "1", "2", "3");

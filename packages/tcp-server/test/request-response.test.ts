@@ -44,7 +44,7 @@ describe("request/response with ioredis", () => {
 
     expect(await redis.call("WAIT", handle)).toBe("4");
     expect(await redis.call("WAIT", handle, "TIMEOUT", "0")).toBeNull();
-    expect(await redis.call("STATS", q)).toEqual(["ready", 0, "inFlight", 0, "delayed", 0, "sent", 1, "received", 1, "deleted", 1, "deadLettered", 0, "deduplicated", 0]);
+    expect(await redis.call("STATS", q)).toEqual(["ready", 0, "inFlight", 0, "delayed", 0, "sent", 1, "received", 1, "deleted", 1, "deadLettered", 0, "deduplicated", 0, "paused", 0, "oldestReadyAgeMs", null]);
   });
 
   it("a reply with all 256 byte values arrives byte for byte (callBuffer)", async () => {

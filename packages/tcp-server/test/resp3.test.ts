@@ -73,12 +73,13 @@ describe("RESP3 after HELLO 3", () => {
       expect(await c.call(req("DELETE", q, `${id}.1`))).toBe(":1\r\n");
       expect(await c.call(req("DELETE", q, `${id}.1`))).toBe(":0\r\n");
       expect(await c.call(req("STATS", q))).toBe(
-        `%8\r\n${bulk("ready")}:0\r\n${bulk("inFlight")}:0\r\n${bulk("delayed")}:0\r\n${bulk("sent")}:1\r\n` +
-          `${bulk("received")}:1\r\n${bulk("deleted")}:1\r\n${bulk("deadLettered")}:0\r\n${bulk("deduplicated")}:0\r\n`,
+        `%10\r\n${bulk("ready")}:0\r\n${bulk("inFlight")}:0\r\n${bulk("delayed")}:0\r\n${bulk("sent")}:1\r\n` +
+          `${bulk("received")}:1\r\n${bulk("deleted")}:1\r\n${bulk("deadLettered")}:0\r\n${bulk("deduplicated")}:0\r\n` +
+          `${bulk("paused")}:0\r\n${bulk("oldestReadyAgeMs")}_\r\n`,
       );
       expect(await c.call(req("QCONFIG", q, "maxReceives", "3"))).toBe(
-        `%6\r\n${bulk("visibilityMs")}:30000\r\n${bulk("maxReceives")}:3\r\n${bulk("deadLetterQueue")}${bulk(`${q}.dead`)}` +
-          `${bulk("maxMessageBytes")}:1048576\r\n${bulk("replyTtlMs")}:300000\r\n${bulk("dedupWindowMs")}:300000\r\n`,
+        `%7\r\n${bulk("visibilityMs")}:30000\r\n${bulk("maxReceives")}:3\r\n${bulk("deadLetterQueue")}${bulk(`${q}.dead`)}` +
+          `${bulk("maxMessageBytes")}:1048576\r\n${bulk("replyTtlMs")}:300000\r\n${bulk("dedupWindowMs")}:300000\r\n${bulk("paused")}:0\r\n`,
       );
       expect(await c.call(req("NOSUCH"))).toBe("-ERR unknown command 'NOSUCH', with args beginning with: \r\n");
       expect(await c.call(req("PING"))).toBe("+PONG\r\n");
@@ -140,7 +141,7 @@ describe("RESP3 after HELLO 3", () => {
       expect(await c.call(req("RECEIVE", q))).toBe("+QUEUED\r\n");
       expect(await c.call(req("STATS", q))).toBe("+QUEUED\r\n");
       const stats = ["ready", "inFlight", "delayed", "sent", "received", "deleted", "deadLettered", "deduplicated"].map((k) => `${bulk(k)}:0\r\n`).join("");
-      expect(await c.call(req("EXEC"))).toBe(`*2\r\n_\r\n%8\r\n${stats}`);
+      expect(await c.call(req("EXEC"))).toBe(`*2\r\n_\r\n%10\r\n${stats}${bulk("paused")}:0\r\n${bulk("oldestReadyAgeMs")}_\r\n`);
       expect(await c.call(req("MULTI"))).toBe("+OK\r\n");
       expect(await c.call(req("HELLO", "2"))).toMatch(/^-ERR /);
       expect(await c.call(req("EXEC"))).toBe("-EXECABORT Transaction discarded because of previous errors.\r\n");

@@ -79,7 +79,7 @@ describe("a server with --users", () => {
       expect(await k.call(req(verb!, "orders.eu", ...rest))).toBe(noperm(verb!.toLowerCase(), "orders.eu"));
     }
     // Reading the settings is open to every grant on the queue (a worker needs visibilityMs).
-    expect(await k.call(req("QCONFIG", "orders.eu"))).toMatch(/^\*12\r\n/); // 6 settings, field and value each
+    expect(await k.call(req("QCONFIG", "orders.eu"))).toMatch(/^\*14\r\n/); // 6 settings and paused, field and value each
     expect(await k.call(req("QCONFIG", "billing"))).toBe(noperm("qconfig", "billing"));
     expect(await k.call(req("QUEUES"))).toBe(noperm("queues"));
     k.destroy();
@@ -117,7 +117,7 @@ describe("a server with --users", () => {
     expect(list).toContain("orders.eu");
     expect(list).toContain("ops-1");
     expect(list).not.toContain("billing");
-    expect(await o.call(req("STATS", "orders.eu"))).toMatch(/^\*16\r\n/); // 8 counts, field and value each
+    expect(await o.call(req("STATS", "orders.eu"))).toMatch(/^\*20\r\n/); // 8 counts, paused and oldestReadyAgeMs, field and value each
     expect(await o.call(req("QCONFIG", "orders.eu", "visibilityMs", "45000"))).toContain("45000");
     expect(await o.call(req("PURGE", "orders.us"))).toMatch(/^:\d+\r\n$/);
     expect(await o.call(req("STATS", "billing"))).toBe(noperm("stats", "billing"));

@@ -1,7 +1,8 @@
 // A users file for the tests (--users): real scrypt hashes, at the lowest cost the file accepts
 // (ln=10) so that a test's logins take milliseconds, written where the test says; rewrite it and
 // send SIGHUP (or call reload()) to change the users of a running server.
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { hashPassword } from "@tinyqs/core/security";
 import { makeTestCerts, type TestCerts } from "./certs.js";
@@ -38,4 +39,16 @@ export async function binSecurityFixture(): Promise<{ certs: TestCerts; usersFil
     { name: "worker", password: "w-pass", grants: [{ queues: "bin.*", allow: ["receive"] }] },
   ]);
   return { certs, usersFile };
+}
+
+/**
+ * The operator tests' users file (pause, redrive, delete a queue need `admin`), in a new temp dir:
+ * `worker` (password w-pass) may send and receive on `jobs.*`, `operator` (o-pass) administer it.
+ */
+export async function operatorUsersFile(): Promise<string> {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), "tinyqs-ops-users-")), "users.json");
+  return writeUsersFile(file, [
+    { name: "worker", password: "w-pass", grants: [{ queues: "jobs.*", allow: ["send", "receive"] }] },
+    { name: "operator", password: "o-pass", grants: [{ queues: "jobs.*", allow: ["admin"] }] },
+  ]);
 }

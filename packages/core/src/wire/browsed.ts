@@ -12,6 +12,7 @@ export interface BrowsedJson {
   sentAt: number;
   leaseEndsAt?: number;
   dueAt?: number;
+  deadLetterOf?: { queue: string; id: string };
 }
 
 export function browsedToJson(m: BrowsedMessage): BrowsedJson {
@@ -32,5 +33,6 @@ export function browsedFromJson(queue: string, json: unknown): BrowsedMessage {
   };
   if (j.leaseEndsAt !== undefined) m.leaseEndsAt = Number(j.leaseEndsAt);
   if (j.dueAt !== undefined) m.dueAt = Number(j.dueAt);
+  if (j.deadLetterOf) m.deadLetterOf = { queue: String(j.deadLetterOf.queue), id: String(j.deadLetterOf.id) };
   return m;
 }

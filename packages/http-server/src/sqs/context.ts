@@ -9,7 +9,7 @@ import type { QueueView } from "./queue-attributes.js";
 /** The engine calls the SQS port makes: the TinyQSApi and the engine's queue records. */
 export type SqsEngine = Pick<
   TinyQS,
-  | "send" | "receiveBatch" | "delete" | "touch" | "release" | "configure" | "getConfig" | "stats" | "queues" | "purge"
+  | "send" | "receiveBatch" | "delete" | "touch" | "release" | "configure" | "getConfig" | "stats" | "queues" | "purge" | "redrive"
   | "queueExists" | "deleteQueue" | "queueMeta" | "setQueueMeta" | "deleteQueueMeta" | "firstReceived" | "forgetFirstReceived"
 >;
 

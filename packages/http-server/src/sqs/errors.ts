@@ -21,6 +21,7 @@ export const SQS_ERRORS = {
   InvalidBatchEntryId: { query: "AWS.SimpleQueueService.InvalidBatchEntryId", status: 400 },
   BatchRequestTooLong: { query: "AWS.SimpleQueueService.BatchRequestTooLong", status: 400 },
   UnsupportedOperation: { query: "AWS.SimpleQueueService.UnsupportedOperation", status: 400 },
+  ResourceNotFoundException: { query: "ResourceNotFoundException", status: 404 },
   // Common to AWS services (no class of their own: the SDKs' generic service exception).
   InvalidAction: { query: "InvalidAction", status: 400 },
   MissingParameter: { query: "MissingParameter", status: 400 },

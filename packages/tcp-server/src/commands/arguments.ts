@@ -51,11 +51,13 @@ export const NUMBER_OPTIONS = {
   OFFSET: OPTION_RANGES.offset,
   LIMIT: OPTION_RANGES.limit,
   BODYBYTES: OPTION_RANGES.bodyBytes,
+  /** redrive's max (checkRedriveOptions). */
+  MAX: OPTION_RANGES.redriveMax,
 } as const satisfies Record<string, Range>;
 
 export type NumberOption = keyof typeof NUMBER_OPTIONS;
-/** The keyword options: those that take a number, and SEND's DEDUP, which takes text (core checks it: checkDedupId). */
-export type Keyword = NumberOption | "DEDUP";
+/** The keyword options: those that take a number, and two that take text, checked by core: SEND's DEDUP (checkDedupId), REDRIVE's TO (a queue name). */
+export type Keyword = NumberOption | "DEDUP" | "TO";
 
 /** The shape of a number on the wire: 1 to 16 decimal digits, no sign, no point; else NaN. */
 function digits(raw: Buffer): number {

@@ -1,10 +1,10 @@
 // The handlers of the queue commands: SEND, MSEND, RECEIVE, PEEK, DELETE, TOUCH, RELEASE, STATS,
-// QUEUES, QCONFIG, PURGE. Each reads its arguments' shape, then hands the engine call to the
+// QUEUES, QCONFIG, PURGE, PAUSE, RESUME, REDRIVE, QDELETE. Each reads its arguments' shape, then hands the engine call to the
 // connection; the engine checks the rest (queue names, receipts, sizes) and its errors are the reply.
 // Their rows (arity, docs) are in table.ts.
-import { CONFIG_SETTINGS, LIMITS, TinyQSError, checkDedupId, checkIdOrReceipt, type BrowseState, type QueueConfig } from "@tinyqs/core";
+import { CONFIG_SETTINGS, LIMITS, TinyQSError, checkDedupId, checkIdOrReceipt, type BrowseState, type QueueSettings } from "@tinyqs/core";
 import { visibleQueues } from "@tinyqs/core/security";
-import { array, browsedReply, bulk, bulkArray, configReply, integer, messageReply, statsReply } from "../resp/encoder.js";
+import { OK, array, browsedReply, bulk, bulkArray, configReply, integer, messageReply, statsReply } from "../resp/encoder.js";
 import { int, optInt, options, shown, text } from "./arguments.js";
 import { engineCall, reservingHandler, waitingCall } from "./engine-calls.js";
 import { CommandError, REDIS_ERRORS } from "./redis-errors.js";
@@ -113,18 +113,43 @@ export const QUEUE_VERBS = {
     const queue = text(args[1]!);
     return engineCall("alone", async () => integer(await server.engine.purge(queue)));
   },
+
+  PAUSE(args, _client, server) {
+    const queue = text(args[1]!);
+    return engineCall("alone", async () => (await server.engine.pause(queue), OK));
+  },
+
+  RESUME(args, _client, server) {
+    const queue = text(args[1]!);
+    return engineCall("alone", async () => (await server.engine.resume(queue), OK));
+  },
+
+  // `REDRIVE dlq [TO queue] [MAX n]`: how many moved.
+  REDRIVE(args, _client, server) {
+    const queue = text(args[1]!);
+    const o = options(args, 2, ["TO", "MAX"]);
+    const to = o.get("TO");
+    const redrive = { to: to === undefined ? undefined : text(to), max: optInt(o, "MAX") };
+    return engineCall("alone", async () => integer(await server.engine.redrive(queue, redrive)));
+  },
+
+  QDELETE(args, _client, server) {
+    const queue = text(args[1]!);
+    return engineCall("alone", async () => (await server.engine.deleteQueue(queue), OK));
+  },
 } satisfies Record<string, Handler>;
 
 /**
  * QCONFIG's `field value` pairs: the fields of the engine's settings table, in any case, each once;
  * numbers in the table's range. The dead-letter queue's name is the engine's to check.
  */
-function configChanges(args: Buffer[]): Partial<QueueConfig> {
+function configChanges(args: Buffer[]): Partial<QueueSettings> {
   if (args.length % 2 !== 0) throw new CommandError(REDIS_ERRORS.syntax);
-  const changes: Partial<QueueConfig> = {};
+  const changes: Partial<QueueSettings> = {};
   for (let i = 2; i < args.length; i += 2) {
     const given = args[i]!.toString("latin1");
     const field = CONFIG_SETTINGS.find((f) => f.name.toLowerCase() === given.toLowerCase());
+    if (!field && given.toLowerCase() === "paused") throw new TinyQSError("BAD_ARGUMENT", "paused is read only: PAUSE and RESUME the queue instead");
     if (!field) {
       throw new TinyQSError("BAD_ARGUMENT", `unknown setting ${shown(args[i]!)}; settings are ${CONFIG_SETTINGS.map((f) => f.name).join(", ")}`);
     }

@@ -147,7 +147,7 @@ function encodeMessagesAs(ms: readonly Message[], asArray: boolean, nil: string)
   return out;
 }
 
-/** BROWSE: an array of field lists: id, state, receiveCount, sentAt, size, body, and leaseEndsAt or dueAt. */
+/** BROWSE: an array of field lists: id, state, receiveCount, sentAt, size, body, leaseEndsAt or dueAt, and deadLetterOf ("<queue>/<id>") for a dead letter. */
 export function browsedReply(ms: readonly BrowsedMessage[]): Encoded {
   return array(
     ms.map((m) => {
@@ -157,17 +157,19 @@ export function browsedReply(ms: readonly BrowsedMessage[]): Encoded {
       ];
       if (m.leaseEndsAt !== undefined) fields.push(["leaseEndsAt", integer(m.leaseEndsAt)]);
       if (m.dueAt !== undefined) fields.push(["dueAt", integer(m.dueAt)]);
+      if (m.deadLetterOf) fields.push(["deadLetterOf", bulk(`${m.deadLetterOf.queue}/${m.deadLetterOf.id}`)]);
       return flatMap(fields);
     }),
   );
 }
 
-/** STATS: field, value, … in the engine's order. */
+/** STATS: field, value, … in the engine's order, all integers: paused 1 or 0; oldestReadyAgeMs nil when nothing is ready. */
 export function statsReply(stats: QueueStats): Encoded {
-  return flatMap(Object.entries(stats).map(([k, v]) => [k, integer(v as number)]));
+  return flatMap(Object.entries(stats).map(([k, v]) => [k, v === null ? NIL : integer(typeof v === "boolean" ? Number(v) : (v as number))]));
 }
 
-/** QCONFIG: every setting, in the order of the engine's settings table; numbers as integers. */
+/** QCONFIG: every setting, in the order of the engine's settings table; numbers as integers; then paused, 1 or 0 (read only). */
 export function configReply(c: QueueConfig): Encoded {
-  return flatMap(CONFIG_SETTINGS.map((f) => [f.name, typeof c[f.name] === "number" ? integer(c[f.name] as number) : bulk(String(c[f.name]))]));
+  const settings = CONFIG_SETTINGS.map((f) => [f.name, typeof c[f.name] === "number" ? integer(c[f.name] as number) : bulk(String(c[f.name]))] as const);
+  return flatMap([...settings, ["paused", integer(c.paused ? 1 : 0)]]);
 }

@@ -41,7 +41,7 @@ describe("ioredis with default options", () => {
     expect(await redis.call("TOUCH", q, m[1], "VISIBILITY", "30000")).toBe(1);
     expect(await redis.call("DELETE", q, m[1])).toBe(1);
     expect(await redis.call("DELETE", q, m[1])).toBe(0);
-    expect(await redis.call("STATS", q)).toEqual(["ready", 0, "inFlight", 0, "delayed", 0, "sent", 1, "received", 1, "deleted", 1, "deadLettered", 0, "deduplicated", 0]);
+    expect(await redis.call("STATS", q)).toEqual(["ready", 0, "inFlight", 0, "delayed", 0, "sent", 1, "received", 1, "deleted", 1, "deadLettered", 0, "deduplicated", 0, "paused", 0, "oldestReadyAgeMs", null]);
   });
 
   it("a pipeline of SENDs, RECEIVE COUNT, TOUCH and DELETE", async () => {

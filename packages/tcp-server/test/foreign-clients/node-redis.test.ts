@@ -68,7 +68,9 @@ describe("node-redis with default options", () => {
   it("STATS and QCONFIG come as maps (objects)", async () => {
     const q = uniqueQueue("nrmap");
     await client.sendCommand(["SEND", q, "x"]);
-    expect(await client.sendCommand(["STATS", q])).toEqual({ ready: 1, inFlight: 0, delayed: 0, sent: 1, received: 0, deleted: 0, deadLettered: 0, deduplicated: 0 });
+    expect(await client.sendCommand(["STATS", q])).toEqual({
+      ready: 1, inFlight: 0, delayed: 0, sent: 1, received: 0, deleted: 0, deadLettered: 0, deduplicated: 0, paused: 0, oldestReadyAgeMs: expect.any(Number),
+    });
     expect(await client.sendCommand(["QCONFIG", q, "maxReceives", "2"])).toMatchObject({ maxReceives: 2, deadLetterQueue: `${q}.dead` });
   });
 

@@ -35,9 +35,9 @@ describe("redis-cli -3", () => {
     expect(await cli3("DELETE", q, `${id}.1`)).toBe("(integer) 1\n");
     expect(await cli3("DELETE", q, `${id}.1`)).toBe("(integer) 0\n");
     expect(await cli3("STATS", q)).toBe(
-      ["ready", 0, "inFlight", 0, "delayed", 0, "sent", 1, "received", 1, "deleted", 1, "deadLettered", 0, "deduplicated", 0]
-        .reduce<string[]>((lines, v, i, all) => (i % 2 ? lines : [...lines, `${i / 2 + 1}# "${v}" => (integer) ${all[i + 1]}`]), [])
-        .join("\n") + "\n",
+      ["ready", 0, "inFlight", 0, "delayed", 0, "sent", 1, "received", 1, "deleted", 1, "deadLettered", 0, "deduplicated", 0, "paused", 0]
+        .reduce<string[]>((lines, v, i, all) => (i % 2 ? lines : [...lines, `${String(i / 2 + 1).padStart(2)}# "${v}" => (integer) ${all[i + 1]}`]), [])
+        .join("\n") + '\n10# "oldestReadyAgeMs" => (nil)\n',
     );
   });
 
@@ -56,7 +56,7 @@ describe("redis-cli -3", () => {
     const resp = Array.from({ length: 100 }, (_, i) => `*3\r\n$4\r\nSEND\r\n$${q.length}\r\n${q}\r\n$${String(i).length}\r\n${i}\r\n`).join("");
     const out = await redisCli(s.port, ["--pipe"], { input: resp });
     expect(out).toMatch(/errors: 0, replies: 100/);
-    expect(await cli3("STATS", q)).toMatch(/^1# "ready" => \(integer\) 100\n/);
+    expect(await cli3("STATS", q)).toMatch(/^ 1# "ready" => \(integer\) 100\n/);
   });
 
   it("interactive in a terminal: no error, `help SEND` from COMMAND DOCS (a map of maps in RESP3)", async () => {

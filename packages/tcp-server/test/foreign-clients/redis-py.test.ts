@@ -37,7 +37,7 @@ describe("redis-py (Debian) with default options", () => {
 function expectVerbs(r: Record<string, any>): number {
   // HELLO's map: a flat list in RESP2, a dict in RESP3; STATS likewise.
   const proto = Array.isArray(r.hello) ? r.hello[r.hello.indexOf("proto") + 1] : r.hello.proto;
-  const counts = { ready: 0, inFlight: 0, delayed: 0, sent: 1, received: 1, deleted: 1, deadLettered: 0, deduplicated: 0 };
+  const counts = { ready: 0, inFlight: 0, delayed: 0, sent: 1, received: 1, deleted: 1, deadLettered: 0, deduplicated: 0, paused: 0, oldestReadyAgeMs: null };
   expect(r.ping).toBe(true);
   expect(r.empty).toBeNull();
   expect(r.id).toMatch(/^\d+-1$/);

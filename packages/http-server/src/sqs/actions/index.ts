@@ -2,6 +2,7 @@
 // UnsupportedOperation, naming why (docs/sqs.md, "Actions").
 import { SqsError } from "../errors.js";
 import type { Action } from "./action.js";
+import { MOVE_TASK_ACTIONS } from "./move-tasks.js";
 import { QUEUE_ACTIONS } from "./queues.js";
 import { receiptActions } from "./receipts.js";
 import { RECEIVE_ACTIONS } from "./receive.js";
@@ -11,8 +12,6 @@ const unsupported = (why: string): Action => async () => {
   throw new SqsError("UnsupportedOperation", why);
 };
 
-const WAITS_FOR_REDRIVE = "tinyqs cannot move messages between queues yet (it waits for tinyqs's redrive operation); receive from the dead-letter queue and send again instead.";
-
 export function actionTable(unexpected: (e: unknown) => void): Record<string, Action> {
   return {
     ...QUEUE_ACTIONS,
@@ -20,9 +19,7 @@ export function actionTable(unexpected: (e: unknown) => void): Record<string, Ac
     SendMessageBatch: sendMessageBatch(unexpected),
     ...RECEIVE_ACTIONS,
     ...receiptActions(unexpected),
-    StartMessageMoveTask: unsupported(WAITS_FOR_REDRIVE),
-    ListMessageMoveTasks: unsupported(WAITS_FOR_REDRIVE),
-    CancelMessageMoveTask: unsupported(WAITS_FOR_REDRIVE),
+    ...MOVE_TASK_ACTIONS,
     AddPermission: unsupported("tinyqs has no IAM policies: access is one set of credentials for the whole port (--sqs-credentials)."),
     RemovePermission: unsupported("tinyqs has no IAM policies: access is one set of credentials for the whole port (--sqs-credentials)."),
   };
