@@ -64,21 +64,25 @@ async function seed(tq: TinyQS): Promise<void> {
   await tq.receiveBatch("reports", { max: 2, visibilityMs: 600_000 });
 }
 
-/** A producer and a worker on "orders" whose rates swing, and a slow drip on "emails". */
+/**
+ * A producer and a worker on "orders" whose rates swing, a steady "webhooks" and a drip on "emails",
+ * in four small steps a second (traffic in one burst a second would make a sample that falls
+ * between two bursts read 0).
+ */
 async function runTraffic(tq: TinyQS, stopped: () => boolean): Promise<void> {
   const started = Date.now();
   let i = 0;
-  while (!stopped()) {
+  for (let step = 0; !stopped(); step++) {
     const t = (Date.now() - started) / 1000;
-    const sends = Math.round(18 + 10 * Math.sin(t / 6));
+    const sends = Math.round((18 + 10 * Math.sin(t / 6)) / 4);
     await tq.sendBatch("orders", Array.from({ length: sends }, () => JSON.stringify({ order: 20_000 + i++, sku: "A-113", qty: 2 })));
-    const got = await tq.receiveBatch("orders", { max: Math.max(1, sends - 3), visibilityMs: 30_000 });
-    await tq.deleteBatch("orders", got.slice(0, Math.max(0, got.length - 1)).map((m) => m.receipt));
-    const emails = await tq.receiveBatch("emails", { max: 4 });
+    const got = await tq.receiveBatch("orders", { max: Math.max(1, sends - 1), visibilityMs: 30_000 });
+    await tq.deleteBatch("orders", got.slice(0, Math.max(0, got.length - (step % 4 === 0 ? 1 : 0))).map((m) => m.receipt));
+    const emails = await tq.receiveBatch("emails", { max: 1 });
     await tq.deleteBatch("emails", emails.map((m) => m.receipt));
-    await tq.sendBatch("webhooks", Array.from({ length: 6 + (i % 5) }, (_, k) => `{"event":"order.paid","n":${k}}`));
-    const hooks = await tq.receiveBatch("webhooks", { max: 8 });
+    await tq.sendBatch("webhooks", Array.from({ length: 2 + (step % 2) }, (_, k) => `{"event":"order.paid","n":${k}}`));
+    const hooks = await tq.receiveBatch("webhooks", { max: 2 });
     await tq.deleteBatch("webhooks", hooks.map((m) => m.receipt));
-    await sleep(1000);
+    await sleep(250);
   }
 }
