@@ -77,12 +77,12 @@ async function runTraffic(tq: TinyQS, stopped: () => boolean): Promise<void> {
     const sends = Math.round((18 + 10 * Math.sin(t / 6)) / 4);
     await tq.sendBatch("orders", Array.from({ length: sends }, () => JSON.stringify({ order: 20_000 + i++, sku: "A-113", qty: 2 })));
     const got = await tq.receiveBatch("orders", { max: Math.max(1, sends - 1), visibilityMs: 30_000 });
-    await tq.deleteBatch("orders", got.slice(0, Math.max(0, got.length - (step % 4 === 0 ? 1 : 0))).map((m) => m.receipt));
+    await tq.deleteBatch("orders", got.slice(0, Math.max(0, got.length - (step % 4 === 0 ? 1 : 0))).map((m) => m.receipt!));
     const emails = await tq.receiveBatch("emails", { max: 1 });
-    await tq.deleteBatch("emails", emails.map((m) => m.receipt));
+    await tq.deleteBatch("emails", emails.map((m) => m.receipt!));
     await tq.sendBatch("webhooks", Array.from({ length: 2 + (step % 2) }, (_, k) => `{"event":"order.paid","n":${k}}`));
     const hooks = await tq.receiveBatch("webhooks", { max: 2 });
-    await tq.deleteBatch("webhooks", hooks.map((m) => m.receipt));
+    await tq.deleteBatch("webhooks", hooks.map((m) => m.receipt!));
     await sleep(250);
   }
 }
