@@ -1,7 +1,9 @@
 // The express application: the order of the middleware is the policy. The origin check and CORS
 // come first (a preflight carries no credentials; a page the server does not allow is refused whatever
-// it sends); /healthz before the credentials check (probes carry none); everything else after it,
-// each route checking the user's grant for it (permissions.ts);
+// it sends); /healthz and the dashboard's page (ui/page.ts: no data, and it must load to ask for the
+// token) before the credentials check (probes carry none); everything else after it, each route
+// checking the user's grant for it (permissions.ts), the page's changing requests refused first
+// when it is read-only (ui/mode.ts);
 // then the 404 for unknown routes and the one error handler that turns every failure into
 // `{ "error": { "code", "message" } }`.
 import type { Socket } from "node:net";
