@@ -394,7 +394,7 @@ export class TinyQS implements TinyQSApi {
   async redrive(deadLetterQueue: string, options: RedriveOptions = {}): Promise<number> {
     const { keys } = this.queueOps(deadLetterQueue);
     const { to, max } = checkRedriveOptions(deadLetterQueue, options);
-    // First what an interrupted redrive left in the outbox (it counts towards max).
+    // First what an interrupted redrive left in the outbox (counted in the result, and against max when one is given).
     let moved = await this.deadLetters.handOff(deadLetterQueue);
     // Without max: what is ready now, so that letters dying again meanwhile are not sent round forever.
     let left = max === undefined ? await this.conn.call(() => this.conn.client.llen(keys.ready)) : max - moved;
