@@ -7,8 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { launchBrowser, type Browser } from "./browser.js";
 import { createWorker } from "@tinyqs/core";
-import { deadLettered } from "@tinyqs/test-support";
-import { eventually, serverForBlock, sleep, uniqueQueue } from "./helpers.js";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { deadLettered, writeUsersFile } from "@tinyqs/test-support";
+import { eventually, serverForBlock, sleep, startServer, uniqueQueue, type Running } from "./helpers.js";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -269,5 +272,39 @@ describe("the dashboard, --token", () => {
   it("a new tab asks again (the token is kept per tab)", async () => {
     const { page } = await browser.open(`${s.url}/ui/`);
     await page.waitForSelector("form.token");
+  });
+});
+
+describe("the dashboard, --users", () => {
+  let s: Running;
+  beforeAll(async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "tinyqs-ui-users-")), "users.json");
+    await writeUsersFile(file, [{ name: "shopkeeper", password: "shop-pass", grants: [{ queues: "shop.*", allow: ["admin", "send", "receive"] }] }]);
+    s = await startServer({ usersFile: file });
+  });
+  afterAll(() => s.close());
+
+  it("the page uses the user's password: it shows only the queues the user administers, and the grants refuse the rest", async () => {
+    await deadLettered(s.engine, "shop.orders", 2);
+    await s.engine.send("payroll", "salaries");
+    const { page, problems } = await browser.open(`${s.url}/ui/`);
+    await page.fill("input[name=token]", "shop-pass");
+    await page.click("button >> text=Open the dashboard");
+    await page.waitForSelector(`tr[data-queue="shop.orders.dead"]`);
+    const names = await page.$$eval("tr[data-queue]", (rows) => rows.map((r) => r.getAttribute("data-queue")));
+    expect(names).toEqual(["shop.orders", "shop.orders.dead"]);
+    // Its redrive to a queue outside its grants: the server's 403, shown; nothing moved.
+    await page.click(`tr[data-queue="shop.orders.dead"] a`);
+    await page.waitForSelector(".messages tr[data-id]");
+    await page.fill("input[name=redriveTo]", "payroll");
+    await page.click("button[name=redrive]");
+    await page.waitForSelector('.actions .error >> text=user "shopkeeper" may not send on queue "payroll"');
+    expect((await s.engine.stats("shop.orders.dead")).ready).toBe(2);
+    expect((await s.engine.stats("payroll")).ready).toBe(1);
+    // And a queue outside them is no page of its own.
+    await page.goto(`${s.url}/ui/#/queues/payroll`);
+    await page.waitForSelector(".notfound");
+    expect(await page.content()).not.toContain("salaries");
+    expect(unexpected(problems, [403])).toEqual([]);
   });
 });
