@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs: pnpm at the pinned version, a redis-server binary (the tests and
 # `pnpm start` start their own instances), redis-py (the tcp-server's foreign-clients tests), openssl
-# (the TLS tests' throwaway certificates), the dependencies from the lockfile, and a build. Safe to
+# (the TLS tests' throwaway certificates), Debian's chromium (the dashboard's browser tests and
+# `pnpm ui:screenshots`; not for `start`), the dependencies from the lockfile, and a build. Safe to
 # run again: each step is skipped when already done. Then, if asked:
 #   bash scripts/setup.sh start   # … and start the servers (pnpm start); flags after it go to
 #                                 # pnpm start: bash scripts/setup.sh start --tcp-port 17379
@@ -41,6 +42,13 @@ if ! command -v openssl >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo -n"
   $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y openssl
+fi
+# chromium from Debian: the dashboard's tests drive it with playwright-core, which never downloads a browser.
+if [ "${1:-}" != "start" ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "setup: installing chromium (apt-get)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo -n"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium
 fi
 echo "setup: pnpm $(pnpm_version), $(redis-server --version | cut -d' ' -f1-3), node $(node --version)"
 

@@ -92,6 +92,7 @@ function announce(config: StartConfig, redisUrl: string, embedded: EmbeddedRedis
   say(`tinyqs: tcp    ${tcpHost}:${tcpAt.port} (Redis protocol${tls ? " over TLS" : ""})${auth}   try: ${cli} SEND jobs hello`);
   const httpAuth = security.usersFile ? ", credentials required" : config.token ? ", bearer token required" : "";
   say(`tinyqs: http   ${httpAt.url} (REST + WebSocket)${httpAuth}   try: curl${tls ? " --cacert CA.pem" : ""} -X POST --data hello ${httpAt.url}/v1/queues/jobs/messages`);
+  if (config.ui !== "off") say(`tinyqs: ui     ${httpAt.url}/ui/ (the dashboard${config.ui === "read-only" ? ", read-only" : ""})`);
   if (sqsAt) {
     const sqsAuth = config.sqs.credentials ? "Signature V4 required" : "ANY credentials accepted (--sqs-credentials to require some)";
     say(`tinyqs: sqs    ${sqsAt.url} (Amazon SQS API, plain HTTP), ${sqsAuth}   try: aws --endpoint-url ${sqsAt.url} sqs list-queues`);
@@ -151,8 +152,11 @@ async function main(): Promise<number> {
   let sqsServer: ReturnType<Http["createSqsServer"]> | null;
   let httpMade = false;
   try {
-    tcpServer = tcp.createTcpServer({ engine, password: config.password, ...guard });
-    httpServer = http.createHttpServer({ engine, token: config.token, corsOrigins: config.corsOrigins, allowedHosts: config.allowedHosts, ...guard });
+    // One metrics registry for the process: GET /metrics counts the TCP server's operations beside
+    // REST's, the WebSocket's and the dashboard's.
+    const metrics = new http.Metrics(engine);
+    tcpServer = tcp.createTcpServer({ engine: metrics.instrument(engine, "tcp"), password: config.password, ...guard });
+    httpServer = http.createHttpServer({ engine, metrics, ui: config.ui, token: config.token, corsOrigins: config.corsOrigins, allowedHosts: config.allowedHosts, ...guard });
     httpMade = true;
     // With --users or TLS, an SQS port that would take any request stays off (said once).
     const sqsRefused = sqsGuardRefusal(config.sqs, security);

@@ -8,6 +8,7 @@ import {
 } from "../../packages/core/src/cli/index.js";
 import { sqsSettings, type SqsCliConfig } from "../../packages/http-server/src/sqs/cli-settings.js";
 import { SQS_PORT_DEFAULTS } from "../../packages/http-server/src/sqs/port-defaults.js";
+import { uiSettings } from "../../packages/http-server/src/ui/cli-settings.js";
 
 export { redactUrl };
 
@@ -31,6 +32,8 @@ export interface StartConfig {
   corsOrigins: string | undefined;
   /** --allowed-host as given (comma-separated); the HTTP server checks each name. */
   allowedHosts: string | undefined;
+  /** The dashboard at /ui/ of the HTTP port (--ui, --no-ui). */
+  ui: "on" | "read-only" | "off";
   /** The SQS port (on by default; --no-sqs: port null). */
   sqs: SqsCliConfig;
   /** --tls-* and --users as given (both servers use them; absent when none is); checked by parseStartArgs. */
@@ -89,6 +92,7 @@ export const CLI: CliSpec<StartConfig> = {
       help: "host names the HTTP server answers to besides localhost and IP addresses;\nrequests for other names are refused (403), against DNS rebinding",
       set: (c, v) => (c.allowedHosts = v.text()),
     },
+    ...uiSettings<StartConfig>((c, mode) => (c.ui = mode)),
     ...sqsSettings<StartConfig>(ENV, (c) => c.sqs, true),
     ...securitySettings<StartConfig>((c) => (c.security ??= {}), "both ports (TCP and HTTPS)"),
   ],
@@ -105,6 +109,7 @@ export const CLI: CliSpec<StartConfig> = {
     token: undefined,
     corsOrigins: undefined,
     allowedHosts: undefined,
+    ui: "on",
     sqs: { port: SQS_PORT_DEFAULTS.port },
   }),
   // As `pnpm start` has always said it (its tests read these words).

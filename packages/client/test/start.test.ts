@@ -175,13 +175,22 @@ describe("pnpm start's flags and variables", () => {
   it("defaults: 127.0.0.1, TCP 7379, HTTP 7380, SQS 9324, the embedded Redis with ./.tinyqs-data", () => {
     expect(parseStartArgs([], {}, cwd)).toEqual({
       kind: "run",
-      config: { host: "127.0.0.1", tcpPort: 7379, httpPort: 7380, redis: undefined, dataDir: "/srv/app/.tinyqs-data", password: undefined, token: undefined, sqs: { port: 9324 }, allowEviction: false },
+      config: { host: "127.0.0.1", tcpPort: 7379, httpPort: 7380, redis: undefined, dataDir: "/srv/app/.tinyqs-data", password: undefined, token: undefined, sqs: { port: 9324 }, allowEviction: false, ui: "on" },
     });
     expect(parseStartArgs(["--allow-eviction"], {}, cwd)).toMatchObject({ config: { allowEviction: true } });
     expect(parseStartArgs([], { TINYQS_ALLOW_EVICTION: "1" }, cwd)).toMatchObject({ config: { allowEviction: true } });
     expect(parseStartArgs(["--durability-replicas", "1", "--durability-timeout-ms", "800"], {}, cwd)).toMatchObject({
       config: { durability: { replicas: 1, timeoutMs: 800 } },
     });
+  });
+
+  it("the dashboard: --ui on|read-only|off (or TINYQS_UI), --no-ui (or TINYQS_NO_UI=1)", () => {
+    expect(parseStartArgs(["--ui", "read-only"], {}, cwd)).toMatchObject({ config: { ui: "read-only" } });
+    expect(parseStartArgs([], { TINYQS_UI: "off" }, cwd)).toMatchObject({ config: { ui: "off" } });
+    expect(parseStartArgs(["--no-ui"], {}, cwd)).toMatchObject({ config: { ui: "off" } });
+    expect(parseStartArgs([], { TINYQS_NO_UI: "1" }, cwd)).toMatchObject({ config: { ui: "off" } });
+    expect(parseStartArgs([], { TINYQS_NO_UI: "0" }, cwd)).toMatchObject({ config: { ui: "on" } });
+    expect(() => parseStartArgs(["--ui", "readonly"], {}, cwd)).toThrow('--ui must be one of on, read-only, off, got "readonly"');
   });
 
   it("the SQS port: --sqs-port, --no-sqs (or TINYQS_NO_SQS=1), --sqs-credentials and its variable", () => {

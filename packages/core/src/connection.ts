@@ -2,7 +2,8 @@
 // command, running the Lua scripts on them, closing what was made here, and telling a Redis outage
 // apart from a bug. Every command of the engine goes through `Connection.call` or `.run`, so each
 // fails the same way: UNAVAILABLE within timeoutMs, CLOSED once the engine is closed.
-import { Cluster, Redis, ReplyError, type ClusterNode, type ClusterOptions, type RedisOptions } from "ioredis";
+import calculateSlot from "cluster-key-slot";
+import { Cluster, Redis, ReplyError, type ChainableCommander, type ClusterNode, type ClusterOptions, type RedisOptions } from "ioredis";
 import { DEFAULTS, REDIS_RECONNECT } from "./defaults.js";
 import { ERRORS, TinyQSError, type ErrorCode } from "./errors.js";
 import type { ScriptKeys, ScriptName } from "./keys.js";
@@ -86,6 +87,12 @@ function subscriberFor(client: RedisClient): RedisClient {
     : client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
 }
 
+/** One read for `Connection.pipelined`: the key that says where it runs, and how to add it to a pipeline. */
+export interface PipelinedRead {
+  key: string;
+  add(pipeline: ChainableCommander): void;
+}
+
 /** The command connection (with the scripts loaded on it) and the subscriber connection of one engine. */
 export class Connection {
   readonly client: RedisClient;
@@ -126,6 +133,44 @@ export class Connection {
       if (this.durability && name !== "stats") await waitForReplicas(this.client, keys[0]!, this.durability);
       return reply;
     });
+  }
+
+  /** A read-only script as one read of `pipelined` (its first key says where it runs). */
+  scriptRead<S extends ScriptName>(name: S, keys: ScriptKeys<S>, args: ScriptArg[]): PipelinedRead {
+    return { key: keys[0]!, add: (p) => this.scripts.queueOn(p, name, keys, args) };
+  }
+
+  /**
+   * Many reads in one round trip: one pipeline on one Redis; on a Cluster one pipeline per master
+   * (grouped by the slot of each read's key), all sent at once. For reads only: a pipeline is not
+   * atomic and nothing in it is resent. Replies in the order of `reads`; one failed read fails all.
+   */
+  pipelined(reads: readonly PipelinedRead[]): Promise<unknown[]> {
+    return this.call(async () => {
+      const groups = new Map<string, number[]>();
+      reads.forEach((read, i) => {
+        const where = this.isCluster ? this.masterOf(read.key, i) : "";
+        groups.set(where, [...(groups.get(where) ?? []), i]);
+      });
+      const replies: unknown[] = new Array(reads.length);
+      await Promise.all(
+        [...groups.values()].map(async (indexes) => {
+          const pipeline = this.client.pipeline();
+          for (const i of indexes) reads[i]!.add(pipeline);
+          const results = (await pipeline.exec()) ?? [];
+          results.forEach(([err, value], j) => {
+            if (err) throw err;
+            replies[indexes[j]!] = value;
+          });
+        }),
+      );
+      return replies;
+    });
+  }
+
+  /** The master holding `key`'s slot, as ioredis's slot table says; unknown (a table not loaded yet): a group of its own. */
+  private masterOf(key: string, i: number): string {
+    return (this.client as Cluster).slots[calculateSlot(key)]?.[0] ?? `unknown-${i}`;
   }
 
   /** A write that is not a script (configure's HSET), with the same replica wait. */

@@ -67,6 +67,14 @@ export interface TinyQSOptions {
   durability?: DurabilityOptions;
 }
 
+/** A stats-5.lua reply as QueueStats. */
+function statsOf(reply: unknown): QueueStats {
+  const [ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated, paused, age] = (reply as unknown[]).map(Number) as [
+    number, number, number, number, number, number, number, number, number, number,
+  ];
+  return { ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated, paused: paused === 1, oldestReadyAgeMs: age < 0 ? null : age };
+}
+
 /** The default onWarning: a line on stderr, once per process for each warning (engines are many, the Redis one). */
 const warned = new Set<string>();
 function warnOnce(message: string): void {
@@ -355,11 +363,22 @@ export class TinyQS implements TinyQSApi {
 
   async stats(queue: string): Promise<QueueStats> {
     const { keys } = this.queueOps(queue);
-    const r = (await this.conn.run("stats", scriptKeys.stats(keys), [])) as number[];
-    const [ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated, paused, age] = r.map(Number) as [
-      number, number, number, number, number, number, number, number, number, number,
-    ];
-    return { ready, inFlight, delayed, sent, received, deleted, deadLettered, deduplicated, paused: paused === 1, oldestReadyAgeMs: age < 0 ? null : age };
+    return statsOf(await this.conn.run("stats", scriptKeys.stats(keys), []));
+  }
+
+  /**
+   * The stats of many queues in one round trip (on Redis Cluster one pipeline per master, sent at
+   * once), and with `listQueues` the queue list (queues()) in the same trip. For the dashboard's
+   * live sampling (http-server/src/ui/sampler.ts); not part of TinyQSApi.
+   */
+  async statsMany(queues: readonly string[], options: { listQueues?: boolean } = {}): Promise<{ stats: QueueStats[]; queues?: string[] }> {
+    this.checkOpen();
+    const reads = queues.map((q) => this.conn.scriptRead("stats", scriptKeys.stats(this.queueOps(q).keys), []));
+    const registry = this.keys.registry;
+    if (options.listQueues) reads.push({ key: registry, add: (p) => void p.smembers(registry) });
+    const replies = await this.conn.pipelined(reads);
+    const stats = replies.slice(0, queues.length).map(statsOf);
+    return options.listQueues ? { stats, queues: (replies[queues.length] as string[]).sort() } : { stats };
   }
 
   /** Kept in the queue's config hash (field paused), which receive-9.lua reads: no extra round trip per receive. */

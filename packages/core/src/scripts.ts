@@ -4,6 +4,7 @@
 // not compile. Scripts are identified by their SHA, so two tinyqs versions sharing one Redis never
 // run each other's code. What a script returns is named in lua-codes.ts.
 import { readdirSync, readFileSync } from "node:fs";
+import type { ChainableCommander } from "ioredis";
 import type { RedisClient } from "./connection.js";
 import { TinyQSError } from "./errors.js";
 import { scriptKeys, type ScriptKeys, type ScriptName } from "./keys.js";
@@ -56,5 +57,10 @@ export class Scripts {
     }
     const method = (this.client as unknown as Record<string, ScriptMethod>)[`tinyqs_${name}${buffers ? "Buffer" : ""}`]!;
     return method.call(this.client, ...keys, ...args);
+  }
+
+  /** Queue a script call on a pipeline of this client (its reply comes with the pipeline's exec). */
+  queueOn<S extends ScriptName>(pipeline: ChainableCommander, name: S, keys: ScriptKeys<S>, args: ScriptArg[]): void {
+    (pipeline as unknown as Record<string, (...a: ScriptArg[]) => unknown>)[`tinyqs_${name}`]!(...keys, ...args);
   }
 }

@@ -12,6 +12,7 @@ import { parseAllowedHosts } from "./allowed-hosts.js";
 import { parseCorsOrigins } from "./origin.js";
 import type { HttpServerOptions } from "./server.js";
 import { sqsGuardRefusal, sqsSettings, type SqsCliConfig } from "./sqs/cli-settings.js";
+import { uiSettings } from "./ui/cli-settings.js";
 
 interface HttpCliConfig {
   host: string;
@@ -28,6 +29,7 @@ const CLI: CliSpec<HttpCliConfig> = {
   intro: ["Serves tinyqs queues over HTTP (REST under /v1) and WebSocket (/v1/ws). Stops cleanly on", "SIGTERM / SIGINT."],
   outro: [
     "Routes: GET /v1/openapi.json describes them all; GET /healthz; GET /metrics (Prometheus).",
+    "The dashboard: http://HOST:PORT/ui/ (docs/dashboard.md); --ui read-only or --no-ui.",
     "With --sqs-port, Amazon SQS's API on a port of its own (docs/sqs.md) on the same queues.",
     "tinyqs-http hash-password   reads a password on stdin, prints its hash for the --users file.",
     "SIGHUP re-reads the TLS files and the users file (open connections stay; a removed user's WebSockets close).",
@@ -72,6 +74,7 @@ const CLI: CliSpec<HttpCliConfig> = {
       flag: "--max-wait-ms", env: "TINYQS_MAX_WAIT_MS", arg: "N", help: `longest long poll (waitMs) allowed (default ${DEFAULTS.maxWaitMs})`,
       set: (c, v) => (c.server.maxWaitMs = v.integer(0)),
     },
+    ...uiSettings<HttpCliConfig>((c, mode) => (c.server.ui = mode)),
     ...sqsSettings<HttpCliConfig>(ENV, (c) => c.sqs, false),
     {
       flag: "--headers-timeout-ms", env: "TINYQS_HEADERS_TIMEOUT_MS", arg: "MS",

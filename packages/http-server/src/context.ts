@@ -14,32 +14,43 @@ export interface Limits {
   bodies: BodyBounds;
 }
 
-export class Context {
-  /** Long polls and subscriptions in progress: shutdown aborts them so they answer at once. */
-  private readonly waits = new Set<AbortController>();
-  private closing = false;
+/** Long polls and subscriptions in progress: shutdown aborts them so they answer at once. */
+class Waits {
+  readonly all = new Set<AbortController>();
+  closing = false;
+}
 
+export class Context {
   constructor(
     readonly api: TinyQSApi,
     readonly limits: Limits,
+    private readonly waits = new Waits(),
   ) {}
+
+  /**
+   * The same limits and waits (shutdown ends them all) over another API: the WebSocket's and the
+   * dashboard page's operations are counted under their own path (metrics.ts), apart from REST's.
+   */
+  withApi(api: TinyQSApi): Context {
+    return new Context(api, this.limits, this.waits);
+  }
 
   /** An AbortController that shutdown aborts too; call `done()` when the wait is over. */
   track(): { signal: AbortSignal; abort: () => void; done: () => void } {
     const ac = new AbortController();
-    if (this.closing) ac.abort();
-    this.waits.add(ac);
-    return { signal: ac.signal, abort: () => ac.abort(), done: () => this.waits.delete(ac) };
+    if (this.waits.closing) ac.abort();
+    this.waits.all.add(ac);
+    return { signal: ac.signal, abort: () => ac.abort(), done: () => this.waits.all.delete(ac) };
   }
 
   get isClosing(): boolean {
-    return this.closing;
+    return this.waits.closing;
   }
 
   /** Shutdown: every wait in progress ends now (a long poll answers "nothing came"). */
   abortAll(): void {
-    this.closing = true;
-    for (const ac of this.waits) ac.abort();
-    this.waits.clear();
+    this.waits.closing = true;
+    for (const ac of this.waits.all) ac.abort();
+    this.waits.all.clear();
   }
 }

@@ -33,6 +33,10 @@ export const DEFAULTS = {
    * changed --cors-origin reaches pages soon (Chrome caps it at 2 h anyway, Firefox at 24 h).
    */
   corsMaxAgeSeconds: 600,
+  /** The dashboard's live numbers are sampled this often (one Redis round trip each, while someone watches). */
+  uiSampleMs: 1_000,
+  /** How much throughput history each sampled queue keeps for the dashboard's chart (in server memory). */
+  uiHistoryMs: 15 * 60_000,
   /** On SIGTERM/SIGINT, give open requests and sockets this long before closing them anyway. */
   shutdownGraceMs: 10_000,
   /**

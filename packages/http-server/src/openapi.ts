@@ -5,6 +5,7 @@ import { BROWSE_STATES, DEFAULTS as CORE_DEFAULTS, ERRORS, LIMITS, OPTION_RANGES
 import { HEADERS } from "@tinyqs/core/wire";
 import { DEFAULTS } from "./defaults.js";
 import { SCHEMAS } from "./openapi-schemas.js";
+import { UI_PATHS } from "./openapi-ui.js";
 
 const error = (description: string) => ({
   description,
@@ -453,6 +454,7 @@ export const OPENAPI = {
         },
       },
     },
+    ...UI_PATHS,
     "/metrics": {
       get: {
         operationId: "metrics",

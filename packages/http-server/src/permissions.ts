@@ -1,7 +1,7 @@
 // The grant each REST route needs (--users), on the queue in its path (a reply handle's queue for
 // GET /v1/replies/:handle), checked before the route reads anything: a denied request is 403
 // FORBIDDEN and changes nothing. The queue list needs admin on some queue and shows only those
-// (rest/queues.ts); /metrics, whose series name every queue, needs admin on all of them (`*`); a
+// (rest/queues.ts), and so does the dashboard's live stream of them (ui/live.ts); /metrics, whose series name every queue, needs admin on all of them (`*`); a
 // queue's settings are open to every grant on it (its stats are not: rest/queues.ts).
 // /v1/openapi.json is open to every user; /healthz to everyone.
 import type { Request } from "express";
@@ -36,6 +36,8 @@ const GRANT_OF: Record<keyof typeof ROUTES, Permission | null> = {
   resume: "admin",
   redrive: "admin",
   deleteQueue: "admin",
+  live: "admin",
+  liveQueue: "admin",
   metrics: "admin",
   healthz: null,
   openapi: null,
@@ -72,7 +74,7 @@ export function checkRouteGrant(route: Route, req: Request, user: Principal): vo
   }
   const queue = queueOf(route, req);
   if (queue === null) {
-    if (route === ROUTES.queues && !administersAny(user.grants)) {
+    if ((route === ROUTES.queues || route === ROUTES.live) && !administersAny(user.grants)) {
       throw new TinyQSError("FORBIDDEN", `user ${JSON.stringify(user.name)} may not list queues (it has no admin grant)`);
     }
     return;

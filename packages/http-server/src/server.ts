@@ -17,6 +17,9 @@ import { Metrics } from "./metrics.js";
 import { parseAllowedHosts } from "./allowed-hosts.js";
 import { originPolicy, parseCorsOrigins } from "./origin.js";
 import { attachWebSocket } from "./ws/attach.js";
+import { checkUiMode, type UiMode } from "./ui/mode.js";
+import { LiveSampler } from "./ui/sampler.js";
+import { statsSource } from "./ui/stats-source.js";
 
 export interface HttpServerOptions extends BoundOptions {
   /** An engine (or any TinyQSApi) to serve; yours, so close() leaves it open. Default: one made from `redis`. */
@@ -61,6 +64,16 @@ export interface HttpServerOptions extends BoundOptions {
   maxWaitMs?: number;
   /** How long close() lets requests in progress finish before cutting them. Default 10 000 ms. */
   shutdownGraceMs?: number;
+  /**
+   * The dashboard page at /ui/ (docs/dashboard.md): "on" (default), "read-only" (no actions; the
+   * page's changing requests are refused, 403) or "off" (no page; its live stream stays an API route).
+   */
+  ui?: UiMode;
+  /**
+   * The metrics registry to count in (GET /metrics serves it): give the one the process's other
+   * servers count in too (pnpm start does, with the TCP server's). Default: one of this server's own.
+   */
+  metrics?: Metrics;
   /** Where errors worth a human's look go (bugs, not bad requests). Default: stderr. */
   log?: (line: string) => void;
   /** A request's headers must arrive within this, else 408 and close. Default 10 000 ms. */
@@ -120,14 +133,18 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
 
   const owned = !options.engine;
   const engine = options.engine ?? new TinyQS({ redis: options.redis ?? DEFAULTS.redis, prefix: options.prefix, timeoutMs: options.redisTimeoutMs, allowEviction: options.allowEviction, durability: options.durability });
-  const metrics = new Metrics(engine);
-  const ctx = new Context(metrics.instrument(engine), {
+  const metrics = options.metrics ?? new Metrics(engine);
+  const ctx = new Context(metrics.instrument(engine, "rest"), {
     maxMessageBytes,
     maxWaitMs,
     maxJsonBytes: Math.ceil(maxMessageBytes / 3) * 4 + DEFAULTS.jsonOverheadBytes,
     bodies: { budget, minBytesPerSecond: timeouts.minBodyBytesPerSecond, graceMs: timeouts.bodyRateGraceMs },
   });
-  const app = createApp({ ctx, engine, metrics, access, origins, healthTimeoutMs: DEFAULTS.healthTimeoutMs, log, authenticated: (s) => guard.authenticated(s) });
+  // The page's requests and the WebSocket's operations are counted apart from REST's (metrics.ts).
+  const pageCtx = ctx.withApi(metrics.instrument(engine, "ui"));
+  const sampler = new LiveSampler(statsSource(engine, pageCtx.api), { intervalMs: DEFAULTS.uiSampleMs, historyMs: DEFAULTS.uiHistoryMs, sampled: () => metrics.uiSamples.inc() });
+  const ui = { mode: checkUiMode(options.ui ?? "on"), ctx: pageCtx, sampler };
+  const app = createApp({ ctx, ui, engine, metrics, access, origins, healthTimeoutMs: DEFAULTS.healthTimeoutMs, log, authenticated: (s) => guard.authenticated(s) });
   // node's own timeouts answer 408 and close (or just close once a response has begun); a request
   // is complete when its body is, so a long poll waiting on the engine is not timed out.
   const serverOptions = {
@@ -150,7 +167,7 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
   // Handle "Expect: 100-continue" in the routes: the body is invited only once its size is known to fit.
   server.on("checkContinue", (req, res) => server.emit("request", req, res));
   const ws = attachWebSocket(server, {
-    ctx, metrics, access, origins, maxPrefetch: DEFAULTS.maxPrefetch, pollMs: DEFAULTS.wsPollMs, pingMs: DEFAULTS.wsPingMs,
+    ctx: ctx.withApi(metrics.instrument(engine, "ws")), metrics, access, origins, maxPrefetch: DEFAULTS.maxPrefetch, pollMs: DEFAULTS.wsPollMs, pingMs: DEFAULTS.wsPingMs,
     authenticated: (s) => guard.authenticated(s),
   });
 
@@ -182,7 +199,8 @@ export function createHttpServer(options: HttpServerOptions = {}): TinyQSHttpSer
       return (closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
         guard.stop();
-        ctx.abortAll(); // long polls answer now
+        sampler.stop();
+        ctx.abortAll(); // long polls answer now, live streams end
         server.closeIdleConnections();
         await ws.close();
         // A connection whose request finishes now (a long poll just answered) stays open for keep-alive:

@@ -258,6 +258,32 @@ describe("tinyqs-http", () => {
     }
   });
 
+  it("--ui read-only, TINYQS_UI, --no-ui: the page as asked; a mode that is none exits 2", async () => {
+    const redis = inject("redisUrl");
+    const cases: Array<[string[], Record<string, string>, number | "read-only" | "on"]> = [
+      [["--ui", "read-only"], {}, "read-only"],
+      [[], { TINYQS_UI: "read-only" }, "read-only"],
+      [["--no-ui"], {}, 404],
+      [[], { TINYQS_NO_UI: "1" }, 404],
+      [[], {}, "on"],
+    ];
+    for (const [args, env, expected] of cases) {
+      const r = run(["--port", "0", ...args], { TINYQS_REDIS_URL: redis, ...env });
+      try {
+        const url = await listening(r);
+        const res = await fetch(`${url}/ui/config.json`);
+        const got = res.status === 200 ? ((await res.json()) as { mode: string }).mode : res.status;
+        expect([args, env, got]).toEqual([args, env, expected]);
+      } finally {
+        r.child.kill("SIGTERM");
+        await r.exit;
+      }
+    }
+    const bad = run(["--ui", "hidden"]);
+    expect(await bad.exit).toBe(2);
+    expect(bad.out()).toContain('--ui must be one of on, read-only, off, got "hidden"');
+  });
+
   it("a port already taken: exit 1 with the reason", async () => {
     const taken = net.createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));

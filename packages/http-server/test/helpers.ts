@@ -1,7 +1,7 @@
 // Shared by the http-server tests: a server on a free port over the private Redis of the global
 // setup (never 6379), with a key prefix of its own so that listing queues sees only this test's.
 import { randomUUID } from "node:crypto";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { TinyQS } from "@tinyqs/core";
 import { createHttpServer, type HttpServerOptions, type TinyQSHttpServer } from "../src/index.js";
 
@@ -34,6 +34,19 @@ export async function startServer(options: HttpServerOptions = {}): Promise<Runn
       await engine.close();
     },
   };
+}
+
+/**
+ * A server for the tests of one describe block: started before them, closed after them. The object
+ * returned stands for it (each property read goes to the server started), so a block reads `s.url`.
+ */
+export function serverForBlock(options: HttpServerOptions = {}): Running {
+  let running: Running | undefined;
+  beforeAll(async () => {
+    running = await startServer(options);
+  });
+  afterAll(() => running?.close());
+  return new Proxy({} as Running, { get: (_target, key) => running![key as keyof Running] });
 }
 
 /** The JSON body of a response, with its status. */

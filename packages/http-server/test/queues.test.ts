@@ -110,8 +110,9 @@ describe("queues", () => {
 });
 
 describe("unknown routes", () => {
+  // (GET / redirects to the dashboard, and is 404 with --ui off: ui-server.test.ts)
   it.each([
-    ["GET", "/"],
+    ["GET", "/nothing"],
     ["GET", "/v1"],
     ["GET", "/v2/queues"],
     ["PATCH", "/v1/queues/q"],
@@ -188,11 +189,11 @@ describe("metrics", () => {
     expect(text).toContain(`tinyqs_queue_ready{queue="${q}"} 1`);
     expect(text).toContain(`tinyqs_queue_in_flight{queue="${q}"} 1`);
     expect(text).toContain(`tinyqs_queue_delayed{queue="${q}"} 1`);
-    expect(text).toMatch(/^tinyqs_operations_total\{operation="send",outcome="ok"\} \d+$/m);
-    expect(text).toMatch(/^tinyqs_operations_total\{operation="receive",outcome="ok"\} \d+$/m);
-    expect(text).toMatch(/^tinyqs_operations_total\{operation="delete",outcome="NOT_FOUND"\} \d+$/m);
-    expect(text).toMatch(/^tinyqs_operation_duration_seconds_bucket\{le="0\.005",operation="send"\} \d+$/m);
-    expect(text).toMatch(/^tinyqs_operation_duration_seconds_count\{operation="receive"\} \d+$/m);
+    expect(text).toMatch(/^tinyqs_operations_total\{path="rest",operation="send",outcome="ok"\} \d+$/m);
+    expect(text).toMatch(/^tinyqs_operations_total\{path="rest",operation="receive",outcome="ok"\} \d+$/m);
+    expect(text).toMatch(/^tinyqs_operations_total\{path="rest",operation="delete",outcome="NOT_FOUND"\} \d+$/m);
+    expect(text).toMatch(/^tinyqs_operation_duration_seconds_bucket\{le="0\.005",path="rest",operation="send"\} \d+$/m);
+    expect(text).toMatch(/^tinyqs_operation_duration_seconds_count\{path="rest",operation="receive"\} \d+$/m);
     expect(text).toMatch(/^tinyqs_http_requests_total\{method="POST",route="\/v1\/queues\/:queue\/messages",status="201"\} \d+$/m);
     expect(text).toMatch(/^tinyqs_redis_up 1$/m);
     expect(text).toMatch(/^tinyqs_ws_connections 0$/m);
@@ -227,7 +228,7 @@ describe("OpenAPI", () => {
     };
     walk((s.http.app as any).router.stack);
     expect([...documented].sort()).toEqual([...served].sort());
-    expect(served.size).toBe(25);
+    expect(served.size).toBe(33); // the API, the live streams and the page's routes, and the WebSocket
     for (const route of ["POST /v1/queues/{queue}/requests", "POST /v1/queues/{queue}/messages/{receipt}/respond", "GET /v1/replies/{handle}"]) {
       expect(documented.has(route), route).toBe(true);
     }

@@ -357,9 +357,9 @@ describe("metrics", () => {
     await respond(q, req.receipt, "again");
     const text = await (await fetch(`${s.url}/metrics`)).text();
     for (const [op, outcome] of [["put", "ok"], ["wait", "ok"], ["respond", "ok"], ["respond", "NOT_FOUND"]]) {
-      expect(text).toMatch(new RegExp(`^tinyqs_operations_total\\{operation="${op}",outcome="${outcome}"\\} [1-9]\\d*$`, "m"));
+      expect(text).toMatch(new RegExp(`^tinyqs_operations_total\\{path="rest",operation="${op}",outcome="${outcome}"\\} [1-9]\\d*$`, "m"));
     }
-    expect(text).toMatch(/^tinyqs_operation_duration_seconds_count\{operation="wait"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^tinyqs_operation_duration_seconds_count\{path="rest",operation="wait"\} [1-9]\d*$/m);
     expect(text).toMatch(/^tinyqs_http_requests_total\{method="POST",route="\/v1\/queues\/:queue\/requests",status="200"\} [1-9]\d*$/m);
   });
 });

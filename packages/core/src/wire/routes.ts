@@ -46,6 +46,11 @@ export const ROUTES = {
   redrive: { method: "POST", path: "/v1/queues/:queue/redrive", query: [] },
   /** → 204. */
   deleteQueue: { method: "DELETE", path: "/v1/queues/:queue", query: [] },
+  // ---- the dashboard's live numbers: server-sent events, one sample a second (docs/dashboard.md)
+  /** Every queue the user administers. */
+  live: { method: "GET", path: "/v1/live", query: [] },
+  /** One queue, its last 15 minutes of rates first. */
+  liveQueue: { method: "GET", path: "/v1/live/:queue", query: [] },
   // ---- the server itself
   healthz: { method: "GET", path: "/healthz" },
   metrics: { method: "GET", path: "/metrics" },

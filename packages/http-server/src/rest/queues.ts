@@ -9,6 +9,7 @@ import { can, visibleQueues } from "@tinyqs/core/security";
 import { userOf } from "../auth.js";
 import { readJson, readOptionalJson } from "../body.js";
 import type { Context } from "../context.js";
+import { forbidden } from "../permissions.js";
 import { on } from "./route.js";
 
 export function queueRoutes(ctx: Context): Router {
@@ -58,6 +59,10 @@ export function queueRoutes(ctx: Context): Router {
     if (typeof options !== "object" || options === null || Array.isArray(options)) {
       throw new TinyQSError("BAD_ARGUMENT", "the body must be a JSON object: { \"to\"?: queue, \"max\"?: n }");
     }
+    // Redriving into another queue puts messages there: the user must be allowed to send to it.
+    const { to } = options as { to?: unknown };
+    const user = userOf(res);
+    if (typeof to === "string" && !can(user, "send", to)) throw forbidden(user, "send", to);
     res.json({ moved: await api.redrive(req.params.queue, options) });
   });
 

@@ -1,20 +1,9 @@
 // The SQS port's flags, one table shared by `tinyqs-http` and `pnpm start` (each puts them in its
 // own CliSpec). Only type imports and the import-free defaults: `pnpm start` reads this file from
 // source, before a build, for --help.
+import type { Setting } from "../cli-setting.js";
 import { SQS_PORT_DEFAULTS } from "./port-defaults.js";
 
-/**
- * A setting as @tinyqs/core/cli's CliSetting has it, written out: `pnpm start` reads the kit from
- * core's source and tinyqs-http from its build, and this one table must fit both.
- */
-interface Setting<C> {
-  flag: `--${string}`;
-  env: string;
-  arg: string;
-  help: string;
-  switch?: true;
-  set(config: C, value: { readonly raw: string; port(): number; text(): string; yes(): boolean }): void;
-}
 
 export interface SqsCliConfig {
   /** null: no SQS port. */
