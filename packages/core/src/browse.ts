@@ -1,8 +1,9 @@
 // browse(): reading the messages of one state without touching them (browse-4.lua), for people
 // who look at a queue (the dashboard, an operator at redis-cli). Its reply is one flat list of
-// entry, time, size, body, origin; this file turns it into BrowsedMessages.
+// entry, time, size, body, origin, base; this file turns it into BrowsedMessages.
 import type { Connection } from "./connection.js";
 import { scriptKeys, type QueueKeys } from "./keys.js";
+import { parseOrigin } from "./message-attributes.js";
 import type { BrowsedMessage, BrowseState } from "./types.js";
 
 export async function browse(
@@ -13,7 +14,7 @@ export async function browse(
 ): Promise<BrowsedMessage[]> {
   const flat = (await conn.run("browse", scriptKeys.browse(keys), [o.state, o.offset, o.limit, o.bodyBytes], true)) as Buffer[];
   const out: BrowsedMessage[] = [];
-  for (let i = 0; i < flat.length; i += 5) {
+  for (let i = 0; i < flat.length; i += 6) {
     const entry = flat[i]!.toString();
     const dot = entry.indexOf(".");
     const id = dot < 0 ? entry : entry.slice(0, dot);
@@ -23,7 +24,8 @@ export async function browse(
       state: o.state,
       body: flat[i + 3]!,
       size: Number(flat[i + 2]),
-      receiveCount: dot < 0 ? 0 : Number(entry.slice(dot + 1)),
+      // This life's deliveries: the entry's delivery number less a redriven message's base.
+      receiveCount: (dot < 0 ? 0 : Number(entry.slice(dot + 1))) - Number(flat[i + 5]),
       sentAt: Number(id.slice(0, id.indexOf("-"))),
     };
     const at = flat[i + 1]!.toString();
@@ -31,8 +33,8 @@ export async function browse(
     if (o.state === "delayed") m.dueAt = Number(at);
     const origin = flat[i + 4]!.toString();
     if (origin !== "") {
-      const slash = origin.lastIndexOf("/");
-      m.deadLetterOf = { queue: origin.slice(0, slash), id: origin.slice(slash + 1) };
+      const { queue: from, id: idThere } = parseOrigin(origin);
+      m.deadLetterOf = { queue: from, id: idThere };
     }
     out.push(m);
   }

@@ -6,14 +6,14 @@
 // - Redis Cluster: this queue's outbox (same slot), and afterwards the hand-off to the dead-letter
 //   queue in its own slot (handOff): read, adopt there (idempotent), then forget here.
 // Redrive sends dead letters back the same way, on one Redis too: redrive-6.lua moves them to the
-// dead-letter queue's outbox, each with its route (target queue, id to keep), and handOff adopts
-// each in its target.
+// dead-letter queue's outbox, each with its route (target queue, id to keep and its deliveries so
+// far, so that its receipts keep counting up: fencing), and handOff adopts each in its target.
 import type { Connection } from "./connection.js";
 import { TinyQSError } from "./errors.js";
 import { outboxTarget, scriptKeys, type KeySpace, type QueueKeys } from "./keys.js";
 import { DEFAULTS } from "./defaults.js";
 import { LUA_CODES } from "./lua-codes.js";
-import { withoutOrigin } from "./message-attributes.js";
+import { withoutBase, withoutOrigin } from "./message-attributes.js";
 import type { QueueConfig } from "./types.js";
 
 export interface DeadLettersContext {
@@ -96,7 +96,8 @@ export class DeadLetters {
         conn.call(() => conn.client.hmgetBuffer(src.outboxBodies, ...ids)),
         conn.call(() => conn.client.hmget(src.outboxRoutes, ...ids)),
       ]);
-      // Per target queue: outbox id, id to keep ("": a new one), body. A redriven letter leaves its origin frame here.
+      // Per target queue: outbox id, entry to keep ("<id>.<n>" or "<id>"; "": a new id), body. A
+      // redriven letter leaves its origin frame here, and a base frame from an earlier redrive (adopt writes the new one).
       const byTarget = new Map<string, { target: string; redrive: boolean; triples: Array<string | Buffer> }>();
       for (const [i, id] of ids.entries()) {
         const body = bodies[i];
@@ -105,7 +106,7 @@ export class DeadLetters {
         let target: string, keep: string, value: Buffer;
         if (route) {
           const slash = route.lastIndexOf("/");
-          [target, keep, value] = [route.slice(0, slash), route.slice(slash + 1), withoutOrigin(body).stored];
+          [target, keep, value] = [route.slice(0, slash), route.slice(slash + 1), withoutBase(withoutOrigin(body).stored).stored];
         } else {
           deadLetterQueue ??= (await this.ctx.getConfig(queue)).deadLetterQueue;
           [target, keep, value] = [deadLetterQueue, "", body];

@@ -115,14 +115,18 @@ function runsOf(groups: ReceiveGroup[]): number[] {
   return runs;
 }
 
-/** Messages from a flat reply: id, receiveCount, body, id, … starting at `from`. */
+/**
+ * Messages from a flat reply: id, delivery number n, stored value, id, … starting at `from`. The
+ * receipt names the delivery (`<id>.<n>`); receiveCount counts this life's deliveries only (n less
+ * the base a redriven message carries, see message-attributes.ts).
+ */
 function toMessages(queue: string, flat: unknown[], from: number, reserved: boolean): Message[] {
   const out: Message[] = [];
   for (let i = from; i < flat.length; i += 3) {
     const id = String(flat[i]);
-    const receiveCount = Number(flat[i + 1]);
-    const { body, attributes } = unframeBody(flat[i + 2] as Buffer);
-    const message: Message = { queue, id, receipt: reserved ? `${id}.${receiveCount}` : null, body, receiveCount, sentAt: Number(id.slice(0, id.indexOf("-"))) };
+    const n = Number(flat[i + 1]);
+    const { body, attributes, base } = unframeBody(flat[i + 2] as Buffer);
+    const message: Message = { queue, id, receipt: reserved ? `${id}.${n}` : null, body, receiveCount: n - base, sentAt: Number(id.slice(0, id.indexOf("-"))) };
     if (attributes) message.attributes = attributes;
     out.push(message);
   }

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TinyQS, type TinyQSOptions } from "../src/index.js";
 import { withoutOrigin } from "../src/message-attributes.js";
-import { deadLettered, eventually, expectCode, queueKeys, sleep, type Admin } from "@tinyqs/test-support";
+import { deadLettered, deadLetteredWithReceipts, eventually, expectCode, queueKeys, sleep, type Admin } from "@tinyqs/test-support";
 
 export interface AdminSuite {
   /** true on Redis Cluster: dead letters reach their queue by the outbox hand-off, a moment later. */
@@ -183,6 +183,54 @@ export function describeQueueAdmin(name: string, s: AdminSuite): void {
         expect(await admin.llen(k(dlq, "outbox"))).toBe(0);
         expect(await admin.hlen(k(dlq, "outbox-bodies"))).toBe(0);
         expect(await admin.hlen(k(dlq, "outbox-routes"))).toBe(0);
+      });
+
+      // Fencing across lives: redrive keeps the id, so the deliveries of the new life must not reuse
+      // the receipts of the old one (a slow worker of the first life still holds them).
+      it("a receipt from before the redrive is stale: delete, deleteBatch, touch, touchBatch, release and respond refuse it", async () => {
+        const q = s.queueName("rdfence");
+        const { id, receipts: stale } = await deadLetteredWithReceipts(tq, q, 2);
+        await tq.configure(q, { visibilityMs: 60_000 });
+        expect(await tq.redrive(`${q}.dead`)).toBe(1);
+        const current = (await tq.receive(q))!;
+        expect(current.id).toBe(id);
+        expect(stale).not.toContain(current.receipt);
+        for (const receipt of stale) {
+          expect(await tq.touch(q, receipt)).toBe(false);
+          expect(await tq.touchBatch(q, [receipt])).toEqual([false]);
+          expect(await tq.release(q, receipt)).toBe(false);
+          expect(await tq.respond(q, receipt, "late")).toBe(false);
+          expect(await tq.deleteBatch(q, [receipt])).toEqual([false]);
+          expect(await tq.delete(q, receipt)).toBe(false);
+        }
+        expect(await tq.stats(q)).toMatchObject({ inFlight: 1, deleted: 0 });
+        expect(await tq.touch(q, current.receipt!)).toBe(true);
+        expect(await tq.delete(q, current.receipt!)).toBe(true);
+      });
+
+      it("after a redrive the receive count starts again at 1 and maxReceives allows as many receives again; receipts never repeat", async () => {
+        const q = s.queueName("rdcount");
+        const { id, receipts } = await deadLetteredWithReceipts(tq, q, 2); // maxReceives 2, leases of 1 ms
+        expect(await tq.redrive(`${q}.dead`)).toBe(1);
+        expect((await tq.peek(q))!.receiveCount).toBe(0);
+        for (const count of [1, 2]) {
+          const m = (await tq.receive(q))!;
+          expect([m.id, m.receiveCount]).toEqual([id, count]);
+          expect((await tq.browse(q, { state: "inFlight" })).map((b) => b.receiveCount)).toEqual([count]);
+          receipts.push(m.receipt!);
+          await sleep(5); // the lease ends
+        }
+        expect(await tq.receive(q)).toBeNull(); // a third receive in this life: dead-lettered again
+        await eventually(async () => (await tq.stats(`${q}.dead`)).ready === 1, 10_000);
+        expect((await tq.browse(`${q}.dead`, { state: "ready" })).map((m) => m.deadLetterOf)).toEqual([{ queue: q, id }]);
+        await tq.configure(q, { visibilityMs: 60_000 });
+        expect(await tq.redrive(`${q}.dead`)).toBe(1);
+        const third = (await tq.receive(q))!;
+        expect([third.id, third.receiveCount]).toEqual([id, 1]);
+        receipts.push(third.receipt!);
+        expect(new Set(receipts).size).toBe(5);
+        expect(await tq.delete(q, receipts[3]!)).toBe(false); // the second life's last receipt
+        expect(await tq.delete(q, third.receipt!)).toBe(true);
       });
 
       it("a letter whose id is taken in its target again gets a new one (its sentAt kept)", async () => {

@@ -19,3 +19,24 @@ export async function deadLettered(api: TinyQSApi, queue: string, n: number): Pr
   await api.configure(queue, { maxReceives: 0, visibilityMs: DEFAULTS.visibilityMs });
   return ids;
 }
+
+/**
+ * One message sent to `queue` and delivered `maxReceives` times (leases of 1 ms, each left to end),
+ * so that the next receive dead-letters it into `<queue>.dead` (on Redis Cluster: waits for the
+ * hand-off). Leaves `queue` with that maxReceives and `visibilityMs: 1`. Resolves with its id and the
+ * receipts of those deliveries: what slow workers of its first life still hold after a redrive.
+ */
+export async function deadLetteredWithReceipts(api: TinyQSApi, queue: string, maxReceives: number): Promise<{ id: string; receipts: string[] }> {
+  await api.configure(queue, { maxReceives, visibilityMs: 1 });
+  const id = await api.send(queue, "once");
+  const receipts: string[] = [];
+  for (let i = 0; i < maxReceives; i++) {
+    const m = await api.receive(queue);
+    if (m?.id !== id) throw new Error(`delivery ${i + 1} of ${id} did not come (got ${m?.id})`);
+    receipts.push(m.receipt!);
+    await sleep(5); // the lease (1 ms) ends
+  }
+  if ((await api.receive(queue)) !== null) throw new Error(`${id} was delivered past maxReceives ${maxReceives}`);
+  await eventually(async () => (await api.stats(`${queue}.dead`)).ready === 1, 10_000);
+  return { id, receipts };
+}

@@ -18,12 +18,14 @@ ARGV[2] offset: entries to skip (0 = the oldest)
 ARGV[3] limit: at most this many (1-100)
 ARGV[4] body bytes: each body is cut to its first this many bytes (its full size is given too)
 
-The frames ahead of a body (message-attributes.ts: a dead letter's origin, the attributes) are
-skipped: size and body are the body's as sent; origin is the dead letter's "<source queue>/<id there>".
+The frames ahead of a body (message-attributes.ts: a dead letter's origin, a redriven message's
+base, the attributes) are skipped: size and body are the body's as sent; origin is the dead letter's
+"<source queue>/<id there>.<n>" ("<source queue>/<id there>" from older versions).
 
-Output: {entry, at, size, body, origin, entry, at, size, body, origin, ...}: the entry ("<id>" or
-"<id>.<n>"), the lease end or due time in ms ("" for ready), the body's full size in bytes, the body
-(cut), and where it died ("" for a message that is not a dead letter). An
+Output: {entry, at, size, body, origin, base, entry, ...}: the entry ("<id>" or "<id>.<n>"), the lease
+end or due time in ms ("" for ready), the body's full size in bytes, the body (cut), where it died
+("" for a message that is not a dead letter), and the base (deliveries of a redriven message's
+earlier lives, 0 for others: its receive count is n - base). An
 entry whose body is gone (deleted between the two reads cannot happen in one script; kept for
 safety) is left out.
 ]]
@@ -51,29 +53,33 @@ end
 local found = rcall('HMGET', bodies, unpack(ids))
 
 local sub = string.sub
--- Where the body as sent starts in a stored value (after its frames), and the origin frame's text.
+-- Where the body as sent starts in a stored value (after its frames), the origin frame's text, the base.
 local function bodyStart(value)
-  local from, origin = 1, ''
+  local from, origin, base = 1, '', 0
   if #value >= 8 and sub(value, 1, 4) == '\0tqd' then
     local n = struct.unpack('>I4', value, 5)
     origin, from = sub(value, 9, 8 + n), 9 + n
   end
+  if #value >= from + 7 and sub(value, from, from + 3) == '\0tqb' then
+    base, from = struct.unpack('>I4', value, from + 4), from + 8
+  end
   if #value >= from + 7 and sub(value, from, from + 3) == '\0tqa' then
     from = from + 8 + struct.unpack('>I4', value, from + 4)
   end
-  return from, origin
+  return from, origin, base
 end
 
 local out = {}
 for i, entry in ipairs(entries) do
   local value = found[i]
   if value then
-    local from, origin = bodyStart(value)
+    local from, origin, base = bodyStart(value)
     out[#out + 1] = entry
     out[#out + 1] = scores[i] or ''
     out[#out + 1] = #value - from + 1
     out[#out + 1] = sub(value, from, from + cut - 1)
     out[#out + 1] = origin
+    out[#out + 1] = base
   end
 end
 return out

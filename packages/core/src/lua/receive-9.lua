@@ -4,6 +4,10 @@
 Entries: the ready list and the two sorted sets hold "entries": "<id>" for a message never
 delivered, "<id>.<n>" for one delivered n times. An in-flight entry is the receipt of its delivery,
 so checking a receipt is one lookup, and a new delivery (n+1) makes every older receipt stale.
+n keeps counting across the lives of a redriven message (one that kept its id): its stored value
+then starts with a base frame, "\0tqb" . base (uint32, big-endian), the deliveries of its earlier
+lives (adopt-4.lua writes it), and this life's receive count is n - base: what maxReceives limits
+and what the engine reports as receiveCount. Other messages have no frame (base 0).
 
 First moves back to ready, in due order, what is due: delayed messages whose time has come and
 reservations whose lease has ended (at most 1000 of each per call). No sweeper is needed: every
@@ -12,8 +16,9 @@ instead of delivered: moved, under a new id that keeps its sentAt, to the target
 dead-letter queue itself (one Redis: the move is atomic), or this queue's outbox (Redis Cluster,
 where the dead-letter queue may live in another slot; the engine then hands it over with adopt-4.lua,
 idempotently). A dead letter remembers where it died, for redrive-6.lua: its stored value is framed as
-  "\0tqd" . length of origin (uint32, big-endian) . origin "<this queue>/<its id here>" . stored value
-(a frame it carried from an earlier death is replaced; the engine takes the frame off for readers).
+  "\0tqd" . length of origin (uint32, big-endian) . origin "<this queue>/<its id here>.<n>" . stored value
+with n its deliveries here (a frame it carried from an earlier death, and its base frame, are
+replaced; the engine takes the frame off for readers).
 
 Paused (config field paused = "1", set by the engine's pause()): a receive takes nothing and moves
 nothing, and answers NOTHING_DUE so that long polls wait for a wake (resume publishes one); a peek
@@ -47,9 +52,11 @@ Output:
   {REDIRECT (-2), name}
                 the configured dead-letter queue is `name`, not ARGV[2]: nothing was delivered;
                 call again with that queue's keys
-  {nextDueIn, outboxLength, id, receiveCount, body, id, receiveCount, body, ...}
+  {nextDueIn, outboxLength, id, n, body, id, n, body, ...}
                 the messages in the order the callers are to get them: each caller in turn takes up
-                to its max (peek: at most one message, not reserved). nextDueIn is the number of ms
+                to its max (peek: at most one message, not reserved). n is the delivery number
+                (the receipt is "<id>.<n>"; peek: the deliveries so far); the receive count is n
+                less the base in the body's frame, which the body still carries. nextDueIn is the number of ms
                 until a delayed message or a lease is due, NOTHING_DUE (-1) if none or the queue is
                 paused, or 0 if the callers got all they asked for. outboxLength counts dead letters waiting for hand-off (always 0
                 unless ARGV[2] is "").
@@ -90,10 +97,20 @@ local function parse(entry)
   return sub(entry, 1, dot - 1), tonumber(sub(entry, dot + 1))
 end
 
--- A dead letter's stored value: the origin frame ahead of what was stored (without an older frame).
+-- The deliveries of a redriven message's earlier lives (its base frame), else 0. The first byte
+-- is tested first: a body without any frame pays one string.byte.
+local BASE, byte = '\0tqb', string.byte
+local function baseOf(body)
+  if byte(body, 1) == 0 and #body >= 8 and sub(body, 1, 4) == BASE then return struct.unpack('>I4', body, 5) end
+  return 0
+end
+
+-- A dead letter's stored value: the origin frame ahead of what was stored (without an older origin
+-- frame nor a base frame: as a dead letter it starts counting again under a new id).
 local DEAD = '\0tqd'
 local function withOrigin(body, origin)
   if #body >= 8 and sub(body, 1, 4) == DEAD then body = sub(body, 9 + struct.unpack('>I4', body, 5)) end
+  if #body >= 8 and sub(body, 1, 4) == BASE then body = sub(body, 9) end
   return DEAD .. struct.pack('>I4', #origin) .. origin .. body
 end
 
@@ -136,9 +153,9 @@ while taken < asked do
     local id, body, count = ids[k], found[k], counts[k] + 1
     if not body then
       -- An entry without a body cannot be delivered; dropping it keeps the list clean.
-    elseif maxReceives > 0 and count > maxReceives then
+    elseif maxReceives > 0 and count - baseOf(body) > maxReceives then
       local newId = string.match(id, '^%d+') .. '-' .. rcall('HINCRBY', KEYS[9], 'seq', 1)
-      rcall('HSET', KEYS[8], newId, withOrigin(body, queue .. '/' .. id))
+      rcall('HSET', KEYS[8], newId, withOrigin(body, queue .. '/' .. id .. '.' .. counts[k]))
       rcall('RPUSH', KEYS[7], newId)
       rcall('HDEL', bodies, id)
       dead = dead + 1

@@ -7,10 +7,13 @@ as the target may sit in another slot. Once in the outbox a letter can no longer
 so it is handed over once; an interrupted redrive leaves it there for the next one to finish.
 
 A dead letter knows where it died: receive-9.lua framed its stored value as
-  "\0tqd" . length of origin (uint32, big-endian) . origin "<source queue>/<id it had there>" . stored value
-Route: ARGV[2] if given, else the origin's queue; the id to keep: the origin's id (the id send()
-gave it), or this queue's id for a letter with no origin. The origin frame stays on the body in the
-outbox; the engine takes it off before the adopt.
+  "\0tqd" . length of origin (uint32, big-endian) . origin "<source queue>/<id it had there>.<n>" . stored value
+Route: ARGV[2] if given, else the origin's queue; the entry to keep, "<id>.<n>": the origin's id
+(the id send() gave it) and its deliveries there, or, for a letter with no origin, this queue's
+entry (id and deliveries here). adopt-4.lua keeps counting deliveries from that n, so that no receipt
+of an earlier life is ever valid again. (An origin from an older version has no ".<n>": the
+entry to keep is then the id alone.) The origin frame stays on the body in the outbox; the engine
+takes it off (and a base frame) before the adopt.
 
 Full Redis (allow-oom): runs when Redis is at its maxmemory, so that dead letters can be sent back
 to be worked off: it moves bodies (HSET of a body removed by the HDEL after it), adding a route
@@ -21,7 +24,7 @@ KEYS[2] bodies         HASH  id -> body
 KEYS[3] stats          HASH  this queue's seq numbers the outbox ids
 KEYS[4] outbox         LIST  outbox ids waiting for hand-off
 KEYS[5] outbox bodies  HASH  outbox id -> body
-KEYS[6] outbox routes  HASH  outbox id -> "<target queue>/<id to keep>"
+KEYS[6] outbox routes  HASH  outbox id -> "<target queue>/<entry to keep>" ("<id>.<n>" or "<id>")
 
 ARGV[1] at most this many letters (1-100)
 ARGV[2] the target queue for all of them, or "" for each letter's source queue
@@ -49,7 +52,7 @@ while moved < max do
   local id = dot and sub(entry, 1, dot - 1) or entry
   local body = rcall('HGET', bodies, id)
   if body then
-    local target, keep = to, id
+    local target, keep = to, entry
     local origin = originOf(body)
     if origin then
       local slash = #origin - (find(string.reverse(origin), '/', 1, true) or 0) + 1
