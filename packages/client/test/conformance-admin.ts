@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { TinyQSApi } from "@tinyqs/core";
 import { trackedApis } from "./tracked-apis.js";
-import { deadLettered, expectCode, sleep, uniqueQueue } from "@tinyqs/test-support";
+import { deadLettered, deadLetteredWithReceipts, expectCode, sleep, uniqueQueue } from "@tinyqs/test-support";
 
 export function describeAdminConformance(label: string, makeApi: () => Promise<TinyQSApi>) {
   describe.concurrent(`queue operations on ${label}`, () => {
@@ -41,6 +41,26 @@ export function describeAdminConformance(label: string, makeApi: () => Promise<T
       const back = await tq.receiveBatch(q, { max: 10 });
       expect(back.map((m) => [m.id, m.body.toString(), m.receiveCount])).toEqual([[ids[1], "m1", 1], [ids[2], "m2", 1]]);
       expect((await tq.receive(other))!.id).toBe(ids[0]);
+    });
+
+    it("redrive keeps fencing: a receipt from before the redrive is refused everywhere; the count starts again at 1", async () => {
+      const tq = await api();
+      const q = uniqueQueue("credrive-fence");
+      const { id, receipts: stale } = await deadLetteredWithReceipts(tq, q, 1);
+      await tq.configure(q, { visibilityMs: 60_000 });
+      expect(await tq.redrive(`${q}.dead`)).toBe(1);
+      const current = (await tq.receive(q))!;
+      expect([current.id, current.receiveCount]).toEqual([id, 1]);
+      expect(current.receipt).not.toBe(stale[0]);
+      const [receipt] = stale as [string];
+      expect(await tq.touch(q, receipt)).toBe(false);
+      expect(await tq.touchBatch(q, [receipt])).toEqual([false]);
+      expect(await tq.release(q, receipt)).toBe(false);
+      expect(await tq.respond(q, receipt, "late")).toBe(false);
+      expect(await tq.deleteBatch(q, [receipt])).toEqual([false]);
+      expect(await tq.delete(q, receipt)).toBe(false);
+      expect((await tq.stats(q)).inFlight).toBe(1);
+      expect(await tq.delete(q, current.receipt!)).toBe(true);
     });
 
     it("redrive's bad arguments: not a dead-letter queue, itself as target, bad names and max", async () => {

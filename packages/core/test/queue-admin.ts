@@ -233,6 +233,25 @@ export function describeQueueAdmin(name: string, s: AdminSuite): void {
         expect(await tq.delete(q, third.receipt!)).toBe(true);
       });
 
+      it("a redriven message keeps its body and attributes byte-exact through two deaths and redrives", async () => {
+        const q = s.queueName("rdattr");
+        const body = Buffer.from([0x00, 0x74, 0x71, 0x62, 0x00, 0x00, 0x00, 0x09, 0xff]); // begins like a base frame
+        await tq.configure(q, { maxReceives: 1, visibilityMs: 1 });
+        const id = await tq.send(q, body, { attributes: { kind: "test" } });
+        for (let life = 1; life <= 2; life++) {
+          const m = (await tq.receive(q))!;
+          expect([m.id, m.receiveCount, m.body, m.attributes]).toEqual([id, 1, body, { kind: "test" }]);
+          await sleep(5);
+          expect(await tq.receive(q)).toBeNull(); // dies
+          await eventually(async () => (await tq.stats(`${q}.dead`)).ready === 1, 10_000);
+          const [letter] = await tq.browse(`${q}.dead`, { state: "ready" });
+          expect([letter!.body, letter!.size, letter!.receiveCount, letter!.deadLetterOf]).toEqual([body, body.length, 0, { queue: q, id }]);
+          expect(await tq.redrive(`${q}.dead`)).toBe(1);
+          const [back] = await tq.browse(q, { state: "ready" });
+          expect([back!.id, back!.body, back!.size, back!.receiveCount]).toEqual([id, body, body.length, 0]);
+        }
+      });
+
       it("a letter whose id is taken in its target again gets a new one (its sentAt kept)", async () => {
         const q = s.queueName("rdid");
         const [id] = await deadLettered(tq, q, 1);

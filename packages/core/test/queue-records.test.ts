@@ -20,12 +20,15 @@ describe.each(targets)("queue records on %s", (_label, redis, queueName) => {
     engine = new TinyQS({ redis: redis() });
     const q = queueName();
     const magic = Buffer.from([0x00, 0x74, 0x71, 0x61, 0x01, 0x02]); // begins like a framed value
+    const baseLike = Buffer.from([0x00, 0x74, 0x71, 0x62, 0x00, 0x00, 0x00, 0x05, 0x41]); // like a redriven message's base frame
     await engine.send(q, "plain");
     await engine.send(q, "with", { attributes: { a: "1", "b.c": "two" } });
     await engine.send(q, magic);
-    const got = await engine.receiveBatch(q, { max: 3 });
-    expect(got.map((m) => m.body)).toEqual([Buffer.from("plain"), Buffer.from("with"), magic]);
-    expect(got.map((m) => m.attributes)).toEqual([undefined, { a: "1", "b.c": "two" }, undefined]);
+    await engine.send(q, baseLike);
+    const got = await engine.receiveBatch(q, { max: 4 });
+    expect(got.map((m) => m.body)).toEqual([Buffer.from("plain"), Buffer.from("with"), magic, baseLike]);
+    expect(got.map((m) => m.attributes)).toEqual([undefined, { a: "1", "b.c": "two" }, undefined, undefined]);
+    expect(got.map((m) => m.receiveCount)).toEqual([1, 1, 1, 1]);
 
     await engine.configure(q, { maxReceives: 1 });
     await engine.send(q, "doomed", { attributes: { why: "dead-lettered" } });
