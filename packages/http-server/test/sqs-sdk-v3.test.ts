@@ -9,7 +9,7 @@ import {
   CancelMessageMoveTaskCommand, ResourceNotFoundException, InvalidMessageContents, EmptyBatchRequest, TooManyEntriesInBatchRequest, BatchEntryIdsNotDistinct, InvalidAttributeName,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { deadLettered } from "@tinyqs/test-support";
+import { deadLettered, deadLetteredWithReceipts } from "@tinyqs/test-support";
 import { eventually, sqsQueue, startSqs, type RunningSqs } from "./sqs-helpers.js";
 
 let s: RunningSqs;
@@ -138,6 +138,23 @@ describe("queues", () => {
     const plainArn = arnOf(plain.split("/").at(-1)!);
     await expect(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: plainArn }))).rejects.toMatchObject({ name: "InvalidParameterValue", message: expect.stringContaining("not a dead-letter queue") });
     expect((await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: plainArn }))).Results).toMatchObject([{ Status: "FAILED", FailureReason: expect.stringContaining("not a dead-letter queue") }]);
+  });
+
+  it("after StartMessageMoveTask a ReceiptHandle from before the move is stale; ApproximateReceiveCount starts again at 1", async () => {
+    const url = await create();
+    const q = url.split("/").at(-1)!;
+    const { id, receipts: [stale] } = await deadLetteredWithReceipts(s.engine, q, 1);
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: `arn:aws:sqs:us-east-1:000000000000:${q}.dead` }));
+    await s.engine.configure(q, { visibilityMs: 60_000 });
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }));
+    const [m] = Messages!;
+    expect([m!.MessageId, m!.Attributes?.ApproximateReceiveCount]).toEqual([id, "1"]);
+    expect(m!.ReceiptHandle).not.toBe(stale);
+    await expect(sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: stale!, VisibilityTimeout: 0 }))).rejects.toBeInstanceOf(ReceiptHandleIsInvalid);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: stale! })); // succeeds, as SQS's does, and deletes nothing
+    expect((await s.engine.stats(q)).inFlight).toBe(1);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m!.ReceiptHandle! }));
+    expect((await s.engine.stats(q)).inFlight).toBe(0);
   });
 });
 
