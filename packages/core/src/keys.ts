@@ -11,7 +11,7 @@ import { DEFAULTS } from "./defaults.js";
 
 export interface QueueKeys {
   // ready, delayed and inflight hold entries: "<id>" for a message never delivered, "<id>.<n>" for
-  // one delivered n times. An in-flight entry is the receipt of that delivery.
+  // one delivered n times (in all its lives: redrive keeps counting). An in-flight entry is the receipt of that delivery.
   /** LIST of entries ready to be received, oldest first (LPOP takes, RPUSH appends). */
   ready: string;
   /** ZSET entry → due time (ms): sent or released with a delay. */
@@ -31,7 +31,7 @@ export interface QueueKeys {
   outbox: string;
   /** HASH outbox id → body. */
   outboxBodies: string;
-  /** HASH outbox id → "<target queue>/<id to keep>" for a redriven letter; none for a dead letter (it goes to the dead-letter queue, under a new id). */
+  /** HASH outbox id → "<target queue>/<id to keep>.<its deliveries so far>" for a redriven letter; none for a dead letter (it goes to the dead-letter queue, under a new id). */
   outboxRoutes: string;
   /** ZSET `<source queue>/<outbox id>` → time: dead letters already taken in, to make the hand-off idempotent. */
   adopted: string;

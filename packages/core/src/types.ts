@@ -10,10 +10,13 @@ export interface Message {
   queue: string;
   /** Unique within its queue; `<sentAt ms>-<sequence>`. */
   id: string;
-  /** Names this delivery (`<id>.<receiveCount>`); null for a peeked message. */
+  /**
+   * Names this delivery (`<id>.<n>`, n the delivery number of the id, which never repeats: it equals
+   * receiveCount unless the message was redriven, when n goes on counting); null for a peeked message.
+   */
   receipt: string | null;
   body: Buffer;
-  /** How many times the message has been delivered, this delivery included (0 when peeked and never received). */
+  /** How many times the message has been delivered, this delivery included (0 when peeked and never received); since its last redrive, if it was redriven. */
   receiveCount: number;
   /** When the message was sent, in ms since the epoch (Redis clock). */
   sentAt: number;
@@ -102,7 +105,7 @@ export interface BrowsedMessage {
   body: Buffer;
   /** The whole body's size in bytes. */
   size: number;
-  /** Deliveries so far. */
+  /** Deliveries so far (since its last redrive, if it was redriven). */
   receiveCount: number;
   sentAt: number;
   /** In flight: when its lease ends (in the past when it ended and no receive has taken it back yet). */

@@ -31,7 +31,7 @@ const intQuery = (name: string, description: string, minimum: number, maximum: n
 const waitMs = intQuery("waitMs", `Long-poll up to this many ms when nothing is ready (default 0). The server caps it (default ${DEFAULTS.maxWaitMs}).`, 0, DEFAULTS.maxWaitMs);
 const visibilityMs = intQuery("visibilityMs", "Reservation length in ms (default: the queue's visibilityMs).", 1, LIMITS.maxVisibilityMs);
 const delayMs = (what: string) => intQuery("delayMs", `${what} this many ms from now (default 0).`, 0, LIMITS.maxDelayMs);
-const receiptParam = { name: "receipt", in: "path", required: true, description: "The receipt of a delivery (`<id>.<receiveCount>`).", schema: { type: "string" } };
+const receiptParam = { name: "receipt", in: "path", required: true, description: "The receipt of a delivery (`<id>.<n>`, n its delivery number: the receiveCount unless the message was redriven). Opaque: a receipt from before a redrive stays stale.", schema: { type: "string" } };
 
 const rawMessage = {
   description: "The message: its body as raw bytes, its metadata in headers.",

@@ -1,4 +1,4 @@
-// Acting on a delivery by its receipt handle — which is tinyqs's receipt `<id>.<receiveCount>`,
+// Acting on a delivery by its receipt handle — which is tinyqs's receipt `<id>.<n>` (n: the delivery number),
 // fencing included: DeleteMessage, DeleteMessageBatch, ChangeMessageVisibility(Batch).
 //   DeleteMessage with a stale handle (the message was received again since, or is gone) succeeds
 //   without deleting anything, as SQS documents; ChangeMessageVisibility with one is
