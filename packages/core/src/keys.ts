@@ -95,7 +95,7 @@ export interface DeadLetterTarget {
 
 /**
  * On Redis Cluster the dead-letter queue may live in another slot, so dead letters wait in this
- * queue's outbox (same slot), numbered by this queue's seq, until the engine hands them over.
+ * queue's outbox (same slot), numbered by this queue's seq and Redis's time, until the engine hands them over.
  */
 export function outboxTarget(keys: QueueKeys): DeadLetterTarget {
   return { ready: keys.outbox, bodies: keys.outboxBodies, stats: keys.stats };

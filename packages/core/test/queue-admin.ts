@@ -263,6 +263,25 @@ export function describeQueueAdmin(name: string, s: AdminSuite): void {
         expect(m!.sentAt).toBe(Number(id!.split("-")[0]));
         expect(m!.body.toString()).toBe("m0");
       });
+
+      it("after deleteQueue of the dead-letter queue (its seq starts again), a letter that dies and is redriven again is not taken for an old repeat", async () => {
+        const q = s.queueName("rdagain");
+        const dlq = `${q}.dead`;
+        const [id] = await deadLettered(tq, q, 1);
+        expect(await tq.redrive(dlq)).toBe(1);
+        await tq.deleteQueue(dlq);
+        // The same message (same sentAt) dies again, into a dead-letter queue numbering from 1 again.
+        await tq.configure(q, { maxReceives: 1, visibilityMs: 1 });
+        await tq.receive(q);
+        await sleep(5);
+        await tq.receive(q);
+        await eventually(async () => (await tq.stats(dlq)).ready === 1, 10_000);
+        await tq.configure(q, { maxReceives: 0 });
+        expect(await tq.redrive(dlq)).toBe(1);
+        const [back] = await tq.receiveBatch(q, { max: 10 });
+        expect(back!.id).toBe(id);
+        expect(back!.body.toString()).toBe("m0");
+      });
     });
 
     describe("deleteQueue", () => {

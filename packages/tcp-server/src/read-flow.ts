@@ -22,12 +22,32 @@ export interface Backlog {
   commandBytes: number;
 }
 
+/**
+ * The number of the event loop's turn, shared by every connection: it moves on at the next
+ * setImmediate after a read asked for it, so what a connection read in earlier turns does not
+ * count against this one (a client sending 1 KiB a turn is never paused).
+ */
+let turn = 0;
+let turnEnds = false;
+function currentTurn(): number {
+  if (!turnEnds) {
+    turnEnds = true;
+    setImmediate(() => {
+      turn++;
+      turnEnds = false;
+    });
+  }
+  return turn;
+}
+
 export class ReadFlow {
   /** Held by a bound (update()). */
   private held = false;
   /** Had its bytes for this turn of the event loop. */
   private yielding = false;
   private readThisTurn = 0;
+  /** The turn readThisTurn counts. */
+  private readTurn = -1;
   private socketPaused = false;
 
   constructor(
@@ -41,6 +61,11 @@ export class ReadFlow {
 
   /** `bytes` were read: past READ_BYTES_PER_TURN in this turn, read no more until the next one. */
   read(bytes: number): void {
+    const now = currentTurn();
+    if (now !== this.readTurn) {
+      this.readTurn = now;
+      this.readThisTurn = 0;
+    }
     this.readThisTurn += bytes;
     if (this.yielding || this.readThisTurn < READ_BYTES_PER_TURN) return;
     this.yielding = true;

@@ -86,8 +86,8 @@ describe("RespParser", () => {
     for (let at = 0; at < input.length; at += 65_536) chunks.push(Buffer.from(input.subarray(at, at + 65_536)));
     for (const [i, chunk] of chunks.entries()) {
       p.feed(chunk);
-      // What it holds meanwhile is the bulk's own buffer, allocated whole (the bulk and its CRLF).
-      if (got.length === 0 && (i + 1) * 65_536 > head) expect(p.bufferedBytes).toBe(body.length + 2);
+      // What it holds meanwhile: the arguments before it (SEND, q) and what has arrived of the bulk.
+      if (got.length === 0 && (i + 1) * 65_536 > head) expect(p.bufferedBytes).toBe("SEND".length + "q".length + (i + 1) * 65_536 - head);
     }
     expect(got.map((a) => a[0]!.toString())).toEqual(["SEND", "RECEIVE"]);
     const arg = got[0]![2]!;
@@ -95,6 +95,26 @@ describe("RespParser", () => {
     expect(arg.buffer.byteLength).toBe(body.length + 2); // its bytes and CRLF, no more
     expect(chunks.some((c) => c.buffer === arg.buffer)).toBe(false);
     expect(p.bufferedBytes).toBe(0);
+  });
+
+  it("counts what a command being read holds: its complete arguments, and of a large bulk the bytes that came, not its header's size", () => {
+    const limits = { ...LIMITS, maxArgs: 100, maxBulkBytes: 1 << 20, maxCommandBytes: 1 << 26 };
+    const { p, events } = parser(limits);
+    // A header alone announcing 1 MiB holds next to nothing.
+    p.feed(Buffer.from("*66\r\n$5\r\nMSEND\r\n$1\r\nq\r\n$1048576\r\n"));
+    expect(p.bufferedBytes).toBe(6);
+    const body = Buffer.alloc(1 << 20, 7);
+    p.feed(body.subarray(0, 100_000));
+    expect(p.bufferedBytes).toBe(6 + 100_000);
+    p.feed(Buffer.concat([body.subarray(100_000), Buffer.from("\r\n")]));
+    // 10 more complete bodies of an MSEND that is not finished: all of them are held, all counted.
+    for (let i = 0; i < 10; i++) p.feed(Buffer.concat([Buffer.from("$1048576\r\n"), body, Buffer.from("\r\n")]));
+    expect(events).toEqual([]);
+    expect(p.bufferedBytes).toBe(6 + 11 * body.length);
+    // Refused when they pass maxCommandBytes: let go, counted no more.
+    const small = parser({ ...limits, maxCommandBytes: 3 << 20 });
+    for (const chunk of [Buffer.from("*66\r\n$5\r\nMSEND\r\n$1\r\nq\r\n"), ...Array.from({ length: 4 }, () => Buffer.concat([Buffer.from("$1048576\r\n"), body, Buffer.from("\r\n")]))]) small.p.feed(chunk);
+    expect(small.p.bufferedBytes).toBe(0);
   });
 
   it("a large bulk not followed by CRLF is a protocol error, however it was split", () => {

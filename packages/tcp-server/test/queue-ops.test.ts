@@ -113,6 +113,16 @@ describe("queue operations with --users", () => {
       expect(await o.call(req("PAUSE", "elsewhere"))).toMatch(/^-NOPERM /);
       expect(await o.call(req("PAUSE", q))).toBe("+OK\r\n");
       expect(await o.call(req("REDRIVE", `${q}.dead`))).toBe(":1\r\n");
+      // TO a queue puts messages there: admin on the dead-letter queue is not enough, it takes send
+      // or admin on the target as well.
+      const q2 = `jobs.${uniqueQueue("tgr-to")}`;
+      await deadLettered(engine, q2, 1);
+      expect(await o.call(req("REDRIVE", `${q2}.dead`, "MAX", "1", "TO", "payroll"))).toBe(
+        "-NOPERM this user has no permissions to run the 'redrive' command into queue 'payroll' (it needs send or admin there)\r\n",
+      );
+      expect((await engine.stats(`${q2}.dead`)).ready).toBe(1);
+      expect((await engine.stats("payroll")).ready).toBe(0);
+      expect(await o.call(req("REDRIVE", `${q2}.dead`, "TO", `${q2}.again`))).toBe(":1\r\n");
       expect(await o.call(req("QDELETE", q))).toBe("+OK\r\n");
     } finally {
       w.destroy();

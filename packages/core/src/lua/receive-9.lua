@@ -155,6 +155,9 @@ while taken < asked do
       -- An entry without a body cannot be delivered; dropping it keeps the list clean.
     elseif maxReceives > 0 and count - baseOf(body) > maxReceives then
       local newId = string.match(id, '^%d+') .. '-' .. rcall('HINCRBY', KEYS[9], 'seq', 1)
+      -- An outbox id also carries the time: seq starts again when a queue is deleted, and the
+      -- dead-letter queue's adopted marks (24 h) must not take a new letter for an old repeat.
+      if deadName == '' then newId = newId .. '-' .. string.format('%s%06d', t[1], tonumber(t[2])) end
       rcall('HSET', KEYS[8], newId, withOrigin(body, queue .. '/' .. id .. '.' .. counts[k]))
       rcall('RPUSH', KEYS[7], newId)
       rcall('HDEL', bodies, id)

@@ -44,6 +44,8 @@ local function originOf(body)
   return sub(body, 9, 8 + struct.unpack('>I4', body, 5))
 end
 
+local t = rcall('TIME')
+local stamp = string.format('%s%06d', t[1], tonumber(t[2])) -- Redis time, µs
 local moved = 0
 while moved < max do
   local entry = rcall('LINDEX', ready, 0)
@@ -60,7 +62,9 @@ while moved < max do
       keep = sub(origin, slash + 1)
     end
     if target == '' then return { moved, -1 } end
-    local outboxId = string.match(id, '^%d+') .. '-' .. rcall('HINCRBY', stats, 'seq', 1)
+    -- "<sentAt>-<seq>-<time now>": seq starts again when this queue is deleted, and a target's adopted
+    -- marks (24 h) must not take a new letter for a repeat of an old hand-off.
+    local outboxId = string.match(id, '^%d+') .. '-' .. rcall('HINCRBY', stats, 'seq', 1) .. '-' .. stamp
     rcall('HSET', outboxBodies, outboxId, body)
     rcall('HSET', routes, outboxId, target .. '/' .. keep)
     rcall('RPUSH', outbox, outboxId)

@@ -172,6 +172,14 @@ export function can(p: Principal, permission: Permission, queue: string): boolea
   return allows(p.grants, permission, queue);
 }
 
+/**
+ * May `p` redrive dead letters into `queue` (redrive's `to`)? It puts messages there, so it takes
+ * send, or admin (who may purge or delete the queue anyway), on top of admin on the dead-letter queue.
+ */
+export function mayRedriveInto(p: Principal, queue: string): boolean {
+  return allows(p.grants, "send", queue) || allows(p.grants, "admin", queue);
+}
+
 /** The queue list as `p` may see it: only the queues it administers; null if it administers none. */
 export function visibleQueues(p: Principal, names: readonly string[]): string[] | null {
   if (!administersAny(p.grants)) return null;

@@ -2,7 +2,7 @@
 // TLS from PEM files with reload, the users file with scrypt hashes and per-queue grants, the one
 // Access object a server asks "who is this, may they do that", the failed-login limiter, and the
 // hash-password command. It opens nothing by itself and loads no Redis client.
-export { Access, OPEN_ACCESS, can, visibleQueues, type AccessOptions, type LoginResult, type Principal } from "./access.js";
+export { Access, OPEN_ACCESS, can, mayRedriveInto, visibleQueues, type AccessOptions, type LoginResult, type Principal } from "./access.js";
 export { ALL_QUEUES, PERMISSIONS, administersAll, administersAny, allows, globMatcher, makeGrant, type Grant, type Permission } from "./grants.js";
 export { hashPasswordCommand } from "./hash-password.js";
 export { LoginLimiter, type LoginLimitOptions } from "./login-limit.js";

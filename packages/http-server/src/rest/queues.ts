@@ -5,7 +5,7 @@
 import { Router } from "express";
 import { TinyQSError } from "@tinyqs/core";
 import { ROUTES } from "@tinyqs/core/wire";
-import { can, visibleQueues } from "@tinyqs/core/security";
+import { can, mayRedriveInto, visibleQueues } from "@tinyqs/core/security";
 import { userOf } from "../auth.js";
 import { readJson, readOptionalJson } from "../body.js";
 import type { Context } from "../context.js";
@@ -59,10 +59,10 @@ export function queueRoutes(ctx: Context): Router {
     if (typeof options !== "object" || options === null || Array.isArray(options)) {
       throw new TinyQSError("BAD_ARGUMENT", "the body must be a JSON object: { \"to\"?: queue, \"max\"?: n }");
     }
-    // Redriving into another queue puts messages there: the user must be allowed to send to it.
+    // Redriving into another queue puts messages there: the user needs send (or admin) on it.
     const { to } = options as { to?: unknown };
     const user = userOf(res);
-    if (typeof to === "string" && !can(user, "send", to)) throw forbidden(user, "send", to);
+    if (typeof to === "string" && !mayRedriveInto(user, to)) throw forbidden(user, "send", to);
     res.json({ moved: await api.redrive(req.params.queue, options) });
   });
 

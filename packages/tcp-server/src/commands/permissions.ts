@@ -3,7 +3,7 @@
 // reload apply to open connections at once. The refusal is in Redis's words (NOPERM, as an ACL
 // user's denied command), naming the verb and the queue.
 import { TinyQSError, parseReplyHandle } from "@tinyqs/core";
-import { PERMISSIONS, administersAny, can, type Principal } from "@tinyqs/core/security";
+import { PERMISSIONS, administersAny, can, mayRedriveInto, type Principal } from "@tinyqs/core/security";
 import type { ClientState, CommandSpec, ServerState } from "./types.js";
 
 /** The queue a command acts on, for its grant: its first argument, or a WAIT handle's queue. */
@@ -35,6 +35,19 @@ export function checkGrant(spec: CommandSpec, args: readonly Buffer[], user: Pri
   if (reading ? !PERMISSIONS.some((p) => can(user, p, queue)) : !can(user, spec.grant, queue)) {
     throw new TinyQSError("FORBIDDEN", `this user has no permissions to run the '${verb}' command on queue '${queue.slice(0, 128)}'`);
   }
+  // REDRIVE … TO q puts messages into q: the user needs send (or admin) there too, as over HTTP.
+  const to = spec.name === "REDRIVE" ? redriveTarget(args) : null;
+  if (to !== null && !mayRedriveInto(user, to)) {
+    throw new TinyQSError("FORBIDDEN", `this user has no permissions to run the '${verb}' command into queue '${to.slice(0, 128)}' (it needs send or admin there)`);
+  }
+}
+
+/** The queue after REDRIVE's TO token, if any (a malformed command is refused by REDRIVE itself). */
+function redriveTarget(args: readonly Buffer[]): string | null {
+  for (let i = 2; i + 1 < args.length; i++) {
+    if (args[i]!.toString("utf8").toUpperCase() === "TO") return args[i + 1]!.toString("utf8");
+  }
+  return null;
 }
 
 /**

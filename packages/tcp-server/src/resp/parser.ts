@@ -68,6 +68,8 @@ export class RespParser {
   private big: Buffer | null = null;
   /** Bytes of `big` filled so far. */
   private bigFilled = 0;
+  /** Bytes of the arguments of the multibulk being read that are complete (held until it is). */
+  private argsHeld = 0;
 
   constructor(
     private readonly limits: ParserLimits,
@@ -75,11 +77,14 @@ export class RespParser {
   ) {}
 
   /**
-   * Bytes held for the request being read (what the limits bound): of a large bulk, all it was
-   * given (its buffer is allocated whole, and the allocator hands out memory it already has).
+   * Bytes held for the request being read (what the budget counts): its complete arguments, and
+   * what has arrived of the rest. A large bulk counts the bytes received so far, not the size its
+   * header announces: the pages of its buffer are only touched as they are filled, and a header
+   * alone must not fill the server's budget (a few bytes from many connections would then stall
+   * everyone else).
    */
   get bufferedBytes(): number {
-    return this.big ? this.big.length : this.buf ? this.buf.length - this.pos : 0;
+    return this.argsHeld + (this.big ? this.bigFilled : this.buf ? this.buf.length - this.pos : 0);
   }
 
   /** Whether a protocol error was reported (the connection should close). */
@@ -154,10 +159,13 @@ export class RespParser {
         if (n < 0) return this.fail("invalid bulk length");
         if (n > this.limits.maxBulkBytes) {
           this.refusal ??= new TinyQSError("TOO_BIG", `an argument is ${n} bytes; the limit is ${this.limits.maxBulkBytes}`);
+          this.args = null; // refused: let go of what was read
+          this.argsHeld = 0;
           this.discard = n + 2;
         } else if (this.refusal || (this.argsBytes += n) > this.limits.maxCommandBytes) {
           this.refusal ??= new TinyQSError("TOO_BIG", `the command's arguments pass ${this.limits.maxCommandBytes} bytes together`);
           this.args = null; // refused: let go of what was read
+          this.argsHeld = 0;
           this.discard = n + 2;
         } else {
           this.bulkLen = n;
@@ -170,6 +178,7 @@ export class RespParser {
         if (n <= 0) continue; // *0 and *-1: nothing to do, as in Redis
         this.argsLeft = n;
         this.argsBytes = 0;
+        this.argsHeld = 0;
         if (n > this.limits.maxArgs) {
           this.args = null;
           this.refusal = new TinyQSError("BAD_ARGUMENT", `too many arguments (${n}); the limit is ${this.limits.maxArgs}`);
@@ -196,10 +205,14 @@ export class RespParser {
 
   /** One bulk finished (null when it was skipped): add it, and complete the command on the last one. */
   private argumentDone(arg: Buffer | null): void {
-    if (arg && this.args && !this.refusal) this.args.push(arg);
+    if (arg && this.args && !this.refusal) {
+      this.args.push(arg);
+      this.argsHeld += arg.length;
+    }
     if (--this.argsLeft > 0) return;
     const { args, refusal } = this;
     this.args = null;
+    this.argsHeld = 0;
     this.refusal = null;
     if (refusal) this.sink.refused(refusal);
     else this.sink.command(args!);
