@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { TinyQSApi } from "@tinyqs/core";
 import { trackedApis } from "./tracked-apis.js";
-import { deadLettered, deadLetteredWithReceipts, expectCode, sleep, uniqueQueue } from "@tinyqs/test-support";
+import { deadLettered, deadLetteredWithReceipts, expectCode, expectStaleReceipt, sleep, uniqueQueue } from "@tinyqs/test-support";
 
 export function describeAdminConformance(label: string, makeApi: () => Promise<TinyQSApi>) {
   describe.concurrent(`queue operations on ${label}`, () => {
@@ -52,13 +52,7 @@ export function describeAdminConformance(label: string, makeApi: () => Promise<T
       const current = (await tq.receive(q))!;
       expect([current.id, current.receiveCount]).toEqual([id, 1]);
       expect(current.receipt).not.toBe(stale[0]);
-      const [receipt] = stale as [string];
-      expect(await tq.touch(q, receipt)).toBe(false);
-      expect(await tq.touchBatch(q, [receipt])).toEqual([false]);
-      expect(await tq.release(q, receipt)).toBe(false);
-      expect(await tq.respond(q, receipt, "late")).toBe(false);
-      expect(await tq.deleteBatch(q, [receipt])).toEqual([false]);
-      expect(await tq.delete(q, receipt)).toBe(false);
+      await expectStaleReceipt(tq, q, stale[0]!);
       expect((await tq.stats(q)).inFlight).toBe(1);
       expect(await tq.delete(q, current.receipt!)).toBe(true);
     });

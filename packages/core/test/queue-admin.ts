@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TinyQS, type TinyQSOptions } from "../src/index.js";
 import { withoutOrigin } from "../src/message-attributes.js";
-import { deadLettered, deadLetteredWithReceipts, eventually, expectCode, queueKeys, sleep, type Admin } from "@tinyqs/test-support";
+import { deadLettered, deadLetteredWithReceipts, eventually, expectCode, expectStaleReceipt, queueKeys, sleep, type Admin } from "@tinyqs/test-support";
 
 export interface AdminSuite {
   /** true on Redis Cluster: dead letters reach their queue by the outbox hand-off, a moment later. */
@@ -195,14 +195,7 @@ export function describeQueueAdmin(name: string, s: AdminSuite): void {
         const current = (await tq.receive(q))!;
         expect(current.id).toBe(id);
         expect(stale).not.toContain(current.receipt);
-        for (const receipt of stale) {
-          expect(await tq.touch(q, receipt)).toBe(false);
-          expect(await tq.touchBatch(q, [receipt])).toEqual([false]);
-          expect(await tq.release(q, receipt)).toBe(false);
-          expect(await tq.respond(q, receipt, "late")).toBe(false);
-          expect(await tq.deleteBatch(q, [receipt])).toEqual([false]);
-          expect(await tq.delete(q, receipt)).toBe(false);
-        }
+        for (const receipt of stale) await expectStaleReceipt(tq, q, receipt);
         expect(await tq.stats(q)).toMatchObject({ inFlight: 1, deleted: 0 });
         expect(await tq.touch(q, current.receipt!)).toBe(true);
         expect(await tq.delete(q, current.receipt!)).toBe(true);

@@ -2,6 +2,7 @@
 // queue and delivered past its maxReceives (1), so they land in `<queue>.dead` with their origin.
 import { DEFAULTS, type TinyQSApi } from "@tinyqs/core";
 import { sleep } from "./redis-server.js";
+import { expect } from "vitest";
 import { eventually } from "./util.js";
 
 /**
@@ -39,4 +40,14 @@ export async function deadLetteredWithReceipts(api: TinyQSApi, queue: string, ma
   if ((await api.receive(queue)) !== null) throw new Error(`${id} was delivered past maxReceives ${maxReceives}`);
   await eventually(async () => (await api.stats(`${queue}.dead`)).ready === 1, 10_000);
   return { id, receipts };
+}
+
+/** Every call that takes a receipt refuses `receipt` as stale: touch, touchBatch, release, respond, deleteBatch, delete. */
+export async function expectStaleReceipt(api: TinyQSApi, queue: string, receipt: string): Promise<void> {
+  expect(await api.touch(queue, receipt)).toBe(false);
+  expect(await api.touchBatch(queue, [receipt])).toEqual([false]);
+  expect(await api.release(queue, receipt)).toBe(false);
+  expect(await api.respond(queue, receipt, "late")).toBe(false);
+  expect(await api.deleteBatch(queue, [receipt])).toEqual([false]);
+  expect(await api.delete(queue, receipt)).toBe(false);
 }

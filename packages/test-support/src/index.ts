@@ -9,7 +9,7 @@ export { startTlsRedis } from "./tls-redis.js";
 export { binSecurityFixture, operatorUsersFile, removeUser, writeUsersFile, type TestUser } from "./users-file.js";
 export { RedisCluster, RedisServer, rawCommand, sleep, type RedisClusterOptions, type RedisServerOptions } from "./redis-server.js";
 export { fillMemory, freeMemory, keepMemoryFull } from "./fill-memory.js";
-export { deadLettered, deadLetteredWithReceipts } from "./dead-letters.js";
+export { deadLettered, deadLetteredWithReceipts, expectStaleReceipt } from "./dead-letters.js";
 export { runOneSlowHandler, type SlowHandlerRun } from "./slow-handler.js";
 export { proxy, type Proxy, type Shaping } from "./proxy.js";
 export { SOURCE_BIN, spawnBin, type SpawnBinOptions, type SpawnedBin } from "./spawn-bin.js";
