@@ -137,16 +137,19 @@ function leases({ setup }: Kit) {
     const { queue, ctl, errors, start } = await setup(
       async () => {
         calls++;
-        await sleep(1200); // four times visibilityMs
+        await sleep(4000); // four times visibilityMs
       },
-      { visibilityMs: 300 },
+      // A lease of 1 s, not less: each touch crosses the transport (over the WebSocket: client, HTTP
+      // server, Redis), and on a 2-core machine running three test files at once a 300 ms lease
+      // lapsed between two touches now and then (CI, 2026-12-03).
+      { visibilityMs: 1000 },
     );
     await ctl.send(queue, "slow");
     const w = start();
     await eventually(async () => (await ctl.stats(queue)).inFlight === 1);
     // another consumer waits the whole time and gets nothing: the reservation never lapsed
-    expect(await ctl.receive(queue, { waitMs: 1000 })).toBeNull();
-    await eventually(async () => (await ctl.stats(queue)).deleted === 1, 3000);
+    expect(await ctl.receive(queue, { waitMs: 3000 })).toBeNull();
+    await eventually(async () => (await ctl.stats(queue)).deleted === 1, 6000);
     await w.close();
     expect(calls).toBe(1);
     expect(await ctl.stats(queue)).toMatchObject({ received: 1, deleted: 1, ready: 0, inFlight: 0 });
