@@ -4,6 +4,7 @@
 // user's denied command), naming the verb and the queue.
 import { TinyQSError, parseReplyHandle } from "@tinyqs/core";
 import { PERMISSIONS, administersAny, can, mayRedriveInto, type Principal } from "@tinyqs/core/security";
+import { options } from "./arguments.js";
 import type { ClientState, CommandSpec, ServerState } from "./types.js";
 
 /** The queue a command acts on, for its grant: its first argument, or a WAIT handle's queue. */
@@ -42,12 +43,13 @@ export function checkGrant(spec: CommandSpec, args: readonly Buffer[], user: Pri
   }
 }
 
-/** The queue after REDRIVE's TO token, if any (a malformed command is refused by REDRIVE itself). */
+/** The queue after REDRIVE's TO token, read as REDRIVE reads it; none for a malformed command (REDRIVE refuses it itself). */
 function redriveTarget(args: readonly Buffer[]): string | null {
-  for (let i = 2; i + 1 < args.length; i++) {
-    if (args[i]!.toString("utf8").toUpperCase() === "TO") return args[i + 1]!.toString("utf8");
+  try {
+    return options(args as Buffer[], 2, ["TO", "MAX"]).get("TO")?.toString("utf8") ?? null;
+  } catch {
+    return null;
   }
-  return null;
 }
 
 /**
