@@ -42,9 +42,11 @@ import {
 import {
   CLOSE_DEADLINE_MS,
   MAX_PENDING_PER_CONNECTION,
+  MAX_RUNNING_BYTES_PER_CONNECTION,
   MAX_RUNNING_PER_CONNECTION,
   MAX_UNSENT_REPLY_BYTES,
 } from "./defaults.js";
+import type { BulkGate } from "./bulk-gate.js";
 import { isHttpRequest, isTlsHandshake } from "./cross-protocol.js";
 import { ReadFlow } from "./read-flow.js";
 import { ReplyOutput } from "./reply-output.js";
@@ -62,6 +64,8 @@ export interface ConnectionHooks {
   tls: boolean;
   /** The server's byte budget, shared by all its connections. */
   budget: ByteBudget;
+  /** How many bytes of large commands all connections may have in the engine at once. */
+  bulkGate: BulkGate;
   /** With a password: where an unauthenticated connection waits (server.ts checked there is room). */
   authGate: AuthGate | null;
   onClose(conn: Connection): void;
@@ -109,6 +113,10 @@ export class Connection implements ClientState {
   private runningBytes = 0;
   private current: Slot | null = null;
   private flushQueued = false;
+  /** The bulk gate has room again: try the large command that waits for it. */
+  private readonly gateOpened = () => this.resume();
+  /** Size of the last engine reply: what the next command may bring back, for the bulk gate. */
+  private lastReplyBytes = 0;
   /** No more input will be read (QUIT, protocol error, client closed its side, shutdown). */
   private inputDone = false;
   private closed = false;
@@ -283,8 +291,21 @@ export class Connection implements ClientState {
       }
       const d = slot.deferred!;
       if (this.running > 0) {
-        const joins = d.mode === "overlap" && this.runningName === slot.name && this.running < MAX_RUNNING_PER_CONNECTION;
+        // runningBytes already counts this slot (prepare() added it): what runs is the rest.
+        const joins =
+          d.mode === "overlap" &&
+          this.runningName === slot.name &&
+          this.running < MAX_RUNNING_PER_CONNECTION &&
+          this.runningBytes - slot.bytes < MAX_RUNNING_BYTES_PER_CONNECTION;
         if (!joins) break;
+      }
+      // Large: its arguments, or (for a command that does not wait) the reply it may bring, taken
+      // to be as large as this connection's last (a worker receiving 1 MiB bodies). A command that
+      // waits (RECEIVE … WAIT) is never held here, nor holds the gate while it waits.
+      const gateBytes = d.waits ? 0 : Math.max(slot.bytes, this.lastReplyBytes);
+      if (this.hooks.bulkGate.isLarge(gateBytes)) {
+        if (!this.hooks.bulkGate.enter(gateBytes, this.gateOpened)) break;
+        slot.gated = gateBytes;
       }
       this.next++;
       this.start(slot, d);
@@ -350,6 +371,8 @@ export class Connection implements ClientState {
   }
 
   private finish(slot: Slot, d: Deferred, reply: Encoded): void {
+    if (slot.gated) this.hooks.bulkGate.leave(slot.gated);
+    this.lastReplyBytes = reply.length;
     this.running--;
     this.runningBytes -= slot.bytes;
     if (d.waits) this.waiting--;
@@ -472,6 +495,7 @@ export class Connection implements ClientState {
     if (this.closed) return;
     this.closed = true;
     this.inputDone = true;
+    this.hooks.bulkGate.forget(this.gateOpened);
     this.controller.abort();
     // Replies that were ready but not written (behind one still running): undo what they took.
     for (let i = this.head; i < this.slots.length; i++) {

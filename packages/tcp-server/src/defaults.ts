@@ -55,6 +55,22 @@ export const MAX_PENDING_BYTES_PER_CONNECTION = 64 * 1024 * 1024;
 export const CLOSE_DEADLINE_MS = 5_000;
 /** Consecutive commands of the same kind that may run at once on one connection (see connection.ts). */
 export const MAX_RUNNING_PER_CONNECTION = 1024;
+/**
+ * And only while what already runs of the connection holds less than this many argument bytes: a
+ * pipeline of 1 MiB SENDs goes to the engine one at a time, not 1,000 at once. Otherwise a few
+ * clients pipelining large bodies put hundreds of MiB in front of everyone's commands on the
+ * engine's Redis connection (another client's SEND waited ~200 ms behind 16 such clients), and
+ * the engine's copies of those bodies in transit are memory no budget counts. A pipeline of small
+ * SENDs (1,000 × 1 KiB) still runs whole, in a few script calls.
+ */
+export const MAX_RUNNING_BYTES_PER_CONNECTION = 1024 * 1024;
+/**
+ * Large commands (this many argument bytes or more: a SEND of a 64 KiB body, an MSEND of many) take
+ * turns through the server's bulk gate (bulk-gate.ts), BULK_GATE_BYTES of them in the engine at
+ * once: 4 MiB, four 1 MiB SENDs, each client's pipeline still runs them back to back.
+ */
+export const LARGE_COMMAND_BYTES = 64 * 1024;
+export const BULK_GATE_BYTES = 4 * 1024 * 1024;
 /** Reading also pauses while this many reply bytes wait in the socket (a client that does not read). */
 export const MAX_UNSENT_REPLY_BYTES = 8 * 1024 * 1024;
 /**

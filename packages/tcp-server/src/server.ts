@@ -9,7 +9,8 @@ import { AddressLimit, AuthGate, ByteBudget, TinyQS, checkBounds, sleep, type Bo
 import { Access, clientCertificateRefusal, reloadTls, serverTlsOptions, type LoginLimitOptions, type TlsFiles } from "@tinyqs/core/security";
 import { REDIS_ERRORS, tooManyConnections, type ClientState, type ServerState } from "./commands/index.js";
 import { Connection, type ConnectionHooks } from "./connection.js";
-import { DEFAULTS, MAX_PENDING_BYTES_PER_CONNECTION, SLOW_READER_SWEEP_MS } from "./defaults.js";
+import { BulkGate } from "./bulk-gate.js";
+import { BULK_GATE_BYTES, DEFAULTS, LARGE_COMMAND_BYTES, MAX_PENDING_BYTES_PER_CONNECTION, SLOW_READER_SWEEP_MS } from "./defaults.js";
 import { error } from "./resp/encoder.js";
 import type { ParserLimits } from "./resp/parser.js";
 
@@ -49,6 +50,11 @@ export interface TcpServerOptions extends BoundOptions {
    * RECEIVE that waits) before the server stops reading it (default 64 MiB; it reads on at half).
    */
   maxPendingBytes?: number;
+  /**
+   * Bytes of large commands (64 KiB or more) of all connections in the engine at once (default
+   * 4 MiB; bulk-gate.ts, docs/limits.md).
+   */
+  bulkGateBytes?: number;
   /** Most open connections (default 10 000). */
   maxConnections?: number;
   /** Close connections idle this long, in ms; 0 = never (default). */
@@ -109,12 +115,13 @@ function settingsOf(options: TcpServerOptions) {
     idleTimeoutMs: positiveInt("idleTimeoutMs", options.idleTimeoutMs, DEFAULTS.idleTimeoutMs, 0),
     shutdownTimeoutMs: positiveInt("shutdownTimeoutMs", options.shutdownTimeoutMs, DEFAULTS.shutdownTimeoutMs, 0),
     maxPendingBytes: positiveInt("maxPendingBytes", options.maxPendingBytes, MAX_PENDING_BYTES_PER_CONNECTION),
+    bulkGateBytes: positiveInt("bulkGateBytes", options.bulkGateBytes, BULK_GATE_BYTES),
     bounds: checkBounds(options),
   };
 }
 
 export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
-  const { limits, parser, idleTimeoutMs, shutdownTimeoutMs, maxPendingBytes, bounds } = settingsOf(options);
+  const { limits, parser, idleTimeoutMs, shutdownTimeoutMs, maxPendingBytes, bulkGateBytes, bounds } = settingsOf(options);
   const log = options.log ?? ((line: string) => process.stderr.write(`tinyqs-tcp: ${line}\n`));
   // Checked before an engine is made: a bad file must not leave a Redis connection behind.
   const access = new Access({ secret: options.password, usersFile: options.usersFile, log, limit: options.loginLimit });
@@ -128,6 +135,7 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
   let bound: { host: string; port: number } | null = null;
 
   const budget = new ByteBudget(bounds.maxBufferedBytes);
+  const bulkGate = new BulkGate(bulkGateBytes, LARGE_COMMAND_BYTES);
   const state: ServerState = {
     engine,
     buffered: budget,
@@ -152,6 +160,7 @@ export function createTcpServer(options: TcpServerOptions = {}): TcpServer {
     maxPendingBytes,
     tls: tlsOptions !== null,
     budget,
+    bulkGate,
     authGate,
     onClose: (c: Connection) => {
       connections.delete(c);

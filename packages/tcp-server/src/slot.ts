@@ -17,6 +17,8 @@ export interface Slot {
   bytes: number;
   /** Prepared while the connection spoke RESP3: the reply is written in RESP3 (HELLO 3's own reply too). */
   resp3?: true;
+  /** Bytes it took of the bulk gate (a large command), given back when it is done. */
+  gated?: number;
   /** Refused by the parser (too large, too many arguments): inside MULTI, EXEC must then abort. */
   refused?: true;
 }
