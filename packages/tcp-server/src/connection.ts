@@ -115,7 +115,8 @@ export class Connection implements ClientState {
   private flushQueued = false;
   /** The bulk gate has room again: try the large command that waits for it. */
   private readonly gateOpened = () => this.resume();
-  /** Size of the last engine reply: what the next command may bring back, for the bulk gate. */
+  /** The last engine reply, its command's name and size: what the next such command may bring back (bulk gate). */
+  private lastReplyName = "";
   private lastReplyBytes = 0;
   /** No more input will be read (QUIT, protocol error, client closed its side, shutdown). */
   private inputDone = false;
@@ -300,9 +301,11 @@ export class Connection implements ClientState {
         if (!joins) break;
       }
       // Large: its arguments, or (for a command that does not wait) the reply it may bring, taken
-      // to be as large as this connection's last (a worker receiving 1 MiB bodies). A command that
-      // waits (RECEIVE … WAIT) is never held here, nor holds the gate while it waits.
-      const gateBytes = d.waits ? 0 : Math.max(slot.bytes, this.lastReplyBytes);
+      // to be as large as the last reply to a command of its name on this connection (a worker
+      // receiving 1 MiB bodies; its DELETEs are not held for it). A command that waits (RECEIVE …
+      // WAIT) is never held here, nor holds the gate while it waits.
+      const replyGuess = slot.name === this.lastReplyName ? this.lastReplyBytes : 0;
+      const gateBytes = d.waits ? 0 : Math.max(slot.bytes, replyGuess);
       if (this.hooks.bulkGate.isLarge(gateBytes)) {
         if (!this.hooks.bulkGate.enter(gateBytes, this.gateOpened)) break;
         slot.gated = gateBytes;
@@ -372,6 +375,7 @@ export class Connection implements ClientState {
 
   private finish(slot: Slot, d: Deferred, reply: Encoded): void {
     if (slot.gated) this.hooks.bulkGate.leave(slot.gated);
+    this.lastReplyName = slot.name;
     this.lastReplyBytes = reply.length;
     this.running--;
     this.runningBytes -= slot.bytes;
