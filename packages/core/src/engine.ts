@@ -173,13 +173,17 @@ export class TinyQS implements TinyQSApi {
   // ---- receiving ----------------------------------------------------------------------------
 
   async receive(queue: string, options: ReceiveOptions = {}): Promise<Message | null> {
-    const [m] = await this.receiveBatch(queue, { ...options, max: 1 });
+    const [m] = await this.receiveUpTo(queue, 1, options);
     return m ?? null;
   }
 
   async receiveBatch(queue: string, options: ReceiveBatchOptions): Promise<Message[]> {
     const ops = this.queueOps(queue);
-    const max = checkMax(options?.max);
+    return this.receiveUpTo(queue, checkMax(options?.max), options, ops);
+  }
+
+  /** receive and receiveBatch: up to `max` messages (checked), with the rest of the options still to check. */
+  private async receiveUpTo(queue: string, max: number, options: ReceiveOptions, ops = this.queueOps(queue)): Promise<Message[]> {
     const visibilityMs = checkVisibilityMs(options.visibilityMs) ?? 0; // 0: the queue's setting
     const waitMs = checkWaitMs(options.waitMs);
     const { signal } = options;
