@@ -9,7 +9,9 @@
  */
 export const BATCH_BYTES = 8 * 1024 * 1024;
 /** The weight of some bodies in a batch of sends or responds. */
-export const batchWeight = (bodies: Buffer[]) => bodies.reduce((n, b) => n + Math.max(b.length + 64, 1024), 0);
+export const batchWeight = (bodies: Buffer[]) => bodies.reduce((n, b) => n + bodyWeight(b.length), 0);
+/** The weight of one body of `bytes` bytes. */
+export const bodyWeight = (bytes: number) => Math.max(bytes + 64, 1024);
 
 interface Pending<I, R> {
   item: I;

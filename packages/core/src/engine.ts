@@ -26,6 +26,7 @@ import {
   toBuffer,
 } from "./arguments.js";
 import { browse } from "./browse.js";
+import { bodyWeight } from "./coalescer.js";
 import { Connection, fromRedisError, type RedisInput } from "./connection.js";
 import { DeadLetters } from "./dead-letters.js";
 import { checkDurability, type DurabilityOptions } from "./durability.js";
@@ -33,7 +34,7 @@ import { DEFAULTS } from "./defaults.js";
 import { TinyQSError } from "./errors.js";
 import { KeySpace, scriptKeys, type QueueKeys } from "./keys.js";
 import { LUA_CODES } from "./lua-codes.js";
-import { checkAttributes, frameBody } from "./message-attributes.js";
+import { checkAttributes, storedBytes, storedValue } from "./message-attributes.js";
 import { createQueueOps, peekOnce, type Attempt, type QueueOps } from "./queue-ops.js";
 import { QueueRecords } from "./queue-records.js";
 import { Replies } from "./replies.js";
@@ -154,11 +155,17 @@ export class TinyQS implements TinyQSApi {
   ): Promise<string[]> {
     const ops = this.queueOps(queue);
     const delayMs = checkDelayMs(delay);
-    const buffers = bodies.map((b) => frameBody(toBuffer(b), attributes));
-    for (const b of buffers) {
-      if (b.length > LIMITS.maxMessageBytesCeiling) throw tooBig(b.length, LIMITS.maxMessageBytesCeiling);
+    const values = new Array<Buffer | string>(bodies.length);
+    let weight = 0;
+    for (let i = 0; i < bodies.length; i++) {
+      const value = (values[i] = storedValue(bodies[i], attributes));
+      const bytes = storedBytes(value);
+      if (bytes > LIMITS.maxMessageBytesCeiling) throw tooBig(bytes, LIMITS.maxMessageBytesCeiling);
+      weight += bodyWeight(bytes);
     }
-    const [result] = await Promise.all([ops.send.add({ delayMs, bodies: buffers, dedupIds }), this.register(queue)]);
+    const sent = ops.send.add({ delayMs, bodies: values, weight, dedupIds });
+    // Registered already (every send but a queue's first): no second promise to wait for.
+    const result = this.registered.has(queue) ? await sent : (await Promise.all([sent, this.register(queue)]))[0];
     if (result instanceof TinyQSError) throw result;
     return result;
   }
@@ -166,13 +173,17 @@ export class TinyQS implements TinyQSApi {
   // ---- receiving ----------------------------------------------------------------------------
 
   async receive(queue: string, options: ReceiveOptions = {}): Promise<Message | null> {
-    const [m] = await this.receiveBatch(queue, { ...options, max: 1 });
+    const [m] = await this.receiveUpTo(queue, 1, options);
     return m ?? null;
   }
 
   async receiveBatch(queue: string, options: ReceiveBatchOptions): Promise<Message[]> {
     const ops = this.queueOps(queue);
-    const max = checkMax(options?.max);
+    return this.receiveUpTo(queue, checkMax(options?.max), options, ops);
+  }
+
+  /** receive and receiveBatch: up to `max` messages (checked), with the rest of the options still to check. */
+  private async receiveUpTo(queue: string, max: number, options: ReceiveOptions, ops = this.queueOps(queue)): Promise<Message[]> {
     const visibilityMs = checkVisibilityMs(options.visibilityMs) ?? 0; // 0: the queue's setting
     const waitMs = checkWaitMs(options.waitMs);
     const { signal } = options;

@@ -57,11 +57,25 @@ export class KeySpace {
   /** SET of queue names that exist (not hash-tagged: it spans queues, and is never touched by a script). */
   readonly registry: string;
 
+  /**
+   * The keys of each queue named so far, made once: every receive asks for its queue's wake channel
+   * (waiters.ts) and every receive script call for the dead-letter queue's keys, and building the
+   * eighteen names each time was a measurable part of a receive. Shared: callers only read them.
+   * Grows with the queue names used, as the engine's own per-queue state does.
+   */
+  private readonly made = new Map<string, QueueKeys>();
+
   constructor(readonly prefix: string = DEFAULTS.prefix) {
     this.registry = `${prefix}:queues`;
   }
 
   queue(queue: string): QueueKeys {
+    let keys = this.made.get(queue);
+    if (!keys) this.made.set(queue, (keys = this.build(queue)));
+    return keys;
+  }
+
+  private build(queue: string): QueueKeys {
     const base = `${this.prefix}:{${queue}}:`;
     return {
       ready: base + "ready",

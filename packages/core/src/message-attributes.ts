@@ -21,6 +21,7 @@
 // an earlier life never names a delivery again (fencing), while receiveCount is n − base and the
 // maxReceives budget starts again. Only redriven messages pay for it; dying again drops it.
 //   BASE_MAGIC (4 bytes "\0tqb") · base (uint32, big-endian) · stored value
+import { toBuffer } from "./arguments.js";
 import { TinyQSError } from "./errors.js";
 
 const MAGIC = Buffer.from([0x00, 0x74, 0x71, 0x61]);
@@ -50,6 +51,22 @@ export function checkAttributes(attributes: unknown): Attributes | undefined {
   }
   return Object.keys(attributes).length > 0 ? (attributes as Attributes) : undefined;
 }
+
+/**
+ * The value to store for a body as the caller gave it (a Buffer, Uint8Array or string). A string
+ * with no attributes whose first character is not NUL (every frame's magic starts with a 0 byte) is
+ * stored as the string itself: ioredis writes its UTF-8 bytes into the command, the same bytes
+ * Buffer.from(body, "utf8") makes (a lone surrogate becomes EF BF BD either way), so the body is
+ * encoded once instead of encoded into a Buffer and then copied into the command. Anything else is
+ * a Buffer, framed as frameBody frames it.
+ */
+export function storedValue(body: unknown, attributes: Attributes | undefined): Buffer | string {
+  if (typeof body === "string" && !attributes && body.charCodeAt(0) !== 0) return body;
+  return frameBody(toBuffer(body), attributes);
+}
+
+/** The size in bytes of a stored value (a string: its UTF-8 encoding). */
+export const storedBytes = (value: Buffer | string): number => (typeof value === "string" ? Buffer.byteLength(value, "utf8") : value.length);
 
 /** The value to store for `body` (and its attributes, if any). */
 export function frameBody(body: Buffer, attributes: Attributes | undefined): Buffer {

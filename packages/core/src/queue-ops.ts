@@ -2,7 +2,7 @@
 // one script call each (coalescer.ts). Here is how the calls of one batch are packed into the
 // script's ARGV, and how its reply is dealt back out to each caller; peek, which reads with
 // receive-9.lua too, parses its reply the same way.
-import { BATCH_BYTES, Coalescer, batchWeight } from "./coalescer.js";
+import { BATCH_BYTES, Coalescer } from "./coalescer.js";
 import type { Connection } from "./connection.js";
 import type { DeadLetters } from "./dead-letters.js";
 import { DEFAULTS } from "./defaults.js";
@@ -14,7 +14,10 @@ import type { Message } from "./types.js";
 
 export interface SendGroup {
   delayMs: number;
-  bodies: Buffer[];
+  /** The stored values (message-attributes.ts storedValue): Buffers, or strings sent as their UTF-8 bytes. */
+  bodies: Array<Buffer | string>;
+  /** The group's weight in a batch (coalescer.ts bodyWeight, summed over its bodies). */
+  weight: number;
   /** One per body (undefined: none), or absent when no body of the group has one. */
   dedupIds?: ReadonlyArray<string | undefined>;
 }
@@ -46,7 +49,7 @@ const MAX_DELETE_REFS = 1000;
 export function createQueueOps(queue: string, keys: QueueKeys, conn: Connection, deadLetters: DeadLetters): QueueOps {
   return {
     keys,
-    send: new Coalescer((groups) => flushSends(conn, keys, groups), { maxWeight: BATCH_BYTES, weigh: (g) => batchWeight(g.bodies) }),
+    send: new Coalescer((groups) => flushSends(conn, keys, groups), { maxWeight: BATCH_BYTES, weigh: (g) => g.weight }),
     receive: new Coalescer((groups) => flushReceives(deadLetters, queue, keys, groups), { weigh: (g) => g.max }),
     delete: new Coalescer((groups) => flushDeleteGroups(conn, keys, groups), { maxWeight: MAX_DELETE_REFS, weigh: (g) => g.length }),
   };
@@ -60,7 +63,7 @@ export async function peekOnce(deadLetters: DeadLetters, queue: string, keys: Qu
 
 async function flushSends(conn: Connection, keys: QueueKeys, groups: SendGroup[]): Promise<Array<string[] | TinyQSError>> {
   const runs: number[] = [];
-  const bodies: Buffer[] = [];
+  const bodies: Array<Buffer | string> = [];
   const dedupPairs: Array<number | string> = []; // body number (from 1), dedup id
   for (const g of groups) {
     const n = runs.length;
