@@ -1,7 +1,9 @@
 // Waiting, in the two shapes every part of tinyqs needs: how long to wait before trying again
 // (backoff), and a wait that ends early when its caller gives up or has news (sleep). The engine,
 // the worker, both servers and the clients all use these two, so a retry policy reads the same
-// everywhere and no wait outlives the signal that asked for it.
+// everywhere and no wait outlives the signal that asked for it. Both sleep and the reply wait's
+// subscribe (waiters.ts) listen to a signal through onAbort, so that thousands of waits on one
+// signal stay cheap to start and to end.
 
 /**
  * The wait before attempt `attempt` (1, 2, …) of something that keeps failing: `firstMs`, doubling
