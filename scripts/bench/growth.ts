@@ -6,13 +6,17 @@
 //                    these while its producer's go to the tail, so the queue holds about N throughout)
 //   --due N          N messages sent delayed so that they all come due at once, 300 ms into the run;
 //                    the run also receives and deletes them
-//   --idle-queues N  N other queues with one receiver each long-polling them all run long
+//   --idle-queues N  N other queues with one receiver each long-polling them all run long; the clock
+//                    starts once they are all parked (their set-up took 3-5 s for 10,000, and a fixed
+//                    1 s wait let it run on into the measured section), and they are ended after the
+//                    meters stop (ending 10,000 waits is not a cost of the run's messages)
 // The queued messages carry sequence numbers above the run's own (n …): in-flight, then backlog, then due.
 // For --in-flight and --backlog, what they cost Redis in memory: used_memory grown per message, body
 // bytes excluded; for --backlog also the same count of the same bodies as a plain list (LPUSH) and as
 // a stream (XADD) in the same Redis, each measured the same way and then deleted.
 import type { Redis } from "ioredis";
 import { batchOf } from "./flow.js";
+import { redisCpuMs } from "./meters.js";
 import type { PullRun } from "./run-scenario.js";
 import type { RunFrame } from "./run-frame.js";
 
@@ -64,9 +68,37 @@ export async function prepareGrowth(frame: RunFrame, run: PullRun): Promise<{ re
   if (S.idleQueues) {
     if (!run.q.idleReceivers) throw new Error("this target cannot hold idle receivers (--idle-queues)");
     stop = await run.q.idleReceivers(S.idleQueues);
+    await parked(frame.admin, S.idleQueues, () => moved(run));
     growth.idleQueues = S.idleQueues;
   }
   return { report: Object.keys(growth).length ? { growth } : {}, stop };
+}
+
+/** How long the idle receivers may take to park before the run is given up. */
+const PARK_LIMIT_MS = 120_000;
+/** A window in which this process and Redis each used less than QUIET_SHARE of a core counts as quiet. */
+const QUIET_WINDOW_MS = 200;
+const QUIET_SHARE = 0.05;
+
+/**
+ * Wait until `count` idle receivers are parked: Redis has at least `count` channels subscribed and
+ * then two windows in a row are quiet in this process and in Redis (the attempt each receiver makes
+ * once subscribed is done, and so is the garbage collection after the burst).
+ */
+async function parked(admin: Redis, count: number, moved: () => void): Promise<void> {
+  const t0 = performance.now();
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  for (let quiet = 0; quiet < 2; moved()) {
+    if (performance.now() - t0 > PARK_LIMIT_MS) throw new Error(`${count} idle receivers were not parked after ${PARK_LIMIT_MS / 1000} s`);
+    const [node0, redis0] = [cpuMs(), await redisCpuMs(admin)];
+    await new Promise((r) => setTimeout(r, QUIET_WINDOW_MS));
+    const busy = Math.max(cpuMs() - node0, (await redisCpuMs(admin)) - redis0) / QUIET_WINDOW_MS;
+    const channels = Number(/^pubsub_channels:(\d+)/m.exec(await admin.info("stats"))?.[1] ?? 0);
+    quiet = channels >= count && busy < QUIET_SHARE ? quiet + 1 : 0;
+  }
 }
 
 async function sendAll(run: PullRun, seqs: number[]): Promise<void> {

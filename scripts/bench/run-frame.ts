@@ -45,8 +45,8 @@ export interface RunFrame {
   showProgress(counts: () => Counts, words?: ProgressWords): void;
   /** Start the CPU meters: the measured section begins. */
   startMeters(): Promise<void>;
-  /** The measured section ended `totalMs` after it began: stop the progress line, the meters and the watchdog, close the queue (at most 5 s) and Redis. */
-  finish(totalMs: number): Promise<void>;
+  /** The measured section ended `totalMs` after it began: stop the progress line, the meters and the watchdog, run `afterMeters` (unmeasured clean-up), close the queue (at most 5 s) and Redis. */
+  finish(totalMs: number, afterMeters?: () => Promise<void>): Promise<void>;
   /** Close without measuring (the target could not run the scenario). */
   close(): Promise<void>;
   /** The fields every run reports, with the runner's own (ok, counts, latency) and its phases' lengths in ms. */
@@ -90,11 +90,12 @@ export async function openRunFrame(target: Target, name: ScenarioName, opts: Run
     async startMeters() {
       cpu = await startCpuMeter(admin);
     },
-    async finish(totalMs) {
+    async finish(totalMs, afterMeters) {
       stopProgress();
       const costs = await cpu!.stop(n, totalMs);
       clearInterval(sampler);
       measured = { totalMs, costs, peakRssMB: rss.mb };
+      await afterMeters?.();
       await close();
     },
     close,

@@ -279,8 +279,7 @@ export async function runScenario(target: Target, name: ScenarioName, opts: RunO
   }
   const total = now() - t0;
   run.finished = true;
-  await growth.stop();
-  await frame.finish(total);
+  await frame.finish(total, growth.stop);
 
   const { aborted, distinctDel, dupRecv, dupDel, deleteRefused } = run;
   // With a backlog, loops still in flight when the last counted delete lands may delete a few more.

@@ -11,7 +11,7 @@
 // the requests it answered on the queue's `replied` channel, and only the waiters of those ids look.
 import type { RedisClient } from "./connection.js";
 import type { KeySpace } from "./keys.js";
-import { sleep } from "./timing.js";
+import { onAbort, sleep } from "./timing.js";
 
 /** How long a queue stays subscribed after its last waiter left, so that receive loops that wait
  * again and again don't subscribe and unsubscribe every time. */
@@ -264,15 +264,15 @@ function firstOf<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): Prom
   return new Promise((resolve, reject) => {
     const done = (value: T | null) => {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", quit);
+      forget();
       resolve(value);
     };
     const quit = () => done(null);
     const timer = setTimeout(quit, ms);
-    signal?.addEventListener("abort", quit, { once: true });
+    const forget = signal ? onAbort(signal, quit) : () => {};
     promise.then(done, (err: unknown) => {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", quit);
+      forget();
       reject(err);
     });
   });

@@ -49,7 +49,7 @@ const engine: Target = {
         const waits = Array.from({ length: count }, (_, i) =>
           tq.receive(`${queue}-idle-${i}`, { waitMs: 3_600_000, signal: stop.signal }).catch(() => null),
         );
-        await new Promise((r) => setTimeout(r, 1000)); // let their subscriptions settle before the clock starts
+        // growth.ts waits until they are all parked (subscribed, and the engine and Redis quiet) before the clock starts.
         return async () => {
           stop.abort();
           await Promise.all(waits);
