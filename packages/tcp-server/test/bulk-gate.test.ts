@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { TinyQS, type TinyQSApi } from "@tinyqs/core";
 import { BulkGate } from "../src/bulk-gate.js";
+import { createTcpServer } from "../src/index.js";
 import { BULK_GATE_BYTES, LARGE_COMMAND_BYTES } from "../src/defaults.js";
 import { startServer, uniqueQueue, type Running } from "./helpers.js";
 
@@ -30,6 +31,14 @@ describe("BulkGate", () => {
     gate.forget(a);
     gate.leave(6);
     expect(woken).toEqual(["a", "b"]); // a went away: not woken
+  });
+});
+
+describe("bulkGateBytes", () => {
+  it("must be a whole number of bytes, 1 or more", () => {
+    for (const bad of [0, -1, 1.5, "4096"]) {
+      expect(() => createTcpServer({ engine: {} as never, bulkGateBytes: bad as number })).toThrow(`bulkGateBytes must be an integer >= 1, got ${bad}`);
+    }
   });
 });
 
