@@ -115,9 +115,8 @@ export class Connection implements ClientState {
   private flushQueued = false;
   /** The bulk gate has room again: try the large command that waits for it. */
   private readonly gateOpened = () => this.resume();
-  /** The last engine reply, its command's name and size: what the next such command may bring back (bulk gate). */
-  private lastReplyName = "";
-  private lastReplyBytes = 0;
+  /** The size of the last engine reply to each command name: what the next such command may bring back (bulk gate). */
+  private readonly lastReplyBytes = new Map<string, number>();
   /** No more input will be read (QUIT, protocol error, client closed its side, shutdown). */
   private inputDone = false;
   private closed = false;
@@ -302,12 +301,14 @@ export class Connection implements ClientState {
       }
       // Large: its arguments, or (for a command that does not wait) the reply it may bring, taken
       // to be as large as the last reply to a command of its name on this connection (a worker
-      // receiving 1 MiB bodies; its DELETEs are not held for it). A command that waits (RECEIVE …
-      // WAIT) is never held here, nor holds the gate while it waits.
-      const replyGuess = slot.name === this.lastReplyName ? this.lastReplyBytes : 0;
+      // receiving 1 MiB bodies, whatever it does in between; its DELETEs are not held for it), at
+      // most the whole gate. A command that waits (RECEIVE … WAIT) is never held here, nor holds
+      // the gate while it waits.
+      const gate = this.hooks.bulkGate;
+      const replyGuess = Math.min(this.lastReplyBytes.get(slot.name) ?? 0, gate.limit);
       const gateBytes = d.waits ? 0 : Math.max(slot.bytes, replyGuess);
-      if (this.hooks.bulkGate.isLarge(gateBytes)) {
-        if (!this.hooks.bulkGate.enter(gateBytes, this.gateOpened)) break;
+      if (gate.isLarge(gateBytes)) {
+        if (!gate.enter(gateBytes, this.gateOpened)) break;
         slot.gated = gateBytes;
       }
       this.next++;
@@ -375,8 +376,7 @@ export class Connection implements ClientState {
 
   private finish(slot: Slot, d: Deferred, reply: Encoded): void {
     if (slot.gated) this.hooks.bulkGate.leave(slot.gated);
-    this.lastReplyName = slot.name;
-    this.lastReplyBytes = reply.length;
+    this.lastReplyBytes.set(slot.name, reply.length);
     this.running--;
     this.runningBytes -= slot.bytes;
     if (d.waits) this.waiting--;
