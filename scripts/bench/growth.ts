@@ -54,6 +54,14 @@ export async function prepareGrowth(frame: RunFrame, run: PullRun): Promise<{ re
     growth.backlog = { ...queued, reference: await referenceCosts(frame.admin, seqs.length, bodySize(run), () => moved(run)) };
     at += S.backlog;
   }
+  // Idle receivers first: their set-up takes seconds, and the due messages' clock starts when they are sent.
+  let stop = async () => {};
+  if (S.idleQueues) {
+    if (!run.q.idleReceivers) throw new Error("this target cannot hold idle receivers (--idle-queues)");
+    stop = await run.q.idleReceivers(S.idleQueues);
+    await parked(frame.admin, S.idleQueues, () => moved(run));
+    growth.idleQueues = S.idleQueues;
+  }
   if (S.due) {
     const seqs = range(S.due);
     // One batch per 1,000 (the most a sendBatch takes), each delayed to the same instant.
@@ -63,13 +71,6 @@ export async function prepareGrowth(frame: RunFrame, run: PullRun): Promise<{ re
       moved(run);
     }
     growth.due = { messages: S.due, dueAfterMs: DUE_AFTER_MS };
-  }
-  let stop = async () => {};
-  if (S.idleQueues) {
-    if (!run.q.idleReceivers) throw new Error("this target cannot hold idle receivers (--idle-queues)");
-    stop = await run.q.idleReceivers(S.idleQueues);
-    await parked(frame.admin, S.idleQueues, () => moved(run));
-    growth.idleQueues = S.idleQueues;
   }
   return { report: Object.keys(growth).length ? { growth } : {}, stop };
 }

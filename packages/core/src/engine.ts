@@ -173,7 +173,7 @@ export class TinyQS implements TinyQSApi {
   // ---- receiving ----------------------------------------------------------------------------
 
   async receive(queue: string, options: ReceiveOptions = {}): Promise<Message | null> {
-    const [m] = await this.receiveUpTo(queue, 1, options);
+    const [m] = await this.receiveUpTo(queue, 1, options ?? {}); // ?? {}: a JavaScript caller's null, as before
     return m ?? null;
   }
 

@@ -1,4 +1,5 @@
-// ping() and release({ undeliver }), the two calls the servers need beyond the queue verbs.
+// ping() and release({ undeliver }), the two calls the servers need beyond the queue verbs; and
+// receive() with a null for its options, as a JavaScript caller may pass.
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { TinyQS } from "../src/index.js";
 import { expectCode, uniqueQueue } from "@tinyqs/test-support";
@@ -27,5 +28,13 @@ describe("ping and undeliver", () => {
     // a plain release keeps the count
     expect(await tq.release(queue, again!.receipt!)).toBe(true);
     expect((await tq.receive(queue))!.receiveCount).toBe(2);
+  });
+
+  it("receive(queue, null) receives as receive(queue) does", async () => {
+    const queue = uniqueQueue("null-options");
+    await tq.send(queue, "x");
+    const m = await tq.receive(queue, null as never);
+    expect(m!.body.toString()).toBe("x");
+    expect(await tq.receive(queue, null as never)).toBeNull();
   });
 });
