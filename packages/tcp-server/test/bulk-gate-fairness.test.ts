@@ -7,6 +7,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { BulkGate } from "../src/bulk-gate.js";
 import { startServer, uniqueQueue, type Running } from "./helpers.js";
 
+// The servers and clients of the tests against a server, gone after each.
+let running: Running | null = null;
+const clients: Redis[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.disconnect();
+  await running?.server.close();
+  running = null;
+});
+
 describe("BulkGate fairness", () => {
   it("a command larger than what is left is let in eventually while others keep taking turns", () => {
     // A gate of 4; five connections with one command of 1 in flight each at most (as
@@ -38,14 +47,6 @@ describe("BulkGate fairness", () => {
 });
 
 describe("large commands that do not fit beside others", () => {
-  let running: Running | null = null;
-  const clients: Redis[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.disconnect();
-    await running?.server.close();
-    running = null;
-  });
-
   /** Keep `depth` SENDs of `body` in flight on `c` until `stop()` says so. */
   const keepSending = (c: Redis, q: string, body: Buffer, depth: number, stop: () => boolean) =>
     Promise.all(
@@ -104,14 +105,6 @@ describe("large commands that do not fit beside others", () => {
 });
 
 describe("the reply guess", () => {
-  let running: Running | null = null;
-  const clients: Redis[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.disconnect();
-    await running?.server.close();
-    running = null;
-  });
-
   /** Most engine.receive() calls of a server at once, for a worker that did `between` after a 1 MiB RECEIVE. */
   async function mostAtOnce(between: (c: Redis, q: string, receipt: string) => Promise<unknown>): Promise<number> {
     const { TinyQS } = await import("@tinyqs/core");
