@@ -56,12 +56,11 @@ export const CLOSE_DEADLINE_MS = 5_000;
 /** Consecutive commands of the same kind that may run at once on one connection (see connection.ts). */
 export const MAX_RUNNING_PER_CONNECTION = 1024;
 /**
- * And only while what already runs of the connection holds less than this many argument bytes: a
- * pipeline of 1 MiB SENDs goes to the engine one at a time, not 1,000 at once. Otherwise a few
- * clients pipelining large bodies put hundreds of MiB in front of everyone's commands on the
- * engine's Redis connection (another client's SEND waited ~200 ms behind 16 such clients), and
- * the engine's copies of those bodies in transit are memory no budget counts. A pipeline of small
- * SENDs (1,000 × 1 KiB) still runs whole, in a few script calls.
+ * And only while what already runs of the connection holds less than this many argument bytes. The
+ * bulk gate (below) bounds commands of 64 KiB or more across connections; this bounds one
+ * connection's pipeline of bodies just under that (1,000 SENDs of 60 KiB would otherwise put 60 MiB
+ * in the engine at once, copies in transit that no budget counts). A pipeline of small SENDs
+ * (1,000 × 1 KiB) still runs whole, in a few script calls.
  */
 export const MAX_RUNNING_BYTES_PER_CONNECTION = 1024 * 1024;
 /**
